@@ -1,0 +1,35 @@
+# The README's two commands are `make dev` and `make test`; CI runs
+# .ci/run, which calls `make test` after vet and workflowcheck.
+export GOTOOLCHAIN := local
+GOFLAGS ?= -buildvcs=false
+export GOFLAGS
+
+.PHONY: dev test bench lint build build-prod letters
+
+dev:
+	go run ./cmd/fundflow dev
+
+# Tests need Redis on 127.0.0.1:6379 (database 15) or REDIS_URL.
+test:
+	go test -race -timeout 45m ./...
+
+bench:
+	go test -run '^$$' -bench . -benchtime 3s -timeout 30m ./... | tee bench.txt
+
+lint:
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	go vet ./...
+	go vet -tags nodev ./cmd/...
+	go tool workflowcheck ./workflows/...
+
+build:
+	go build -o bin/fundflow ./cmd/fundflow
+
+# The production binary: no embedded Temporal server, no `fundflow dev`.
+build-prod:
+	go build -tags nodev -o bin/fundflow ./cmd/fundflow
+
+# Five sample letters, one per kind, for a person to open.
+letters:
+	LETTERS_OUT=$(CURDIR)/out/letters go test ./internal/letters -run TestSampleLetters -count=1
+	@echo "letters in out/letters/"

@@ -1,0 +1,238 @@
+package api
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/workflows"
+)
+
+// fundJSON is a fund as clients see it: the figures API.md promises at the
+// top level, the full definition beside them.
+type fundJSON struct {
+	ID             string                   `json:"id"`
+	Name           string                   `json:"name"`
+	Sponsor        string                   `json:"sponsor"`
+	Status         fund.Status              `json:"status"`
+	Budget         fund.Balances            `json:"budget"`
+	Awards         workflows.Awards         `json:"awards"`
+	WaitlistLength int                      `json:"waitlist_length"`
+	Definition     fund.Definition          `json:"definition"`
+	History        []workflows.StatusChange `json:"history"`
+}
+
+func toFundJSON(v workflows.FundView) fundJSON {
+	h := v.History
+	if h == nil {
+		h = []workflows.StatusChange{}
+	}
+	return fundJSON{
+		ID: v.Definition.ID, Name: v.Definition.Name, Sponsor: v.Definition.Sponsor, Status: v.Status,
+		Budget: v.Budget, Awards: v.Awards, WaitlistLength: len(v.Waitlist), Definition: v.Definition, History: h,
+	}
+}
+
+func (s *server) fundView(r *http.Request, id string) (workflows.FundView, error) {
+	var v workflows.FundView
+	err := s.query(r.Context(), workflows.FundWorkflowID(id), workflows.QueryFund, &v)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return v, fundflow.Errorf(fundflow.ENOTFOUND, "no fund %q", id)
+	}
+	return v, err
+}
+
+func (s *server) getFund(w http.ResponseWriter, r *http.Request) {
+	v, err := s.fundView(r, mux.Vars(r)["fund_id"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toFundJSON(v))
+}
+
+// listFunds reads funds from Temporal's visibility store; there are few
+// funds, so a query per fund is cheap and always current.
+func (s *server) listFunds(w http.ResponseWriter, r *http.Request) {
+	p, err := readPage(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ids, err := s.fundIDs(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	pg := paginate(ids, p)
+	out := list[fundJSON]{Items: make([]fundJSON, 0, len(pg.Items)), NextCursor: pg.NextCursor}
+	for _, id := range pg.Items {
+		v, err := s.fundView(r, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out.Items = append(out.Items, toFundJSON(v))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// fundIDs lists every fund, oldest first, from Temporal's visibility store.
+// SQL visibility cannot ORDER BY, and there are few funds, so they are
+// sorted here.
+func (s *server) fundIDs(ctx context.Context) ([]string, error) {
+	type started struct {
+		id string
+		at time.Time
+	}
+	var funds []started
+	req := &workflowservice.ListWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("%s = '%s'", workflows.SearchEntityKind.GetName(), workflows.KindFund),
+	}
+	for {
+		resp, err := s.Temporal.ListWorkflow(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range resp.GetExecutions() {
+			id := strings.TrimPrefix(e.GetExecution().GetWorkflowId(), workflows.FundWorkflowID(""))
+			funds = append(funds, started{id: id, at: e.GetStartTime().AsTime()})
+		}
+		if len(resp.GetNextPageToken()) == 0 {
+			break
+		}
+		req.NextPageToken = resp.GetNextPageToken()
+	}
+	slices.SortFunc(funds, func(a, b started) int {
+		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.id, b.id))
+	})
+	ids := make([]string, len(funds))
+	for i, f := range funds {
+		ids[i] = f.id
+	}
+	return ids, nil
+}
+
+func (s *server) createFund(w http.ResponseWriter, r *http.Request) {
+	var def fund.Definition
+	if err := decode(w, r, &def); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	def = def.Defaults()
+	if err := def.Validate(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	_, err := s.Temporal.ExecuteWorkflow(r.Context(), workflows.StartFundOptions(def.ID, fund.StatusDraft),
+		workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		s.writeError(w, r, fundflow.Errorf(fundflow.ECONFLICT, "a fund with id %q already exists", def.ID))
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.fundView(r, def.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/v1/funds/"+def.ID)
+	writeJSON(w, http.StatusCreated, toFundJSON(v))
+}
+
+type lifecycleBody struct {
+	Reason string `json:"reason"`
+}
+
+// fundLifecycle opens or closes a fund; the body, with an optional reason,
+// may be omitted.
+func (s *server) fundLifecycle(name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var body lifecycleBody
+		if r.ContentLength != 0 {
+			if err := decode(w, r, &body); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		cmd, err := command(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		id := mux.Vars(r)["fund_id"]
+		var v workflows.FundView
+		err = s.update(r.Context(), workflows.FundWorkflowID(id), name, cmd.Key, workflows.LifecycleRequest{Command: cmd, Reason: body.Reason}, &v)
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			err = fundflow.Errorf(fundflow.ENOTFOUND, "no fund %q", id)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toFundJSON(v))
+	}
+}
+
+// ledger pages through the statement by sequence number.
+func (s *server) ledger(w http.ResponseWriter, r *http.Request) {
+	var v fundflow.Invalid
+	limit := defaultLimit
+	if q := r.URL.Query().Get("limit"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 1 || n > maxLimit {
+			v.Add("limit", "must be a whole number from 1 to %d", maxLimit)
+		}
+		limit = n
+	}
+	var after int64
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		n, err := strconv.ParseInt(c, 10, 64)
+		if err != nil || n < 0 {
+			v.Add("cursor", "is not a cursor this list issued")
+		}
+		after = n
+	}
+	if err := v.Err("the list parameters are invalid"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := mux.Vars(r)["fund_id"]
+	var page workflows.LedgerPage
+	err := s.query(r.Context(), workflows.FundWorkflowID(id), workflows.QueryLedger, &page, workflows.LedgerQuery{AfterSeq: after, Limit: limit})
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		err = fundflow.Errorf(fundflow.ENOTFOUND, "no fund %q", id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := list[fund.Entry]{Items: page.Entries}
+	if out.Items == nil {
+		out.Items = []fund.Entry{}
+	}
+	if page.NextAfterSeq > 0 {
+		next := strconv.FormatInt(page.NextAfterSeq, 10)
+		out.NextCursor = &next
+	}
+	writeJSON(w, http.StatusOK, out)
+}

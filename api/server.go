@@ -1,0 +1,70 @@
+// Package api is fundflow's HTTP surface: JSON in and out, RFC 7807 errors,
+// bearer-token authentication on every /v1 route. Handlers translate HTTP to
+// Temporal Updates and Queries and Redis reads; they hold no business rules.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"go.temporal.io/sdk/client"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/registry"
+)
+
+// Deps is everything the HTTP layer needs; cmd builds it.
+type Deps struct {
+	Temporal client.Client
+	Redis    redis.UniversalClient
+	Tokens   *auth.Store
+	Orgs     *registry.Registry
+	Logger   *slog.Logger
+	// Metrics is where request metrics are registered and what /metrics
+	// serves, so the process decides which collectors exist.
+	Metrics *prometheus.Registry
+	Now     fundflow.Clock
+}
+
+type server struct {
+	Deps
+	log     *slog.Logger
+	router  *mux.Router
+	metrics *httpMetrics
+}
+
+// NewServer wires every route and middleware into one handler.
+func NewServer(d Deps) http.Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Metrics == nil {
+		d.Metrics = prometheus.NewRegistry()
+	}
+	s := &server{Deps: d, log: d.Logger, router: mux.NewRouter(), metrics: newHTTPMetrics(d.Metrics)}
+	s.routes()
+	return s.recoverPanics(s.withRequestID(s.router))
+}
+
+// ready reports whether every backing service answers, for /readyz.
+func (s *server) ready(ctx context.Context) map[string]string {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	checks := map[string]string{"temporal": "ok", "redis": "ok"}
+	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		checks["temporal"] = "unavailable"
+	}
+	if err := s.Redis.Ping(ctx).Err(); err != nil {
+		checks["redis"] = "unavailable"
+	}
+	return checks
+}

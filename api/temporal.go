@@ -1,0 +1,69 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"regexp"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/logging"
+	"github.com/fundflow/fundflow/workflows"
+)
+
+var idempotencyKeyPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,100}$`)
+
+// command is who is acting and under which idempotency key. A client's
+// Idempotency-Key is scoped to the caller, so two callers can never collide
+// on a key; without one, each request is its own attempt.
+func command(r *http.Request) (workflows.Command, error) {
+	p := principal(r.Context())
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		key = hex.EncodeToString(b[:])
+	} else if !idempotencyKeyPattern.MatchString(key) {
+		return workflows.Command{}, &fundflow.Error{Code: fundflow.EVALIDATION, Message: "the Idempotency-Key header is malformed",
+			Fields: []fundflow.FieldError{{Field: "Idempotency-Key", Message: "use 1 to 100 letters, digits, '.', '_', ':' or '-'"}}}
+	}
+	return workflows.Command{Key: p.ID + ":" + key, Actor: p.Actor()}, nil
+}
+
+// update sends an Update and waits for its result. The command key doubles
+// as the Update ID, so the server itself folds a retried request into the
+// first one.
+func (s *server) update(ctx context.Context, workflowID, name, key string, arg, result any) error {
+	ctx = logging.With(ctx, slog.String("workflow_id", workflowID))
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflowID,
+		UpdateID:     key,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, result)
+}
+
+// query reads a workflow's state through one of its queries.
+func (s *server) query(ctx context.Context, workflowID, name string, result any, args ...any) error {
+	v, err := s.Temporal.QueryWorkflow(ctx, workflowID, "", name, args...)
+	if err != nil {
+		return err
+	}
+	if result == nil {
+		return nil
+	}
+	if err := v.Get(result); err != nil {
+		return errors.Join(errors.New("decode query result"), err)
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/fundflow/fundflow/internal/logging"
+	"github.com/fundflow/fundflow/internal/registry"
+)
+
+// config is what every serving command shares. Each value comes from a flag
+// whose default is read from the environment, so containers use env and a
+// developer can override on the command line.
+type config struct {
+	httpAddr    string
+	redisURL    string
+	redisPrefix string
+	dataDir     string
+	orgsFile    string
+	logLevel    string
+	publicURL   string
+}
+
+func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&c.httpAddr, "http", envOr(getenv, "FUNDFLOW_HTTP_ADDR", "127.0.0.1:8080"), "HTTP listen address (FUNDFLOW_HTTP_ADDR)")
+	fs.StringVar(&c.redisURL, "redis", getenv("REDIS_URL"), "Redis URL, e.g. redis://127.0.0.1:6379/0 (REDIS_URL)")
+	fs.StringVar(&c.redisPrefix, "redis-prefix", envOr(getenv, "FUNDFLOW_REDIS_PREFIX", "fundflow:"), "prefix of every Redis key (FUNDFLOW_REDIS_PREFIX)")
+	fs.StringVar(&c.dataDir, "data", envOr(getenv, "FUNDFLOW_DATA_DIR", "./data"), "directory for local state (FUNDFLOW_DATA_DIR)")
+	fs.StringVar(&c.orgsFile, "orgs", getenv("FUNDFLOW_ORGS_FILE"), "a newer organisation registry CSV than the built-in one (FUNDFLOW_ORGS_FILE)")
+	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	fs.StringVar(&c.publicURL, "public-url", getenv("FUNDFLOW_PUBLIC_URL"), "the URL users reach the API at, for links in letters (FUNDFLOW_PUBLIC_URL)")
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// parse reads flags, printing usage on -h and a clear message otherwise.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return errUsage
+	}
+	return nil
+}
+
+func (c *config) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("LOG_LEVEL %q: use debug, info, warn or error", c.logLevel)
+	}
+	return logging.New(w, level), nil
+}
+
+func (c *config) registry() (*registry.Registry, error) {
+	if c.orgsFile == "" {
+		return registry.Default()
+	}
+	f, err := os.Open(c.orgsFile)
+	if err != nil {
+		return nil, fmt.Errorf("organisation registry: %w", err)
+	}
+	defer f.Close()
+	r, err := registry.Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("organisation registry %s: %w", c.orgsFile, err)
+	}
+	return r, nil
+}
+
+// connectRedis dials and pings, so a wrong URL fails at start with a message
+// that says which setting to fix.
+func connectRedis(ctx context.Context, url string) (*redis.Client, error) {
+	if url == "" {
+		return nil, errors.New("REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0)")
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL is not a valid Redis URL: %w", err)
+	}
+	rdb := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("cannot reach Redis at %s: %w", opts.Addr, err)
+	}
+	return rdb, nil
+}
+
+// dialTemporal reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+// TEMPORAL_TLS* and friends the way every Temporal SDK does, then checks the
+// cluster answers.
+func dialTemporal(ctx context.Context, getenv func(string) string, log *slog.Logger) (client.Client, error) {
+	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{EnvLookup: envLookup(getenv)})
+	if err != nil {
+		return nil, fmt.Errorf("Temporal client settings: %w", err)
+	}
+	if opts.HostPort == "" {
+		opts.HostPort = client.DefaultHostPort
+	}
+	return dial(ctx, opts, log)
+}
+
+func dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Client, error) {
+	opts.Logger = sdklog.NewStructuredLogger(log.With(slog.String("component", "temporal-sdk")))
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach Temporal at %s (namespace %q): %w", opts.HostPort, opts.Namespace, err)
+	}
+	return c, nil
+}
+
+// envLookup adapts getenv for the SDK's envconfig, treating empty as unset.
+type envLookup func(string) string
+
+func (e envLookup) LookupEnv(key string) (string, bool) {
+	v := e(key)
+	return v, v != ""
+}
+
+// Environ is only used by envconfig for gRPC metadata variables, which
+// fundflow does not pass through.
+func (e envLookup) Environ() []string { return nil }
+
+// listen binds early so a taken port is reported before anything else
+// starts.
+func listen(addr, what string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s address %s is not available: %w", what, addr, err)
+	}
+	return l, nil
+}

@@ -1,0 +1,216 @@
+//go:build !nodev
+
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+	"github.com/temporalio/ui-server/v2/server/server_options"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/devserver"
+	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/worker"
+	"github.com/fundflow/fundflow/workflows"
+)
+
+type devFlags struct {
+	config
+	ephemeral    bool
+	temporalAddr string
+	uiPort       int
+	temporalLog  string
+}
+
+func runDev(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var f devFlags
+	fs := flag.NewFlagSet("fundflow dev", flag.ContinueOnError)
+	f.register(fs, getenv)
+	fs.BoolVar(&f.ephemeral, "ephemeral", false, "keep Temporal's state in memory instead of <data>/temporal.db")
+	fs.StringVar(&f.temporalAddr, "temporal", envOr(getenv, "FUNDFLOW_DEV_TEMPORAL_ADDR", "127.0.0.1:7233"), "embedded Temporal frontend address (FUNDFLOW_DEV_TEMPORAL_ADDR)")
+	fs.IntVar(&f.uiPort, "ui-port", 8233, "Temporal Web UI port; 0 turns the UI off")
+	fs.StringVar(&f.temporalLog, "temporal-log-level", "fatal", "embedded Temporal server's log level (debug, info, warn, error, fatal)")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	log, err := f.logger(stderr)
+	if err != nil {
+		return err
+	}
+	orgs, err := f.registry()
+	if err != nil {
+		return err
+	}
+	// Bind the ports we own first, so a clash is the first thing reported.
+	httpL, err := listen(f.httpAddr, "HTTP")
+	if err != nil {
+		return err
+	}
+	defer httpL.Close()
+	if err := os.MkdirAll(f.dataDir, 0o750); err != nil {
+		return fmt.Errorf("data directory %s: %w", f.dataDir, err)
+	}
+
+	rdb, redisURL, stopRedis, err := devRedis(ctx, f.redisURL, log)
+	if err != nil {
+		return err
+	}
+	defer stopRedis()
+	if err := os.WriteFile(filepath.Join(f.dataDir, devRedisFile), []byte(redisURL+"\n"), 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(filepath.Join(f.dataDir, devRedisFile))
+
+	srvCfg := devserver.Config{FrontendAddr: f.temporalAddr, SearchAttributes: workflows.SearchAttributes(), Ephemeral: f.ephemeral, LogLevel: f.temporalLog}
+	if !f.ephemeral {
+		srvCfg.DatabaseFile = filepath.Join(f.dataDir, "temporal.db")
+	}
+	start := time.Now()
+	srv, err := devserver.Start(ctx, srvCfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := srv.Stop(); err != nil {
+			log.Warn("temporal server stop", slog.Any("error", err))
+		}
+	}()
+	tc, err := dial(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace()}, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	w := worker.New(tc, newActivities(tc))
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	// Deferred after the server's stop, so it runs first: the worker must
+	// let go of its pollers before the frontend disappears.
+	defer w.Stop()
+
+	if err := seedFund(ctx, tc, time.Now()); err != nil {
+		return err
+	}
+	tokensFile := filepath.Join(f.dataDir, "dev-tokens.json")
+	if err := ensureDevTokens(ctx, tokensFile, auth.NewStore(rdb, f.redisPrefix, nil), orgs, registry.DateOf(time.Now())); err != nil {
+		return fmt.Errorf("dev tokens: %w", err)
+	}
+
+	uiURL := "(off)"
+	if f.uiPort != 0 {
+		stopUI, err := startTemporalUI(srv.HostPort(), srv.Namespace(), f.uiPort)
+		if err != nil {
+			return err
+		}
+		defer stopUI()
+		uiURL = fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
+	}
+
+	apiURL := "http://" + httpL.Addr().String()
+	fmt.Fprintf(stdout, `
+  fundflow dev is running (ready in %s)
+    API          %s/v1   (OpenAPI: %s/openapi.json)
+    Web          %s/
+    Temporal UI  %s
+    Temporal     %s, namespace %q, state in %s
+    Redis        %s
+    Dev tokens   %s
+  Ctrl-C stops everything.
+
+`, time.Since(start).Round(time.Millisecond), apiURL, apiURL, apiURL, uiURL, srv.HostPort(), srv.Namespace(), stateIn(srvCfg), redisURL, tokensFile)
+	return serveHTTP(ctx, httpL, newAPI(f.config, tc, rdb, orgs, log), log)
+}
+
+// seedFund starts the Prevention Innovation Fund, already open, the first
+// time dev mode runs over a data directory.
+func seedFund(ctx context.Context, tc client.Client, now time.Time) error {
+	def := fund.SeedDefinition(now)
+	_, err := tc.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID, fund.StatusOpen),
+		workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def, Status: fund.StatusOpen})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return fmt.Errorf("seed fund %s: %w", def.ID, err)
+	}
+	return nil
+}
+
+func stateIn(c devserver.Config) string {
+	if c.Ephemeral {
+		return "memory (--ephemeral)"
+	}
+	return c.DatabaseFile
+}
+
+// devRedis connects to REDIS_URL when given, otherwise starts an in-process
+// Redis-protocol server. The stand-in keeps nothing across restarts, which is
+// acceptable only because Redis never holds the only copy of a fact.
+func devRedis(ctx context.Context, url string, log *slog.Logger) (*redis.Client, string, func(), error) {
+	if url != "" {
+		rdb, err := connectRedis(ctx, url)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return rdb, url, func() { _ = rdb.Close() }, nil
+	}
+	m := miniredis.NewMiniRedis()
+	if err := m.StartAddr("127.0.0.1:0"); err != nil {
+		return nil, "", nil, fmt.Errorf("embedded Redis: %w", err)
+	}
+	url = "redis://" + m.Addr() + "/0"
+	log.Warn("REDIS_URL is not set: using an embedded, in-memory Redis stand-in; for development only", slog.String("addr", m.Addr()))
+	rdb, err := connectRedis(ctx, url)
+	if err != nil {
+		m.Close()
+		return nil, "", nil, err
+	}
+	return rdb, url, func() { _ = rdb.Close(); m.Close() }, nil
+}
+
+// startTemporalUI serves Temporal's own web UI against the embedded server.
+func startTemporalUI(frontend, namespace string, port int) (func(), error) {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	// The UI server exits the process if it cannot bind, so check first.
+	l, err := listen(addr, "Temporal UI")
+	if err != nil {
+		return nil, fmt.Errorf("%w (use --ui-port to pick another, or 0 to turn the UI off)", err)
+	}
+	_ = l.Close()
+	ui := uiserver.NewServer(server_options.WithConfigProvider(&uiconfig.Config{
+		TemporalGRPCAddress: frontend,
+		Host:                "127.0.0.1",
+		Port:                port,
+		EnableUI:            true,
+		DefaultNamespace:    namespace,
+		HideLogs:            true,
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+	}))
+	errc := make(chan error, 1)
+	go func() { errc <- ui.Start() }()
+	select {
+	case err := <-errc:
+		return nil, fmt.Errorf("temporal UI: %w", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	return func() {
+		ui.Stop()
+		<-errc
+	}, nil
+}

@@ -1,0 +1,15 @@
+//go:build nodev
+
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// runDev is absent from production builds so they don't link the embedded
+// Temporal server (about 150 MB of binary and its dependencies).
+func runDev(context.Context, []string, func(string) string, io.Writer, io.Writer) error {
+	return errors.New("this binary was built with -tags nodev; build without the tag to get `fundflow dev`")
+}

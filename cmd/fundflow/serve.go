@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"go.temporal.io/sdk/client"
+
+	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/api"
+	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/worker"
+)
+
+func runAPI(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("fundflow api", flag.ContinueOnError)
+	cfg.register(fs, getenv)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	log, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	orgs, err := cfg.registry()
+	if err != nil {
+		return err
+	}
+	l, err := listen(cfg.httpAddr, "HTTP")
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	rdb, err := connectRedis(ctx, cfg.redisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	tc, err := dialTemporal(ctx, getenv, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	log.Info("api listening", slog.String("addr", l.Addr().String()))
+	return serveHTTP(ctx, l, newAPI(cfg, tc, rdb, orgs, log), log)
+}
+
+func runWorker(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("fundflow worker", flag.ContinueOnError)
+	cfg.register(fs, getenv)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	log, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	rdb, err := connectRedis(ctx, cfg.redisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	tc, err := dialTemporal(ctx, getenv, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	w := worker.New(tc, newActivities(tc))
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	log.Info("worker polling")
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+func newActivities(tc client.Client) *activities.Activities {
+	return &activities.Activities{Temporal: tc}
+}
+
+func newAPI(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger) http.Handler {
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return api.NewServer(api.Deps{
+		Temporal: tc,
+		Redis:    rdb,
+		Tokens:   auth.NewStore(rdb, cfg.redisPrefix, nil),
+		Orgs:     orgs,
+		Logger:   log,
+		Metrics:  metrics,
+	})
+}
+
+// serveHTTP serves until ctx ends, then drains in-flight requests.
+func serveHTTP(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,312 @@
+// Package devserver runs a real Temporal server inside the fundflow process,
+// persisted in SQLite, for `fundflow dev` and for integration tests. It links
+// the whole Temporal server, so only the dev build and a few test packages
+// import it; production binaries are built with the nodev tag and talk to an
+// external cluster instead.
+package devserver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/metrics"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// Config describes one embedded server.
+type Config struct {
+	// DatabaseFile is the SQLite file; empty with Ephemeral for in-memory.
+	DatabaseFile string
+	Ephemeral    bool
+	// Namespace is registered on start with Retention, so closed workflows
+	// (the record of every decision) outlive the server default of one day.
+	Namespace string
+	Retention time.Duration
+	// FrontendAddr is host:port for the gRPC frontend; port 0 picks one.
+	FrontendAddr string
+	// SearchAttributes are registered on the namespace on every start;
+	// registering an existing one is a no-op.
+	SearchAttributes map[string]enumspb.IndexedValueType
+	// LogLevel for the server's own logger, which writes JSON to stderr
+	// (debug, info, warn, error, fatal).
+	LogLevel string
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	server   temporal.Server
+	hostPort string
+	cfg      Config
+}
+
+// Start brings up the server and returns once its namespace and search
+// attributes are ready for clients.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Namespace == "" {
+		cfg.Namespace = "default"
+	}
+	if cfg.Retention == 0 {
+		cfg.Retention = 10 * 365 * 24 * time.Hour
+	}
+	if cfg.LogLevel == "" {
+		// The server logs membership errors with stack traces every time it
+		// boots and stops; in development they drown fundflow's own log.
+		cfg.LogLevel = "fatal"
+	}
+	if cfg.Ephemeral == (cfg.DatabaseFile != "") {
+		return nil, errors.New("devserver: set exactly one of DatabaseFile or Ephemeral")
+	}
+	host, port, err := frontendAddr(cfg.FrontendAddr)
+	if err != nil {
+		return nil, err
+	}
+	sqlCfg, err := sqliteConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	srvCfg, err := serverConfig(host, port, sqlCfg)
+	if err != nil {
+		return nil, err
+	}
+	logger := log.NewZapLogger(log.BuildZapLogger(log.Config{Level: cfg.LogLevel, Format: "json"}))
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(srvCfg),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithLogger(logger),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			// Search attributes registered a moment ago must be usable by
+			// the very next workflow start.
+			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: create: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("devserver: start: %w", err)
+	}
+	s := &Server{server: srv, hostPort: net.JoinHostPort(host, strconv.Itoa(port)), cfg: cfg}
+	if err := s.prepareNamespace(ctx); err != nil {
+		_ = srv.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// HostPort is the gRPC frontend address clients dial.
+func (s *Server) HostPort() string { return s.hostPort }
+
+// Namespace is the namespace the server prepared.
+func (s *Server) Namespace() string { return s.cfg.Namespace }
+
+// Stop shuts the server down; stop workers first so they don't spin on a
+// vanished frontend.
+func (s *Server) Stop() error { return s.server.Stop() }
+
+func (s *Server) prepareNamespace(ctx context.Context) error {
+	c, err := client.DialContext(ctx, client.Options{HostPort: s.hostPort, Namespace: s.cfg.Namespace, Logger: quietLogger()})
+	if err != nil {
+		return fmt.Errorf("devserver: dial own frontend: %w", err)
+	}
+	defer c.Close()
+	_, err = c.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace:                        s.cfg.Namespace,
+		WorkflowExecutionRetentionPeriod: durationpb.New(s.cfg.Retention),
+	})
+	var exists *serviceerror.NamespaceAlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("devserver: register namespace %q: %w", s.cfg.Namespace, err)
+	}
+	if len(s.cfg.SearchAttributes) == 0 {
+		return nil
+	}
+	// The namespace cache refreshes on its own schedule; retry until the new
+	// namespace is visible to the operator service.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+			Namespace:        s.cfg.Namespace,
+			SearchAttributes: s.cfg.SearchAttributes,
+		})
+		var already *serviceerror.AlreadyExists
+		if err == nil || errors.As(err, &already) {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("devserver: add search attributes: %w", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func sqliteConfig(cfg Config) (*config.SQL, error) {
+	sc := &config.SQL{PluginName: sqliteplugin.PluginName, ConnectAttributes: map[string]string{}}
+	if cfg.Ephemeral {
+		sc.ConnectAttributes["mode"] = "memory"
+		sc.ConnectAttributes["cache"] = "shared"
+		// Shared-cache memory databases are process-global by name; a unique
+		// name keeps two servers in one test binary apart.
+		sc.DatabaseName = fmt.Sprintf("fundflow-%d", time.Now().UnixNano())
+		return sc, nil
+	}
+	sc.DatabaseName = cfg.DatabaseFile
+	sc.ConnectAttributes["mode"] = "rwc"
+	// WAL survives a SIGKILL of the process without losing committed
+	// transactions and lets readers run beside the single writer.
+	sc.ConnectAttributes["journal_mode"] = "wal"
+	sc.ConnectAttributes["synchronous"] = "normal"
+	sc.ConnectAttributes["busy_timeout"] = "10000"
+	if err := os.MkdirAll(filepath.Dir(cfg.DatabaseFile), 0o750); err != nil {
+		return nil, fmt.Errorf("devserver: data dir: %w", err)
+	}
+	if _, err := os.Stat(cfg.DatabaseFile); errors.Is(err, os.ErrNotExist) {
+		if err := sqliteschema.SetupSchema(sc); err != nil {
+			return nil, fmt.Errorf("devserver: create schema in %s: %w", cfg.DatabaseFile, err)
+		}
+		return sc, nil
+	}
+	if err := forgetMembers(cfg.DatabaseFile); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// forgetMembers clears the membership ring a previous process left behind.
+// After a crash its hosts still look alive for a minute, and the new server
+// waits for them before taking over the history shard; this process is the
+// only one that ever serves the file, so every recorded member is dead.
+func forgetMembers(file string) error {
+	db, err := sql.Open("sqlite", file+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("devserver: open %s: %w", file, err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("DELETE FROM cluster_membership"); err != nil {
+		return fmt.Errorf("devserver: reset membership in %s: %w", file, err)
+	}
+	return nil
+}
+
+func serverConfig(host string, frontendPort int, sql *config.SQL) (*config.Config, error) {
+	ports, err := freePorts(host, 8)
+	if err != nil {
+		return nil, err
+	}
+	service := func(grpc, membership int, bindFrontend bool) config.Service {
+		rpc := config.RPC{GRPCPort: grpc, MembershipPort: membership, BindOnLocalHost: true}
+		if bindFrontend {
+			rpc.BindOnLocalHost = false
+			rpc.BindOnIP = host
+		}
+		return config.Service{RPC: rpc}
+	}
+	frontend := net.JoinHostPort(host, strconv.Itoa(frontendPort))
+	return &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: "127.0.0.1"},
+			Metrics: &metrics.Config{Prometheus: &metrics.PrometheusConfig{
+				ListenAddress: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
+				HandlerPath:   "/metrics",
+			}},
+		},
+		Persistence: config.Persistence{
+			DefaultStore:     sqliteplugin.PluginName,
+			VisibilityStore:  sqliteplugin.PluginName,
+			NumHistoryShards: 1,
+			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sql}},
+		},
+		ClusterMetadata: &cluster.Config{
+			FailoverVersionIncrement: 10,
+			MasterClusterName:        "active",
+			CurrentClusterName:       "active",
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services: map[string]config.Service{
+			"frontend": service(frontendPort, ports[1], true),
+			"history":  service(ports[2], ports[3], false),
+			"matching": service(ports[4], ports[5], false),
+			"worker":   service(ports[6], ports[7], false),
+		},
+		Archival: config.Archival{
+			History:    config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"},
+		},
+		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
+			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+		}},
+		// The server's internal workers need to dial the frontend too.
+		PublicClient: config.PublicClient{HostPort: frontend},
+	}, nil
+}
+
+// frontendAddr resolves host:port, choosing a free port for port 0 and
+// failing early, with the address in the message, when the port is taken.
+func frontendAddr(addr string) (string, int, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("devserver: frontend address %q: %w", addr, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return "", 0, fmt.Errorf("devserver: frontend port %q is not a number", portStr)
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return "", 0, fmt.Errorf("devserver: Temporal frontend address %s is not available: %w", addr, err)
+	}
+	port = l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	return host, port, nil
+}
+
+// freePorts asks the kernel for n distinct free ports at once; holding all
+// listeners until the end keeps the kernel from handing out one twice.
+func freePorts(host string, n int) ([]int, error) {
+	ls := make([]net.Listener, 0, n)
+	defer func() {
+		for _, l := range ls {
+			_ = l.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	for range n {
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", "0"))
+		if err != nil {
+			return nil, fmt.Errorf("devserver: no free port on %s: %w", host, err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// quietLogger keeps the SDK client's chatter out of fundflow's log stream.
+func quietLogger() sdklog.Logger { return sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)) }

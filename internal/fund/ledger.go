@@ -1,0 +1,528 @@
+package fund
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fundflow/fundflow"
+)
+
+// Ledger is a fund's credit, held by the fund workflow and changed by no one
+// else. It is plain data so the workflow can carry it across Continue-As-New,
+// and every list in it is a slice in a defined order, so workflow code that
+// walks it is deterministic. Change it only through its methods.
+//
+// Every credit operation has a Check method that changes nothing, for the
+// workflow's Update validators, and a mutating method that checks again,
+// because state may move between validation and handling. Operations are
+// idempotent by key: the key is kept on the statement entry the operation
+// wrote, so the statement itself is the record of what has been done and a
+// retry — even after Continue-As-New — returns the original entry. A refused
+// operation writes nothing, so retrying it is simply a new attempt.
+type Ledger struct {
+	Limits   Limits   `json:"limits"`
+	Balances Balances `json:"balances"`
+	// Accounts are per application, sorted by application id.
+	Accounts []Account `json:"accounts,omitempty"`
+	// Entries is the append-only statement; Entries[i].Seq == i+1.
+	Entries []Entry `json:"entries,omitempty"`
+	// Waitlist is in promotion order; see WaitlistEntry.
+	Waitlist []WaitlistEntry `json:"waitlist,omitempty"`
+	// Submissions are in registration order and never removed, so "earlier"
+	// always means the same thing.
+	Submissions []Submission `json:"submissions,omitempty"`
+}
+
+// Limits are the definition's figures the ledger enforces.
+type Limits struct {
+	TotalPence    int64 `json:"total_pence"`
+	MaxAwardPence int64 `json:"max_award_pence"`
+	MaxAwards     int   `json:"max_awards"`
+}
+
+// Balances are the fund's figures; Total always equals the sum of the rest.
+type Balances struct {
+	TotalPence     int64 `json:"total_pence"`
+	AvailablePence int64 `json:"available_pence"`
+	ReservedPence  int64 `json:"reserved_pence"`
+	CommittedPence int64 `json:"committed_pence"` // committed and not yet drawn
+	DrawnPence     int64 `json:"drawn_pence"`
+}
+
+// Account is one application's share of the fund. An application holds
+// either a reservation or a commitment, never both: commit moves the whole
+// reservation.
+type Account struct {
+	ApplicationID  string `json:"application_id"`
+	ReservedPence  int64  `json:"reserved_pence"`
+	CommittedPence int64  `json:"committed_pence"` // not yet drawn
+	DrawnPence     int64  `json:"drawn_pence"`
+	// ReservedSeq is the reserve entry behind the credit held now, 0 when
+	// nothing is held; it tells a stale promotion from a newer reservation.
+	ReservedSeq int64 `json:"reserved_seq,omitempty"`
+	// Milestones are those drawn down, in order.
+	Milestones []string `json:"milestones,omitempty"`
+}
+
+func (a Account) holds() int64 { return a.ReservedPence + a.CommittedPence }
+
+// EntryKind is what a statement entry did.
+type EntryKind string
+
+const (
+	KindReserve  EntryKind = "reserve"
+	KindCommit   EntryKind = "commit"
+	KindRelease  EntryKind = "release"
+	KindDrawdown EntryKind = "drawdown"
+)
+
+// Entry is one line of the statement.
+type Entry struct {
+	Seq           int64          `json:"seq"`
+	At            time.Time      `json:"at"`
+	Kind          EntryKind      `json:"kind"`
+	ApplicationID string         `json:"application_id"`
+	MilestoneID   string         `json:"milestone_id,omitempty"`
+	AmountPence   int64          `json:"amount_pence"`
+	Actor         fundflow.Actor `json:"actor"`
+	Reason        string         `json:"reason,omitempty"`
+	Key           string         `json:"key"`
+}
+
+// ReasonWaitlistPromotion is the reason on reservations the ledger makes
+// itself when it promotes from the waitlist.
+const ReasonWaitlistPromotion = "waitlist promotion"
+
+// MaxKeyLen bounds idempotency keys, which are kept on statement entries.
+const MaxKeyLen = 200
+
+const maxReasonLen = 2000
+
+// NewLedger is an empty ledger for a fund: everything available.
+func NewLedger(d Definition) *Ledger {
+	return &Ledger{
+		Limits:   Limits{TotalPence: d.TotalPence, MaxAwardPence: d.MaxAwardPence, MaxAwards: d.MaxAwards},
+		Balances: Balances{TotalPence: d.TotalPence, AvailablePence: d.TotalPence},
+	}
+}
+
+// Awards counts applications holding reserved, committed or drawn credit.
+// An award that has drawn anything keeps its slot even once the rest is
+// released, because the fund did fund that organisation.
+func (l *Ledger) Awards() int {
+	n := 0
+	for _, a := range l.Accounts {
+		if a.holds()+a.DrawnPence > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Account returns an application's account, if it has one.
+func (l *Ledger) Account(app string) (Account, bool) {
+	i, ok := l.accountIndex(app)
+	if !ok {
+		return Account{}, false
+	}
+	return l.Accounts[i], true
+}
+
+func (l *Ledger) accountIndex(app string) (int, bool) {
+	return slices.BinarySearchFunc(l.Accounts, app, func(a Account, app string) int {
+		return strings.Compare(a.ApplicationID, app)
+	})
+}
+
+// EntryByKey finds the entry an operation with this idempotency key wrote.
+func (l *Ledger) EntryByKey(key string) (Entry, bool) {
+	for _, e := range l.Entries {
+		if e.Key == key {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// EntriesAfter pages through the statement: up to limit entries with a seq
+// above after (all of them when limit ≤ 0), and the seq to pass next time,
+// or 0 when there are no more.
+func (l *Ledger) EntriesAfter(after int64, limit int) (entries []Entry, next int64) {
+	from := int(min(max(after, 0), int64(len(l.Entries))))
+	rest := l.Entries[from:]
+	if limit <= 0 || limit >= len(rest) {
+		return rest, 0
+	}
+	return rest[:limit], rest[limit-1].Seq
+}
+
+// plan is what an operation would do if applied now: write entry, or, on a
+// retry, hand back the entry its key already wrote.
+type plan struct {
+	entry  Entry
+	replay bool
+}
+
+// CheckReserve reports whether Reserve would succeed, changing nothing.
+func (l *Ledger) CheckReserve(key, app string, amount int64) error {
+	_, err := l.planReserve(key, app, amount)
+	return err
+}
+
+// Reserve earmarks credit for an approved application and takes it off the
+// waitlist. It refuses validation_failed for an amount that is not positive
+// or above the maximum award, invalid_state when the application already
+// holds or has drawn credit, award_limit_reached when every award slot is
+// taken and insufficient_credit when too little is available.
+func (l *Ledger) Reserve(key, app string, amount int64, actor fundflow.Actor, at time.Time) (Entry, error) {
+	p, err := l.planReserve(key, app, amount)
+	if err != nil {
+		return Entry{}, err
+	}
+	l.Leave(app)
+	return l.record(p, actor, at), nil
+}
+
+func (l *Ledger) planReserve(key, app string, amount int64) (plan, error) {
+	if p, found, err := l.prior(key, Entry{Kind: KindReserve, ApplicationID: app, AmountPence: amount}); found {
+		return p, err
+	}
+	var v fundflow.Invalid
+	validKey(&v, key)
+	required(&v, "application_id", app)
+	l.validAmount(&v, amount)
+	if err := v.Err("the reservation is invalid"); err != nil {
+		return plan{}, err
+	}
+	if err := l.canHold(app); err != nil {
+		return plan{}, err
+	}
+	if n := l.Awards(); n >= l.Limits.MaxAwards {
+		return plan{}, fundflow.Errorf(fundflow.EAWARDLIMIT, "all %d awards of this fund are taken", n)
+	}
+	if amount > l.Balances.AvailablePence {
+		return plan{}, fundflow.Errorf(fundflow.EINSUFFICIENTCREDIT,
+			"%d pence requested but only %d pence is available", amount, l.Balances.AvailablePence)
+	}
+	return plan{entry: Entry{Kind: KindReserve, ApplicationID: app, AmountPence: amount, Key: key}}, nil
+}
+
+// canHold refuses an application that already holds credit, or has drawn
+// some: one award per application, and a finished or terminated award does
+// not come back.
+func (l *Ledger) canHold(app string) error {
+	a, ok := l.Account(app)
+	switch {
+	case !ok:
+		return nil
+	case a.holds() > 0:
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "application %s already holds credit in this fund", app)
+	case a.DrawnPence > 0:
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "application %s has already drawn credit from this fund", app)
+	}
+	return nil
+}
+
+// CheckCommit reports whether Commit would succeed, changing nothing.
+func (l *Ledger) CheckCommit(key, app string) error {
+	_, err := l.planCommit(key, app)
+	return err
+}
+
+// Commit turns an application's whole reservation into a commitment, when
+// the offer is accepted. Without a reservation it refuses invalid_state.
+func (l *Ledger) Commit(key, app string, actor fundflow.Actor, at time.Time) (Entry, error) {
+	p, err := l.planCommit(key, app)
+	if err != nil {
+		return Entry{}, err
+	}
+	return l.record(p, actor, at), nil
+}
+
+func (l *Ledger) planCommit(key, app string) (plan, error) {
+	if p, found, err := l.prior(key, Entry{Kind: KindCommit, ApplicationID: app}); found {
+		return p, err
+	}
+	var v fundflow.Invalid
+	validKey(&v, key)
+	required(&v, "application_id", app)
+	if err := v.Err("the commitment is invalid"); err != nil {
+		return plan{}, err
+	}
+	a, _ := l.Account(app)
+	if a.ReservedPence == 0 {
+		return plan{}, fundflow.Errorf(fundflow.EINVALIDSTATE, "application %s has no reservation to commit", app)
+	}
+	return plan{entry: Entry{Kind: KindCommit, ApplicationID: app, AmountPence: a.ReservedPence, Key: key}}, nil
+}
+
+// CheckRelease reports whether Release would succeed, changing nothing.
+func (l *Ledger) CheckRelease(key, app, reason string) error {
+	_, err := l.planRelease(key, app, reason)
+	return err
+}
+
+// Release hands back whatever an application holds and has not drawn, on
+// decline, expiry, withdrawal or termination. Drawn credit stays drawn.
+// With nothing to release it refuses invalid_state. It does not promote from
+// the waitlist: the caller does, so it can tell the promoted applications.
+func (l *Ledger) Release(key, app, reason string, actor fundflow.Actor, at time.Time) (Entry, error) {
+	p, err := l.planRelease(key, app, reason)
+	if err != nil {
+		return Entry{}, err
+	}
+	return l.record(p, actor, at), nil
+}
+
+func (l *Ledger) planRelease(key, app, reason string) (plan, error) {
+	if p, found, err := l.prior(key, Entry{Kind: KindRelease, ApplicationID: app, Reason: reason}); found {
+		return p, err
+	}
+	var v fundflow.Invalid
+	validKey(&v, key)
+	required(&v, "application_id", app)
+	required(&v, "reason", reason)
+	if utf8.RuneCountInString(reason) > maxReasonLen {
+		v.Add("reason", "must be at most %d characters", maxReasonLen)
+	}
+	if err := v.Err("the release is invalid"); err != nil {
+		return plan{}, err
+	}
+	a, _ := l.Account(app)
+	if a.holds() == 0 {
+		return plan{}, fundflow.Errorf(fundflow.EINVALIDSTATE, "application %s holds no undrawn credit to release", app)
+	}
+	return plan{entry: Entry{Kind: KindRelease, ApplicationID: app, AmountPence: a.holds(), Reason: reason, Key: key}}, nil
+}
+
+// CheckDrawdown reports whether Drawdown would succeed, changing nothing.
+func (l *Ledger) CheckDrawdown(key, app, milestone string, amount int64) error {
+	_, err := l.planDrawdown(key, app, milestone, amount)
+	return err
+}
+
+// Drawdown draws committed credit when a milestone is verified. It refuses
+// invalid_state when the amount is above the committed, undrawn credit or
+// the milestone was already drawn.
+func (l *Ledger) Drawdown(key, app, milestone string, amount int64, actor fundflow.Actor, at time.Time) (Entry, error) {
+	p, err := l.planDrawdown(key, app, milestone, amount)
+	if err != nil {
+		return Entry{}, err
+	}
+	return l.record(p, actor, at), nil
+}
+
+func (l *Ledger) planDrawdown(key, app, milestone string, amount int64) (plan, error) {
+	want := Entry{Kind: KindDrawdown, ApplicationID: app, MilestoneID: milestone, AmountPence: amount}
+	if p, found, err := l.prior(key, want); found {
+		return p, err
+	}
+	var v fundflow.Invalid
+	validKey(&v, key)
+	required(&v, "application_id", app)
+	required(&v, "milestone_id", milestone)
+	if amount <= 0 {
+		v.Add("amount_pence", "must be more than 0")
+	}
+	if err := v.Err("the drawdown is invalid"); err != nil {
+		return plan{}, err
+	}
+	a, _ := l.Account(app)
+	switch {
+	case slices.Contains(a.Milestones, milestone):
+		return plan{}, fundflow.Errorf(fundflow.EINVALIDSTATE, "milestone %s of application %s was already drawn down", milestone, app)
+	case amount > a.CommittedPence:
+		return plan{}, fundflow.Errorf(fundflow.EINVALIDSTATE,
+			"%d pence is more than the %d pence committed and undrawn for application %s", amount, a.CommittedPence, app)
+	}
+	want.Key = key
+	return plan{entry: want}, nil
+}
+
+// prior looks for an earlier operation with this key. found is true when
+// there was one: then either p replays it, or err refuses the key because
+// it was used for something else. want holds the arguments that identify
+// the operation; amounts the ledger computes itself (commit, release) are
+// left zero.
+func (l *Ledger) prior(key string, want Entry) (p plan, found bool, err error) {
+	e, ok := l.EntryByKey(key)
+	if !ok {
+		return plan{}, false, nil
+	}
+	got := Entry{Kind: e.Kind, ApplicationID: e.ApplicationID, MilestoneID: e.MilestoneID, Reason: e.Reason}
+	if e.Kind == KindReserve || e.Kind == KindDrawdown {
+		got.AmountPence = e.AmountPence
+	}
+	if got != want {
+		return plan{}, true, fundflow.Errorf(fundflow.EIDEMPOTENCYREUSED,
+			"idempotency key %q was already used for a different request (%s of application %s)", key, e.Kind, e.ApplicationID)
+	}
+	return plan{entry: e, replay: true}, true, nil
+}
+
+// record carries out a plan and returns the entry it stands for.
+func (l *Ledger) record(p plan, actor fundflow.Actor, at time.Time) Entry {
+	if p.replay {
+		return p.entry
+	}
+	e := p.entry
+	e.Seq = int64(len(l.Entries)) + 1
+	e.At = at.UTC()
+	e.Actor = actor
+	l.apply(e)
+	return e
+}
+
+// apply is the only code that moves money. CheckInvariants replays the
+// statement through it too, so the balances and the statement cannot
+// disagree about what an entry means.
+func (l *Ledger) apply(e Entry) {
+	a := l.openAccount(e.ApplicationID)
+	b := &l.Balances
+	x := e.AmountPence
+	switch e.Kind {
+	case KindReserve:
+		b.AvailablePence -= x
+		b.ReservedPence += x
+		a.ReservedPence += x
+		a.ReservedSeq = e.Seq
+	case KindCommit:
+		b.ReservedPence -= x
+		b.CommittedPence += x
+		a.ReservedPence -= x
+		a.CommittedPence += x
+	case KindRelease:
+		// Reservation and commitment are never held together, so this
+		// split is exact; a corrupt entry shows up as a negative figure.
+		fromReserved := min(x, a.ReservedPence)
+		b.ReservedPence -= fromReserved
+		b.CommittedPence -= x - fromReserved
+		b.AvailablePence += x
+		a.ReservedPence -= fromReserved
+		a.CommittedPence -= x - fromReserved
+		a.ReservedSeq = 0
+	case KindDrawdown:
+		b.CommittedPence -= x
+		b.DrawnPence += x
+		a.CommittedPence -= x
+		a.DrawnPence += x
+		a.Milestones = append(a.Milestones, e.MilestoneID)
+	}
+	l.Entries = append(l.Entries, e)
+}
+
+func (l *Ledger) openAccount(app string) *Account {
+	i, ok := l.accountIndex(app)
+	if !ok {
+		l.Accounts = slices.Insert(l.Accounts, i, Account{ApplicationID: app})
+	}
+	return &l.Accounts[i]
+}
+
+func (l *Ledger) validAmount(v *fundflow.Invalid, amount int64) {
+	if amount <= 0 || amount > l.Limits.MaxAwardPence {
+		v.Add("amount_pence", "must be more than 0 and at most the maximum award of %d pence", l.Limits.MaxAwardPence)
+	}
+}
+
+func validKey(v *fundflow.Invalid, key string) {
+	if key == "" || len(key) > MaxKeyLen {
+		v.Add("key", "an idempotency key of 1 to %d bytes is required", MaxKeyLen)
+	}
+}
+
+func required(v *fundflow.Invalid, field, s string) {
+	if strings.TrimSpace(s) == "" {
+		v.Add(field, "is required")
+	}
+}
+
+// CheckInvariants verifies what must hold after every operation: the
+// figures add up to the total, none is negative, the award count is within
+// the limit, the accounts add up to the balances, replaying the statement
+// from nothing yields the same balances and accounts, and the waitlist and
+// submissions are in order without duplicates. A failure is a bug, never a
+// refusal.
+func (l *Ledger) CheckInvariants() error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	b := l.Balances
+	if b.AvailablePence < 0 || b.ReservedPence < 0 || b.CommittedPence < 0 || b.DrawnPence < 0 {
+		fail("negative balance: %+v", b)
+	}
+	if sum := b.AvailablePence + b.ReservedPence + b.CommittedPence + b.DrawnPence; sum != b.TotalPence || sum != l.Limits.TotalPence {
+		fail("balances add up to %d; the total is %d and the fund's %d", sum, b.TotalPence, l.Limits.TotalPence)
+	}
+	if n := l.Awards(); n > l.Limits.MaxAwards {
+		fail("%d awards exceed the limit of %d", n, l.Limits.MaxAwards)
+	}
+
+	var sum Balances
+	for i, a := range l.Accounts {
+		if i > 0 && l.Accounts[i-1].ApplicationID >= a.ApplicationID {
+			fail("accounts out of order at %s", a.ApplicationID)
+		}
+		if a.ReservedPence < 0 || a.CommittedPence < 0 || a.DrawnPence < 0 ||
+			a.ReservedPence > 0 && a.CommittedPence > 0 ||
+			a.holds()+a.DrawnPence > l.Limits.MaxAwardPence {
+			fail("impossible account %+v", a)
+		}
+		sum.ReservedPence += a.ReservedPence
+		sum.CommittedPence += a.CommittedPence
+		sum.DrawnPence += a.DrawnPence
+	}
+	if sum.ReservedPence != b.ReservedPence || sum.CommittedPence != b.CommittedPence || sum.DrawnPence != b.DrawnPence {
+		fail("accounts add up to %+v, balances say %+v", sum, b)
+	}
+
+	replay := Ledger{Limits: l.Limits, Balances: Balances{TotalPence: l.Limits.TotalPence, AvailablePence: l.Limits.TotalPence}}
+	keys := make(map[string]bool, len(l.Entries)) // looked up, never ranged over
+	for i, e := range l.Entries {
+		if e.Seq != int64(i)+1 {
+			fail("entry %d has seq %d", i+1, e.Seq)
+		}
+		if e.Key == "" || keys[e.Key] {
+			fail("entry %d has an empty or repeated key %q", e.Seq, e.Key)
+		}
+		keys[e.Key] = true
+		replay.apply(e)
+	}
+	if replay.Balances != b || !slices.EqualFunc(replay.Accounts, l.Accounts, sameAccount) {
+		fail("the statement replays to %+v, not %+v", replay.Balances, b)
+	}
+
+	for i, w := range l.Waitlist {
+		if i > 0 && compareWaitlist(l.Waitlist[i-1], w) >= 0 {
+			fail("waitlist out of order at %s", w.ApplicationID)
+		}
+		if l.Position(w.ApplicationID) != i+1 {
+			fail("application %s is on the waitlist twice", w.ApplicationID)
+		}
+		if l.canHold(w.ApplicationID) != nil {
+			fail("waitlisted application %s holds or has drawn credit", w.ApplicationID)
+		}
+	}
+	for i, s := range l.Submissions {
+		if l.submissionIndex(s.ApplicationID) != i {
+			fail("application %s is registered twice", s.ApplicationID)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func sameAccount(a, b Account) bool {
+	return a.ApplicationID == b.ApplicationID && a.ReservedPence == b.ReservedPence &&
+		a.CommittedPence == b.CommittedPence && a.DrawnPence == b.DrawnPence &&
+		a.ReservedSeq == b.ReservedSeq && slices.Equal(a.Milestones, b.Milestones)
+}
+
+// promotionKey is unique because it names the seq the promotion will take.
+func (l *Ledger) promotionKey(app string) string {
+	return "waitlist-promotion:" + app + ":" + strconv.Itoa(len(l.Entries)+1)
+}

@@ -1,0 +1,96 @@
+package fund
+
+import (
+	"time"
+	_ "time/tzdata" // the seed's window is set in Europe/London on hosts without zoneinfo
+)
+
+// SeedID is the fund dev mode seeds.
+const SeedID = "prevention-innovation-2025"
+
+// SeedDefinition is Holly Health's Prevention Innovation Fund, the first fund
+// the engine must run: £320,000 of service credit, up to £80,000 each for up
+// to four ICSs or their Scottish and Welsh equivalents, deployed through
+// primary care and public health services or to the public through the NHS
+// App.
+//
+// The window is derived from now rather than fixed. Dev mode seeds the fund
+// "already open", and a literal 2025 window would have closed long before the
+// day someone runs it, leaving nothing to apply to. Opening a month before
+// today makes the fund look established (and any submission dated today is
+// inside the window); closing six months after today at 17:00 London time
+// leaves room to walk an application through every stage by hand.
+func SeedDefinition(now time.Time) Definition {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(err) // unreachable: time/tzdata is embedded
+	}
+	y, m, d := now.In(london).Date()
+	opens := time.Date(y, m-1, d, 9, 0, 0, 0, london)
+	closes := time.Date(y, m+6, d, 17, 0, 0, 0, london)
+
+	scale := Scale{Min: 1, Max: 5, Labels: []string{"Poor", "Partial", "Satisfactory", "Good", "Strong"}}
+	iso := MustParseDuration
+	return Definition{
+		ID:      SeedID,
+		Name:    "Prevention Innovation Fund",
+		Sponsor: "Holly Health",
+		Description: "Service credit towards deploying Holly Health's psychology-based digital health coaching " +
+			"service to increase self-management support across a region. Open to integrated care systems in " +
+			"England and their equivalents in Scotland and Wales, to move large-scale prevention initiatives " +
+			"forward in support of the three shifts: treatment to prevention, hospital to community, and " +
+			"analogue to digital.",
+		TotalPence:       32_000_000,
+		MaxAwardPence:    8_000_000,
+		MaxAwards:        4,
+		EligibleOrgTypes: []OrgType{OrgTypeICB, OrgTypeScottishHealthBoard, OrgTypeWelshLocalHealthBoard},
+		EligibleNations:  []Nation{NationEngland, NationScotland, NationWales},
+		OpensAt:          opens.UTC(),
+		ClosesAt:         closes.UTC(),
+		DeploymentRoutes: []Route{
+			{ID: "primary_care_public_health", Title: "Through primary care and public health services"},
+			{ID: "nhs_app", Title: "To the public through the NHS App, via the Patients Know Best personal health record integration"},
+		},
+		Criteria: []Criterion{
+			{ID: "need_and_reach", Title: "Need and population reach", Weight: 20, Scale: scale,
+				Guidance: "The burden of long-term conditions, mental health and lifestyle risk in the population, " +
+					"who will be offered the service, and how many people it will reach in 12 months."},
+			{ID: "delivery_and_integration", Title: "Delivery and integration plan", Weight: 25, Scale: scale,
+				Guidance: "A credible plan for each chosen route: referral pathways through primary care and public " +
+					"health services, or launch through the NHS App via the Patients Know Best integration; named " +
+					"leads, timeline and risks."},
+			{ID: "evaluation_and_outcomes", Title: "Evaluation and outcome measures", Weight: 20, Scale: scale,
+				Guidance: "How exercise, mental wellbeing, weight, blood pressure and GP appointment use will be " +
+					"measured before and after, with baselines and data sources."},
+			{ID: "three_shifts", Title: "Alignment with the three shifts", Weight: 15, Scale: scale,
+				Guidance: "How the deployment moves care from treatment to prevention, hospital to community, " +
+					"and analogue to digital."},
+			{ID: "ig_readiness", Title: "Information-governance readiness", Weight: 20, Scale: scale,
+				Guidance: "Status of the data protection impact assessment (DPIA) and the digital technology " +
+					"assessment criteria (DTAC) review, and who will sign them off."},
+		},
+		ReviewersPerApplication: 2,
+		// 3.00 is "Satisfactory" on average across the weighted criteria.
+		PassMark: 300,
+		SLAs: SLAs{
+			Eligibility:   iso("P5D"),
+			Assessment:    iso("P15D"),
+			Panel:         iso("P10D"),
+			QueryResponse: iso("P10D"),
+		},
+		ReminderBefore:        iso("P2D"),
+		OfferAcceptanceWindow: iso("P14D"),
+		Milestones: []Milestone{
+			{ID: "ig_approvals", Title: "Information-governance approvals (DPIA, DTAC)", DueAfter: iso("P6W"),
+				DrawdownShareBP: 1000, EvidenceRequired: []string{"Signed-off DPIA", "Completed DTAC assessment"}},
+			{ID: "go_live", Title: "Go-live on each chosen deployment route", DueAfter: iso("P90D"),
+				DrawdownShareBP: 3000, EvidenceRequired: []string{"Go-live date for each route", "First referrals or NHS App sign-ups"}},
+			{ID: "first_1000_onboarded", Title: "First 1,000 people onboarded", DueAfter: iso("P150D"),
+				DrawdownShareBP: 2000, EvidenceRequired: []string{"Onboarding count by route and cohort"}},
+			{ID: "outcomes_3_months", Title: "3-month outcomes report", DueAfter: iso("P180D"),
+				DrawdownShareBP: 2000, EvidenceRequired: []string{"Exercise, mental wellbeing, weight and blood pressure changes", "GP appointment use"}},
+			{ID: "final_evaluation", Title: "Final evaluation", DueAfter: iso("P365D"),
+				DrawdownShareBP: 2000, EvidenceRequired: []string{"Evaluation report against the baseline", "Plans for sustaining the service"}},
+		},
+	}
+}

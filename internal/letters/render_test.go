@@ -1,0 +1,308 @@
+package letters
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goitalic"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+)
+
+// pdfText extracts the text of pages first..last (0 for all) with poppler's
+// pdftotext. Without it the text checks cannot run: locally that is a skip,
+// but under CI it must fail rather than pass vacuously.
+func pdfText(t *testing.T, pdf []byte, first, last int) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		msg := "pdftotext not found; install poppler-utils (apt-get install -y poppler-utils) to run the letter text checks"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	args := []string{"-layout", "-enc", "UTF-8"}
+	if first > 0 {
+		args = append(args, "-f", fmt.Sprint(first), "-l", fmt.Sprint(last))
+	}
+	cmd := exec.Command(bin, append(args, "-", "-")...)
+	cmd.Stdin = bytes.NewReader(pdf)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("pdftotext: %v: %s", err, stderr.String())
+	}
+	// Wrapped lines and layout spacing are not what these tests are about.
+	return strings.Join(strings.Fields(out.String()), " ")
+}
+
+func render(t *testing.T, s Snapshot) []byte {
+	t.Helper()
+	pdf, err := Render(s)
+	if err != nil {
+		t.Fatalf("Render(%s): %v", s.Kind, err)
+	}
+	return pdf
+}
+
+func assertContains(t *testing.T, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("letter text lacks %q\n--- text ---\n%s", w, text)
+		}
+	}
+}
+
+func TestRenderText(t *testing.T) {
+	common := []string{
+		"Holly Health", "Prevention Innovation Fund 2025",
+		"24 November 2026",
+		"Gwenllïan Ó Dónaill", "Fund Programme Director",
+		"Check that this letter is genuine at http://localhost:8080/v1/letters/PIF-2025-000123-",
+	}
+	tests := []struct {
+		kind Kind
+		want []string
+	}{
+		{KindOffer, []string{
+			"Dr Siân Llŷr", "Dear Dr Siân Llŷr,", "NHS Cheshire and Merseyside Integrated Care Board", "QYG",
+			"PIF-2025-000123-OFR-1", "Offer of funding",
+			"£80,000.00", "eighty thousand pounds",
+			"23:59 on 8 December 2026",
+			"DTAC review – signed off", "the fund’s deployment routes", "“Prevention Innovation Fund 2025”",
+			"Information-governance approvals: DPIA and DTAC signed off 8 February 2027 £8,000.00 10%",
+			"Go-live on the first deployment route 8 March 2027 £24,000.00 30%",
+			"First 1,000 people onboarded 9 June 2027 £16,000.00 20%",
+			"Three-month outcomes report 9 September 2027 £16,000.00 20%",
+			"Final evaluation 8 March 2028 £16,000.00 20%",
+			"Total £80,000.00 100%",
+			"Page 1 of 2", "Page 2 of 2",
+		}},
+		{KindRejection, []string{
+			"Dr Siân Llŷr", "PIF-2025-000123-REJ-1",
+			"£75,500.00", "seventy-five thousand five hundred pounds",
+			"Population need and reach 25% 3.5 / 5",
+			"Weighted score 2.65", "at least 3.00",
+			"no named owner and no timetable",
+			"Page 1 of",
+		}},
+		{KindIneligible, []string{
+			"Ciarán Ó Dónaill", "Belfast Health and Social Care Trust", "PIF-2025-000123-INE-1",
+			"£90,000.00", "ninety thousand pounds",
+			"Eligible nation", "not eligible for this fund",
+			"Page 1 of 1",
+		}},
+		{KindWaitlist, []string{
+			"Dr Siân Llŷr", "PIF-2025-000123-WTL-1", "waiting list",
+			"£65,000.00", "sixty-five thousand pounds", "3.40",
+			"Page 1 of 1",
+		}},
+		{KindCompletion, []string{
+			"Dr Siân Llŷr", "PIF-2025-000123-CMP-1",
+			"£80,000.00", "eighty thousand pounds",
+			"Final evaluation 9 September 2026 £16,000.00",
+			"1,412 people",
+			"Page 1 of",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			s := sample(tt.kind)
+			text := pdfText(t, render(t, s), 0, 0)
+			assertContains(t, text, common...)
+			assertContains(t, text, tt.want...)
+			hash, err := ContentHash(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertContains(t, text, "Reference "+s.Ref+" · content hash "+hash[:12])
+		})
+	}
+}
+
+// TestRenderLongLetter checks page breaking: a long conditions list runs
+// onto further pages, every page carries the footer, and a table split by a
+// page break repeats its header.
+func TestRenderLongLetter(t *testing.T) {
+	s := sample(KindOffer)
+	for i := range 30 {
+		s.Conditions = append(s.Conditions, fmt.Sprintf("Additional condition %d: keep the programme team informed of any change to the deployment plan, the named senior responsible officer or the information-governance position, within ten working days of the change.", i+1))
+	}
+	s.Milestones = nil
+	for i := range 40 {
+		s.Milestones = append(s.Milestones, Milestone{
+			Title:         fmt.Sprintf("Monthly delivery report %d", i+1),
+			DueAt:         sampleAcceptBy.AddDate(0, i+1, 0),
+			DrawdownPence: 200_000,
+		})
+	}
+	pdf := render(t, s)
+	if dir := os.Getenv("LETTERS_OUT"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "offer-long.pdf"), pdf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	whole := pdfText(t, pdf, 0, 0)
+	assertContains(t, whole, "Additional condition 30:", "Monthly delivery report 40", "Total £80,000.00 100%", "2.5%")
+
+	pages := strings.Count(whole, "Check that this letter is genuine at")
+	if pages < 3 {
+		t.Fatalf("want at least 3 pages, got %d", pages)
+	}
+	for n := 1; n <= pages; n++ {
+		page := pdfText(t, pdf, n, n)
+		assertContains(t, page, fmt.Sprintf("Page %d of %d", n, pages), "content hash", s.Ref)
+	}
+	if got := strings.Count(whole, "Milestone Due by Drawdown Share"); got < 2 {
+		t.Errorf("milestone table header printed %d times; a table across pages should repeat it", got)
+	}
+}
+
+func TestRenderDeterministic(t *testing.T) {
+	for _, kind := range allKinds {
+		s := sample(kind)
+		want := sha256.Sum256(render(t, s))
+
+		// Rendering concurrently must not share state, and a snapshot whose
+		// times are in another zone is the same decision.
+		s.IssuedAt = s.IssuedAt.In(london)
+		var wg sync.WaitGroup
+		got := make([][32]byte, 4)
+		for i := range got {
+			wg.Go(func() {
+				pdf, err := Render(s)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got[i] = sha256.Sum256(pdf)
+			})
+		}
+		wg.Wait()
+		for i, g := range got {
+			if g != want {
+				t.Errorf("%s: render %d differs: %x != %x", kind, i, g, want)
+			}
+		}
+	}
+}
+
+func TestRenderDoesNotModifySnapshot(t *testing.T) {
+	s := sample(KindOffer)
+	s.Conditions[0] = "Keep | separate \\ lines\nintact"
+	before := fmt.Sprintf("%#v", s)
+	render(t, s)
+	if after := fmt.Sprintf("%#v", s); after != before {
+		t.Errorf("Render changed its input")
+	}
+}
+
+// TestRenderEscapesData feeds markup through every kind of field a person can
+// type; it must come out as text, never as structure.
+func TestRenderEscapesData(t *testing.T) {
+	s := sample(KindRejection)
+	s.Addressee.Name = "Siân | Jones\n.h Injected heading"
+	s.Addressee.Role = `Lead \ Officer`
+	s.Scores[0].Criterion = "Need | reach"
+	s.Feedback = ".sign Forged | Signatory\n\n.footer fake"
+	s.Conditions = []string{"emoji 🙂 outside the BMP"}
+	text := pdfText(t, render(t, s), 0, 0)
+	assertContains(t, text,
+		"Siân | Jones .h Injected heading",
+		`Lead \ Officer`,
+		"Need | reach 25% 3.5 / 5",
+		".sign Forged | Signatory",
+		".footer fake",
+	)
+}
+
+func TestRenderRejectsInvalid(t *testing.T) {
+	tests := map[string]func(*Snapshot){
+		"unknown kind":         func(s *Snapshot) { s.Kind = "bribe" },
+		"no ref":               func(s *Snapshot) { s.Ref = "" },
+		"no issue date":        func(s *Snapshot) { s.IssuedAt = time.Time{} },
+		"no addressee":         func(s *Snapshot) { s.Addressee.Name = "" },
+		"no verify url":        func(s *Snapshot) { s.VerifyURL = "" },
+		"negative amount":      func(s *Snapshot) { s.AmountPence = -1 },
+		"offer without expiry": func(s *Snapshot) { s.AcceptBy = nil },
+		"schedule short":       func(s *Snapshot) { s.Milestones[0].DrawdownPence-- },
+		"schedule over":        func(s *Snapshot) { s.Milestones[0].DrawdownPence = 1 << 62 },
+		"score above max":      func(s *Snapshot) { s.Scores = []Score{{Criterion: "x", Score: 6, Max: 5, Weight: 1}} },
+	}
+	for name, mutate := range tests {
+		t.Run(name, func(t *testing.T) {
+			s := sample(KindOffer)
+			mutate(&s)
+			if _, err := Render(s); !errors.Is(err, ErrInvalidSnapshot) {
+				t.Fatalf("got %v, want ErrInvalidSnapshot", err)
+			}
+		})
+	}
+	s := sample(KindIneligible)
+	s.FailedRules = nil
+	if _, err := Render(s); !errors.Is(err, ErrInvalidSnapshot) {
+		t.Errorf("ineligible without reasons: got %v", err)
+	}
+}
+
+func TestContentHashIgnoresZone(t *testing.T) {
+	a := sample(KindOffer)
+	b := sample(KindOffer)
+	b.IssuedAt = b.IssuedAt.In(london)
+	accept := b.AcceptBy.In(time.FixedZone("somewhere", 5*3600))
+	b.AcceptBy = &accept
+	ha, _ := ContentHash(a)
+	hb, _ := ContentHash(b)
+	if ha != hb {
+		t.Errorf("hash depends on time zone: %s != %s", ha, hb)
+	}
+	b.AmountPence++
+	if hc, _ := ContentHash(b); hc == ha {
+		t.Errorf("hash ignores the amount")
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	s := sample(KindOffer)
+	var size int
+	for b.Loop() {
+		pdf, err := Render(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(pdf)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "letters/s")
+	b.ReportMetric(float64(size), "bytes/letter")
+}
+
+// TestFontsCoverUKNames guards the glyphs letters rely on. pdftotext reads
+// text back through the ToUnicode map, so it would return "ŷ" even if the
+// font drew an empty box; only the font's own cmap can prove coverage.
+func TestFontsCoverUKNames(t *testing.T) {
+	const needed = "ŴŵŶŷÂâÊêÎîÔôÛûÏïËëÄäÖöÜüÁáÉéÍíÓóÚúÀàÈèÌìÒòÙù–—‘’“”•·£€\uFFFD"
+	for name, ttf := range map[string][]byte{"regular": goregular.TTF, "bold": gobold.TTF, "italic": goitalic.TTF} {
+		f, err := sfnt.Parse(ttf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf sfnt.Buffer
+		for _, r := range needed {
+			if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
+				t.Errorf("Go %s has no glyph for %q (U+%04X)", name, r, r)
+			}
+		}
+	}
+}

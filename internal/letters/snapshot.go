@@ -1,0 +1,186 @@
+package letters
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind is the decision a letter communicates.
+type Kind string
+
+const (
+	KindOffer      Kind = "offer"
+	KindRejection  Kind = "rejection"
+	KindIneligible Kind = "ineligible"
+	KindWaitlist   Kind = "waitlist"
+	KindCompletion Kind = "completion"
+)
+
+// Snapshot freezes everything a letter says at the moment of the decision, so
+// that re-rendering it years later gives the same bytes whatever has happened
+// to the application since. Times are stored in UTC; Render normalises them.
+//
+// Optional fields are omitempty so that adding a field later leaves the
+// canonical JSON, and so the printed content hash, of older snapshots intact.
+type Snapshot struct {
+	Kind          Kind         `json:"kind"`
+	Ref           string       `json:"ref"`
+	Revision      int          `json:"revision,omitempty"`
+	IssuedAt      time.Time    `json:"issued_at"`
+	Fund          Fund         `json:"fund"`
+	ApplicationID string       `json:"application_id"`
+	Addressee     Addressee    `json:"addressee"`
+	AmountPence   int64        `json:"amount_pence"`
+	Conditions    []string     `json:"conditions,omitempty"`
+	Milestones    []Milestone  `json:"milestones,omitempty"`
+	AcceptBy      *time.Time   `json:"accept_by,omitempty"`
+	Feedback      string       `json:"feedback,omitempty"`
+	Scores        []Score      `json:"scores,omitempty"`
+	FailedRules   []FailedRule `json:"failed_rules,omitempty"`
+	WeightedScore float64      `json:"weighted_score,omitempty"`
+	PassMark      float64      `json:"pass_mark,omitempty"`
+	Signatory     Signatory    `json:"signatory"`
+	// VerifyURL is where anyone holding the reference can check a letter;
+	// "{ref}" in it is replaced by the path-escaped reference.
+	VerifyURL string `json:"verify_url"`
+}
+
+type Fund struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Sponsor string `json:"sponsor"`
+}
+
+type Addressee struct {
+	Name    string `json:"name"`
+	Role    string `json:"role,omitempty"`
+	OrgName string `json:"org_name"`
+	OrgCode string `json:"org_code,omitempty"`
+}
+
+type Milestone struct {
+	Title         string    `json:"title"`
+	DueAt         time.Time `json:"due_at"`
+	DrawdownPence int64     `json:"drawdown_pence"`
+}
+
+// Score is one criterion's moderated score. Weight is relative: letters show
+// each criterion's share of the total weight, so 25 and 0.25 read the same.
+type Score struct {
+	Criterion string  `json:"criterion"`
+	Score     float64 `json:"score"`
+	Max       int     `json:"max"`
+	Weight    float64 `json:"weight"`
+}
+
+type FailedRule struct {
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+}
+
+type Signatory struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// ErrInvalidSnapshot is wrapped by Render when a snapshot could not make a
+// sensible letter. Messages name fields, never their personal contents.
+var ErrInvalidSnapshot = errors.New("letters: invalid snapshot")
+
+// ContentHash returns the hex SHA-256 of the snapshot's canonical JSON. A PDF
+// cannot print its own SHA-256, so each page prints the first 12 characters of
+// this instead; the authoritative hash, recorded and checked by the verify
+// endpoint, is of the PDF bytes.
+func ContentHash(s Snapshot) (string, error) {
+	b, err := canonical(s)
+	if err != nil {
+		return "", err
+	}
+	return hashHex(b), nil
+}
+
+func hashHex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// canonical is stable because Snapshot holds no maps, so encoding/json emits
+// fields in declaration order, and times are forced to UTC first.
+func canonical(s Snapshot) ([]byte, error) {
+	s.IssuedAt = s.IssuedAt.UTC()
+	if s.AcceptBy != nil {
+		t := s.AcceptBy.UTC()
+		s.AcceptBy = &t
+	}
+	if len(s.Milestones) > 0 {
+		ms := make([]Milestone, len(s.Milestones))
+		for i, m := range s.Milestones {
+			m.DueAt = m.DueAt.UTC()
+			ms[i] = m
+		}
+		s.Milestones = ms
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("letters: encode snapshot: %w", err)
+	}
+	return b, nil
+}
+
+func (s *Snapshot) validate() error {
+	var problems []string
+	check := func(ok bool, msg string) {
+		if !ok {
+			problems = append(problems, msg)
+		}
+	}
+	switch s.Kind {
+	case KindOffer, KindRejection, KindIneligible, KindWaitlist, KindCompletion:
+	default:
+		problems = append(problems, "unknown kind")
+	}
+	check(s.Ref != "", "ref is required")
+	check(!s.IssuedAt.IsZero(), "issued_at is required")
+	check(s.Fund.Name != "" && s.Fund.Sponsor != "", "fund name and sponsor are required")
+	check(s.Addressee.Name != "" && s.Addressee.OrgName != "", "addressee name and organisation are required")
+	check(s.Signatory.Name != "", "signatory name is required")
+	check(s.VerifyURL != "", "verify_url is required")
+	check(s.AmountPence >= 0, "amount_pence must not be negative")
+	// Comparing against what is left of the amount, rather than summing
+	// first, keeps the running total from overflowing.
+	var drawdowns int64
+	scheduleOK := true
+	for _, m := range s.Milestones {
+		if m.DrawdownPence < 0 || m.DrawdownPence > s.AmountPence-drawdowns {
+			scheduleOK = false
+			break
+		}
+		drawdowns += m.DrawdownPence
+	}
+	check(scheduleOK, "milestone drawdowns must be non-negative and within the amount")
+	scoresOK := true
+	for _, sc := range s.Scores {
+		scoresOK = scoresOK && sc.Max > 0 && sc.Weight >= 0 && sc.Score >= 0 && sc.Score <= float64(sc.Max)
+	}
+	check(scoresOK, "scores must lie between zero and a positive max, with non-negative weights")
+	switch s.Kind {
+	case KindOffer:
+		check(s.AmountPence > 0, "an offer needs an amount")
+		check(s.AcceptBy != nil, "an offer needs accept_by")
+		// A schedule that does not add up to the award would promise the
+		// applicant a different sum than the headline figure.
+		check(!scheduleOK || len(s.Milestones) == 0 || drawdowns == s.AmountPence, "milestone drawdowns must add up to the amount")
+	case KindIneligible:
+		check(len(s.FailedRules) > 0, "an ineligibility letter needs its failed rules")
+	case KindCompletion:
+		check(s.AmountPence > 0, "a completion letter needs the amount drawn")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %v", ErrInvalidSnapshot, problems)
+	}
+	return nil
+}

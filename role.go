@@ -1,0 +1,50 @@
+package fundflow
+
+import "time"
+
+// Role is what a token may do. Roles are fixed by the product, not
+// configurable, because every workflow validator relies on them.
+type Role string
+
+const (
+	RoleApplicant        Role = "applicant"
+	RoleReviewer         Role = "reviewer"
+	RolePanelChair       Role = "panel_chair"
+	RoleProgrammeManager Role = "programme_manager"
+	RoleAdmin            Role = "admin"
+	// RoleSystem attributes what the engine does by itself: timers firing,
+	// waitlist promotion, automatic checks.
+	RoleSystem Role = "system"
+)
+
+// Roles lists the roles a token can hold, in a stable order.
+var Roles = []Role{RoleApplicant, RoleReviewer, RolePanelChair, RoleProgrammeManager, RoleAdmin}
+
+// Valid reports whether r is a role a token can hold.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Staff roles see every organisation's applications.
+func (r Role) Staff() bool { return r.Valid() && r != RoleApplicant }
+
+// Actor is who issued a command. It travels with every command into the
+// workflows so each timeline entry can say who, in what role, and why.
+type Actor struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Role    Role   `json:"role"`
+	OrgCode string `json:"org_code,omitempty"`
+}
+
+// System is the actor for what the engine does on its own.
+var System = Actor{ID: "system", Name: "fundflow", Role: RoleSystem}
+
+// Clock is injected wherever wall time matters outside workflow code, so
+// tests can pin "today" (workflows use workflow.Now instead).
+type Clock func() time.Time

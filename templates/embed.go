@@ -1,0 +1,12 @@
+// Package templates embeds the document templates fundflow renders, so a
+// single binary carries them and a deployed letter cannot drift from the
+// templates it was built and tested with.
+package templates
+
+import "embed"
+
+// Letters holds letters/*.tmpl, the text/template sources for decision
+// letters. internal/letters documents the markup they produce.
+//
+//go:embed letters
+var Letters embed.FS

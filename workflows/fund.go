@@ -1,0 +1,580 @@
+package workflows
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/fund"
+)
+
+// maxProcessed bounds the keys remembered for Updates that write no
+// statement entry. The memory exists to give a retry its original outcome
+// and to spot a key reused for something else, and retries come from
+// activity and HTTP retry loops within minutes; a thousand keys (about
+// 100 KB carried across Continue-As-New) is far more than a fund sees in that
+// time. A retry later than that is judged afresh, which is safe: a status
+// change refuses invalid_state because it already happened, a registration
+// finds itself registered and gives the same answer, a waitlist join with
+// the same terms changes nothing, and a retirement repeats harmlessly.
+// Credit Updates need no such memory: their keys live on the statement.
+const maxProcessed = 1000
+
+// maxStatusReasonLen bounds the reason kept with each status change.
+const maxStatusReasonLen = 2000
+
+// noticeOptions retry a notice until it is delivered. An application that
+// refuses is an answer, not an error; only an unreachable one fails the
+// activity, and then the fund waits rather than pass the credit down the
+// waitlist behind the back of an application that may be waiting for it.
+var noticeOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+	},
+}
+
+// FundWorkflow is a fund's entity workflow, with ID FundWorkflowID(id): the
+// only writer of the fund's ledger. Everything it knows is in one state
+// value, FundWorkflowInput, which it carries across Continue-As-New. Its
+// Updates change that state without blocking, so they never interleave; the
+// main loop delivers notices to applications and decides when to continue
+// as new, and one more coroutine closes the fund at closes_at.
+func FundWorkflow(ctx workflow.Context, in FundWorkflowInput) error {
+	f, err := newFund(in)
+	if err != nil {
+		return err
+	}
+	if err := f.setHandlers(ctx); err != nil {
+		return err
+	}
+	workflow.Go(ctx, f.closeOnTime)
+	return f.run(ctx)
+}
+
+type fundWorkflow struct {
+	FundWorkflowInput
+}
+
+func newFund(in FundWorkflowInput) (*fundWorkflow, error) {
+	// Only a new fund is validated: a rule tightened in a later release
+	// must not fail a running fund at its next Continue-As-New.
+	if in.Ledger == nil {
+		in.Definition = in.Definition.Defaults()
+		if err := in.Definition.Validate(); err != nil {
+			return nil, fundflow.ToTemporal(err)
+		}
+		in.Ledger = fund.NewLedger(in.Definition)
+	}
+	if in.Status == "" {
+		in.Status = fund.StatusDraft
+	}
+	if !in.Status.Stored() {
+		return nil, fundflow.ToTemporal(fundflow.Errorf(fundflow.EVALIDATION, "a fund cannot start as %q", in.Status))
+	}
+	return &fundWorkflow{in}, nil
+}
+
+func (f *fundWorkflow) run(ctx workflow.Context) error {
+	for {
+		if err := workflow.Await(ctx, func() bool {
+			return len(f.Outbox) > 0 || f.Status == fund.StatusFinished || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		}); err != nil {
+			return err
+		}
+		if len(f.Outbox) > 0 {
+			if err := f.deliver(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		// Handlers never block today, but ending a run under one would
+		// drop its result; wait for them, then look again in case they
+		// queued notices.
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return err
+		}
+		switch {
+		case len(f.Outbox) > 0:
+			continue
+		case f.Status == fund.StatusFinished:
+			return nil
+		}
+		return workflow.NewContinueAsNewError(ctx, FundWorkflow, f.FundWorkflowInput)
+	}
+}
+
+// closeOnTime closes the fund at closes_at. The timer is durable, and it is
+// re-armed whenever an amendment moves closes_at.
+func (f *fundWorkflow) closeOnTime(ctx workflow.Context) {
+	for {
+		if err := workflow.Await(ctx, func() bool { return f.Status != fund.StatusDraft }); err != nil || f.Status != fund.StatusOpen {
+			return
+		}
+		closesAt := f.Definition.ClosesAt
+		if wait := closesAt.Sub(workflow.Now(ctx)); wait > 0 {
+			moved, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
+				return f.Status != fund.StatusOpen || !f.Definition.ClosesAt.Equal(closesAt)
+			})
+			if err != nil {
+				return
+			}
+			if moved {
+				continue
+			}
+		}
+		f.setStatus(ctx, fund.StatusClosed, fundflow.System, "closes_at reached")
+	}
+}
+
+func (f *fundWorkflow) setStatus(ctx workflow.Context, to fund.Status, by fundflow.Actor, reason string) {
+	f.History = append(f.History, StatusChange{At: workflow.Now(ctx), From: f.Status, To: to, Actor: by, Reason: reason})
+	f.Status = to
+}
+
+// deliver sends the oldest notice. It leaves the outbox only once
+// delivered, so a notice survives a worker restart or Continue-As-New.
+func (f *fundWorkflow) deliver(ctx workflow.Context) error {
+	var a *activities.Activities
+	n := f.Outbox[0]
+	ctx = workflow.WithActivityOptions(ctx, noticeOptions)
+	to := activities.Delivery{
+		WorkflowID: ApplicationWorkflowID(n.ApplicationID),
+		UpdateName: n.Update,
+		UpdateID:   n.Update + ":" + f.Definition.ID + ":" + strconv.FormatInt(n.EntrySeq, 10),
+	}
+	var got activities.Notified
+	var sent workflow.Future
+	if n.Update == UpdateCreditReserved {
+		sent = workflow.ExecuteActivity(ctx, a.NotifyCreditReserved, activities.NotifyCreditReservedInput{
+			CreditReserved: activities.CreditReserved{FundID: f.Definition.ID, ApplicationID: n.ApplicationID, AmountPence: n.AmountPence},
+			Delivery:       to,
+		})
+	} else {
+		sent = workflow.ExecuteActivity(ctx, a.NotifyFundFinished, activities.NotifyFundFinishedInput{
+			FundFinished: activities.FundFinished{FundID: f.Definition.ID, ApplicationID: n.ApplicationID},
+			Delivery:     to,
+		})
+	}
+	if err := sent.Get(ctx, &got); err != nil {
+		return err
+	}
+	f.Outbox = f.Outbox[1:]
+	if !got.Accepted {
+		workflow.GetLogger(ctx).Info("application refused notice", "update", n.Update, "application", n.ApplicationID, "refusal", got.Refusal)
+		if n.Update == UpdateCreditReserved {
+			f.withdrawPromotion(ctx, n)
+		}
+	}
+	return nil
+}
+
+// withdrawPromotion releases a promotion the application did not want and
+// offers the credit to the next in line. It leaves alone credit the
+// application has since committed or reserved afresh.
+func (f *fundWorkflow) withdrawPromotion(ctx workflow.Context, n Notice) {
+	acct, _ := f.Ledger.Account(n.ApplicationID)
+	if acct.ReservedSeq != n.EntrySeq || acct.ReservedPence == 0 {
+		return
+	}
+	_, err := f.Ledger.Release("waitlist-promotion-refused:"+strconv.FormatInt(n.EntrySeq, 10), n.ApplicationID,
+		"the application refused the waitlist promotion", fundflow.System, workflow.Now(ctx))
+	mustHoldFund(err)
+	f.promote(ctx)
+	mustHoldFund(f.Ledger.CheckInvariants())
+}
+
+// promote reserves credit off the waitlist and queues a notice for each
+// application promoted.
+func (f *fundWorkflow) promote(ctx workflow.Context) {
+	for _, e := range f.Ledger.PromoteFromWaitlist(workflow.Now(ctx)) {
+		f.Outbox = append(f.Outbox, Notice{
+			Update: UpdateCreditReserved, ApplicationID: e.ApplicationID, AmountPence: e.AmountPence, EntrySeq: e.Seq,
+		})
+	}
+}
+
+// mustHoldFund panics on what can only be a bug. The worker's BlockWorkflow
+// panic policy then fails the workflow task, freezing the fund until a fix
+// is deployed, rather than letting it record a wrong figure.
+func mustHoldFund(err error) {
+	if err != nil {
+		panic("fund invariant broken: " + err.Error())
+	}
+}
+
+func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
+	return errors.Join(
+		workflow.SetQueryHandler(ctx, QueryFund, func() (FundView, error) { return f.view(), nil }),
+		workflow.SetQueryHandler(ctx, QueryLedger, func(q LedgerQuery) (LedgerPage, error) {
+			entries, next := f.Ledger.EntriesAfter(q.AfterSeq, q.Limit)
+			return LedgerPage{Entries: nonNil(entries), NextAfterSeq: next}, nil
+		}),
+
+		setFundUpdate(ctx, f, UpdateOpen, rememberedUpdate(f, UpdateOpen, f.checkOpen, f.lifecycle(fund.StatusOpen), currentFundView[LifecycleRequest](f))),
+		setFundUpdate(ctx, f, UpdateClose, rememberedUpdate(f, UpdateClose, f.checkClose, f.lifecycle(fund.StatusClosed), currentFundView[LifecycleRequest](f))),
+		setFundUpdate(ctx, f, UpdateFinish, rememberedUpdate(f, UpdateFinish, f.checkFinish, f.finish, currentFundView[LifecycleRequest](f))),
+		setFundUpdate(ctx, f, UpdateAmend, rememberedUpdate(f, UpdateAmend, f.checkAmend, f.amend, currentFundView[AmendRequest](f))),
+
+		setFundUpdate(ctx, f, UpdateReserve, creditUpdate(f, func(r ReserveRequest) error {
+			return f.Ledger.CheckReserve(r.Key, r.ApplicationID, r.AmountPence)
+		}, func(ctx workflow.Context, r ReserveRequest) (fund.Entry, error) {
+			return f.Ledger.Reserve(r.Key, r.ApplicationID, r.AmountPence, r.Actor, workflow.Now(ctx))
+		})),
+		setFundUpdate(ctx, f, UpdateCommit, creditUpdate(f, func(r CommitRequest) error {
+			return f.Ledger.CheckCommit(r.Key, r.ApplicationID)
+		}, func(ctx workflow.Context, r CommitRequest) (fund.Entry, error) {
+			return f.Ledger.Commit(r.Key, r.ApplicationID, r.Actor, workflow.Now(ctx))
+		})),
+		setFundUpdate(ctx, f, UpdateRelease, creditUpdate(f, func(r ReleaseRequest) error {
+			return f.Ledger.CheckRelease(r.Key, r.ApplicationID, r.Reason)
+		}, f.release)),
+		setFundUpdate(ctx, f, UpdateDrawdown, creditUpdate(f, f.checkDrawdown, func(ctx workflow.Context, r DrawdownRequest) (fund.Entry, error) {
+			return f.Ledger.Drawdown(r.Key, r.ApplicationID, r.MilestoneID, r.AmountPence, r.Actor, workflow.Now(ctx))
+		})),
+
+		setFundUpdate(ctx, f, UpdateWaitlistJoin, rememberedUpdate(f, UpdateWaitlistJoin, func(_ workflow.Context, r WaitlistJoinRequest) error {
+			if err := f.requireStatus(fund.StatusOpen, fund.StatusClosed); err != nil {
+				return err
+			}
+			return f.Ledger.CheckJoin(r.ApplicationID, r.AmountPence, r.RankScore)
+		}, func(ctx workflow.Context, r WaitlistJoinRequest) (WaitlistResult, error) {
+			pos, err := f.Ledger.Join(r.ApplicationID, r.AmountPence, r.RankScore, workflow.Now(ctx))
+			return WaitlistResult{Position: pos}, err
+		}, func(r WaitlistJoinRequest) WaitlistResult {
+			return WaitlistResult{Position: f.Ledger.Position(r.ApplicationID)}
+		})),
+		setFundUpdate(ctx, f, UpdateWaitlistLeave, rememberedUpdate(f, UpdateWaitlistLeave, func(workflow.Context, WaitlistLeaveRequest) error {
+			return nil
+		}, func(_ workflow.Context, r WaitlistLeaveRequest) (WaitlistResult, error) {
+			f.Ledger.Leave(r.ApplicationID)
+			return WaitlistResult{}, nil
+		}, func(r WaitlistLeaveRequest) WaitlistResult {
+			return WaitlistResult{Position: f.Ledger.Position(r.ApplicationID)}
+		})),
+
+		setFundUpdate(ctx, f, UpdateRegisterSubmission, rememberedUpdate(f, UpdateRegisterSubmission, f.checkRegister,
+			func(ctx workflow.Context, r RegisterSubmissionRequest) (RegisterSubmissionResult, error) {
+				earlier, err := f.Ledger.RegisterSubmission(r.ApplicationID, r.OrgCode, workflow.Now(ctx))
+				return RegisterSubmissionResult{EarlierLiveApplications: nonNil(earlier)}, err
+			}, func(r RegisterSubmissionRequest) RegisterSubmissionResult {
+				return RegisterSubmissionResult{EarlierLiveApplications: nonNil(f.Ledger.EarlierLive(r.ApplicationID))}
+			})),
+		setFundUpdate(ctx, f, UpdateRetireSubmission, rememberedUpdate(f, UpdateRetireSubmission, func(_ workflow.Context, r RetireSubmissionRequest) error {
+			return f.Ledger.CheckRetire(r.ApplicationID)
+		}, func(_ workflow.Context, r RetireSubmissionRequest) (struct{}, error) {
+			return struct{}{}, f.Ledger.Retire(r.ApplicationID)
+		}, func(RetireSubmissionRequest) struct{} { return struct{}{} })),
+	)
+}
+
+// fundRequest is any fund Update's argument; all embed Command.
+type fundRequest interface{ command() Command }
+
+func (c Command) command() Command { return c }
+
+// fundUpdate is one Update: check decides, changing nothing, whether it may
+// run now; apply runs it.
+type fundUpdate[R fundRequest, T any] struct {
+	check func(workflow.Context, R) error
+	apply func(workflow.Context, R) (T, error)
+}
+
+// setFundUpdate registers u with check as its validator. The handler checks
+// again, since another Update may have run since validation, and verifies
+// the ledger's invariants after every change.
+func setFundUpdate[R fundRequest, T any](ctx workflow.Context, f *fundWorkflow, name string, u fundUpdate[R, T]) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, name,
+		func(ctx workflow.Context, r R) (T, error) {
+			if err := u.check(ctx, r); err != nil {
+				var zero T
+				return zero, fundflow.ToTemporal(err)
+			}
+			res, err := u.apply(ctx, r)
+			mustHoldFund(f.Ledger.CheckInvariants())
+			return res, fundflow.ToTemporal(err)
+		},
+		workflow.UpdateHandlerOptions{
+			Validator: func(ctx workflow.Context, r R) error { return fundflow.ToTemporal(u.check(ctx, r)) },
+		})
+}
+
+// creditUpdate wraps a ledger Update. Its key is kept on the statement entry it
+// writes, and the ledger recognises a retry there; that comes before the
+// status check, so a retry gets its original answer after the fund has
+// moved on.
+func creditUpdate[R fundRequest](f *fundWorkflow, check func(R) error, apply func(workflow.Context, R) (fund.Entry, error)) fundUpdate[R, LedgerResult] {
+	return fundUpdate[R, LedgerResult]{
+		check: func(_ workflow.Context, r R) error {
+			c := r.command()
+			if err := checkFundCommand(c); err != nil {
+				return err
+			}
+			if f.processed(c.Key) != "" {
+				return keyReused(c.Key)
+			}
+			if _, retry := f.Ledger.EntryByKey(c.Key); !retry {
+				if err := f.requireStatus(fund.StatusOpen, fund.StatusClosed); err != nil {
+					return err
+				}
+			}
+			return check(r)
+		},
+		apply: func(ctx workflow.Context, r R) (LedgerResult, error) {
+			e, err := apply(ctx, r)
+			return LedgerResult{Entry: e, Budget: f.Ledger.Balances}, err
+		},
+	}
+}
+
+// rememberedUpdate wraps an Update that writes no statement entry. Its key is
+// remembered with a digest of the request; a retry gets replay's answer from
+// the current state without running again.
+func rememberedUpdate[R fundRequest, T any](f *fundWorkflow, name string, check func(workflow.Context, R) error,
+	apply func(workflow.Context, R) (T, error), replay func(R) T) fundUpdate[R, T] {
+	return fundUpdate[R, T]{
+		check: func(ctx workflow.Context, r R) error {
+			c := r.command()
+			if err := checkFundCommand(c); err != nil {
+				return err
+			}
+			if _, used := f.Ledger.EntryByKey(c.Key); used {
+				return keyReused(c.Key)
+			}
+			switch f.processed(c.Key) {
+			case "":
+				return check(ctx, r)
+			case requestDigest(name, r):
+				return nil
+			}
+			return keyReused(c.Key)
+		},
+		apply: func(ctx workflow.Context, r R) (T, error) {
+			key := r.command().Key
+			if f.processed(key) != "" {
+				return replay(r), nil
+			}
+			res, err := apply(ctx, r)
+			if err == nil {
+				f.Processed = append(f.Processed, ProcessedKey{Key: key, Digest: requestDigest(name, r)})
+				f.Processed = f.Processed[max(0, len(f.Processed)-maxProcessed):]
+			}
+			return res, err
+		},
+	}
+}
+
+func (f *fundWorkflow) processed(key string) string {
+	for _, p := range f.Processed {
+		if p.Key == key {
+			return p.Digest
+		}
+	}
+	return ""
+}
+
+// requestDigest identifies a request by its Update and every argument, actor
+// included: a genuine retry resends all of them unchanged. JSON is the
+// encoding because it is stable across Go releases, and digests outlive the
+// worker that computed them.
+func requestDigest(name string, r any) string {
+	b, err := json.Marshal(r) //workflowcheck:ignore encoding/json is deterministic for these map-free structs; the checker flags its type cache
+	mustHoldFund(err)
+	sum := sha256.Sum256(append([]byte(name+"\x00"), b...))
+	return hex.EncodeToString(sum[:8])
+}
+
+func keyReused(key string) error {
+	return fundflow.Errorf(fundflow.EIDEMPOTENCYREUSED, "idempotency key %q was already used for a different request", key)
+}
+
+func checkFundCommand(c Command) error {
+	var v fundflow.Invalid
+	if c.Key == "" || len(c.Key) > fund.MaxKeyLen {
+		v.Add("key", "an idempotency key of 1 to %d bytes is required", fund.MaxKeyLen)
+	}
+	if c.Actor.ID == "" {
+		v.Add("actor.id", "is required")
+	}
+	if !c.Actor.Role.Valid() && c.Actor.Role != fundflow.RoleSystem {
+		v.Add("actor.role", "is not a role")
+	}
+	return v.Err("the command is invalid")
+}
+
+// requireFundAdmin guards the fund's own lifecycle. Credit Updates come
+// from application workflows, which have already decided who may act for an
+// application, so the fund does not second-guess their actors.
+func requireFundAdmin(c Command) error {
+	if c.Actor.Role != fundflow.RoleAdmin {
+		return fundflow.Errorf(fundflow.EFORBIDDEN, "only an admin can do this to a fund")
+	}
+	return nil
+}
+
+func (f *fundWorkflow) requireStatus(allowed ...fund.Status) error {
+	if slices.Contains(allowed, f.Status) {
+		return nil
+	}
+	return fundflow.Errorf(fundflow.EINVALIDSTATE, "the fund is %s", f.Ledger.Reported(f.Status))
+}
+
+// checkLifecycle is what every lifecycle Update needs: an admin, a reason
+// short enough to keep, and a fund in the status the change starts from.
+func (f *fundWorkflow) checkLifecycle(r LifecycleRequest, from fund.Status) error {
+	if err := requireFundAdmin(r.Command); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(r.Reason) > maxStatusReasonLen {
+		return fundflow.Invalid{{Field: "reason", Message: fmt.Sprintf("must be at most %d characters", maxStatusReasonLen)}}.Err("the request is invalid")
+	}
+	return f.requireStatus(from)
+}
+
+func (f *fundWorkflow) checkOpen(ctx workflow.Context, r LifecycleRequest) error {
+	if err := f.checkLifecycle(r, fund.StatusDraft); err != nil {
+		return err
+	}
+	if !workflow.Now(ctx).Before(f.Definition.ClosesAt) {
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "closes_at (%s) has passed; amend it before opening", f.Definition.ClosesAt.Format(time.RFC3339))
+	}
+	return nil
+}
+
+func (f *fundWorkflow) checkClose(_ workflow.Context, r LifecycleRequest) error {
+	return f.checkLifecycle(r, fund.StatusOpen)
+}
+
+func (f *fundWorkflow) lifecycle(to fund.Status) func(workflow.Context, LifecycleRequest) (FundView, error) {
+	return func(ctx workflow.Context, r LifecycleRequest) (FundView, error) {
+		f.setStatus(ctx, to, r.Actor, r.Reason)
+		return f.view(), nil
+	}
+}
+
+func (f *fundWorkflow) checkFinish(_ workflow.Context, r LifecycleRequest) error {
+	if err := f.checkLifecycle(r, fund.StatusClosed); err != nil {
+		return err
+	}
+	if b := f.Ledger.Balances; b.ReservedPence+b.CommittedPence > 0 {
+		return fundflow.Errorf(fundflow.EINVALIDSTATE,
+			"%d pence is still reserved and %d pence committed; release or draw it first", b.ReservedPence, b.CommittedPence)
+	}
+	return nil
+}
+
+// finish tells every waitlisted application that no credit is coming.
+func (f *fundWorkflow) finish(ctx workflow.Context, r LifecycleRequest) (FundView, error) {
+	for _, w := range slices.Clone(f.Ledger.Waitlist) {
+		f.Outbox = append(f.Outbox, Notice{Update: UpdateFundFinished, ApplicationID: w.ApplicationID})
+		f.Ledger.Leave(w.ApplicationID)
+	}
+	return f.lifecycle(fund.StatusFinished)(ctx, r)
+}
+
+func (f *fundWorkflow) checkAmend(_ workflow.Context, r AmendRequest) error {
+	if err := requireFundAdmin(r.Command); err != nil {
+		return err
+	}
+	if err := f.requireStatus(fund.StatusDraft, fund.StatusOpen); err != nil {
+		return err
+	}
+	d := r.Definition.Defaults()
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if d.ID != f.Definition.ID {
+		return fundflow.Invalid{{Field: "id", Message: "cannot change"}}.Err("the fund definition is invalid")
+	}
+	if f.Status == fund.StatusOpen && !slices.Equal(frozenTerms(d), frozenTerms(f.Definition)) {
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "once a fund is open only its name, description and closes_at can change")
+	}
+	return nil
+}
+
+// frozenTerms is what applicants were promised once a fund opened: everything
+// but its name, description and closing time.
+func frozenTerms(d fund.Definition) []byte {
+	d.Name, d.Description, d.ClosesAt = "", "", time.Time{}
+	b, err := json.Marshal(d) //workflowcheck:ignore as in requestDigest
+	mustHoldFund(err)
+	return b
+}
+
+func (f *fundWorkflow) amend(_ workflow.Context, r AmendRequest) (FundView, error) {
+	f.Definition = r.Definition.Defaults()
+	if f.Status == fund.StatusDraft {
+		// A draft has no credit movements, so its ledger is simply rebuilt
+		// for the new figures.
+		f.Ledger = fund.NewLedger(f.Definition)
+	}
+	return f.view(), nil
+}
+
+func (f *fundWorkflow) release(ctx workflow.Context, r ReleaseRequest) (fund.Entry, error) {
+	n := len(f.Ledger.Entries)
+	e, err := f.Ledger.Release(r.Key, r.ApplicationID, r.Reason, r.Actor, workflow.Now(ctx))
+	if err == nil && len(f.Ledger.Entries) > n {
+		f.promote(ctx)
+	}
+	return e, err
+}
+
+func (f *fundWorkflow) checkDrawdown(r DrawdownRequest) error {
+	if _, ok := f.Definition.Milestone(r.MilestoneID); !ok {
+		return fundflow.Invalid{{Field: "milestone_id", Message: "is not a milestone of this fund"}}.Err("the drawdown is invalid")
+	}
+	return f.Ledger.CheckDrawdown(r.Key, r.ApplicationID, r.MilestoneID, r.AmountPence)
+}
+
+func (f *fundWorkflow) checkRegister(ctx workflow.Context, r RegisterSubmissionRequest) error {
+	if err := f.requireStatus(fund.StatusOpen); err != nil {
+		return err
+	}
+	now := workflow.Now(ctx)
+	if now.Before(f.Definition.OpensAt) {
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "the fund opens for submissions at %s", f.Definition.OpensAt.Format(time.RFC3339))
+	}
+	if !now.Before(f.Definition.ClosesAt) {
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "the fund closed for submissions at %s", f.Definition.ClosesAt.Format(time.RFC3339))
+	}
+	return f.Ledger.CheckRegister(r.ApplicationID, r.OrgCode)
+}
+
+func (f *fundWorkflow) view() FundView {
+	return FundView{
+		Definition: f.Definition,
+		Status:     f.Ledger.Reported(f.Status),
+		Budget:     f.Ledger.Balances,
+		Awards:     Awards{Count: f.Ledger.Awards(), Max: f.Ledger.Limits.MaxAwards},
+		Waitlist:   nonNil(f.Ledger.Waitlist),
+		History:    nonNil(f.History),
+	}
+}
+
+// currentFundView answers a retried lifecycle Update with the fund as it is now.
+func currentFundView[R any](f *fundWorkflow) func(R) FundView {
+	return func(R) FundView { return f.view() }
+}
+
+// nonNil makes an empty list serialise as [] rather than null, which is
+// what API clients expect of a list.
+func nonNil[E any](s []E) []E {
+	if s == nil {
+		return []E{}
+	}
+	return s
+}

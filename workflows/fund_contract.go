@@ -1,0 +1,242 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/fund"
+)
+
+// Updates a fund workflow accepts. Each takes one request whose Command
+// says who is acting and under which idempotency key; refusals come back as
+// Temporal application errors that fundflow.FromTemporal turns into a
+// *fundflow.Error with its code.
+const (
+	// Lifecycle, admin only. Each takes a LifecycleRequest and returns the
+	// FundView after the change.
+	UpdateOpen   = "open"   // draft → open; refused once closes_at has passed
+	UpdateClose  = "close"  // open → closed, before closes_at
+	UpdateFinish = "finish" // closed → finished; nothing may be reserved or committed
+	// UpdateAmend replaces the definition (AmendRequest → FundView): any
+	// change in draft; once open only name, description and closes_at, and
+	// moving closes_at re-arms the close timer.
+	UpdateAmend = "amend"
+
+	// Credit. Each returns a LedgerResult; retrying a key returns the
+	// original entry.
+	UpdateReserve  = "reserve"  // ReserveRequest
+	UpdateCommit   = "commit"   // CommitRequest
+	UpdateRelease  = "release"  // ReleaseRequest; frees credit and promotes from the waitlist
+	UpdateDrawdown = "drawdown" // DrawdownRequest
+
+	UpdateWaitlistJoin  = "waitlist_join"  // WaitlistJoinRequest → WaitlistResult
+	UpdateWaitlistLeave = "waitlist_leave" // WaitlistLeaveRequest → WaitlistResult
+
+	// UpdateRegisterSubmission takes a RegisterSubmissionRequest and returns
+	// a RegisterSubmissionResult; refused invalid_state unless the fund is
+	// open and inside its window.
+	UpdateRegisterSubmission = "register_submission"
+	UpdateRetireSubmission   = "retire_submission" // RetireSubmissionRequest → nothing
+)
+
+// Queries a fund workflow answers.
+const (
+	QueryFund   = "fund"   // no argument → FundView
+	QueryLedger = "ledger" // LedgerQuery → LedgerPage
+)
+
+// Updates a fund sends to application workflows, which must handle them.
+// A handler that refuses (its validator returns a *fundflow.Error, through
+// fundflow.ToTemporal) tells the fund the application is not waiting.
+const (
+	// UpdateCreditReserved takes a CreditReservedRequest: the fund has
+	// promoted the application from its waitlist and reserved its credit.
+	// Refusing it makes the fund release the credit and promote the next.
+	UpdateCreditReserved = "credit_reserved"
+	// UpdateFundFinished takes a FundFinishedRequest: the fund finished
+	// while the application was waitlisted.
+	UpdateFundFinished = "fund_finished"
+)
+
+// The arguments of the Updates above live in package activities, which
+// sends them; these names let application workflows use them without
+// knowing that.
+type (
+	CreditReservedRequest = activities.CreditReserved
+	FundFinishedRequest   = activities.FundFinished
+)
+
+// Command is what every fund Update carries besides its own arguments.
+type Command struct {
+	// Key makes the Update idempotent: the same key with the same
+	// arguments returns the original result without changing anything
+	// again; with different arguments it is refused idempotency_key_reused.
+	// Callers should also use it as the Temporal Update ID.
+	Key   string         `json:"key"`
+	Actor fundflow.Actor `json:"actor"`
+}
+
+// LifecycleRequest opens, closes or finishes a fund.
+type LifecycleRequest struct {
+	Command
+	Reason string `json:"reason,omitempty"`
+}
+
+// AmendRequest replaces a fund's definition. Defaults are applied before it
+// is validated.
+type AmendRequest struct {
+	Command
+	Definition fund.Definition `json:"definition"`
+}
+
+// ReserveRequest earmarks credit for an approved application.
+type ReserveRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+	AmountPence   int64  `json:"amount_pence"`
+}
+
+// CommitRequest commits an application's reservation when it accepts.
+type CommitRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+}
+
+// ReleaseRequest hands back an application's undrawn credit.
+type ReleaseRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+	Reason        string `json:"reason"`
+}
+
+// DrawdownRequest draws credit for a verified milestone.
+type DrawdownRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+	MilestoneID   string `json:"milestone_id"`
+	AmountPence   int64  `json:"amount_pence"`
+}
+
+// WaitlistJoinRequest puts an approved application that cannot be funded
+// now on the waitlist. Higher rank scores are promoted first.
+type WaitlistJoinRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+	AmountPence   int64  `json:"amount_pence"`
+	RankScore     int    `json:"rank_score"`
+}
+
+// WaitlistLeaveRequest takes an application off the waitlist; leaving when
+// not on it is not an error.
+type WaitlistLeaveRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+}
+
+// RegisterSubmissionRequest records a submitted application.
+type RegisterSubmissionRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+	OrgCode       string `json:"org_code"`
+}
+
+// RetireSubmissionRequest records that an application is no longer live.
+type RetireSubmissionRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+}
+
+// FundView is a fund as the API shows it.
+type FundView struct {
+	Definition fund.Definition `json:"definition"`
+	// Status is derived for closed funds; see fund.Status.
+	Status   fund.Status          `json:"status"`
+	Budget   fund.Balances        `json:"budget"`
+	Awards   Awards               `json:"awards"`
+	Waitlist []fund.WaitlistEntry `json:"waitlist"`
+	History  []StatusChange       `json:"history"`
+}
+
+// Awards counts the fund's awards against its limit.
+type Awards struct {
+	Count int `json:"count"`
+	Max   int `json:"max"`
+}
+
+// StatusChange records who moved a fund between stored statuses, and why.
+type StatusChange struct {
+	At     time.Time      `json:"at"`
+	From   fund.Status    `json:"from"`
+	To     fund.Status    `json:"to"`
+	Actor  fundflow.Actor `json:"actor"`
+	Reason string         `json:"reason,omitempty"`
+}
+
+// LedgerResult is the statement entry a credit Update wrote (or, on a
+// retry, wrote the first time) and the balances now.
+type LedgerResult struct {
+	Entry  fund.Entry    `json:"entry"`
+	Budget fund.Balances `json:"budget"`
+}
+
+// WaitlistResult is an application's 1-based waitlist position, 0 when it
+// is not waiting.
+type WaitlistResult struct {
+	Position int `json:"position"`
+}
+
+// RegisterSubmissionResult lists live applications from the same
+// organisation registered before this one, oldest first. Any entry means
+// this application breaks "one live application per organisation".
+type RegisterSubmissionResult struct {
+	EarlierLiveApplications []string `json:"earlier_live_applications"`
+}
+
+// LedgerQuery pages through the statement: entries with seq above AfterSeq,
+// at most Limit of them (all when Limit ≤ 0).
+type LedgerQuery struct {
+	AfterSeq int64 `json:"after_seq"`
+	Limit    int   `json:"limit"`
+}
+
+// LedgerPage is one page of the statement. NextAfterSeq is the AfterSeq for
+// the next page, or 0 at the end.
+type LedgerPage struct {
+	Entries      []fund.Entry `json:"entries"`
+	NextAfterSeq int64        `json:"next_after_seq"`
+}
+
+// FundWorkflowInput starts a fund, and carries its whole state across
+// Continue-As-New. To create a fund, give only Definition (and Status open
+// to seed one already open).
+type FundWorkflowInput struct {
+	Definition fund.Definition `json:"definition"`
+	// Status is the stored status; empty means draft.
+	Status fund.Status `json:"status,omitempty"`
+	// Ledger is nil for a new fund.
+	Ledger  *fund.Ledger   `json:"ledger,omitempty"`
+	History []StatusChange `json:"history,omitempty"`
+	// Processed remembers recent idempotency keys of Updates that write no
+	// statement entry; see maxProcessed.
+	Processed []ProcessedKey `json:"processed,omitempty"`
+	// Outbox holds notices to applications not yet delivered.
+	Outbox []Notice `json:"outbox,omitempty"`
+}
+
+// ProcessedKey is an idempotency key and a digest of the request it came
+// with, so a retry is told from a reuse.
+type ProcessedKey struct {
+	Key    string `json:"key"`
+	Digest string `json:"digest"`
+}
+
+// Notice is an Update the fund owes an application workflow.
+type Notice struct {
+	Update        string `json:"update"` // UpdateCreditReserved or UpdateFundFinished
+	ApplicationID string `json:"application_id"`
+	AmountPence   int64  `json:"amount_pence,omitempty"`
+	// EntrySeq is the promotion's reserve entry, so a refusal releases that
+	// reservation and not a later one.
+	EntrySeq int64 `json:"entry_seq,omitempty"`
+}

@@ -1,0 +1,55 @@
+package workflows
+
+import (
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/fund"
+)
+
+// Search attributes let operators filter fundflow's workflows in the
+// Temporal UI. They carry codes and statuses, never personal data.
+var (
+	SearchEntityKind = temporal.NewSearchAttributeKeyKeyword("EntityKind")
+	SearchFundID     = temporal.NewSearchAttributeKeyKeyword("FundId")
+	SearchFundStatus = temporal.NewSearchAttributeKeyKeyword("FundStatus")
+	SearchAppStatus  = temporal.NewSearchAttributeKeyKeyword("AppStatus")
+	SearchOrgCode    = temporal.NewSearchAttributeKeyKeyword("OrgCode")
+	SearchStageDueAt = temporal.NewSearchAttributeKeyTime("StageDueAt")
+)
+
+// SearchAttributes is every custom attribute with its type, for registering
+// them on a namespace.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	m := map[string]enumspb.IndexedValueType{}
+	for _, k := range []temporal.SearchAttributeKey{SearchEntityKind, SearchFundID, SearchFundStatus, SearchAppStatus, SearchOrgCode, SearchStageDueAt} {
+		m[k.GetName()] = k.GetValueType()
+	}
+	return m
+}
+
+// EntityKind values.
+const (
+	KindFund        = "fund"
+	KindApplication = "application"
+)
+
+// StartFundOptions starts a fund's entity workflow: its business-key ID,
+// the one task queue, and an ID that names one fund forever, even after it
+// finishes.
+func StartFundOptions(fundID string, status fund.Status) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                    FundWorkflowID(fundID),
+		TaskQueue:             fundflow.TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		// Starting a fund that exists is a conflict, not a handle to it.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			SearchEntityKind.ValueSet(KindFund),
+			SearchFundID.ValueSet(fundID),
+			SearchFundStatus.ValueSet(string(status)),
+		),
+	}
+}
