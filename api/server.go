@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/idempotency"
 	"github.com/fundflow/fundflow/internal/registry"
 )
 
@@ -30,13 +32,18 @@ type Deps struct {
 	// serves, so the process decides which collectors exist.
 	Metrics *prometheus.Registry
 	Now     fundflow.Clock
+	// KeyPrefix starts every Redis key the API writes.
+	KeyPrefix string
+	// RateLimit is each token's request budget; zero turns limiting off.
+	RateLimit redis_rate.Limit
 }
 
 type server struct {
 	Deps
-	log     *slog.Logger
-	router  *mux.Router
-	metrics *httpMetrics
+	Idempotency *idempotency.Store
+	log         *slog.Logger
+	router      *mux.Router
+	metrics     *httpMetrics
 }
 
 // NewServer wires every route and middleware into one handler.
@@ -50,7 +57,13 @@ func NewServer(d Deps) http.Handler {
 	if d.Metrics == nil {
 		d.Metrics = prometheus.NewRegistry()
 	}
-	s := &server{Deps: d, log: d.Logger, router: mux.NewRouter(), metrics: newHTTPMetrics(d.Metrics)}
+	s := &server{
+		Deps:        d,
+		Idempotency: idempotency.NewStore(d.Redis, d.KeyPrefix, 24*time.Hour),
+		log:         d.Logger,
+		router:      mux.NewRouter(),
+		metrics:     newHTTPMetrics(d.Metrics),
+	}
 	s.routes()
 	return s.recoverPanics(s.withRequestID(s.router))
 }

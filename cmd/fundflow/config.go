@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
@@ -32,6 +34,7 @@ type config struct {
 	orgsFile    string
 	logLevel    string
 	publicURL   string
+	rateLimit   string
 }
 
 func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -41,7 +44,29 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.dataDir, "data", envOr(getenv, "FUNDFLOW_DATA_DIR", "./data"), "directory for local state (FUNDFLOW_DATA_DIR)")
 	fs.StringVar(&c.orgsFile, "orgs", getenv("FUNDFLOW_ORGS_FILE"), "a newer organisation registry CSV than the built-in one (FUNDFLOW_ORGS_FILE)")
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	fs.StringVar(&c.rateLimit, "rate-limit", envOr(getenv, "FUNDFLOW_RATE_LIMIT", "1200/min"), "requests per token, as N/s, N/min or N/h, bursting to N; 0 turns limiting off (FUNDFLOW_RATE_LIMIT)")
 	fs.StringVar(&c.publicURL, "public-url", getenv("FUNDFLOW_PUBLIC_URL"), "the URL users reach the API at, for links in letters (FUNDFLOW_PUBLIC_URL)")
+}
+
+// limit parses --rate-limit.
+func (c *config) limit() (redis_rate.Limit, error) {
+	if c.rateLimit == "0" {
+		return redis_rate.Limit{}, nil
+	}
+	n, per, ok := strings.Cut(c.rateLimit, "/")
+	rate, err := strconv.Atoi(n)
+	if !ok || err != nil || rate < 1 {
+		return redis_rate.Limit{}, fmt.Errorf("FUNDFLOW_RATE_LIMIT %q: write it as N/s, N/min or N/h", c.rateLimit)
+	}
+	switch per {
+	case "s":
+		return redis_rate.PerSecond(rate), nil
+	case "min":
+		return redis_rate.PerMinute(rate), nil
+	case "h":
+		return redis_rate.PerHour(rate), nil
+	}
+	return redis_rate.Limit{}, fmt.Errorf("FUNDFLOW_RATE_LIMIT %q: the period must be s, min or h", c.rateLimit)
 }
 
 func envOr(getenv func(string) string, key, def string) string {

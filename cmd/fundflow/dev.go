@@ -124,6 +124,10 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		uiURL = fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
 	}
 
+	h, err := newAPI(f.config, tc, rdb, orgs, log)
+	if err != nil {
+		return err
+	}
 	apiURL := "http://" + httpL.Addr().String()
 	fmt.Fprintf(stdout, `
   fundflow dev is running (ready in %s)
@@ -136,7 +140,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
   Ctrl-C stops everything.
 
 `, time.Since(start).Round(time.Millisecond), apiURL, apiURL, apiURL, uiURL, srv.HostPort(), srv.Namespace(), stateIn(srvCfg), redisURL, tokensFile)
-	return serveHTTP(ctx, httpL, newAPI(f.config, tc, rdb, orgs, log), log)
+	return serveHTTP(ctx, httpL, h, log)
 }
 
 // seedFund starts the Prevention Innovation Fund, already open, the first

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +20,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/idempotency"
 )
 
 // TestMain lets a test re-run this binary as `fundflow` itself, so the
@@ -299,4 +306,47 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 	_ = cmd.Wait()
 	_, d = spawn()
 	devSurvivalCheck(t, d, before)
+}
+
+// TestEmbeddedRedisStandIn checks that what the API needs from Redis —
+// token hashes, idempotency keys and the rate limiter's Lua script — works on
+// the in-process stand-in dev mode uses when REDIS_URL is unset.
+func TestEmbeddedRedisStandIn(t *testing.T) {
+	ctx := context.Background()
+	rdb, url, stop, err := devRedis(ctx, "", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if !strings.HasPrefix(url, "redis://127.0.0.1:") {
+		t.Fatalf("stand-in url %q", url)
+	}
+	store := auth.NewStore(rdb, "t:", nil)
+	tok, _, err := store.Create(ctx, auth.Request{Role: fundflow.RoleAdmin, Name: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Authenticate(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	idem := idempotency.NewStore(rdb, "t:", time.Hour)
+	if o, _, err := idem.Begin(ctx, "k", "h", 0); err != nil || o != idempotency.Proceed {
+		t.Fatalf("begin: %v %v", o, err)
+	}
+	if err := idem.Complete(ctx, "k", "h", idempotency.Response{Status: 201}); err != nil {
+		t.Fatal(err)
+	}
+	if o, r, err := idem.Begin(ctx, "k", "h", 0); err != nil || o != idempotency.Replay || r.Status != 201 {
+		t.Fatalf("replay: %v %+v %v", o, r, err)
+	}
+	limiter := redis_rate.NewLimiter(rdb)
+	for i := range 3 {
+		res, err := limiter.Allow(ctx, "t:rate", redis_rate.PerMinute(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if allowed := res.Allowed == 1; allowed != (i < 2) {
+			t.Fatalf("request %d allowed=%v", i, allowed)
+		}
+	}
 }

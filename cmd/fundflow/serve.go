@@ -53,8 +53,12 @@ func runAPI(ctx context.Context, args []string, getenv func(string) string, stde
 		return err
 	}
 	defer tc.Close()
+	h, err := newAPI(cfg, tc, rdb, orgs, log)
+	if err != nil {
+		return err
+	}
 	log.Info("api listening", slog.String("addr", l.Addr().String()))
-	return serveHTTP(ctx, l, newAPI(cfg, tc, rdb, orgs, log), log)
+	return serveHTTP(ctx, l, h, log)
 }
 
 func runWorker(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -92,17 +96,23 @@ func newActivities(tc client.Client) *activities.Activities {
 	return &activities.Activities{Temporal: tc}
 }
 
-func newAPI(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger) http.Handler {
+func newAPI(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger) (http.Handler, error) {
+	limit, err := cfg.limit()
+	if err != nil {
+		return nil, err
+	}
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return api.NewServer(api.Deps{
-		Temporal: tc,
-		Redis:    rdb,
-		Tokens:   auth.NewStore(rdb, cfg.redisPrefix, nil),
-		Orgs:     orgs,
-		Logger:   log,
-		Metrics:  metrics,
-	})
+		Temporal:  tc,
+		Redis:     rdb,
+		Tokens:    auth.NewStore(rdb, cfg.redisPrefix, nil),
+		Orgs:      orgs,
+		Logger:    log,
+		Metrics:   metrics,
+		KeyPrefix: cfg.redisPrefix,
+		RateLimit: limit,
+	}), nil
 }
 
 // serveHTTP serves until ctx ends, then drains in-flight requests.

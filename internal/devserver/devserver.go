@@ -98,6 +98,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			// Search attributes registered a moment ago must be usable by
 			// the very next workflow start.
 			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+			// A fund workflow takes every credit Update for its fund. The
+			// default of 10 in flight turns a burst of panel decisions into
+			// a storm of client retries; the workflow handles each Update
+			// without blocking, so admitting a few hundred costs little.
+			dynamicconfig.WorkflowExecutionMaxInFlightUpdates.Key(): []dynamicconfig.ConstrainedValue{{Value: 500}},
 		}),
 	)
 	if err != nil {

@@ -1,0 +1,134 @@
+package api
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/idempotency"
+)
+
+// duplicateWait is how long a concurrent duplicate (a double-click) waits
+// for the first request before it is told to retry.
+const duplicateWait = 30 * time.Second
+
+// captureWriter keeps a copy of the response so it can be replayed.
+type captureWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (w *captureWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *captureWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+// idempotent answers a repeated POST or PATCH carrying the same
+// Idempotency-Key and body with the original response, refuses the same key
+// with a different body, and makes a concurrent duplicate wait for the
+// first. Server errors are not remembered, so they can be retried.
+func (s *server) idempotent(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		if key == "" || (r.Method != http.MethodPost && r.Method != http.MethodPatch) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if _, err := command(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			s.writeError(w, r, decodeError(err))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		scoped := principal(r.Context()).ID + ":" + key
+		hash := idempotency.Hash(r.Method, r.URL.Path, body)
+		outcome, prior, err := s.Idempotency.Begin(r.Context(), scoped, hash, duplicateWait)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		switch outcome {
+		case idempotency.Mismatch:
+			writeProblem(w, http.StatusUnprocessableEntity, fundflow.Errorf(fundflow.EIDEMPOTENCYREUSED,
+				"this Idempotency-Key was already used for a different request"))
+			return
+		case idempotency.InProgress:
+			writeProblem(w, http.StatusConflict, fundflow.Errorf(fundflow.ECONFLICT,
+				"a request with this Idempotency-Key is still being processed; retry shortly"))
+			return
+		case idempotency.Replay:
+			if prior.ContentType != "" {
+				w.Header().Set("Content-Type", prior.ContentType)
+			}
+			if prior.Location != "" {
+				w.Header().Set("Location", prior.Location)
+			}
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(prior.Status)
+			_, _ = w.Write(prior.Body)
+			return
+		}
+		rec := &captureWriter{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		ctx := r.Context()
+		if rec.status >= 500 || rec.status == http.StatusTooManyRequests {
+			if err := s.Idempotency.Abandon(ctx, scoped); err != nil {
+				s.log.WarnContext(ctx, "idempotency key not released", slog.Any("error", err))
+			}
+			return
+		}
+		resp := idempotency.Response{Status: rec.status, ContentType: rec.Header().Get("Content-Type"),
+			Location: rec.Header().Get("Location"), Body: rec.body.Bytes()}
+		if err := s.Idempotency.Complete(ctx, scoped, hash, resp); err != nil {
+			s.log.WarnContext(ctx, "idempotent response not stored", slog.Any("error", err))
+		}
+	})
+}
+
+// rateLimit holds each token to its GCRA budget, kept in Redis so every API
+// replica shares it. If Redis cannot answer, requests pass: refusing all
+// traffic over a read-model outage would be worse than an unmetered minute.
+func (s *server) rateLimit(next http.Handler) http.Handler {
+	if s.RateLimit.IsZero() {
+		return next
+	}
+	limiter := redis_rate.NewLimiter(s.Redis)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, err := limiter.Allow(r.Context(), s.KeyPrefix+"rate:"+principal(r.Context()).ID, s.RateLimit)
+		if err != nil {
+			s.log.WarnContext(r.Context(), "rate limiter unavailable", slog.Any("error", err))
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("RateLimit-Remaining", strconv.Itoa(res.Remaining))
+		if res.Allowed == 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(res.RetryAfter.Seconds()))))
+			writeProblem(w, http.StatusTooManyRequests, fundflow.Errorf(fundflow.ERATELIMITED,
+				"too many requests for this token; retry after %s", res.RetryAfter.Round(time.Second)))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,149 @@
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/idempotency"
+	"github.com/fundflow/fundflow/internal/testredis"
+)
+
+// middlewareServer wraps a counting handler in the real middleware chain
+// (authentication, rate limit, idempotency) over a real Redis.
+func middlewareServer(t *testing.T, limit redis_rate.Limit, handler http.HandlerFunc) (http.Handler, func(fundflow.Role) string) {
+	t.Helper()
+	rdb, prefix := testredis.New(t)
+	tokens := auth.NewStore(rdb, prefix, nil)
+	s := &server{
+		Deps:        Deps{Redis: rdb, Tokens: tokens, KeyPrefix: prefix, RateLimit: limit},
+		Idempotency: idempotency.NewStore(rdb, prefix, 24*time.Hour),
+		log:         slog.New(slog.DiscardHandler),
+	}
+	h := s.authenticate(s.rateLimit(s.idempotent(handler)))
+	token := func(role fundflow.Role) string {
+		tok, _, err := tokens.Create(context.Background(), auth.Request{Role: role, Name: string(role)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	return h, token
+}
+
+func post(h http.Handler, token, key, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", "/v1/things", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestIdempotencyKeys(t *testing.T) {
+	var calls atomic.Int64
+	h, token := middlewareServer(t, redis_rate.Limit{}, func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		b, _ := io.ReadAll(r.Body)
+		time.Sleep(100 * time.Millisecond) // long enough for duplicates to overlap
+		w.Header().Set("Location", "/v1/things/1")
+		writeJSON(w, http.StatusCreated, map[string]any{"call": n, "echo": string(b)})
+	})
+	admin, other := token(fundflow.RoleAdmin), token(fundflow.RoleAdmin)
+
+	first := post(h, admin, "k-1", `{"a":1}`)
+	if first.Code != 201 {
+		t.Fatalf("first: %d %s", first.Code, first.Body)
+	}
+	again := post(h, admin, "k-1", `{"a":1}`)
+	if again.Code != 201 || again.Body.String() != first.Body.String() || again.Header().Get("Location") != "/v1/things/1" ||
+		again.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay: %d %s %v", again.Code, again.Body, again.Header())
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("handler ran %d times for one key", calls.Load())
+	}
+	wantProblem(t, post(h, admin, "k-1", `{"a":2}`), 422, fundflow.EIDEMPOTENCYREUSED)
+
+	// Keys are scoped to the caller: another token's k-1 is a new request.
+	if rec := post(h, other, "k-1", `{"a":1}`); rec.Code != 201 || calls.Load() != 2 {
+		t.Fatalf("another caller's key: %d, %d calls", rec.Code, calls.Load())
+	}
+
+	// A double-click: ten identical requests at once act once and all get
+	// the same answer.
+	var wg sync.WaitGroup
+	bodies := make([]string, 10)
+	for i := range bodies {
+		wg.Go(func() { bodies[i] = post(h, admin, "double-click", `{"b":1}`).Body.String() })
+	}
+	wg.Wait()
+	for _, b := range bodies {
+		if b != bodies[0] {
+			t.Fatalf("duplicates answered differently: %q vs %q", b, bodies[0])
+		}
+	}
+	if calls.Load() != 3 {
+		t.Fatalf("handler ran %d times, want 3", calls.Load())
+	}
+
+	// Without a key every request acts.
+	post(h, admin, "", `{"c":1}`)
+	post(h, admin, "", `{"c":1}`)
+	if calls.Load() != 5 {
+		t.Fatalf("keyless requests: %d calls, want 5", calls.Load())
+	}
+	wantProblem(t, post(h, admin, "bad key with spaces", `{}`), 422, fundflow.EVALIDATION)
+}
+
+func TestServerErrorsAreNotRemembered(t *testing.T) {
+	var calls atomic.Int64
+	h, token := middlewareServer(t, redis_rate.Limit{}, func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			writeProblem(w, 503, fundflow.Errorf(fundflow.EUNAVAILABLE, "down"))
+			return
+		}
+		writeJSON(w, 200, map[string]string{"ok": "yes"})
+	})
+	admin := token(fundflow.RoleAdmin)
+	if rec := post(h, admin, "retry-me", `{}`); rec.Code != 503 {
+		t.Fatalf("first: %d", rec.Code)
+	}
+	if rec := post(h, admin, "retry-me", `{}`); rec.Code != 200 {
+		t.Fatalf("retry after a 503: %d", rec.Code)
+	}
+}
+
+func TestRateLimitPerToken(t *testing.T) {
+	h, token := middlewareServer(t, redis_rate.Limit{Rate: 3, Burst: 3, Period: time.Minute}, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]string{"ok": "yes"})
+	})
+	a, b := token(fundflow.RoleReviewer), token(fundflow.RoleReviewer)
+	for i := range 3 {
+		if rec := post(h, a, "", `{}`); rec.Code != 200 {
+			t.Fatalf("request %d: %d", i, rec.Code)
+		}
+	}
+	rec := post(h, a, "", `{}`)
+	wantProblem(t, rec, 429, fundflow.ERATELIMITED)
+	if ra := rec.Header().Get("Retry-After"); ra == "" || ra == "0" {
+		t.Fatalf("Retry-After = %q", ra)
+	}
+	if rec := post(h, b, "", `{}`); rec.Code != 200 {
+		t.Fatalf("another token was limited: %d", rec.Code)
+	}
+}

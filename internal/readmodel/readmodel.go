@@ -1,0 +1,250 @@
+// Package readmodel keeps Redis projections of applications for lists and
+// dashboards. Temporal stays the system of record: every projection is
+// written from a workflow's state, stamped with that state's version, and
+// can be rebuilt from Temporal at any time.
+//
+// The upsert touches keys it recorded earlier, so it needs a standalone
+// Redis (or a single shard), not Redis Cluster.
+//
+// Keys are laid out so every list request costs O(log n + page): each
+// application sits in one sorted set per combination of the list filters
+// (fund, status, organisation), all with score 0 so Redis orders members
+// lexically, and application ids sort by creation time. A page is one
+// ZRANGE BYLEX from the cursor, whatever the total.
+package readmodel
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Application is one application's row in every list it belongs to.
+type Application struct {
+	ID             string     `json:"id"`
+	FundID         string     `json:"fund_id"`
+	OrgCode        string     `json:"org_code"`
+	OrgName        string     `json:"org_name,omitempty"`
+	Status         string     `json:"status"`
+	StatusLabel    string     `json:"status_label"`
+	ApplicantLabel string     `json:"applicant_status_label"`
+	RequestedPence int64      `json:"requested_pence"`
+	AwardedPence   int64      `json:"awarded_pence,omitempty"`
+	WeightedScore  *int       `json:"weighted_score,omitempty"`
+	StageDueAt     *time.Time `json:"stage_due_at,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	// Version is the workflow's state version; an older version never
+	// overwrites a newer one.
+	Version int64 `json:"version"`
+}
+
+// Filter selects a list; empty fields match everything.
+type Filter struct {
+	FundID  string
+	Status  string
+	OrgCode string
+}
+
+// Store reads and writes projections under a key prefix.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+}
+
+// NewStore uses keys starting with keyPrefix + "rm:".
+func NewStore(rdb redis.UniversalClient, keyPrefix string) *Store {
+	return &Store{rdb: rdb, prefix: keyPrefix + "rm:"}
+}
+
+// ErrNotFound is returned for an application with no projection.
+var ErrNotFound = errors.New("readmodel: no projection")
+
+//go:embed upsert.lua
+var upsertSource string
+
+var upsertScript = redis.NewScript(upsertSource)
+
+func (s *Store) rowKey(id string) string { return s.prefix + "app:" + id }
+
+// listKeys is every sorted set an application with these attributes is in:
+// one per subset of the three filters.
+func (s *Store) listKeys(fund, status, org string) []string {
+	keys := make([]string, 0, 8)
+	for mask := range 8 {
+		keys = append(keys, s.listKey(Filter{
+			FundID:  pick(mask&1 != 0, fund),
+			Status:  pick(mask&2 != 0, status),
+			OrgCode: pick(mask&4 != 0, org),
+		}))
+	}
+	return keys
+}
+
+func pick(on bool, v string) string {
+	if on {
+		return v
+	}
+	return ""
+}
+
+func (s *Store) listKey(f Filter) string {
+	return s.prefix + "list:f=" + f.FundID + ":s=" + f.Status + ":o=" + f.OrgCode
+}
+
+// panelKey ranks a fund's applications awaiting the panel by weighted
+// score.
+func (s *Store) panelKey(fund string) string { return s.prefix + "panel:" + fund }
+
+// Panel returns a fund's applications awaiting the panel, best weighted
+// score first (ties in id order), from offset.
+func (s *Store) Panel(ctx context.Context, fund string, offset, limit int) ([]Application, error) {
+	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{
+		Key: s.panelKey(fund), Start: offset, Stop: offset + limit - 1, Rev: true,
+	}).Result()
+	if err != nil {
+		return nil, err
+	}
+	return s.rows(ctx, ids)
+}
+
+// countKey holds per-status counts for a fund's dashboard.
+func (s *Store) countKey(fund string) string { return s.prefix + "count:" + fund }
+
+// Put writes a projection unless a newer version is already there, moving
+// the application between lists and counters atomically. It reports
+// whether it wrote.
+func (s *Store) Put(ctx context.Context, a Application) (bool, error) {
+	row, err := json.Marshal(a)
+	if err != nil {
+		return false, err
+	}
+	newKeys := s.listKeys(a.FundID, a.Status, a.OrgCode)
+	keys := append([]string{s.rowKey(a.ID), s.countKey(a.FundID), s.panelKey(a.FundID)}, newKeys...)
+	score := ""
+	if a.WeightedScore != nil {
+		score = strconv.Itoa(*a.WeightedScore)
+	}
+	wrote, err := upsertScript.Run(ctx, s.rdb, keys, a.ID, a.Version, string(row), a.Status, score).Int()
+	if err != nil {
+		return false, fmt.Errorf("readmodel: put %s: %w", a.ID, err)
+	}
+	return wrote == 1, nil
+}
+
+// Get reads one projection.
+func (s *Store) Get(ctx context.Context, id string) (Application, error) {
+	b, err := s.rdb.HGet(ctx, s.rowKey(id), "row").Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Application{}, ErrNotFound
+	}
+	if err != nil {
+		return Application{}, err
+	}
+	var a Application
+	return a, json.Unmarshal(b, &a)
+}
+
+// List returns up to limit applications matching f, in creation order,
+// after the cursor (an application id from a previous page, or "").
+func (s *Store) List(ctx context.Context, f Filter, after string, limit int) ([]Application, string, error) {
+	min := "-"
+	if after != "" {
+		min = "(" + after
+	}
+	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{
+		Key: s.listKey(f), Start: min, Stop: "+", ByLex: true, Count: int64(limit + 1),
+	}).Result()
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(ids) > limit {
+		ids = ids[:limit]
+		next = ids[limit-1]
+	}
+	rows, err := s.rows(ctx, ids)
+	return rows, next, err
+}
+
+func (s *Store) rows(ctx context.Context, ids []string) ([]Application, error) {
+	if len(ids) == 0 {
+		return []Application{}, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGet(ctx, s.rowKey(id), "row")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	out := make([]Application, 0, len(ids))
+	for _, c := range cmds {
+		b, err := c.Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue // removed between the range and the read
+		}
+		if err != nil {
+			return nil, err
+		}
+		var a Application
+		if err := json.Unmarshal(b, &a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// Counts is a fund's number of applications per status.
+func (s *Store) Counts(ctx context.Context, fund string) (map[string]int64, error) {
+	m, err := s.rdb.HGetAll(ctx, s.countKey(fund)).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(m))
+	for k, v := range m {
+		var n int64
+		if _, err := fmt.Sscan(v, &n); err != nil {
+			return nil, err
+		}
+		if n != 0 {
+			out[k] = n
+		}
+	}
+	return out, nil
+}
+
+// Flush deletes every projection, for a rebuild.
+func (s *Store) Flush(ctx context.Context) error {
+	iter := s.rdb.Scan(ctx, 0, s.prefix+"*", 1000).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 1000 {
+			if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		return s.rdb.Unlink(ctx, batch...).Err()
+	}
+	return nil
+}
+
+// IDs lists every projected application id, for drift checks.
+func (s *Store) IDs(ctx context.Context) ([]string, error) {
+	return s.rdb.ZRange(ctx, s.listKey(Filter{}), 0, -1).Result()
+}

@@ -1,0 +1,31 @@
+-- Versioned upsert of one application's projection.
+-- KEYS[1] row hash, KEYS[2] the fund's status counters, KEYS[3] the fund's
+-- panel ranking, KEYS[4..] the lists the application belongs to now.
+-- ARGV: id, version, row JSON, status, weighted score ('' when unscored).
+-- A write older than (or as old as) what is stored changes nothing, so a
+-- retried or replayed projection can never regress a newer state.
+local cur = redis.call('HGET', KEYS[1], 'version')
+if cur and tonumber(cur) >= tonumber(ARGV[2]) then
+  return 0
+end
+local oldLists = redis.call('HGET', KEYS[1], 'lists')
+if oldLists then
+  for k in string.gmatch(oldLists, '[^\n]+') do
+    redis.call('ZREM', k, ARGV[1])
+  end
+  local oldStatus = redis.call('HGET', KEYS[1], 'status')
+  redis.call('HINCRBY', KEYS[2], oldStatus, -1)
+end
+local lists = {}
+for i = 4, #KEYS do
+  redis.call('ZADD', KEYS[i], 0, ARGV[1])
+  lists[#lists + 1] = KEYS[i]
+end
+redis.call('HINCRBY', KEYS[2], ARGV[4], 1)
+if ARGV[4] == 'panel' and ARGV[5] ~= '' then
+  redis.call('ZADD', KEYS[3], tonumber(ARGV[5]), ARGV[1])
+else
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'row', ARGV[3], 'status', ARGV[4], 'lists', table.concat(lists, '\n'))
+return 1
