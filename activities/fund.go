@@ -78,6 +78,27 @@ func (a *Activities) NotifyFundFinished(ctx context.Context, in NotifyFundFinish
 // application's worker being unavailable), so Temporal retries exactly
 // those.
 func (a *Activities) notify(ctx context.Context, d Delivery, arg any) (Notified, error) {
+	refusal, err := a.send(ctx, d, arg, nil)
+	switch {
+	case err != nil:
+		return Notified{}, err
+	case refusal == nil:
+		return Notified{Accepted: true}, nil
+	case refusal.Code == fundflow.ENOTFOUND:
+		// Application handlers never refuse these Updates not_found, so
+		// this is send's word that the workflow is not running: it never
+		// started or has already closed, and is not waiting for anything.
+		return Notified{Refusal: "the application is no longer running"}, nil
+	}
+	return Notified{Refusal: refusal.Error()}, nil
+}
+
+// send delivers an Update and waits for its outcome, decoding its result
+// into result unless that is nil. A refusal, including the workflow not
+// running (not_found), is an answer: it comes back as a *fundflow.Error
+// with a nil error. Anything else is returned as the error, for Temporal to
+// retry.
+func (a *Activities) send(ctx context.Context, d Delivery, arg, result any) (*fundflow.Error, error) {
 	h, err := a.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   d.WorkflowID,
 		UpdateName:   d.UpdateName,
@@ -86,20 +107,18 @@ func (a *Activities) notify(ctx context.Context, d Delivery, arg any) (Notified,
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		err = h.Get(ctx, nil)
+		err = h.Get(ctx, result)
 	}
 	if err == nil {
-		return Notified{Accepted: true}, nil
+		return nil, nil
 	}
-	// An application workflow that never started or has already closed is
-	// not waiting for anything.
 	var gone *serviceerror.NotFound
 	if errors.As(err, &gone) {
-		return Notified{Refusal: "the application is no longer running"}, nil
+		return fundflow.Errorf(fundflow.ENOTFOUND, "workflow %s is not running", d.WorkflowID), nil
 	}
 	var refusal *fundflow.Error
 	if errors.As(fundflow.FromTemporal(err), &refusal) {
-		return Notified{Refusal: refusal.Error()}, nil
+		return refusal, nil
 	}
-	return Notified{}, err
+	return nil, err
 }

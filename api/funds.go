@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -195,22 +194,8 @@ func (s *server) fundLifecycle(name string) http.HandlerFunc {
 // ledger pages through the statement by sequence number.
 func (s *server) ledger(w http.ResponseWriter, r *http.Request) {
 	var v fundflow.Invalid
-	limit := defaultLimit
-	if q := r.URL.Query().Get("limit"); q != "" {
-		n, err := strconv.Atoi(q)
-		if err != nil || n < 1 || n > maxLimit {
-			v.Add("limit", "must be a whole number from 1 to %d", maxLimit)
-		}
-		limit = n
-	}
-	var after int64
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		n, err := strconv.ParseInt(c, 10, 64)
-		if err != nil || n < 0 {
-			v.Add("cursor", "is not a cursor this list issued")
-		}
-		after = n
-	}
+	limit := readLimit(r, &v)
+	after := readSeqCursor(r, &v)
 	if err := v.Err("the list parameters are invalid"); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -230,9 +215,6 @@ func (s *server) ledger(w http.ResponseWriter, r *http.Request) {
 	if out.Items == nil {
 		out.Items = []fund.Entry{}
 	}
-	if page.NextAfterSeq > 0 {
-		next := strconv.FormatInt(page.NextAfterSeq, 10)
-		out.NextCursor = &next
-	}
+	out.NextCursor = seqCursor(page.NextAfterSeq)
 	writeJSON(w, http.StatusOK, out)
 }

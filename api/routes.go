@@ -35,5 +35,20 @@ func (s *server) routes() {
 	v1.Handle("/funds/{fund_id}", s.allow(s.getFund, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/funds/{fund_id}/open", s.allow(s.fundLifecycle(workflows.UpdateOpen), fundflow.RoleAdmin)).Methods(http.MethodPost)
 	v1.Handle("/funds/{fund_id}/close", s.allow(s.fundLifecycle(workflows.UpdateClose), fundflow.RoleAdmin)).Methods(http.MethodPost)
+	applicant, reviewer, chair := fundflow.RoleApplicant, fundflow.RoleReviewer, fundflow.RolePanelChair
+	v1.Handle("/applications", s.allow(s.createApplication, applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications", s.allow(s.listApplications, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/applications/{id}", s.allow(s.getApplication, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/applications/{id}", s.allow(s.patchApplication(), applicant)).Methods(http.MethodPatch)
+	v1.Handle("/applications/{id}/timeline", s.allow(s.applicationTimeline, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/applications/{id}/submit", s.allow(s.submitApplication(), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/withdraw", s.allow(s.withdrawApplication(), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/eligibility", s.allow(s.decideEligibility(), reviewer)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/conflicts", s.allow(s.declareConflict(), reviewer)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/assessments", s.allow(s.submitAssessment(), reviewer)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/queries", s.allow(s.raiseQuery(), reviewer, chair)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/queries/{query_id}/answer", s.allow(s.answerQuery(), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/decision", s.allow(s.decidePanel(), chair)).Methods(http.MethodPost)
+
 	v1.Handle("/funds/{fund_id}/ledger", s.allow(s.ledger, fundflow.RolePanelChair, fundflow.RoleProgrammeManager, fundflow.RoleAdmin)).Methods(http.MethodGet)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/idempotency"
+	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
 )
 
@@ -32,6 +33,8 @@ type Deps struct {
 	// serves, so the process decides which collectors exist.
 	Metrics *prometheus.Registry
 	Now     fundflow.Clock
+	// ReadModel serves lists and dashboards.
+	ReadModel *readmodel.Store
 	// KeyPrefix starts every Redis key the API writes.
 	KeyPrefix string
 	// RateLimit is each token's request budget; zero turns limiting off.

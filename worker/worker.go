@@ -20,6 +20,7 @@ func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
 		WorkflowPanicPolicy: sdkworker.BlockWorkflow,
 	})
 	w.RegisterWorkflow(workflows.FundWorkflow)
+	w.RegisterWorkflow(workflows.ApplicationWorkflow)
 	w.RegisterActivity(acts)
 	return w
 }

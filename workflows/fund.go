@@ -16,6 +16,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/fund"
 )
 
@@ -34,11 +35,12 @@ const maxProcessed = 1000
 // maxStatusReasonLen bounds the reason kept with each status change.
 const maxStatusReasonLen = 2000
 
-// noticeOptions retry a notice until it is delivered. An application that
-// refuses is an answer, not an error; only an unreachable one fails the
-// activity, and then the fund waits rather than pass the credit down the
-// waitlist behind the back of an application that may be waiting for it.
-var noticeOptions = workflow.ActivityOptions{
+// deliveryOptions retry an Update to another workflow until it is answered.
+// A refusal is an answer, not an error; only an unreachable workflow fails
+// the activity, and then the sender waits: a fund rather than pass credit
+// down the waitlist behind the back of an application that may be waiting
+// for it, an application rather than act on a guess about the fund.
+var deliveryOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
@@ -150,7 +152,7 @@ func (f *fundWorkflow) setStatus(ctx workflow.Context, to fund.Status, by fundfl
 func (f *fundWorkflow) deliver(ctx workflow.Context) error {
 	var a *activities.Activities
 	n := f.Outbox[0]
-	ctx = workflow.WithActivityOptions(ctx, noticeOptions)
+	ctx = workflow.WithActivityOptions(ctx, deliveryOptions)
 	to := activities.Delivery{
 		WorkflowID: ApplicationWorkflowID(n.ApplicationID),
 		UpdateName: n.Update,
@@ -192,9 +194,9 @@ func (f *fundWorkflow) withdrawPromotion(ctx workflow.Context, n Notice) {
 	}
 	_, err := f.Ledger.Release("waitlist-promotion-refused:"+strconv.FormatInt(n.EntrySeq, 10), n.ApplicationID,
 		"the application refused the waitlist promotion", fundflow.System, workflow.Now(ctx))
-	mustHoldFund(err)
+	mustHold(err)
 	f.promote(ctx)
-	mustHoldFund(f.Ledger.CheckInvariants())
+	mustHold(f.Ledger.CheckInvariants())
 }
 
 // promote reserves credit off the waitlist and queues a notice for each
@@ -207,12 +209,13 @@ func (f *fundWorkflow) promote(ctx workflow.Context) {
 	}
 }
 
-// mustHoldFund panics on what can only be a bug. The worker's BlockWorkflow
-// panic policy then fails the workflow task, freezing the fund until a fix
-// is deployed, rather than letting it record a wrong figure.
-func mustHoldFund(err error) {
+// mustHold panics on what can only be a bug. The worker's BlockWorkflow
+// panic policy then fails the workflow task, freezing the workflow until a
+// fix is deployed, rather than letting a fund record a wrong figure or an
+// application a wrong decision.
+func mustHold(err error) {
 	if err != nil {
-		panic("fund invariant broken: " + err.Error())
+		panic("invariant broken: " + err.Error())
 	}
 }
 
@@ -224,10 +227,10 @@ func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
 			return LedgerPage{Entries: nonNil(entries), NextAfterSeq: next}, nil
 		}),
 
-		setFundUpdate(ctx, f, UpdateOpen, rememberedUpdate(f, UpdateOpen, f.checkOpen, f.lifecycle(fund.StatusOpen), currentFundView[LifecycleRequest](f))),
-		setFundUpdate(ctx, f, UpdateClose, rememberedUpdate(f, UpdateClose, f.checkClose, f.lifecycle(fund.StatusClosed), currentFundView[LifecycleRequest](f))),
-		setFundUpdate(ctx, f, UpdateFinish, rememberedUpdate(f, UpdateFinish, f.checkFinish, f.finish, currentFundView[LifecycleRequest](f))),
-		setFundUpdate(ctx, f, UpdateAmend, rememberedUpdate(f, UpdateAmend, f.checkAmend, f.amend, currentFundView[AmendRequest](f))),
+		setFundUpdate(ctx, f, UpdateOpen, rememberedUpdate(f.keys(), UpdateOpen, f.checkOpen, f.lifecycle(fund.StatusOpen), currentFundView[LifecycleRequest](f))),
+		setFundUpdate(ctx, f, UpdateClose, rememberedUpdate(f.keys(), UpdateClose, f.checkClose, f.lifecycle(fund.StatusClosed), currentFundView[LifecycleRequest](f))),
+		setFundUpdate(ctx, f, UpdateFinish, rememberedUpdate(f.keys(), UpdateFinish, f.checkFinish, f.finish, currentFundView[LifecycleRequest](f))),
+		setFundUpdate(ctx, f, UpdateAmend, rememberedUpdate(f.keys(), UpdateAmend, f.checkAmend, f.amend, currentFundView[AmendRequest](f))),
 
 		setFundUpdate(ctx, f, UpdateReserve, creditUpdate(f, func(r ReserveRequest) error {
 			return f.Ledger.CheckReserve(r.Key, r.ApplicationID, r.AmountPence)
@@ -246,7 +249,7 @@ func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
 			return f.Ledger.Drawdown(r.Key, r.ApplicationID, r.MilestoneID, r.AmountPence, r.Actor, workflow.Now(ctx))
 		})),
 
-		setFundUpdate(ctx, f, UpdateWaitlistJoin, rememberedUpdate(f, UpdateWaitlistJoin, func(_ workflow.Context, r WaitlistJoinRequest) error {
+		setFundUpdate(ctx, f, UpdateWaitlistJoin, rememberedUpdate(f.keys(), UpdateWaitlistJoin, func(_ workflow.Context, r WaitlistJoinRequest) error {
 			if err := f.requireStatus(fund.StatusOpen, fund.StatusClosed); err != nil {
 				return err
 			}
@@ -257,7 +260,7 @@ func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
 		}, func(r WaitlistJoinRequest) WaitlistResult {
 			return WaitlistResult{Position: f.Ledger.Position(r.ApplicationID)}
 		})),
-		setFundUpdate(ctx, f, UpdateWaitlistLeave, rememberedUpdate(f, UpdateWaitlistLeave, func(workflow.Context, WaitlistLeaveRequest) error {
+		setFundUpdate(ctx, f, UpdateWaitlistLeave, rememberedUpdate(f.keys(), UpdateWaitlistLeave, func(workflow.Context, WaitlistLeaveRequest) error {
 			return nil
 		}, func(_ workflow.Context, r WaitlistLeaveRequest) (WaitlistResult, error) {
 			f.Ledger.Leave(r.ApplicationID)
@@ -266,37 +269,64 @@ func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
 			return WaitlistResult{Position: f.Ledger.Position(r.ApplicationID)}
 		})),
 
-		setFundUpdate(ctx, f, UpdateRegisterSubmission, rememberedUpdate(f, UpdateRegisterSubmission, f.checkRegister,
+		setFundUpdate(ctx, f, UpdateRegisterSubmission, rememberedUpdate(f.keys(), UpdateRegisterSubmission, f.checkRegister,
 			func(ctx workflow.Context, r RegisterSubmissionRequest) (RegisterSubmissionResult, error) {
 				earlier, err := f.Ledger.RegisterSubmission(r.ApplicationID, r.OrgCode, workflow.Now(ctx))
-				return RegisterSubmissionResult{EarlierLiveApplications: nonNil(earlier)}, err
+				return RegisterSubmissionResult{EarlierLiveApplications: nonNil(earlier), Definition: f.Definition}, err
 			}, func(r RegisterSubmissionRequest) RegisterSubmissionResult {
-				return RegisterSubmissionResult{EarlierLiveApplications: nonNil(f.Ledger.EarlierLive(r.ApplicationID))}
+				return RegisterSubmissionResult{EarlierLiveApplications: nonNil(f.Ledger.EarlierLive(r.ApplicationID)), Definition: f.Definition}
 			})),
-		setFundUpdate(ctx, f, UpdateRetireSubmission, rememberedUpdate(f, UpdateRetireSubmission, func(_ workflow.Context, r RetireSubmissionRequest) error {
+		setFundUpdate(ctx, f, UpdateRetireSubmission, rememberedUpdate(f.keys(), UpdateRetireSubmission, func(_ workflow.Context, r RetireSubmissionRequest) error {
 			return f.Ledger.CheckRetire(r.ApplicationID)
 		}, func(_ workflow.Context, r RetireSubmissionRequest) (struct{}, error) {
 			return struct{}{}, f.Ledger.Retire(r.ApplicationID)
-		}, func(RetireSubmissionRequest) struct{} { return struct{}{} })),
+		}, nothing[RetireSubmissionRequest])),
+
+		setFundUpdate(ctx, f, UpdateAssignReviewers, rememberedUpdate(f.keys(), UpdateAssignReviewers, func(_ workflow.Context, r AssignReviewersRequest) error {
+			_, err := f.chooseReviewers(r)
+			return err
+		}, func(_ workflow.Context, r AssignReviewersRequest) (AssignReviewersResult, error) {
+			chosen, err := f.chooseReviewers(r)
+			for _, rev := range chosen {
+				f.Reviewing.Assign(r.ApplicationID, rev.ID)
+			}
+			return AssignReviewersResult{Reviewers: chosen}, err
+		}, nil)),
+		setFundUpdate(ctx, f, UpdateReviewerConflict, rememberedUpdate(f.keys(), UpdateReviewerConflict, func(_ workflow.Context, r ReviewerConflictRequest) error {
+			var v fundflow.Invalid
+			required(&v, "application_id", r.ApplicationID)
+			required(&v, "reviewer_id", r.ReviewerID)
+			required(&v, "org_code", r.OrgCode)
+			return v.Err("the conflict is invalid")
+		}, func(ctx workflow.Context, r ReviewerConflictRequest) (struct{}, error) {
+			f.Reviewing.DeclareConflict(r.ReviewerID, r.OrgCode, r.ApplicationID, workflow.Now(ctx))
+			return struct{}{}, nil
+		}, nothing[ReviewerConflictRequest])),
+		setFundUpdate(ctx, f, UpdateReleaseReviewers, rememberedUpdate(f.keys(), UpdateReleaseReviewers, func(workflow.Context, ReleaseReviewersRequest) error {
+			return nil
+		}, func(_ workflow.Context, r ReleaseReviewersRequest) (struct{}, error) {
+			f.Reviewing.Unassign(r.ApplicationID)
+			return struct{}{}, nil
+		}, nothing[ReleaseReviewersRequest])),
 	)
 }
 
-// fundRequest is any fund Update's argument; all embed Command.
-type fundRequest interface{ command() Command }
+// commandRequest is the argument of any Update a person or another workflow
+// sends on someone's behalf; all embed Command.
+type commandRequest interface{ command() Command }
 
 func (c Command) command() Command { return c }
 
-// fundUpdate is one Update: check decides, changing nothing, whether it may
-// run now; apply runs it.
-type fundUpdate[R fundRequest, T any] struct {
+// update is one Update: check decides, changing nothing, whether it may run
+// now; apply runs it.
+type update[R, T any] struct {
 	check func(workflow.Context, R) error
 	apply func(workflow.Context, R) (T, error)
 }
 
-// setFundUpdate registers u with check as its validator. The handler checks
-// again, since another Update may have run since validation, and verifies
-// the ledger's invariants after every change.
-func setFundUpdate[R fundRequest, T any](ctx workflow.Context, f *fundWorkflow, name string, u fundUpdate[R, T]) error {
+// setUpdate registers u with check as its validator. The handler checks
+// again, since another Update may have run since validation.
+func setUpdate[R, T any](ctx workflow.Context, name string, u update[R, T]) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context, r R) (T, error) {
 			if err := u.check(ctx, r); err != nil {
@@ -304,7 +334,6 @@ func setFundUpdate[R fundRequest, T any](ctx workflow.Context, f *fundWorkflow, 
 				return zero, fundflow.ToTemporal(err)
 			}
 			res, err := u.apply(ctx, r)
-			mustHoldFund(f.Ledger.CheckInvariants())
 			return res, fundflow.ToTemporal(err)
 		},
 		workflow.UpdateHandlerOptions{
@@ -312,18 +341,28 @@ func setFundUpdate[R fundRequest, T any](ctx workflow.Context, f *fundWorkflow, 
 		})
 }
 
+// setFundUpdate registers a fund Update, verifying the ledger's invariants
+// after every change.
+func setFundUpdate[R, T any](ctx workflow.Context, f *fundWorkflow, name string, u update[R, T]) error {
+	return setUpdate(ctx, name, update[R, T]{check: u.check, apply: func(ctx workflow.Context, r R) (T, error) {
+		res, err := u.apply(ctx, r)
+		mustHold(f.Ledger.CheckInvariants())
+		return res, err
+	}})
+}
+
 // creditUpdate wraps a ledger Update. Its key is kept on the statement entry it
 // writes, and the ledger recognises a retry there; that comes before the
 // status check, so a retry gets its original answer after the fund has
 // moved on.
-func creditUpdate[R fundRequest](f *fundWorkflow, check func(R) error, apply func(workflow.Context, R) (fund.Entry, error)) fundUpdate[R, LedgerResult] {
-	return fundUpdate[R, LedgerResult]{
+func creditUpdate[R commandRequest](f *fundWorkflow, check func(R) error, apply func(workflow.Context, R) (fund.Entry, error)) update[R, LedgerResult] {
+	return update[R, LedgerResult]{
 		check: func(_ workflow.Context, r R) error {
 			c := r.command()
-			if err := checkFundCommand(c); err != nil {
+			if err := checkCommand(c); err != nil {
 				return err
 			}
-			if f.processed(c.Key) != "" {
+			if _, ok := f.keys().recall(c.Key); ok {
 				return keyReused(c.Key)
 			}
 			if _, retry := f.Ledger.EntryByKey(c.Key); !retry {
@@ -340,68 +379,114 @@ func creditUpdate[R fundRequest](f *fundWorkflow, check func(R) error, apply fun
 	}
 }
 
+// keyMemory is where an entity workflow remembers the idempotency keys of
+// Updates it has run, each with a digest of its request so a retry is told
+// from a reuse. It keeps the newest limit of them, oldest first.
+type keyMemory struct {
+	keys  *[]ProcessedKey
+	limit int
+	// spent, when set, reports keys used in a way no remembered request can
+	// match, such as on the fund's statement.
+	spent func(key string) bool
+}
+
+func (m keyMemory) recall(key string) (ProcessedKey, bool) {
+	i := slices.IndexFunc(*m.keys, func(p ProcessedKey) bool { return p.Key == key })
+	if i < 0 {
+		return ProcessedKey{}, false
+	}
+	return (*m.keys)[i], true
+}
+
+func (m keyMemory) remember(p ProcessedKey) {
+	*m.keys = append(*m.keys, p)
+	*m.keys = (*m.keys)[max(0, len(*m.keys)-m.limit):]
+}
+
+func (f *fundWorkflow) keys() keyMemory {
+	return keyMemory{keys: &f.Processed, limit: maxProcessed, spent: func(key string) bool {
+		_, used := f.Ledger.EntryByKey(key)
+		return used
+	}}
+}
+
 // rememberedUpdate wraps an Update that writes no statement entry. Its key is
-// remembered with a digest of the request; a retry gets replay's answer from
-// the current state without running again.
-func rememberedUpdate[R fundRequest, T any](f *fundWorkflow, name string, check func(workflow.Context, R) error,
-	apply func(workflow.Context, R) (T, error), replay func(R) T) fundUpdate[R, T] {
-	return fundUpdate[R, T]{
+// remembered with a digest of the request, and a retry runs nothing again:
+// it gets replay's answer from the current state or, when replay is nil, the
+// result the first run returned, which is then kept with the key.
+func rememberedUpdate[R commandRequest, T any](m keyMemory, name string, check func(workflow.Context, R) error,
+	apply func(workflow.Context, R) (T, error), replay func(R) T) update[R, T] {
+	return update[R, T]{
 		check: func(ctx workflow.Context, r R) error {
 			c := r.command()
-			if err := checkFundCommand(c); err != nil {
+			if err := checkCommand(c); err != nil {
 				return err
 			}
-			if _, used := f.Ledger.EntryByKey(c.Key); used {
+			if m.spent != nil && m.spent(c.Key) {
 				return keyReused(c.Key)
 			}
-			switch f.processed(c.Key) {
-			case "":
+			p, ok := m.recall(c.Key)
+			switch {
+			case !ok:
 				return check(ctx, r)
-			case requestDigest(name, r):
+			case p.Digest == requestDigest(name, r):
 				return nil
 			}
 			return keyReused(c.Key)
 		},
 		apply: func(ctx workflow.Context, r R) (T, error) {
 			key := r.command().Key
-			if f.processed(key) != "" {
-				return replay(r), nil
+			if p, ok := m.recall(key); ok {
+				if replay != nil {
+					return replay(r), nil
+				}
+				var res T
+				decode(p.Result, &res)
+				return res, nil
 			}
 			res, err := apply(ctx, r)
 			if err == nil {
-				f.Processed = append(f.Processed, ProcessedKey{Key: key, Digest: requestDigest(name, r)})
-				f.Processed = f.Processed[max(0, len(f.Processed)-maxProcessed):]
+				p := ProcessedKey{Key: key, Digest: requestDigest(name, r)}
+				if replay == nil {
+					p.Result = encode(res)
+				}
+				m.remember(p)
 			}
 			return res, err
 		},
 	}
 }
 
-func (f *fundWorkflow) processed(key string) string {
-	for _, p := range f.Processed {
-		if p.Key == key {
-			return p.Digest
-		}
-	}
-	return ""
-}
+// nothing is the replay of an Update that returns nothing.
+func nothing[R any](R) struct{} { return struct{}{} }
 
 // requestDigest identifies a request by its Update and every argument, actor
 // included: a genuine retry resends all of them unchanged. JSON is the
 // encoding because it is stable across Go releases, and digests outlive the
 // worker that computed them.
 func requestDigest(name string, r any) string {
-	b, err := json.Marshal(r) //workflowcheck:ignore encoding/json is deterministic for these map-free structs; the checker flags its type cache
-	mustHoldFund(err)
-	sum := sha256.Sum256(append([]byte(name+"\x00"), b...))
+	sum := sha256.Sum256(append([]byte(name+"\x00"), encode(r)...))
 	return hex.EncodeToString(sum[:8])
+}
+
+// encode is JSON for what workflow code keeps or sends: requests, remembered
+// results, the payloads of Updates to other workflows.
+func encode(v any) json.RawMessage {
+	b, err := json.Marshal(v) //workflowcheck:ignore encoding/json is deterministic for these map-free structs; the checker flags its type cache
+	mustHold(err)
+	return b
+}
+
+// decode reads what encode wrote.
+func decode(b []byte, v any) {
+	mustHold(json.Unmarshal(b, v)) //workflowcheck:ignore as in encode
 }
 
 func keyReused(key string) error {
 	return fundflow.Errorf(fundflow.EIDEMPOTENCYREUSED, "idempotency key %q was already used for a different request", key)
 }
 
-func checkFundCommand(c Command) error {
+func checkCommand(c Command) error {
 	var v fundflow.Invalid
 	if c.Key == "" || len(c.Key) > fund.MaxKeyLen {
 		v.Add("key", "an idempotency key of 1 to %d bytes is required", fund.MaxKeyLen)
@@ -509,9 +594,7 @@ func (f *fundWorkflow) checkAmend(_ workflow.Context, r AmendRequest) error {
 // but its name, description and closing time.
 func frozenTerms(d fund.Definition) []byte {
 	d.Name, d.Description, d.ClosesAt = "", "", time.Time{}
-	b, err := json.Marshal(d) //workflowcheck:ignore as in requestDigest
-	mustHoldFund(err)
-	return b
+	return encode(d)
 }
 
 func (f *fundWorkflow) amend(_ workflow.Context, r AmendRequest) (FundView, error) {
@@ -552,6 +635,37 @@ func (f *fundWorkflow) checkRegister(ctx workflow.Context, r RegisterSubmissionR
 		return fundflow.Errorf(fundflow.EINVALIDSTATE, "the fund closed for submissions at %s", f.Definition.ClosesAt.Format(time.RFC3339))
 	}
 	return f.Ledger.CheckRegister(r.ApplicationID, r.OrgCode)
+}
+
+// chooseReviewers is the panel assign_reviewers would give r now: the least
+// loaded of the pool, leaving out whoever r excludes and everyone with a
+// conflict declared against the organisation.
+func (f *fundWorkflow) chooseReviewers(r AssignReviewersRequest) ([]application.Reviewer, error) {
+	if err := f.requireStatus(fund.StatusOpen, fund.StatusClosed); err != nil {
+		return nil, err
+	}
+	var v fundflow.Invalid
+	required(&v, "application_id", r.ApplicationID)
+	required(&v, "org_code", r.OrgCode)
+	if r.N < 1 {
+		v.Add("n", "must be at least 1")
+	}
+	for i, rev := range r.Pool {
+		if rev.ID == "" {
+			v.Add(fmt.Sprintf("pool[%d].id", i), "is required")
+		}
+	}
+	if err := v.Err("the assignment is invalid"); err != nil {
+		return nil, err
+	}
+	exclude := append(slices.Clone(r.Exclude), f.Reviewing.Conflicted(r.OrgCode)...)
+	return application.ChooseReviewers(r.Pool, f.Reviewing.Load(), exclude, r.N)
+}
+
+func required(v *fundflow.Invalid, field, value string) {
+	if value == "" {
+		v.Add(field, "is required")
+	}
 }
 
 func (f *fundWorkflow) view() FundView {

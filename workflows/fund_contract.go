@@ -1,10 +1,12 @@
 package workflows
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/fund"
 )
 
@@ -38,6 +40,22 @@ const (
 	// open and inside its window.
 	UpdateRegisterSubmission = "register_submission"
 	UpdateRetireSubmission   = "retire_submission" // RetireSubmissionRequest → nothing
+
+	// Reviewers. The fund assigns them because spreading work fairly needs
+	// every application's assignments at once.
+	//
+	// UpdateAssignReviewers takes an AssignReviewersRequest and returns an
+	// AssignReviewersResult: the least-loaded reviewers in the pool who are
+	// neither excluded nor conflicted with the organisation. Fewer than
+	// asked for is refused invalid_state, and nothing is assigned.
+	UpdateAssignReviewers = "assign_reviewers"
+	// UpdateReviewerConflict takes a ReviewerConflictRequest → nothing: the
+	// reviewer is never assigned to the organisation's applications again.
+	UpdateReviewerConflict = "declare_conflict"
+	// UpdateReleaseReviewers takes a ReleaseReviewersRequest → nothing: the
+	// application's assessment is over, so its assignments stop counting
+	// towards its reviewers' load.
+	UpdateReleaseReviewers = "release_reviewers"
 )
 
 // Queries a fund workflow answers.
@@ -141,6 +159,38 @@ type RegisterSubmissionRequest struct {
 	OrgCode       string `json:"org_code"`
 }
 
+// AssignReviewersRequest asks for N reviewers for an application, chosen
+// from Pool but never from Exclude (those already on its panel, say).
+type AssignReviewersRequest struct {
+	Command
+	ApplicationID string                 `json:"application_id"`
+	OrgCode       string                 `json:"org_code"`
+	N             int                    `json:"n"`
+	Pool          []application.Reviewer `json:"pool"`
+	Exclude       []string               `json:"exclude,omitempty"`
+}
+
+// AssignReviewersResult is who was assigned, least loaded first.
+type AssignReviewersResult struct {
+	Reviewers []application.Reviewer `json:"reviewers"`
+}
+
+// ReviewerConflictRequest records a reviewer's conflict of interest with an
+// organisation, declared on one of its applications, and ends the
+// reviewer's assignment to that application.
+type ReviewerConflictRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+	ReviewerID    string `json:"reviewer_id"`
+	OrgCode       string `json:"org_code"`
+}
+
+// ReleaseReviewersRequest ends an application's reviewer assignments.
+type ReleaseReviewersRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+}
+
 // RetireSubmissionRequest records that an application is no longer live.
 type RetireSubmissionRequest struct {
 	Command
@@ -191,6 +241,10 @@ type WaitlistResult struct {
 // this application breaks "one live application per organisation".
 type RegisterSubmissionResult struct {
 	EarlierLiveApplications []string `json:"earlier_live_applications"`
+	// Definition is the fund's definition now, so the application judges
+	// its eligibility by the terms in force (an open fund's closes_at may
+	// have moved since the application was created).
+	Definition fund.Definition `json:"definition"`
 }
 
 // LedgerQuery pages through the statement: entries with seq above AfterSeq,
@@ -222,6 +276,8 @@ type FundWorkflowInput struct {
 	Processed []ProcessedKey `json:"processed,omitempty"`
 	// Outbox holds notices to applications not yet delivered.
 	Outbox []Notice `json:"outbox,omitempty"`
+	// Reviewing is the reviewers' live assignments and declared conflicts.
+	Reviewing fund.Reviewing `json:"reviewing,omitzero"`
 }
 
 // ProcessedKey is an idempotency key and a digest of the request it came
@@ -229,6 +285,9 @@ type FundWorkflowInput struct {
 type ProcessedKey struct {
 	Key    string `json:"key"`
 	Digest string `json:"digest"`
+	// Result is the Update's result, kept for Updates whose retries must
+	// get the original answer rather than one read off the current state.
+	Result json.RawMessage `json:"result,omitempty"`
 }
 
 // Notice is an Update the fund owes an application workflow.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/fund"
 )
 
@@ -228,6 +229,7 @@ func TestFundLifecycle(t *testing.T) {
 	reg2.ok(t, &second)
 	require.Empty(t, first.EarlierLiveApplications)
 	require.Equal(t, []string{"a1"}, second.EarlierLiveApplications)
+	require.Equal(t, "Prevention Innovation Fund 2026", first.Definition.Name, "registration tells the application the terms in force")
 	retire.ok(t, nil)
 	reserve.ok(t, nil)
 	closed.ok(t, nil)
@@ -599,4 +601,61 @@ func TestFundRejectsAnInvalidDefinition(t *testing.T) {
 	var e *fundflow.Error
 	require.True(t, errors.As(fundflow.FromTemporal(r.env.GetWorkflowError()), &e))
 	require.Equal(t, fundflow.EVALIDATION, e.Code)
+}
+
+func TestFundAssignsReviewersFairly(t *testing.T) {
+	pool := []application.Reviewer{{ID: "rev-c", Name: "C"}, {ID: "rev-a", Name: "A"}, {ID: "rev-b", Name: "B"}}
+	assign := func(key, app, org string, n int, exclude ...string) AssignReviewersRequest {
+		return AssignReviewersRequest{Command: fundCmd(key, fundflow.System), ApplicationID: app, OrgCode: org, N: n, Pool: pool, Exclude: exclude}
+	}
+	r := newFundRun(t)
+	a1 := r.send(UpdateAssignReviewers, assign("as-1", "a1", "QUY", 2))
+	a2 := r.send(UpdateAssignReviewers, assign("as-2", "a2", "QHL", 2))
+	retry := r.send(UpdateAssignReviewers, assign("as-1", "a1", "QUY", 2))
+	reused := r.send(UpdateAssignReviewers, assign("as-1", "a1", "QUY", 1))
+	// rev-a declares a conflict with QUY on a1; a replacement excludes
+	// who is already on a1's panel.
+	conflict := r.send(UpdateReviewerConflict, ReviewerConflictRequest{Command: fundCmd("cf-1", fundflow.System), ApplicationID: "a1", ReviewerID: "rev-a", OrgCode: "QUY"})
+	replace := r.send(UpdateAssignReviewers, assign("as-3", "a1", "QUY", 1, "rev-a", "rev-b"))
+	// A second QUY application never gets rev-a.
+	a3 := r.send(UpdateAssignReviewers, assign("as-4", "a3", "QUY", 2))
+	tooFew := r.send(UpdateAssignReviewers, assign("as-5", "a4", "QUY", 3))
+	bad := r.send(UpdateAssignReviewers, AssignReviewersRequest{Command: fundCmd("as-6", fundflow.System), Pool: []application.Reviewer{{}}})
+	release := r.send(UpdateReleaseReviewers, ReleaseReviewersRequest{Command: fundCmd("rl-1", fundflow.System), ApplicationID: "a1"})
+	a5 := r.send(UpdateAssignReviewers, assign("as-7", "a5", "QHL", 1))
+	r.then(func() { r.env.SetContinueAsNewSuggested(true) })
+	r.env.ExecuteWorkflow(FundWorkflow, FundWorkflowInput{Definition: seedFund(), Status: fund.StatusOpen})
+
+	ids := func(o *fundOutcome) []string {
+		var res AssignReviewersResult
+		o.ok(t, &res)
+		var out []string
+		for _, rev := range res.Reviewers {
+			out = append(out, rev.ID)
+		}
+		return out
+	}
+	require.Equal(t, []string{"rev-a", "rev-b"}, ids(a1), "ties go to the lower id")
+	require.Equal(t, []string{"rev-c", "rev-a"}, ids(a2), "rev-c has no load yet")
+	require.Equal(t, []string{"rev-a", "rev-b"}, ids(retry), "a retry gets the original answer")
+	reused.refused(t, fundflow.EIDEMPOTENCYREUSED)
+	conflict.ok(t, nil)
+	require.Equal(t, []string{"rev-c"}, ids(replace))
+	require.Equal(t, []string{"rev-b", "rev-c"}, ids(a3), "rev-a is conflicted with QUY")
+	tooFew.refused(t, fundflow.EINVALIDSTATE)
+	e := bad.refused(t, fundflow.EVALIDATION)
+	require.Len(t, e.Fields, 4, "application_id, org_code, n, pool[0].id")
+	release.ok(t, nil)
+	require.Equal(t, []string{"rev-a"}, ids(a5), "a1's assignments no longer count: rev-a has a2 only, as rev-b has a3 and rev-c a2 and a3")
+
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(r.env.GetWorkflowError(), &can))
+	var next FundWorkflowInput
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.Equal(t, []fund.ReviewerAssignment{
+		{ReviewerID: "rev-a", ApplicationID: "a2"}, {ReviewerID: "rev-a", ApplicationID: "a5"},
+		{ReviewerID: "rev-b", ApplicationID: "a3"},
+		{ReviewerID: "rev-c", ApplicationID: "a2"}, {ReviewerID: "rev-c", ApplicationID: "a3"},
+	}, next.Reviewing.Assignments, "carried across Continue-As-New")
+	require.Len(t, next.Reviewing.Conflicts, 1)
 }

@@ -36,6 +36,7 @@ func benchServer(b *testing.B) client.Client {
 	}
 	b.Cleanup(c.Close)
 	w := worker.New(c, &activities.Activities{Temporal: c})
+	// Only ledger Updates run here, which need no other dependency.
 	w.RegisterWorkflow(workflows.NoopUpdateWorkflow)
 	if err := w.Start(); err != nil {
 		b.Fatal(err)

@@ -98,7 +98,11 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	defer tc.Close()
 
-	w := worker.New(tc, newActivities(tc))
+	acts, err := newActivities(f.config, tc, rdb, orgs)
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -40,6 +40,12 @@ func newHTTPClient(t *testing.T, base string) *httpClient {
 
 func (c *httpClient) do(method, path, token string, body any, out any) int {
 	c.t.Helper()
+	return c.doKey(method, path, token, "", body, out)
+}
+
+// doKey sends a request with an Idempotency-Key, when key is not empty.
+func (c *httpClient) doKey(method, path, token, key string, body any, out any) int {
+	c.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -54,6 +60,9 @@ func (c *httpClient) do(method, path, token string, body any, out any) int {
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

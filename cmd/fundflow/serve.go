@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,9 @@ import (
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/api"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/calendar"
+	"github.com/fundflow/fundflow/internal/letters"
+	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
 	"github.com/fundflow/fundflow/worker"
 )
@@ -82,7 +86,15 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer tc.Close()
-	w := worker.New(tc, newActivities(tc))
+	orgs, err := cfg.registry()
+	if err != nil {
+		return err
+	}
+	acts, err := newActivities(cfg, tc, rdb, orgs)
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -92,8 +104,25 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-func newActivities(tc client.Client) *activities.Activities {
-	return &activities.Activities{Temporal: tc}
+// newActivities gives the worker its dependencies. Letters live in the data
+// directory, which api and worker processes must share.
+func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry) (*activities.Activities, error) {
+	cal, err := calendar.Default()
+	if err != nil {
+		return nil, err
+	}
+	store, err := letters.NewDirStore(filepath.Join(cfg.dataDir, "letters"))
+	if err != nil {
+		return nil, fmt.Errorf("letters directory: %w", err)
+	}
+	return &activities.Activities{
+		Temporal:  tc,
+		Orgs:      orgs,
+		Calendar:  cal,
+		Reviewers: auth.NewStore(rdb, cfg.redisPrefix, nil),
+		Letters:   store,
+		ReadModel: readmodel.NewStore(rdb, cfg.redisPrefix),
+	}, nil
 }
 
 func newAPI(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger) (http.Handler, error) {
@@ -110,6 +139,7 @@ func newAPI(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regis
 		Orgs:      orgs,
 		Logger:    log,
 		Metrics:   metrics,
+		ReadModel: readmodel.NewStore(rdb, cfg.redisPrefix),
 		KeyPrefix: cfg.redisPrefix,
 		RateLimit: limit,
 	}), nil

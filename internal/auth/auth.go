@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -12,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,7 +46,10 @@ func (p Principal) Actor() fundflow.Actor {
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
-	now    fundflow.Clock
+	// reviewers is a set of every reviewer token's {id, name}, so reviewer
+	// assignment can find the people who review without scanning tokens.
+	reviewers string
+	now       fundflow.Clock
 }
 
 // NewStore keeps tokens under keyPrefix so several deployments can share a
@@ -53,7 +58,7 @@ func NewStore(rdb redis.UniversalClient, keyPrefix string, now fundflow.Clock) *
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{rdb: rdb, prefix: keyPrefix + "token:", now: now}
+	return &Store{rdb: rdb, prefix: keyPrefix + "token:", reviewers: keyPrefix + "reviewers", now: now}
 }
 
 // Request is what a new token is bound to.
@@ -112,7 +117,44 @@ func (s *Store) Register(ctx context.Context, token string, r Request) (Principa
 	if err := s.rdb.Set(ctx, s.prefix+h, b, 0).Err(); err != nil {
 		return Principal{}, fmt.Errorf("auth: store token: %w", err)
 	}
+	if p.Role == fundflow.RoleReviewer {
+		// Only the id and name go in, so registering the same token again
+		// (dev mode does, at every start) adds nothing new to the set.
+		entry, err := json.Marshal(reviewerEntry{ID: p.ID, Name: p.Name})
+		if err != nil {
+			return Principal{}, err
+		}
+		if err := s.rdb.SAdd(ctx, s.reviewers, entry).Err(); err != nil {
+			return Principal{}, fmt.Errorf("auth: index reviewer: %w", err)
+		}
+	}
 	return p, nil
+}
+
+type reviewerEntry struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Reviewers lists the principals of every reviewer token, by id, for
+// assigning reviewers to applications. Only their id, name and role are
+// set.
+func (s *Store) Reviewers(ctx context.Context) ([]Principal, error) {
+	members, err := s.rdb.SMembers(ctx, s.reviewers).Result()
+	if err != nil {
+		return nil, fmt.Errorf("auth: list reviewers: %w", err)
+	}
+	out := make([]Principal, 0, len(members))
+	for _, m := range members {
+		var e reviewerEntry
+		if err := json.Unmarshal([]byte(m), &e); err != nil {
+			return nil, fmt.Errorf("auth: decode reviewer: %w", err)
+		}
+		out = append(out, Principal{ID: e.ID, Name: e.Name, Role: fundflow.RoleReviewer})
+	}
+	// A set comes back in no particular order; callers get a stable one.
+	slices.SortFunc(out, func(a, b Principal) int { return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Name, b.Name)) })
+	return out, nil
 }
 
 // Authenticate resolves a presented token to its principal.

@@ -1,0 +1,140 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/calendar"
+	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/registry"
+)
+
+// SendUpdateInput is an Update for another workflow with its argument
+// already encoded. The sending workflow marshals its own typed request, so
+// this one activity serves every Update without knowing any of them.
+type SendUpdateInput struct {
+	Delivery Delivery        `json:"delivery"`
+	Payload  json.RawMessage `json:"payload"`
+}
+
+// Reply is how the workflow answered: its result or its refusal.
+type Reply struct {
+	Result json.RawMessage `json:"result,omitempty"`
+	// Refusal is set when the workflow refused the Update, or is not
+	// running (not_found). It is an answer the sender can branch on by
+	// code, not a failure to retry.
+	Refusal *fundflow.Error `json:"refusal,omitempty"`
+}
+
+// SendUpdate sends one Update and waits for the answer. It fails only for
+// what may pass, such as the server being unavailable, so Temporal retries
+// exactly that.
+func (a *Activities) SendUpdate(ctx context.Context, in SendUpdateInput) (Reply, error) {
+	var r Reply
+	refusal, err := a.send(ctx, in.Delivery, in.Payload, &r.Result)
+	if err != nil {
+		return Reply{}, err
+	}
+	r.Refusal = refusal
+	return r, nil
+}
+
+// LookupOrgInput asks whether an organisation code was valid on a date.
+type LookupOrgInput struct {
+	Code string        `json:"code"`
+	On   registry.Date `json:"on"`
+}
+
+// OrgLookup is registry.ValidOn's answer. Org is set whenever the code
+// exists; Validity.Successor names who took over an abolished one.
+type OrgLookup struct {
+	Org      registry.Org      `json:"org"`
+	Validity registry.Validity `json:"validity"`
+}
+
+// LookupOrg reads the registry. It is an activity, though a pure lookup, so
+// that its answer is recorded: a registry updated while an application is
+// in flight must not change what a replay of its history sees.
+func (a *Activities) LookupOrg(_ context.Context, in LookupOrgInput) (OrgLookup, error) {
+	o, v := a.Orgs.ValidOn(in.Code, in.On)
+	return OrgLookup{Org: o, Validity: v}, nil
+}
+
+// StageDueInput is a stage's clock and how long before its SLA to remind.
+type StageDueInput struct {
+	Clock          application.StageClock `json:"clock"`
+	ReminderBefore fund.Duration          `json:"reminder_before"`
+}
+
+// StageDeadlines is when a stage's SLA runs out and when to send its
+// reminder. DueAt is zero while the clock is paused, and ReminderAt when
+// there is no reminder to send (see application.StageClock.Reminder).
+type StageDeadlines struct {
+	DueAt      time.Time `json:"due_at,omitzero"`
+	ReminderAt time.Time `json:"reminder_at,omitzero"`
+}
+
+// StageDue works out a stage's deadlines on the bank-holiday calendar. Like
+// LookupOrg it is an activity so that its answer is recorded, and extending
+// the calendar never moves a deadline under a running workflow.
+func (a *Activities) StageDue(ctx context.Context, in StageDueInput) (StageDeadlines, error) {
+	var out StageDeadlines
+	if due, ok := in.Clock.Due(a.Calendar); ok {
+		out.DueAt = due
+		a.warnUncovered(ctx, in.Clock.Start, due)
+	}
+	if at, ok := in.Clock.Reminder(a.Calendar, in.ReminderBefore); ok {
+		out.ReminderAt = at
+	}
+	return out, nil
+}
+
+// WorkingDeadlineInput is a span such as a query's response time, whose days
+// are working days in Division.
+type WorkingDeadlineInput struct {
+	Division calendar.Division `json:"division"`
+	From     time.Time         `json:"from"`
+	Within   fund.Duration     `json:"within"`
+}
+
+// WorkingDeadline is application.Deadline, recorded for the reason StageDue is.
+func (a *Activities) WorkingDeadline(ctx context.Context, in WorkingDeadlineInput) (time.Time, error) {
+	due := application.Deadline(a.Calendar, in.Division, in.From, in.Within)
+	a.warnUncovered(ctx, in.From, due)
+	return due, nil
+}
+
+// warnUncovered flags a deadline counted past the end of the bank-holiday
+// data, where only weekends are skipped and the deadline may come early.
+// The workflow still gets an answer; the log is the prompt to extend the
+// CSV.
+func (a *Activities) warnUncovered(ctx context.Context, from, due time.Time) {
+	if !a.Calendar.Covers(from) || !a.Calendar.Covers(due) {
+		activity.GetLogger(ctx).Warn("deadline falls outside the bank-holiday calendar; extend uk_bank_holidays.csv",
+			"from", from, "due", due)
+	}
+}
+
+// ReviewerSource lists the people who hold reviewer tokens.
+type ReviewerSource interface {
+	Reviewers(ctx context.Context) ([]auth.Principal, error)
+}
+
+// ReviewerPool is everyone who could be assigned to assess an application.
+func (a *Activities) ReviewerPool(ctx context.Context) ([]application.Reviewer, error) {
+	ps, err := a.Reviewers.Reviewers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pool := make([]application.Reviewer, len(ps))
+	for i, p := range ps {
+		pool[i] = application.Reviewer{ID: p.ID, Name: p.Name}
+	}
+	return pool, nil
+}

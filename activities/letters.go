@@ -1,0 +1,36 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/fundflow/fundflow/internal/letters"
+)
+
+// LetterRecord is what a workflow keeps of a letter: enough to find and
+// verify it, never the bytes.
+type LetterRecord struct {
+	Ref      string       `json:"ref"`
+	Kind     letters.Kind `json:"kind"`
+	Revision int          `json:"revision"`
+	IssuedAt time.Time    `json:"issued_at"`
+	SHA256   string       `json:"sha256"`
+	Bytes    int          `json:"bytes"`
+}
+
+// GenerateLetter renders a frozen decision snapshot and stores the PDF by
+// its SHA-256. Rendering is deterministic and storage content-addressed, so
+// a retry or a replay yields the same record and never a second, different
+// letter.
+func (a *Activities) GenerateLetter(ctx context.Context, s letters.Snapshot) (LetterRecord, error) {
+	pdf, err := letters.Render(s)
+	if err != nil {
+		return LetterRecord{}, fmt.Errorf("render %s letter %s: %w", s.Kind, s.Ref, err)
+	}
+	sum, err := a.Letters.Put(ctx, pdf)
+	if err != nil {
+		return LetterRecord{}, fmt.Errorf("store letter %s: %w", s.Ref, err)
+	}
+	return LetterRecord{Ref: s.Ref, Kind: s.Kind, Revision: s.Revision, IssuedAt: s.IssuedAt.UTC(), SHA256: sum, Bytes: len(pdf)}, nil
+}

@@ -1,0 +1,294 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/workflows"
+)
+
+// newApplicationID is time-ordered (milliseconds, then randomness), so ids
+// sort by creation in the read model's lists and cursors stay stable.
+func newApplicationID(now time.Time) string {
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("app_%012x%s", now.UnixMilli(), hex.EncodeToString(b[:]))
+}
+
+type createApplicationBody struct {
+	FundID string `json:"fund_id"`
+	application.Patch
+}
+
+func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
+	var body createApplicationBody
+	if err := decode(w, r, &body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cmd, err := command(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if body.FundID == "" {
+		s.writeError(w, r, &fundflow.Error{Code: fundflow.EVALIDATION, Message: "say which fund to apply to",
+			Fields: []fundflow.FieldError{{Field: "fund_id", Message: "is required"}}})
+		return
+	}
+	f, err := s.fundView(r, body.FundID)
+	if fundflow.ErrorCode(err) == fundflow.ENOTFOUND {
+		err = &fundflow.Error{Code: fundflow.EVALIDATION, Message: "there is no such fund",
+			Fields: []fundflow.FieldError{{Field: "fund_id", Message: "is not a fund"}}}
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if f.Status != fund.StatusOpen {
+		s.writeError(w, r, fundflow.Errorf(fundflow.EINVALIDSTATE, "the fund is %s and not taking applications", f.Status))
+		return
+	}
+	p := principal(r.Context())
+	id := newApplicationID(s.Now())
+	start := s.Temporal.NewWithStartWorkflowOperation(workflows.StartApplicationOptions(id, body.FundID, p.OrgCode),
+		workflows.ApplicationWorkflow, workflows.ApplicationWorkflowInput{
+			ApplicationID: id, FundID: body.FundID, OrgCode: p.OrgCode, CreatedBy: p.Actor(), Fund: f.Definition,
+		})
+	h, err := s.Temporal.UpdateWithStartWorkflow(r.Context(), client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID: cmd.Key, UpdateName: workflows.UpdateSaveDraft, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.SaveDraftRequest{Command: cmd, Patch: body.Patch}},
+		},
+	})
+	if err == nil {
+		err = h.Get(r.Context(), nil)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.applicationView(r, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/v1/applications/"+id)
+	writeJSON(w, http.StatusCreated, s.present(r, v))
+}
+
+// applicationView reads an application from its workflow, the source of
+// truth, so a read right after a command always shows it. An applicant
+// asking for another organisation's application is told it does not exist.
+func (s *server) applicationView(r *http.Request, id string) (workflows.ApplicationView, error) {
+	var v workflows.ApplicationView
+	err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryApplication, &v)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return v, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
+	}
+	if err != nil {
+		return v, err
+	}
+	if p := principal(r.Context()); p.Role == fundflow.RoleApplicant && p.OrgCode != v.OrgCode {
+		return workflows.ApplicationView{}, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
+	}
+	return v, nil
+}
+
+func (s *server) getApplication(w http.ResponseWriter, r *http.Request) {
+	v, err := s.applicationView(r, mux.Vars(r)["id"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.present(r, v))
+}
+
+// applicationCommand sends one Update on behalf of the caller and answers
+// with the application as it now stands. build turns the decoded body into
+// the Update's request; a nil body type means the request has no body.
+func applicationCommand[B any](s *server, update string, build func(workflows.Command, B) any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var body B
+		if err := decodeOptional(w, r, &body); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		cmd, err := command(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		id := mux.Vars(r)["id"]
+		// Applicants learn nothing about other organisations'
+		// applications, not even that they exist.
+		if principal(r.Context()).Role == fundflow.RoleApplicant {
+			if _, err := s.applicationView(r, id); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		var out workflows.Outcome
+		err = s.update(r.Context(), workflows.ApplicationWorkflowID(id), update, cmd.Key, build(cmd, body), &out)
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			err = fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		v, err := s.applicationView(r, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, commandResult{Outcome: out, Application: s.present(r, v)})
+	}
+}
+
+// commandResult is what every application command answers: what the
+// command did, and the application after it.
+type commandResult struct {
+	workflows.Outcome
+	Application any `json:"application"`
+}
+
+// decodeOptional decodes a body when there is one; commands such as submit
+// take none.
+func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decode(w, r, v)
+}
+
+type (
+	noBody       struct{}
+	withdrawBody struct {
+		Reason string `json:"reason"`
+	}
+	eligibilityBody struct {
+		Decision application.Result `json:"decision"`
+		Reason   string             `json:"reason"`
+	}
+	conflictBody struct {
+		HasConflict bool   `json:"has_conflict"`
+		Note        string `json:"note"`
+	}
+	assessmentBody struct {
+		Scores          []application.Score `json:"scores"`
+		Feedback        string              `json:"feedback"`
+		InternalComment string              `json:"internal_comment"`
+	}
+	queryBody struct {
+		Question      string        `json:"question"`
+		RespondWithin fund.Duration `json:"respond_within"`
+	}
+	answerBody struct {
+		Answer string `json:"answer"`
+	}
+	decisionBody struct {
+		Outcome     workflows.PanelOutcome `json:"outcome"`
+		AmountPence int64                  `json:"amount_pence"`
+		Conditions  []string               `json:"conditions"`
+		Feedback    string                 `json:"feedback"`
+	}
+)
+
+func (s *server) patchApplication() http.HandlerFunc {
+	return applicationCommand(s, workflows.UpdateSaveDraft, func(c workflows.Command, p application.Patch) any {
+		return workflows.SaveDraftRequest{Command: c, Patch: p}
+	})
+}
+
+func (s *server) submitApplication() http.HandlerFunc {
+	return applicationCommand(s, workflows.UpdateSubmit, func(c workflows.Command, _ noBody) any {
+		return workflows.SubmitRequest{Command: c}
+	})
+}
+
+func (s *server) withdrawApplication() http.HandlerFunc {
+	return applicationCommand(s, workflows.UpdateWithdraw, func(c workflows.Command, b withdrawBody) any {
+		return workflows.WithdrawRequest{Command: c, Reason: b.Reason}
+	})
+}
+
+func (s *server) decideEligibility() http.HandlerFunc {
+	return applicationCommand(s, workflows.UpdateEligibilityDecision, func(c workflows.Command, b eligibilityBody) any {
+		return workflows.EligibilityDecisionRequest{Command: c, Decision: b.Decision, Reason: b.Reason}
+	})
+}
+
+func (s *server) declareConflict() http.HandlerFunc {
+	return applicationCommand(s, workflows.UpdateDeclareConflict, func(c workflows.Command, b conflictBody) any {
+		return workflows.DeclareConflictRequest{Command: c, HasConflict: b.HasConflict, Note: b.Note}
+	})
+}
+
+func (s *server) submitAssessment() http.HandlerFunc {
+	return applicationCommand(s, workflows.UpdateSubmitAssessment, func(c workflows.Command, b assessmentBody) any {
+		return workflows.SubmitAssessmentRequest{Command: c, Scores: b.Scores, Feedback: b.Feedback, InternalComment: b.InternalComment}
+	})
+}
+
+func (s *server) raiseQuery() http.HandlerFunc {
+	return applicationCommand(s, workflows.UpdateRaiseQuery, func(c workflows.Command, b queryBody) any {
+		return workflows.RaiseQueryRequest{Command: c, Question: b.Question, RespondWithin: b.RespondWithin}
+	})
+}
+
+func (s *server) answerQuery() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		qid := mux.Vars(r)["query_id"]
+		applicationCommand(s, workflows.UpdateAnswerQuery, func(c workflows.Command, b answerBody) any {
+			return workflows.AnswerQueryRequest{Command: c, QueryID: qid, Answer: b.Answer}
+		})(w, r)
+	}
+}
+
+func (s *server) decidePanel() http.HandlerFunc {
+	return applicationCommand(s, workflows.UpdatePanelDecision, func(c workflows.Command, b decisionBody) any {
+		return workflows.PanelDecisionRequest{Command: c, Outcome: b.Outcome, AmountPence: b.AmountPence, Conditions: b.Conditions, Feedback: b.Feedback}
+	})
+}
+
+func (s *server) applicationTimeline(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	if _, err := s.applicationView(r, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var v fundflow.Invalid
+	limit := readLimit(r, &v)
+	after := readSeqCursor(r, &v)
+	if err := v.Err("the list parameters are invalid"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var page workflows.TimelinePage
+	if err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryTimeline, &page,
+		workflows.TimelineQuery{AfterSeq: int(after), Limit: limit}); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := list[application.Entry]{Items: page.Entries}
+	if out.Items == nil {
+		out.Items = []application.Entry{}
+	}
+	out.NextCursor = seqCursor(int64(page.NextAfterSeq))
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,83 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/workflows"
+)
+
+// applicantView is an application as its own organisation sees it: the
+// applicant-facing status label, and nothing of the reviewers' internal
+// work — no internal comments, conflict notes or scores until the panel has
+// decided.
+type applicantView struct {
+	ID             string                   `json:"id"`
+	FundID         string                   `json:"fund_id"`
+	OrgCode        string                   `json:"org_code"`
+	Status         application.Status       `json:"status"`
+	StatusLabel    string                   `json:"status_label"`
+	Final          bool                     `json:"final"`
+	Content        application.Content      `json:"content"`
+	RequestedPence int64                    `json:"requested_pence"`
+	AwardedPence   int64                    `json:"awarded_pence,omitempty"`
+	Eligibility    []application.RuleResult `json:"eligibility_checks,omitempty"`
+	Feedback       []string                 `json:"feedback,omitempty"`
+	WeightedScore  *int                     `json:"weighted_score,omitempty"`
+	Queries        application.Queries      `json:"queries"`
+	Decision       *applicantDecision       `json:"decision,omitempty"`
+	Offer          *workflows.Offer         `json:"offer,omitempty"`
+	Closed         *workflows.Closure       `json:"closed,omitempty"`
+	Deadlines      workflows.Deadlines      `json:"deadlines"`
+	CreatedAt      time.Time                `json:"created_at"`
+	SubmittedAt    time.Time                `json:"submitted_at,omitzero"`
+	Version        int64                    `json:"version"`
+}
+
+type applicantDecision struct {
+	Outcome     workflows.PanelOutcome `json:"outcome"`
+	AmountPence int64                  `json:"amount_pence,omitempty"`
+	Conditions  []string               `json:"conditions,omitempty"`
+	Feedback    string                 `json:"feedback,omitempty"`
+	At          time.Time              `json:"at"`
+	Reason      string                 `json:"reason,omitempty"`
+}
+
+// present shapes an application for the caller's role.
+func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
+	if principal(r.Context()).Role != fundflow.RoleApplicant {
+		if v.Reviewers == nil {
+			v.Reviewers = []application.Reviewer{}
+		}
+		if v.Queries == nil {
+			v.Queries = application.Queries{}
+		}
+		if v.Notifications == nil {
+			v.Notifications = []workflows.NotificationRecord{}
+		}
+		return v
+	}
+	out := applicantView{
+		ID: v.ID, FundID: v.FundID, OrgCode: v.OrgCode, Status: v.Status, StatusLabel: v.ApplicantStatusLabel,
+		Final: v.Final, Content: v.Content, RequestedPence: v.RequestedPence, AwardedPence: v.AwardedPence,
+		Queries: v.Queries, Offer: v.Offer, Closed: v.Closed, Deadlines: v.Deadlines,
+		CreatedAt: v.CreatedAt, SubmittedAt: v.SubmittedAt, Version: v.Version,
+	}
+	if out.Queries == nil {
+		out.Queries = application.Queries{}
+	}
+	if v.Eligibility != nil {
+		out.Eligibility = v.Eligibility.Checks
+	}
+	if d := v.Decision; d != nil {
+		out.Decision = &applicantDecision{Outcome: d.Outcome, AmountPence: d.AmountPence, Conditions: d.Conditions,
+			Feedback: d.Feedback, At: d.At, Reason: d.Reason}
+		out.WeightedScore = v.WeightedScore
+		for _, a := range v.Panel.Latest() {
+			out.Feedback = append(out.Feedback, a.Feedback)
+		}
+	}
+	return out
+}

@@ -1,0 +1,320 @@
+//go:build !nodev
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/testredis"
+)
+
+// lifecycleEnv is `fundflow dev` on the real Redis, under a key prefix of
+// its own, so the test can mint tokens the dev file does not hold.
+type lifecycleEnv struct {
+	*httpClient
+	tokens devTokens
+	store  *auth.Store
+}
+
+func startLifecycleEnv(t *testing.T) *lifecycleEnv {
+	t.Helper()
+	rdb, prefix := testredis.New(t)
+	dir := t.TempDir()
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		url = testredis.DefaultURL
+	}
+	d := startDev(t, dir, "--ephemeral", "--redis", url, "--redis-prefix", prefix)
+	waitReady(t, d.api)
+	return &lifecycleEnv{httpClient: newHTTPClient(t, d.api), tokens: readTokens(t, dir), store: auth.NewStore(rdb, prefix, nil)}
+}
+
+func (e *lifecycleEnv) token(name string) string {
+	e.t.Helper()
+	tok := e.tokens[name].Token
+	if tok == "" {
+		e.t.Fatalf("no dev token %s", name)
+	}
+	return tok
+}
+
+// reviewerToken maps the principal id the workflows name reviewers by back
+// to a dev token.
+func (e *lifecycleEnv) reviewerToken(id string) string {
+	for _, name := range []string{"reviewer1", "reviewer2", "reviewer3"} {
+		if auth.Hash(e.token(name))[:16] == id {
+			return e.token(name)
+		}
+	}
+	e.t.Fatalf("reviewer %s is not a dev reviewer", id)
+	return ""
+}
+
+// post sends a command with an Idempotency-Key and expects status.
+func (e *lifecycleEnv) post(path, token string, body any, want int) map[string]any {
+	e.t.Helper()
+	var out map[string]any
+	if code := e.doKey(http.MethodPost, path, token, fmt.Sprintf("k-%d", time.Now().UnixNano()), body, &out); code != want {
+		e.t.Fatalf("POST %s: %d, want %d: %v", path, code, want, out)
+	}
+	return out
+}
+
+func fullApplication(lead string, requested int64) map[string]any {
+	para := func(topic string) string {
+		return "Our " + topic + " is set out here in enough detail for reviewers to judge it against the fund's criteria."
+	}
+	return map[string]any{
+		"fund_id":            fund.SeedID,
+		"lead_contact":       map[string]any{"name": lead, "email": "prevention.lead@nhs.net", "role": "Head of Prevention"},
+		"sro":                map[string]any{"name": "Dr Rhiannon Price", "role": "Director of Public Health"},
+		"sro_declaration":    true,
+		"population_covered": 650000,
+		"deployment_routes":  []string{"primary_care_public_health", "nhs_app"},
+		"target_cohorts":     []string{"hypertension", "mental_wellbeing"},
+		"planned_reach":      12000,
+		"requested_pence":    requested,
+		"need":               para("need"),
+		"delivery_plan":      para("delivery plan"),
+		"integration_plan":   para("integration plan"),
+		"evaluation":         para("evaluation"),
+		"three_shifts":       para("alignment with the three shifts"),
+		"ig_readiness":       para("information governance readiness"),
+		"dpia_status":        "complete",
+		"dtac_status":        "in_progress",
+	}
+}
+
+// TestSixApplicationsThroughThePanel walks six organisations' applications
+// through every stage on a real Temporal server, over the HTTP API.
+func TestSixApplicationsThroughThePanel(t *testing.T) {
+	e := startLifecycleEnv(t)
+	def := fund.SeedDefinition(time.Now())
+
+	// QHG was abolished in April 2026, so dev mode issues it no token;
+	// mint one as an admin could have before the merger.
+	qhg, _, err := e.store.Create(context.Background(), auth.Request{Role: fundflow.RoleApplicant, OrgCode: "QHG", Name: "BLMK lead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs := []struct {
+		code, token, lead string
+		requested         int64
+		eligible          bool
+	}{
+		{"QUY", e.token("applicant_QUY"), "Ó Dónaill", 8_000_000, true},
+		{"7A1", e.token("applicant_7A1"), "Llŷr Siân Evans", 8_000_000, true},
+		{"SG9", e.token("applicant_SG9"), "Morag MacLeod", 7_500_000, true},
+		{"QOP", e.token("applicant_QOP"), "Amir Khan", 6_000_000, true},
+		{"QHG", qhg, "Sam Patel", 8_000_000, false},
+		{"NI-BELFAST", e.token("applicant_NI-BELFAST"), "Ciara Byrne", 5_000_000, false},
+	}
+	ids := map[string]string{}
+
+	for _, o := range orgs {
+		body := fullApplication(o.lead, o.requested)
+		delete(body, "need")
+		var created map[string]any
+		if code := e.doKey("POST", "/v1/applications", o.token, "create-"+o.code, body, &created); code != 201 || created["status"] != "draft" {
+			t.Fatalf("%s create: %d %v", o.code, code, created)
+		}
+		id := created["id"].(string)
+		ids[o.code] = id
+		// Submitting an incomplete draft lists what is missing.
+		var p problemBody
+		if code := e.doKey("POST", "/v1/applications/"+id+"/submit", o.token, "", nil, &p); code != 422 || len(p.Errors) == 0 || p.Errors[0].Field != "need" {
+			t.Fatalf("%s incomplete submit: %d %+v", o.code, code, p)
+		}
+		if code := e.doKey("PATCH", "/v1/applications/"+id, o.token, "", map[string]any{"need": fullApplication("", 0)["need"]}, nil); code != 200 {
+			t.Fatalf("%s patch: %d", o.code, code)
+		}
+		first := e.post("/v1/applications/"+id+"/submit", o.token, nil, 200)
+		if first["status"] != "eligibility" {
+			t.Fatalf("%s submitted into %v", o.code, first["status"])
+		}
+	}
+
+	t.Run("an applicant cannot see or change another organisation's application", func(t *testing.T) {
+		var p problemBody
+		if code := e.do("GET", "/v1/applications/"+ids["QUY"], e.token("applicant_7A1"), nil, &p); code != 404 {
+			t.Fatalf("read: %d", code)
+		}
+		if code := e.doKey("POST", "/v1/applications/"+ids["QUY"]+"/withdraw", e.token("applicant_7A1"), "", map[string]string{"reason": "x"}, &p); code != 404 {
+			t.Fatalf("withdraw: %d", code)
+		}
+	})
+	t.Run("submitting twice with one key answers once", func(t *testing.T) {
+		var a, b map[string]any
+		c1 := e.doKey("POST", "/v1/applications/"+ids["QUY"]+"/submit", e.token("applicant_QUY"), "submit-twice", nil, &a)
+		c2 := e.doKey("POST", "/v1/applications/"+ids["QUY"]+"/submit", e.token("applicant_QUY"), "submit-twice", nil, &b)
+		if c1 != c2 || fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Fatalf("replay differs: %d %v / %d %v", c1, a, c2, b)
+		}
+	})
+	t.Run("a reviewer cannot decide for the panel", func(t *testing.T) {
+		var p problemBody
+		if code := e.doKey("POST", "/v1/applications/"+ids["QUY"]+"/decision", e.token("reviewer1"), "", map[string]any{"outcome": "reject", "feedback": "no"}, &p); code != 403 {
+			t.Fatalf("reviewer decided: %d", code)
+		}
+	})
+
+	// Eligibility: the automatic checks fail the abolished ICB and the
+	// Northern Ireland trust, with reasons; a reviewer confirms.
+	for _, o := range orgs {
+		var v map[string]any
+		e.do("GET", "/v1/applications/"+ids[o.code], e.token("reviewer1"), nil, &v)
+		elig := v["eligibility"].(map[string]any)
+		if got := elig["automatic"] == "fail"; got == o.eligible {
+			t.Fatalf("%s automatic eligibility %v: %v", o.code, elig["automatic"], elig["checks"])
+		}
+		if !o.eligible {
+			reasons := fmt.Sprint(elig["checks"])
+			want := map[string]string{"QHG": "S1Y5D", "NI-BELFAST": "Northern Ireland"}[o.code]
+			if !strings.Contains(reasons, want) {
+				t.Fatalf("%s ineligible without naming %q: %s", o.code, want, reasons)
+			}
+			out := e.post("/v1/applications/"+ids[o.code]+"/eligibility", e.token("reviewer1"), map[string]string{"decision": "fail", "reason": "Confirmed: not eligible for this fund."}, 200)
+			if out["status"] != "ineligible" {
+				t.Fatalf("%s: %v", o.code, out["status"])
+			}
+			continue
+		}
+		out := e.post("/v1/applications/"+ids[o.code]+"/eligibility", e.token("reviewer1"), map[string]string{"decision": "pass", "reason": "Eligible ICS-level body."}, 200)
+		if out["status"] != "assessment" {
+			t.Fatalf("%s after eligibility: %v", o.code, out)
+		}
+	}
+
+	scores := func(score int) map[string]any {
+		var ss []map[string]any
+		for _, c := range def.Criteria {
+			ss = append(ss, map[string]any{"criterion_id": c.ID, "score": score, "justification": "Evidence in the application supports this score."})
+		}
+		return map[string]any{"scores": ss, "feedback": "A clear plan with credible outcome measures.", "internal_comment": "Discussed with the panel secretary."}
+	}
+	for i, o := range orgs[:4] {
+		var v map[string]any
+		e.do("GET", "/v1/applications/"+ids[o.code], e.token("panel_chair"), nil, &v)
+		assigned := v["reviewers"].([]any)
+		if len(assigned) != 2 {
+			t.Fatalf("%s has %d reviewers", o.code, len(assigned))
+		}
+		assignedIDs := map[string]bool{}
+		for _, r := range assigned {
+			assignedIDs[r.(map[string]any)["id"].(string)] = true
+		}
+		if o.code == "SG9" {
+			// One assigned reviewer declares a conflict: they are replaced
+			// and may no longer score it.
+			var conflicted string
+			for id := range assignedIDs {
+				conflicted = id
+				break
+			}
+			e.post("/v1/applications/"+ids[o.code]+"/conflicts", e.reviewerToken(conflicted), map[string]any{"has_conflict": true, "note": "Former employer."}, 200)
+			var p problemBody
+			if code := e.doKey("POST", "/v1/applications/"+ids[o.code]+"/assessments", e.reviewerToken(conflicted), "", scores(3), &p); code != 403 {
+				t.Fatalf("conflicted reviewer scored: %d %+v", code, p)
+			}
+			e.do("GET", "/v1/applications/"+ids[o.code], e.token("panel_chair"), nil, &v)
+			assignedIDs = map[string]bool{}
+			for _, r := range v["reviewers"].([]any) {
+				assignedIDs[r.(map[string]any)["id"].(string)] = true
+			}
+			if len(assignedIDs) != 2 || assignedIDs[conflicted] {
+				t.Fatalf("conflicted reviewer not replaced: %v", v["reviewers"])
+			}
+		}
+		for _, name := range []string{"reviewer1", "reviewer2", "reviewer3"} {
+			if !assignedIDs[auth.Hash(e.token(name))[:16]] {
+				var p problemBody
+				if code := e.doKey("POST", "/v1/applications/"+ids[o.code]+"/assessments", e.token(name), "", scores(3), &p); code != 403 {
+					t.Fatalf("unassigned %s scored %s: %d", name, o.code, code)
+				}
+			}
+		}
+		for id := range assignedIDs {
+			e.post("/v1/applications/"+ids[o.code]+"/assessments", e.reviewerToken(id), scores(5-i), 200)
+		}
+		e.do("GET", "/v1/applications/"+ids[o.code], e.token("panel_chair"), nil, &v)
+		if v["status"] != "panel" || v["weighted_score"] == nil {
+			t.Fatalf("%s after assessment: %v %v", o.code, v["status"], v["weighted_score"])
+		}
+	}
+
+	// The panel approves three and rejects one.
+	for _, d := range []struct {
+		code, outcome string
+		amount        int64
+		want          string
+	}{
+		{"QUY", "approve", 8_000_000, "offered"},
+		{"7A1", "approve", 8_000_000, "offered"},
+		{"SG9", "approve", 7_000_000, "offered"},
+		{"QOP", "reject", 0, "rejected"},
+	} {
+		body := map[string]any{"outcome": d.outcome, "feedback": "The panel's view is recorded in the letter."}
+		if d.amount > 0 {
+			body["amount_pence"] = d.amount
+		}
+		out := e.post("/v1/applications/"+ids[d.code]+"/decision", e.token("panel_chair"), body, 200)
+		if out["status"] != d.want {
+			t.Fatalf("%s decided %v, want %s", d.code, out, d.want)
+		}
+	}
+	var f fundBody
+	e.do("GET", "/v1/funds/"+fund.SeedID, e.token("admin"), nil, &f)
+	if f.Budget.ReservedPence != 23_000_000 || f.Awards.Count != 3 || f.Budget.AvailablePence != 9_000_000 {
+		t.Fatalf("fund after the panel: %+v", f)
+	}
+
+	// Lists come from the read model, which the workflows keep current.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var l struct {
+			Items []map[string]any `json:"items"`
+		}
+		e.do("GET", "/v1/applications?fund_id="+fund.SeedID+"&status=offered", e.token("programme_manager"), nil, &l)
+		if len(l.Items) == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("offered list has %d items", len(l.Items))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var own struct {
+		Items []map[string]any `json:"items"`
+	}
+	e.do("GET", "/v1/applications", e.token("applicant_7A1"), nil, &own)
+	if len(own.Items) != 1 || own.Items[0]["org_code"] != "7A1" {
+		t.Fatalf("applicant list: %v", own.Items)
+	}
+
+	var mine map[string]any
+	e.do("GET", "/v1/applications/"+ids["QOP"], e.token("applicant_QOP"), nil, &mine)
+	if mine["status_label"] == "rejected" || mine["panel"] != nil || strings.Contains(fmt.Sprint(mine), "panel secretary") {
+		t.Fatalf("applicant view leaks internal material: %v", mine)
+	}
+	var timeline struct {
+		Items []map[string]any `json:"items"`
+	}
+	e.do("GET", "/v1/applications/"+ids["QUY"]+"/timeline", e.token("applicant_QUY"), nil, &timeline)
+	if len(timeline.Items) < 6 {
+		t.Fatalf("timeline has %d entries", len(timeline.Items))
+	}
+	for _, it := range timeline.Items {
+		if it["actor"] == "" || it["role"] == "" || it["action"] == "" {
+			t.Fatalf("unattributed timeline entry %v", it)
+		}
+	}
+}

@@ -1,0 +1,361 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/calendar"
+	"github.com/fundflow/fundflow/internal/fund"
+)
+
+// Updates an application workflow accepts from people. Each takes a request
+// embedding Command and returns an Outcome. Refusals come back as Temporal
+// application errors that fundflow.FromTemporal turns into a
+// *fundflow.Error: forbidden (the wrong role, an applicant of another
+// organisation, a reviewer not assigned or with a conflict), invalid_state
+// (not in this status), validation_failed (with every field problem) or
+// idempotency_key_reused. Sending a key again with the same request returns
+// the original Outcome and changes nothing.
+const (
+	// Applicant: role applicant, of the application's organisation.
+	//
+	// UpdateSaveDraft (SaveDraftRequest) merges a patch into a draft. The
+	// API creates an application by Update-with-Start with it; see
+	// StartApplicationOptions.
+	UpdateSaveDraft = "save_draft"
+	// UpdateSubmit (SubmitRequest) validates the whole application,
+	// registers it with the fund (refused invalid_state if the fund is not
+	// taking submissions), runs the automatic eligibility checks and moves
+	// to eligibility.
+	UpdateSubmit = "submit"
+	// UpdateWithdraw (WithdrawRequest) ends the application from any open
+	// status, releasing reserved credit and leaving the waitlist.
+	UpdateWithdraw    = "withdraw"
+	UpdateAnswerQuery = "answer_query" // AnswerQueryRequest; resumes the stage
+
+	// Reviewer.
+	//
+	// UpdateEligibilityDecision (EligibilityDecisionRequest) confirms or
+	// overrides the automatic checks: fail ends the application
+	// ineligible; pass moves it to assessment and assigns reviewers
+	// (Outcome.Reviewers).
+	UpdateEligibilityDecision = "eligibility_decision"
+	// UpdateDeclareConflict (DeclareConflictRequest) records a conflict of
+	// interest with the organisation, in eligibility or assessment. An
+	// assigned reviewer is replaced (Outcome.Reviewers), and the fund
+	// keeps them off the organisation's applications from then on.
+	UpdateDeclareConflict = "declare_conflict"
+	// UpdateSubmitAssessment (SubmitAssessmentRequest), by an assigned
+	// reviewer; again to rescore while the stage is open. The last one
+	// computes the weighted score and moves the application to panel.
+	UpdateSubmitAssessment = "submit_assessment"
+
+	// UpdateRaiseQuery (RaiseQueryRequest), by a reviewer or the panel
+	// chair, asks the applicant a question (Outcome.QueryID) and pauses the
+	// stage clock: status information_requested until it is answered or
+	// its response deadline passes.
+	UpdateRaiseQuery = "raise_query"
+
+	// UpdatePanelDecision (PanelDecisionRequest), by the panel chair:
+	// approve reserves the credit and makes an offer; if the fund has no
+	// credit or award left it waitlists instead, which is not an error:
+	// the Outcome says waitlisted and why.
+	UpdatePanelDecision = "panel_decision"
+)
+
+// Queries an application workflow answers.
+const (
+	QueryApplication = "view"     // no argument → ApplicationView
+	QueryTimeline    = "timeline" // optional TimelineQuery → TimelinePage
+)
+
+// SaveDraftRequest changes a draft. The organisation is not in the patch:
+// it is the workflow's, set from the applicant's token at creation.
+type SaveDraftRequest struct {
+	Command
+	Patch application.Patch `json:"patch"`
+}
+
+// SubmitRequest submits a draft.
+type SubmitRequest struct {
+	Command
+}
+
+// WithdrawRequest ends the application at the applicant's request.
+type WithdrawRequest struct {
+	Command
+	Reason string `json:"reason"`
+}
+
+// AnswerQueryRequest answers an open query.
+type AnswerQueryRequest struct {
+	Command
+	QueryID string `json:"query_id"`
+	Answer  string `json:"answer"`
+}
+
+// EligibilityDecisionRequest is a reviewer's eligibility verdict, pass or
+// fail, with the reason.
+type EligibilityDecisionRequest struct {
+	Command
+	Decision application.Result `json:"decision"`
+	Reason   string             `json:"reason"`
+}
+
+// DeclareConflictRequest is a reviewer's declaration about a conflict of
+// interest with the organisation. Declaring none is recorded too.
+type DeclareConflictRequest struct {
+	Command
+	HasConflict bool   `json:"has_conflict"`
+	Note        string `json:"note,omitempty"`
+}
+
+// SubmitAssessmentRequest is a reviewer's scores; the reviewer is the actor.
+// Feedback is for the applicant, InternalComment never is.
+type SubmitAssessmentRequest struct {
+	Command
+	Scores          []application.Score `json:"scores"`
+	Feedback        string              `json:"feedback"`
+	InternalComment string              `json:"internal_comment,omitempty"`
+}
+
+// RaiseQueryRequest asks the applicant a question.
+type RaiseQueryRequest struct {
+	Command
+	Question string `json:"question"`
+	// RespondWithin counts its days as working days in the applicant's
+	// nation; zero means the fund's query_response SLA.
+	RespondWithin fund.Duration `json:"respond_within,omitzero"`
+}
+
+// PanelOutcome is what the panel decides.
+type PanelOutcome string
+
+const (
+	OutcomeApprove  PanelOutcome = "approve"
+	OutcomeWaitlist PanelOutcome = "waitlist"
+	OutcomeReject   PanelOutcome = "reject"
+)
+
+// PanelDecisionRequest is the panel chair's decision. AmountPence is
+// required to approve and defaults to the amount requested to waitlist; it
+// may not exceed the amount requested or the fund's maximum award.
+// Conditions go with an approval (or a waitlisting, for when credit frees
+// up); Feedback is required to reject.
+type PanelDecisionRequest struct {
+	Command
+	Outcome     PanelOutcome `json:"outcome"`
+	AmountPence int64        `json:"amount_pence,omitempty"`
+	Conditions  []string     `json:"conditions,omitempty"`
+	Feedback    string       `json:"feedback,omitempty"`
+}
+
+// Outcome is what an Update did to the application.
+type Outcome struct {
+	Status  application.Status `json:"status"`
+	Version int64              `json:"version"`
+	// Reason explains an outcome the caller might not expect, such as an
+	// approval that was waitlisted because the fund is full.
+	Reason string `json:"reason,omitempty"`
+	// QueryID and RespondBy are the query raise_query opened.
+	QueryID   string    `json:"query_id,omitempty"`
+	RespondBy time.Time `json:"respond_by,omitzero"`
+	// Reviewers are those the Update assigned.
+	Reviewers []application.Reviewer `json:"reviewers,omitempty"`
+}
+
+// TimelineQuery pages through the timeline: entries with seq above
+// AfterSeq, at most Limit of them (all when Limit ≤ 0).
+type TimelineQuery struct {
+	AfterSeq int `json:"after_seq"`
+	Limit    int `json:"limit"`
+}
+
+// TimelinePage is one page of the timeline. NextAfterSeq is the AfterSeq
+// for the next page, or 0 at the end.
+type TimelinePage struct {
+	Entries      []application.Entry `json:"entries"`
+	NextAfterSeq int                 `json:"next_after_seq"`
+}
+
+// ApplicationView is an application as staff see it. The API removes what
+// an applicant may not see (internal comments, conflict notes) before
+// showing it to one.
+type ApplicationView struct {
+	ID        string             `json:"id"`
+	FundID    string             `json:"fund_id"`
+	OrgCode   string             `json:"org_code"`
+	CreatedBy fundflow.Actor     `json:"created_by"`
+	Status    application.Status `json:"status"`
+	// StatusLabel names the status for staff, ApplicantStatusLabel for
+	// the applicant.
+	StatusLabel          string `json:"status_label"`
+	ApplicantStatusLabel string `json:"applicant_status_label"`
+	// Final is true once nothing more can happen to the application.
+	Final          bool                `json:"final"`
+	Content        application.Content `json:"content"`
+	RequestedPence int64               `json:"requested_pence"`
+	// AwardedPence is the credit held for the application while its offer
+	// stands.
+	AwardedPence int64        `json:"awarded_pence,omitempty"`
+	Eligibility  *Eligibility `json:"eligibility,omitempty"`
+	// Reviewers are the reviewers whose assessments count.
+	Reviewers []application.Reviewer `json:"reviewers"`
+	// Panel is everything the reviewers did: assignments, conflicts and
+	// every version of every assessment.
+	Panel application.Panel `json:"panel"`
+	// WeightedScore is in hundredths of a scale point, set once every
+	// reviewer has scored; PassMark is the fund's, to compare it with.
+	WeightedScore *int                 `json:"weighted_score,omitempty"`
+	PassMark      int                  `json:"pass_mark"`
+	Queries       application.Queries  `json:"queries"`
+	Decision      *Decision            `json:"decision,omitempty"`
+	Offer         *Offer               `json:"offer,omitempty"`
+	Closed        *Closure             `json:"closed,omitempty"`
+	Deadlines     Deadlines            `json:"deadlines"`
+	CreatedAt     time.Time            `json:"created_at"`
+	SubmittedAt   time.Time            `json:"submitted_at,omitzero"`
+	Notifications []NotificationRecord `json:"notifications"`
+	// Version increases with every change to the application, so a read
+	// model can tell a newer view from an older one.
+	Version int64 `json:"version"`
+}
+
+// Deadlines are the application's live deadlines.
+type Deadlines struct {
+	// Stage is the stage timed against its SLA. While a query pauses it,
+	// StageDueAt and ReminderAt are absent: they move by however long the
+	// applicant takes to answer.
+	Stage          application.Status `json:"stage,omitempty"`
+	StageDueAt     time.Time          `json:"stage_due_at,omitzero"`
+	ReminderAt     time.Time          `json:"reminder_at,omitzero"`
+	QueryRespondBy time.Time          `json:"query_respond_by,omitzero"`
+}
+
+// Eligibility is the automatic checks run at submission and the reviewer's
+// decision on them.
+type Eligibility struct {
+	Checks    []application.RuleResult `json:"checks"`
+	Automatic application.Result       `json:"automatic"`
+	CheckedAt time.Time                `json:"checked_at"`
+	Decision  *EligibilityDecision     `json:"decision,omitempty"`
+}
+
+// EligibilityDecision is a reviewer's verdict. Overrides is true when it
+// goes against the automatic result.
+type EligibilityDecision struct {
+	Decision  application.Result `json:"decision"`
+	Reason    string             `json:"reason"`
+	Overrides bool               `json:"overrides"`
+	By        fundflow.Actor     `json:"by"`
+	At        time.Time          `json:"at"`
+}
+
+// Decision is the panel chair's decision, and the status it led to
+// (offered, waitlisted or rejected). Reason says why an approval was
+// waitlisted.
+type Decision struct {
+	Outcome     PanelOutcome       `json:"outcome"`
+	AmountPence int64              `json:"amount_pence,omitempty"`
+	Conditions  []string           `json:"conditions,omitempty"`
+	Feedback    string             `json:"feedback,omitempty"`
+	By          fundflow.Actor     `json:"by"`
+	At          time.Time          `json:"at"`
+	Status      application.Status `json:"status"`
+	Reason      string             `json:"reason,omitempty"`
+}
+
+// Offer is credit reserved for the application, by an approval or from the
+// waitlist. Accepting or declining it, its letter and acceptance deadline
+// build on this.
+type Offer struct {
+	AmountPence int64     `json:"amount_pence"`
+	Conditions  []string  `json:"conditions,omitempty"`
+	ReservedAt  time.Time `json:"reserved_at"`
+	// Via is the Update that reserved the credit: the key of the fund's
+	// reserve, or the ID of the fund's credit_reserved notice, which tells
+	// a redelivered notice from a new one.
+	Via string `json:"via"`
+	// ReleasedAt is when the credit went back to the fund.
+	ReleasedAt time.Time `json:"released_at,omitzero"`
+}
+
+// Closure ends an application without a final status of its own: a
+// waitlisted application whose fund finished before credit freed up stays
+// waitlisted (the lifecycle has no move from waitlisted to rejected), and
+// this says it is over and why.
+type Closure struct {
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
+}
+
+// Stage is the stage being timed against its SLA.
+type Stage struct {
+	Stage application.Status     `json:"stage"`
+	Clock application.StageClock `json:"clock"`
+	// DueAt and ReminderAt are zero while the clock is paused, and
+	// ReminderAt when there is no reminder to send.
+	DueAt      time.Time `json:"due_at,omitzero"`
+	ReminderAt time.Time `json:"reminder_at,omitzero"`
+	Reminded   bool      `json:"reminded,omitempty"`
+	Escalated  bool      `json:"escalated,omitempty"`
+}
+
+// NotificationRecord is one notification from the outbox and whether it was
+// delivered. Failed means retries ran out; it is not tried again.
+type NotificationRecord struct {
+	activities.Notification
+	At          time.Time `json:"at"`
+	Delivered   bool      `json:"delivered"`
+	DeliveredAt time.Time `json:"delivered_at,omitzero"`
+	Failed      bool      `json:"failed,omitempty"`
+}
+
+// ApplicationWorkflowInput starts an application's workflow, and carries its
+// whole state across Continue-As-New. To create an application give only
+// the first five fields; Status is empty until then.
+type ApplicationWorkflowInput struct {
+	ApplicationID string `json:"application_id"`
+	FundID        string `json:"fund_id"`
+	// OrgCode is the applicant organisation, from the creator's token.
+	OrgCode   string         `json:"org_code"`
+	CreatedBy fundflow.Actor `json:"created_by"`
+	// Fund is the fund's definition. The API passes the one it read to
+	// check the fund exists; submission refreshes it from the fund.
+	Fund fund.Definition `json:"fund"`
+
+	Status application.Status `json:"status,omitempty"`
+	// Version counts changes; see ApplicationView.Version.
+	Version     int64               `json:"version,omitempty"`
+	CreatedAt   time.Time           `json:"created_at,omitzero"`
+	SubmittedAt time.Time           `json:"submitted_at,omitzero"`
+	Content     application.Content `json:"content,omitzero"`
+	// Division is the applicant's bank-holiday division, fixed at
+	// submission from the organisation's nation.
+	Division    calendar.Division `json:"division,omitempty"`
+	Eligibility *Eligibility      `json:"eligibility,omitempty"`
+	Panel       application.Panel `json:"panel,omitzero"`
+	// WeightedScore is set when the last assessment arrives.
+	WeightedScore *int                `json:"weighted_score,omitempty"`
+	Queries       application.Queries `json:"queries,omitempty"`
+	// PausedStage is the stage an open query paused, which answering or
+	// expiring it returns to.
+	PausedStage application.Status `json:"paused_stage,omitempty"`
+	Stage       *Stage             `json:"stage,omitempty"`
+	// StaffRetryAt is when to try again to fill the panel, zero while it
+	// is full.
+	StaffRetryAt time.Time            `json:"staff_retry_at,omitzero"`
+	Decision     *Decision            `json:"decision,omitempty"`
+	Offer        *Offer               `json:"offer,omitempty"`
+	Closed       *Closure             `json:"closed,omitempty"`
+	Timeline     application.Timeline `json:"timeline,omitempty"`
+	// Outbox is every notification, delivered or not, oldest first.
+	Outbox []NotificationRecord `json:"outbox,omitempty"`
+	// Processed remembers recent idempotency keys with their Outcomes;
+	// see maxApplicationProcessed.
+	Processed []ProcessedKey `json:"processed,omitempty"`
+	// FundCalls numbers the Updates sent to the fund, to key them.
+	FundCalls int `json:"fund_calls,omitempty"`
+}

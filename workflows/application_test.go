@@ -1,0 +1,964 @@
+package workflows
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/calendar"
+	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/registry"
+)
+
+var (
+	// appStart is Wednesday 6 May 2026, 10:00 in London, clear of bank
+	// holidays for a working week either side.
+	appStart = time.Date(2026, 5, 6, 9, 0, 0, 0, time.UTC)
+
+	appID    = "app-1"
+	appLead  = fundflow.Actor{ID: "lead", Name: "Asha Patel", Role: fundflow.RoleApplicant, OrgCode: "QHL"}
+	rivalApp = fundflow.Actor{ID: "rival", Name: "Rob Rival", Role: fundflow.RoleApplicant, OrgCode: "QUY"}
+	rev1     = fundflow.Actor{ID: "rev-1", Name: "Rhian One", Role: fundflow.RoleReviewer}
+	rev2     = fundflow.Actor{ID: "rev-2", Name: "Ravi Two", Role: fundflow.RoleReviewer}
+	rev3     = fundflow.Actor{ID: "rev-3", Name: "Rosa Three", Role: fundflow.RoleReviewer}
+)
+
+func appFund() fund.Definition { return fund.SeedDefinition(appStart) }
+
+// quickFund times every stage in elapsed minutes, so timers fire within a
+// test's simulated hour.
+func quickFund() fund.Definition {
+	d := appFund()
+	d.SLAs = fund.SLAs{
+		Eligibility: fund.MustParseDuration("PT1H"), Assessment: fund.MustParseDuration("PT1H"),
+		Panel: fund.MustParseDuration("PT1H"), QueryResponse: fund.MustParseDuration("PT30M"),
+	}
+	d.ReminderBefore = fund.MustParseDuration("PT10M")
+	return d
+}
+
+func newApp(def fund.Definition) ApplicationWorkflowInput {
+	return ApplicationWorkflowInput{ApplicationID: appID, FundID: def.ID, OrgCode: appLead.OrgCode, CreatedBy: appLead, Fund: def}
+}
+
+// fakeFund stands in for the fund workflow behind SendUpdate. It answers
+// like the fund would and records every call.
+type fakeFund struct {
+	mu      sync.Mutex
+	def     fund.Definition
+	calls   []fundCall
+	refuse  map[string]*fundflow.Error // by Update name
+	earlier []string
+	// conflicted reviewers, whichever organisation: the tests use one.
+	conflicted []string
+}
+
+type fundCall struct {
+	name string
+	key  string
+	req  map[string]any
+}
+
+func (f *fakeFund) handle(_ context.Context, in activities.SendUpdateInput) (activities.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var req map[string]any
+	if err := json.Unmarshal(in.Payload, &req); err != nil {
+		return activities.Reply{}, err
+	}
+	f.calls = append(f.calls, fundCall{name: in.Delivery.UpdateName, key: in.Delivery.UpdateID, req: req})
+	if r := f.refuse[in.Delivery.UpdateName]; r != nil {
+		return activities.Reply{Refusal: r}, nil
+	}
+	var res any = struct{}{}
+	switch in.Delivery.UpdateName {
+	case UpdateRegisterSubmission:
+		res = RegisterSubmissionResult{EarlierLiveApplications: nonNil(f.earlier), Definition: f.def}
+	case UpdateReserve:
+		var r ReserveRequest
+		mustDecode(in.Payload, &r)
+		res = LedgerResult{Entry: fund.Entry{Seq: 1, Kind: fund.KindReserve, ApplicationID: r.ApplicationID, AmountPence: r.AmountPence, Key: r.Key}}
+	case UpdateWaitlistJoin:
+		res = WaitlistResult{Position: 3}
+	case UpdateAssignReviewers:
+		var r AssignReviewersRequest
+		mustDecode(in.Payload, &r)
+		chosen, err := application.ChooseReviewers(r.Pool, nil, append(r.Exclude, f.conflicted...), r.N)
+		var refusal *fundflow.Error
+		if errors.As(err, &refusal) {
+			return activities.Reply{Refusal: refusal}, nil
+		}
+		res = AssignReviewersResult{Reviewers: chosen}
+	case UpdateReviewerConflict:
+		var r ReviewerConflictRequest
+		mustDecode(in.Payload, &r)
+		f.conflicted = append(f.conflicted, r.ReviewerID)
+	}
+	b, err := json.Marshal(res)
+	return activities.Reply{Result: b}, err
+}
+
+func mustDecode(b []byte, v any) {
+	if err := json.Unmarshal(b, v); err != nil {
+		panic(err)
+	}
+}
+
+// calledWith lists the Updates sent to the fund, in order.
+func (f *fakeFund) names() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.calls {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+func (f *fakeFund) call(name string) fundCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.calls {
+		if c.name == name {
+			return c
+		}
+	}
+	return fundCall{}
+}
+
+// appRun drives one ApplicationWorkflow, as fundRun does a fund: each step
+// a simulated second after the last, outcomes checked after the run. The
+// registry and calendar are the real ones; the fund, the reviewer list and
+// the notifier are mocked.
+type appRun struct {
+	*fundRun
+	fund *fakeFund
+
+	mu    sync.Mutex
+	pool  []application.Reviewer
+	notes []activities.Notification
+	rows  []activities.ApplicationRow
+}
+
+func newAppRun(t *testing.T, def fund.Definition) *appRun {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(appStart)
+	orgs, err := registry.Default()
+	require.NoError(t, err)
+	cal, err := calendar.Default()
+	require.NoError(t, err)
+	env.RegisterActivity(&activities.Activities{Orgs: orgs, Calendar: cal})
+	r := &appRun{
+		fundRun: &fundRun{t: t, env: env},
+		fund:    &fakeFund{def: def.Defaults(), refuse: map[string]*fundflow.Error{}},
+		pool:    []application.Reviewer{reviewerOf(rev1), reviewerOf(rev2), reviewerOf(rev3)},
+	}
+	env.OnActivity(acts.SendUpdate, mock.Anything, mock.Anything).Return(r.fund.handle)
+	env.OnActivity(acts.ReviewerPool, mock.Anything).Return(func(context.Context) ([]application.Reviewer, error) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return slices.Clone(r.pool), nil
+	})
+	env.OnActivity(acts.ProjectApplication, mock.Anything, mock.Anything).Return(func(_ context.Context, row activities.ApplicationRow) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.rows = append(r.rows, row)
+		return nil
+	})
+	env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.Notification) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.notes = append(r.notes, n)
+		return nil
+	})
+	return r
+}
+
+// sendAs schedules an Update with a chosen Update ID, as the fund's
+// notices have.
+func (r *appRun) sendAs(name, updateID string, req any) *fundOutcome {
+	o := &fundOutcome{name: name}
+	r.then(func() {
+		r.env.UpdateWorkflow(name, updateID, &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { o.done, o.rejected, o.err = true, true, viaFailureConverter(err) },
+			OnComplete: func(v any, err error) { o.done, o.result, o.err = true, v, viaFailureConverter(err) },
+		}, req)
+	})
+	return o
+}
+
+func (r *appRun) appView() ApplicationView {
+	v, err := r.env.QueryWorkflow(QueryApplication)
+	require.NoError(r.t, err)
+	var out ApplicationView
+	require.NoError(r.t, v.Get(&out))
+	return out
+}
+
+// look queries the application as the next step.
+func (r *appRun) look() *ApplicationView {
+	out := &ApplicationView{}
+	r.then(func() { *out = r.appView() })
+	return out
+}
+
+// run executes the workflow, cancelling it after the last step unless it
+// has ended by itself, and returns how it ended.
+func (r *appRun) run(in ApplicationWorkflowInput) error {
+	r.then(func() { r.env.CancelWorkflow() })
+	r.env.ExecuteWorkflow(ApplicationWorkflow, in)
+	require.True(r.t, r.env.IsWorkflowCompleted())
+	return r.env.GetWorkflowError()
+}
+
+func (r *appRun) kinds() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, n := range r.notes {
+		out = append(out, string(n.Kind)+"→"+n.Audience)
+	}
+	return out
+}
+
+func cmd(key string, by fundflow.Actor) Command { return Command{Key: key, Actor: by} }
+
+func patchOf(t *testing.T, body string) application.Patch {
+	t.Helper()
+	var p application.Patch
+	require.NoError(t, json.Unmarshal([]byte(body), &p))
+	return p
+}
+
+const completeBody = `{
+	"lead_contact": {"name": "Asha Patel", "email": "asha.patel@nhs.net", "role": "Head of Prevention"},
+	"sro": {"name": "Dr Tom Reid", "role": "Chief Medical Officer"},
+	"sro_declaration": true,
+	"population_covered": 1375000,
+	"deployment_routes": ["nhs_app"],
+	"target_cohorts": ["hypertension"],
+	"planned_reach": 12000,
+	"requested_pence": 8000000,
+	"need": "High prevalence of hypertension.",
+	"delivery_plan": "Referral through GP practices.",
+	"integration_plan": "NHS App via Patients Know Best.",
+	"evaluation": "Blood pressure before and after.",
+	"three_shifts": "Prevention, community, digital.",
+	"ig_readiness": "DPIA drafted.",
+	"dpia_status": "in_progress",
+	"dtac_status": "not_started"
+}`
+
+// scoresOf scores every criterion of def with score.
+func scoresOf(def fund.Definition, score int) []application.Score {
+	var out []application.Score
+	for _, c := range def.Criteria {
+		out = append(out, application.Score{CriterionID: c.ID, Score: score, Justification: "Clear evidence given in the plan for " + c.ID})
+	}
+	return out
+}
+
+func assessmentBy(key string, by fundflow.Actor, def fund.Definition, score int) SubmitAssessmentRequest {
+	return SubmitAssessmentRequest{Command: cmd(key, by), Scores: scoresOf(def, score), Feedback: "A strong, well-evidenced plan.", InternalComment: "Score " + fmt.Sprint(score)}
+}
+
+// toPanel takes an application from a complete draft to the panel stage,
+// rev-1 and rev-2 scoring 4 and 3.
+func toPanel(t *testing.T, r *appRun, def fund.Definition) {
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	r.send(UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("elig", rev3), Decision: application.Pass, Reason: "Meets every rule."})
+	r.send(UpdateSubmitAssessment, assessmentBy("score-1", rev1, def, 4))
+	r.send(UpdateSubmitAssessment, assessmentBy("score-2", rev2, def, 3))
+}
+
+// timeline queries the timeline as the next step.
+func (r *appRun) timeline(q TimelineQuery) *TimelinePage {
+	out := &TimelinePage{}
+	r.then(func() {
+		v, err := r.env.QueryWorkflow(QueryTimeline, q)
+		require.NoError(r.t, err)
+		require.NoError(r.t, v.Get(out))
+	})
+	return out
+}
+
+func actions(tl []application.Entry) []string {
+	var out []string
+	for _, e := range tl {
+		out = append(out, e.Action)
+	}
+	return out
+}
+
+func TestApplicationLifecycle(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	first := r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft-1", appLead), Patch: patchOf(t, `{"need": "Hypertension is common.", "planned_reach": 9000}`)})
+	draft := r.look()
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft-2", appLead), Patch: patchOf(t, completeBody)})
+	submit := r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	screening := r.look()
+	elig := r.send(UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("elig", rev3), Decision: application.Pass, Reason: "Meets every rule."})
+	assessing := r.look()
+	r.send(UpdateSubmitAssessment, assessmentBy("score-1", rev1, def, 2))
+	r.send(UpdateSubmitAssessment, assessmentBy("score-1b", rev1, def, 4)) // rescored before the stage closed
+	last := r.send(UpdateSubmitAssessment, assessmentBy("score-2", rev2, def, 3))
+	atPanel := r.look()
+	decide := r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeApprove, AmountPence: 7_500_000,
+		Conditions: []string{"DPIA signed off before go-live"}, Feedback: "Well made case."})
+	offered := r.look()
+	tl := r.timeline(TimelineQuery{})
+	page := r.timeline(TimelineQuery{AfterSeq: 2, Limit: 3})
+	require.True(t, r.run(newApp(def)) != nil, "an offered application waits for the next step until cancelled")
+
+	var o Outcome
+	first.ok(t, &o)
+	require.Equal(t, application.StatusDraft, o.Status)
+	require.Equal(t, "Hypertension is common.", draft.Content.Need)
+	require.Equal(t, "QHL", draft.Content.OrgCode, "the organisation comes from the token")
+	require.Equal(t, "Draft", draft.StatusLabel)
+
+	submit.ok(t, &o)
+	require.Equal(t, application.StatusEligibility, o.Status)
+	require.Equal(t, application.StatusEligibility, screening.Status)
+	require.Equal(t, "Application received", screening.ApplicantStatusLabel)
+	require.Equal(t, application.Pass, screening.Eligibility.Automatic)
+	require.Len(t, screening.Eligibility.Checks, 7)
+	submitted := screening.SubmittedAt
+	// Five working days in England: Thu, Fri, Mon, Tue, Wed.
+	require.Equal(t, application.StatusEligibility, screening.Deadlines.Stage)
+	require.Equal(t, submitted.AddDate(0, 0, 7), screening.Deadlines.StageDueAt)
+	require.Equal(t, submitted.AddDate(0, 0, 5), screening.Deadlines.ReminderAt, "two calendar days before")
+
+	elig.ok(t, &o)
+	require.Equal(t, application.StatusAssessment, o.Status)
+	require.Equal(t, []application.Reviewer{reviewerOf(rev1), reviewerOf(rev2)}, o.Reviewers, "rev-3 decided eligibility; the first two by id are assigned")
+	require.Equal(t, o.Reviewers, assessing.Reviewers)
+	require.False(t, assessing.Eligibility.Decision.Overrides)
+	require.Equal(t, rev3, assessing.Eligibility.Decision.By)
+
+	last.ok(t, &o)
+	require.Equal(t, application.StatusPanel, o.Status)
+	require.Equal(t, application.StatusPanel, atPanel.Status)
+	require.Equal(t, 350, *atPanel.WeightedScore, "(4.00 + 3.00) / 2, the rescore counting instead of the first")
+	require.Len(t, atPanel.Panel.Assessments, 3, "rescoring keeps history")
+	require.Equal(t, "Score 2", atPanel.Panel.Assessments[0].InternalComment, "internal comments are in the staff view")
+	require.Equal(t, application.StatusPanel, atPanel.Deadlines.Stage)
+
+	decide.ok(t, &o)
+	require.Equal(t, application.StatusOffered, o.Status)
+	require.Equal(t, application.StatusOffered, offered.Status)
+	require.Equal(t, int64(7_500_000), offered.AwardedPence)
+	require.Equal(t, []string{"DPIA signed off before go-live"}, offered.Offer.Conditions)
+	require.Equal(t, application.StatusOffered, offered.Decision.Status)
+	require.Empty(t, offered.Deadlines.Stage, "no stage clock runs once decided")
+	require.False(t, offered.Final)
+
+	require.Equal(t, []string{
+		"created", "draft_saved", "draft_saved", "submitted", "eligibility_checked", "found_eligible", "reviewers_assigned",
+		"assessment_submitted", "assessment_revised", "assessment_submitted", "assessments_complete", "approved",
+	}, actions(tl.Entries))
+	require.Zero(t, tl.NextAfterSeq)
+	entries := tl.Entries
+	require.Equal(t, "Asha Patel", entries[1].Actor)
+	require.Equal(t, "changed: planned_reach, need", entries[1].Detail)
+	require.Equal(t, fundflow.RolePanelChair, entries[len(entries)-1].Role)
+	require.Equal(t, "offered £75,000.00", entries[len(entries)-1].Detail)
+	require.Equal(t, fundflow.RoleSystem, entries[4].Role, "the automatic checks are the engine's")
+	require.Equal(t, []int{3, 4, 5}, []int{page.Entries[0].Seq, page.Entries[1].Seq, page.Entries[2].Seq})
+	require.Equal(t, 5, page.NextAfterSeq)
+
+	require.Equal(t, []string{UpdateRegisterSubmission, UpdateAssignReviewers, UpdateReleaseReviewers, UpdateReserve}, r.fund.names())
+	reg := r.fund.call(UpdateRegisterSubmission)
+	require.Equal(t, "application:app-1:1:register_submission", reg.key)
+	require.Equal(t, map[string]any{"id": appLead.ID, "name": appLead.Name, "role": "applicant", "org_code": "QHL"}, reg.req["actor"])
+	require.Equal(t, float64(7_500_000), r.fund.call(UpdateReserve).req["amount_pence"])
+
+	require.Equal(t, []string{
+		"received→applicant", "received→reviewer",
+		"reviewer_assigned→reviewer:rev-1", "reviewer_assigned→reviewer:rev-2",
+		"assessments_complete→panel_chair", "decision→applicant",
+	}, r.kinds())
+	for i, n := range offered.Notifications {
+		require.True(t, n.Delivered, "%s", n.Key)
+		require.Equal(t, fmt.Sprintf("application:%s:%s:%d", appID, n.Kind, i+1), n.Key)
+	}
+	require.Greater(t, offered.Version, atPanel.Version)
+	require.Greater(t, atPanel.Version, assessing.Version)
+}
+
+// refusedWith asserts an Update was refused with code, by its validator or
+// by its handler (a refusal only the fund's answer reveals).
+func refusedWith(t *testing.T, o *fundOutcome, code fundflow.Code) *fundflow.Error {
+	t.Helper()
+	require.True(t, o.done, "%s never completed", o.name)
+	var e *fundflow.Error
+	require.True(t, errors.As(fundflow.FromTemporal(o.err), &e), "%s: %v carries no fundflow code", o.name, o.err)
+	require.Equal(t, code, e.Code, "%s: %v", o.name, e)
+	return e
+}
+
+func fieldsOf(e *fundflow.Error) []string {
+	var out []string
+	for _, f := range e.Fields {
+		out = append(out, f.Field)
+	}
+	return out
+}
+
+func TestApplicationRefusals(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	type refusal struct {
+		o      *fundOutcome
+		code   fundflow.Code
+		fields []string
+	}
+	var want []refusal
+	expect := func(code fundflow.Code, fields []string, name string, req any) {
+		want = append(want, refusal{r.send(name, req), code, fields})
+	}
+	score := func(key string, by fundflow.Actor) SubmitAssessmentRequest { return assessmentBy(key, by, def, 4) }
+
+	// In draft.
+	expect(fundflow.EFORBIDDEN, nil, UpdateSaveDraft, SaveDraftRequest{Command: cmd("x1", rivalApp), Patch: patchOf(t, `{"need": "ours now"}`)})
+	expect(fundflow.EFORBIDDEN, nil, UpdateSaveDraft, SaveDraftRequest{Command: cmd("x2", rev1), Patch: patchOf(t, `{"need": "x"}`)})
+	expect(fundflow.EVALIDATION, []string{"lead_contact.email", "requested_pence"}, UpdateSaveDraft,
+		SaveDraftRequest{Command: cmd("x3", appLead), Patch: patchOf(t, `{"lead_contact": {"email": "not an address"}, "requested_pence": 9000000}`)})
+	expect(fundflow.EVALIDATION, []string{"key"}, UpdateSaveDraft, SaveDraftRequest{Command: cmd("", appLead)})
+	expect(fundflow.EINVALIDSTATE, nil, UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("x4", rev1), Decision: application.Pass, Reason: "fine"})
+	expect(fundflow.EINVALIDSTATE, nil, UpdateRaiseQuery, RaiseQueryRequest{Command: cmd("x5", rev1), Question: "Why?"})
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, `{"need": "Hypertension is common."}`)})
+	incomplete := r.send(UpdateSubmit, SubmitRequest{Command: cmd("x6", appLead)})
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft-2", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+
+	// In eligibility.
+	expect(fundflow.EINVALIDSTATE, nil, UpdateSaveDraft, SaveDraftRequest{Command: cmd("x7", appLead), Patch: patchOf(t, `{"need": "late"}`)})
+	expect(fundflow.EINVALIDSTATE, nil, UpdateSubmit, SubmitRequest{Command: cmd("x8", appLead)})
+	expect(fundflow.EFORBIDDEN, nil, UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("x9", fundChair), Decision: application.Pass, Reason: "fine"})
+	expect(fundflow.EVALIDATION, []string{"decision", "reason"}, UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("x10", rev1), Decision: application.PassWithCaveats})
+	expect(fundflow.EINVALIDSTATE, nil, UpdateSubmitAssessment, score("x11", rev1))
+	expect(fundflow.EINVALIDSTATE, nil, UpdatePanelDecision, PanelDecisionRequest{Command: cmd("x12", fundChair), Outcome: OutcomeReject, Feedback: "no"})
+	expect(fundflow.EFORBIDDEN, nil, UpdateWithdraw, WithdrawRequest{Command: cmd("x13", rivalApp), Reason: "not ours"})
+	expect(fundflow.EVALIDATION, []string{"reason"}, UpdateWithdraw, WithdrawRequest{Command: cmd("x14", appLead)})
+	expect(fundflow.EFORBIDDEN, nil, UpdateRaiseQuery, RaiseQueryRequest{Command: cmd("x15", appLead), Question: "Self?"})
+	expect(fundflow.EVALIDATION, []string{"respond_within"}, UpdateRaiseQuery, RaiseQueryRequest{Command: cmd("x16", rev1), Question: "Why?", RespondWithin: fund.MustParseDuration("P13W")})
+	expect(fundflow.EINVALIDSTATE, nil, UpdateCreditReserved, CreditReservedRequest{FundID: def.ID, ApplicationID: appID, AmountPence: 1})
+	expect(fundflow.EINVALIDSTATE, nil, UpdateFundFinished, FundFinishedRequest{FundID: def.ID, ApplicationID: appID})
+	expect(fundflow.EIDEMPOTENCYREUSED, nil, UpdateWithdraw, WithdrawRequest{Command: cmd("submit", appLead), Reason: "same key, another request"})
+	// rev-3 declares a conflict before any assignment, so is never picked.
+	r.send(UpdateDeclareConflict, DeclareConflictRequest{Command: cmd("c3", rev3), HasConflict: true, Note: "I used to work there."})
+	expect(fundflow.EFORBIDDEN, nil, UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("x17", rev3), Decision: application.Pass, Reason: "fine"})
+	expect(fundflow.EINVALIDSTATE, nil, UpdateDeclareConflict, DeclareConflictRequest{Command: cmd("x18", rev3), HasConflict: false})
+	r.send(UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("elig", rev1), Decision: application.Pass, Reason: "Meets every rule."})
+
+	// In assessment, rev-1 and rev-2 assigned.
+	r.pool = append(r.pool, application.Reviewer{ID: "rev-4", Name: "Ria Four"})
+	expect(fundflow.EFORBIDDEN, nil, UpdateSubmitAssessment, score("x19", fundflow.Actor{ID: "rev-4", Name: "Ria Four", Role: fundflow.RoleReviewer}))
+	expect(fundflow.EFORBIDDEN, nil, UpdateSubmitAssessment, score("x20", rev3))
+	expect(fundflow.EFORBIDDEN, nil, UpdateRaiseQuery, RaiseQueryRequest{Command: cmd("x21", fundflow.Actor{ID: "rev-4", Name: "Ria Four", Role: fundflow.RoleReviewer}), Question: "Why?"})
+	expect(fundflow.EVALIDATION, []string{"scores[0].justification", "feedback"}, UpdateSubmitAssessment, SubmitAssessmentRequest{Command: cmd("x22", rev1),
+		Scores: append([]application.Score{{CriterionID: def.Criteria[0].ID, Score: 4, Justification: "short"}}, scoresOf(def, 4)[1:]...)})
+	expect(fundflow.EFORBIDDEN, nil, UpdateSubmitAssessment, score("x23", appLead))
+	r.send(UpdateSubmitAssessment, score("s1", rev1))
+	r.send(UpdateSubmitAssessment, score("s2", rev2))
+
+	// At panel.
+	expect(fundflow.EINVALIDSTATE, nil, UpdateDeclareConflict, DeclareConflictRequest{Command: cmd("x24", rev1), HasConflict: true})
+	expect(fundflow.EFORBIDDEN, nil, UpdatePanelDecision, PanelDecisionRequest{Command: cmd("x25", rev1), Outcome: OutcomeReject, Feedback: "no"})
+	expect(fundflow.EVALIDATION, []string{"amount_pence"}, UpdatePanelDecision, PanelDecisionRequest{Command: cmd("x26", fundChair), Outcome: OutcomeApprove})
+	expect(fundflow.EVALIDATION, []string{"amount_pence"}, UpdatePanelDecision, PanelDecisionRequest{Command: cmd("x27", fundChair), Outcome: OutcomeApprove, AmountPence: 8_000_001})
+	expect(fundflow.EVALIDATION, []string{"feedback"}, UpdatePanelDecision, PanelDecisionRequest{Command: cmd("x28", fundChair), Outcome: OutcomeReject})
+	expect(fundflow.EVALIDATION, []string{"outcome"}, UpdatePanelDecision, PanelDecisionRequest{Command: cmd("x29", fundChair), Outcome: "maybe"})
+	expect(fundflow.EVALIDATION, []string{"conditions[0]"}, UpdatePanelDecision, PanelDecisionRequest{Command: cmd("x30", fundChair), Outcome: OutcomeApprove, AmountPence: 1, Conditions: []string{" "}})
+	after := r.look()
+	require.Error(t, r.run(newApp(def)), "cancelled")
+
+	e := refusedWith(t, incomplete, fundflow.EVALIDATION)
+	require.Contains(t, fieldsOf(e), "lead_contact.name", "every missing field is reported")
+	require.Contains(t, fieldsOf(e), "sro_declaration")
+	for _, w := range want {
+		e := w.o.refused(t, w.code)
+		for _, f := range w.fields {
+			require.Contains(t, fieldsOf(e), f, "%s", w.o.name)
+		}
+	}
+	require.Equal(t, application.StatusPanel, after.Status, "no refusal changed anything")
+	require.NotContains(t, after.Reviewers, application.Reviewer{ID: "rev-3", Name: "Rosa Three"})
+	require.Equal(t, []string{UpdateRegisterSubmission, UpdateReviewerConflict, UpdateAssignReviewers, UpdateReleaseReviewers}, r.fund.names())
+}
+
+func TestApplicationIdempotentRetries(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	draft := SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)}
+	submit := SubmitRequest{Command: cmd("submit", appLead)}
+	d1 := r.send(UpdateSaveDraft, draft)
+	s1 := r.send(UpdateSubmit, submit)
+	s2 := r.send(UpdateSubmit, submit)
+	d2 := r.send(UpdateSaveDraft, draft)
+	other := r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", rivalApp)})
+	tl := r.timeline(TimelineQuery{})
+	require.Error(t, r.run(newApp(def)))
+
+	var first, again Outcome
+	s1.ok(t, &first)
+	s2.ok(t, &again)
+	require.Equal(t, first, again, "the same key gets the original outcome")
+	require.Equal(t, application.StatusEligibility, again.Status)
+	d1.ok(t, &first)
+	d2.ok(t, &again)
+	require.Equal(t, first, again)
+	require.Equal(t, application.StatusDraft, again.Status, "even though the application has moved on")
+	other.refused(t, fundflow.EIDEMPOTENCYREUSED)
+	require.Equal(t, []string{UpdateRegisterSubmission}, r.fund.names(), "registered once")
+	require.Equal(t, []string{"created", "draft_saved", "submitted", "eligibility_checked"}, actions(tl.Entries))
+}
+
+func TestApplicationSubmitToAClosedFund(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.fund.refuse[UpdateRegisterSubmission] = fundflow.Errorf(fundflow.EINVALIDSTATE, "the fund closed for submissions at 2026-05-01T16:00:00Z")
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	submit := r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	after := r.look()
+	require.Error(t, r.run(newApp(def)))
+
+	e := refusedWith(t, submit, fundflow.EINVALIDSTATE)
+	require.Equal(t, "the fund is not accepting this submission: the fund closed for submissions at 2026-05-01T16:00:00Z", e.Message)
+	require.Equal(t, application.StatusDraft, after.Status)
+	require.Nil(t, after.Eligibility)
+	require.Zero(t, after.SubmittedAt)
+}
+
+func TestApplicationIneligible(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.fund.earlier = []string{"app-0"} // the organisation already has a live application
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	screening := r.look()
+	fail := r.send(UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("elig", rev1), Decision: application.Fail, Reason: "Another live application."})
+	require.NoError(t, r.run(newApp(def)), "an ineligible application's workflow completes")
+	final := r.appView()
+
+	require.Equal(t, application.Fail, screening.Eligibility.Automatic)
+	var o Outcome
+	fail.ok(t, &o)
+	require.Equal(t, application.StatusIneligible, o.Status)
+	require.True(t, final.Final)
+	require.False(t, final.Eligibility.Decision.Overrides)
+	require.Empty(t, final.Deadlines.Stage)
+	require.Equal(t, []string{UpdateRegisterSubmission, UpdateRetireSubmission}, r.fund.names())
+	require.Contains(t, r.kinds(), "decision→applicant")
+}
+
+func TestApplicationApprovalOnAFullFundIsWaitlisted(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.fund.refuse[UpdateReserve] = fundflow.Errorf(fundflow.EAWARDLIMIT, "all 4 awards of this fund are taken")
+	toPanel(t, r, def)
+	decide := r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeApprove, AmountPence: 6_000_000, Feedback: "Good."})
+	waiting := r.look()
+	require.Error(t, r.run(newApp(def)), "a waitlisted application waits for credit")
+
+	var o Outcome
+	decide.ok(t, &o)
+	require.Equal(t, application.StatusWaitlisted, o.Status)
+	require.Equal(t, "all 4 awards of this fund are taken", o.Reason, "the outcome says why")
+	require.Equal(t, application.StatusWaitlisted, waiting.Decision.Status)
+	require.Equal(t, OutcomeApprove, waiting.Decision.Outcome)
+	require.Nil(t, waiting.Offer)
+	join := r.fund.call(UpdateWaitlistJoin)
+	require.Equal(t, float64(6_000_000), join.req["amount_pence"])
+	require.Equal(t, float64(350), join.req["rank_score"], "ranked by the weighted score")
+}
+
+func TestApplicationRejected(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	toPanel(t, r, def)
+	decide := r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeReject, Feedback: "The evaluation plan lacks baselines."})
+	require.NoError(t, r.run(newApp(def)))
+	final := r.appView()
+	var o Outcome
+	decide.ok(t, &o)
+	require.Equal(t, application.StatusRejected, o.Status)
+	require.Equal(t, "The evaluation plan lacks baselines.", final.Decision.Feedback)
+	require.Equal(t, UpdateRetireSubmission, r.fund.names()[len(r.fund.names())-1])
+
+	// The read model saw every change in order and ends on the final state.
+	last := r.rows[len(r.rows)-1]
+	require.Equal(t, string(application.StatusRejected), last.Status)
+	require.Equal(t, final.Version, last.Version)
+	require.True(t, slices.IsSortedFunc(r.rows, func(a, b activities.ApplicationRow) int { return cmp.Compare(a.Version, b.Version) }))
+}
+
+func TestApplicationWithdrawReleasesCredit(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	toPanel(t, r, def)
+	r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeApprove, AmountPence: 8_000_000})
+	withdraw := r.send(UpdateWithdraw, WithdrawRequest{Command: cmd("withdraw", appLead), Reason: "Our board paused the programme."})
+	require.NoError(t, r.run(newApp(def)))
+	final := r.appView()
+
+	var o Outcome
+	withdraw.ok(t, &o)
+	require.Equal(t, application.StatusWithdrawn, o.Status)
+	names := r.fund.names()
+	require.Equal(t, []string{UpdateRelease, UpdateRetireSubmission}, names[len(names)-2:])
+	require.Equal(t, "the application was withdrawn", r.fund.call(UpdateRelease).req["reason"])
+	require.Zero(t, final.AwardedPence)
+	require.NotZero(t, final.Offer.ReleasedAt)
+	require.True(t, final.Final)
+}
+
+func TestApplicationWithdrawFromTheWaitlistAndFromDraft(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	toPanel(t, r, def)
+	r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeWaitlist})
+	r.send(UpdateWithdraw, WithdrawRequest{Command: cmd("withdraw", appLead), Reason: "Found other funding."})
+	require.NoError(t, r.run(newApp(def)))
+	names := r.fund.names()
+	require.Equal(t, []string{UpdateWaitlistJoin, UpdateWaitlistLeave, UpdateRetireSubmission}, names[len(names)-3:])
+	require.Equal(t, float64(8_000_000), r.fund.call(UpdateWaitlistJoin).req["amount_pence"], "waitlisted for the amount requested")
+
+	d := newAppRun(t, def)
+	d.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, `{"need": "x"}`)})
+	w := d.send(UpdateWithdraw, WithdrawRequest{Command: cmd("withdraw", appLead), Reason: "Started again."})
+	require.NoError(t, d.run(newApp(def)))
+	w.ok(t, nil)
+	require.Empty(t, d.fund.names(), "a draft was never registered")
+}
+
+func TestApplicationCreditFromTheWaitlist(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	toPanel(t, r, def)
+	r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeWaitlist, AmountPence: 5_000_000, Conditions: []string{"Start in Q3"}})
+	notice := CreditReservedRequest{FundID: def.ID, ApplicationID: appID, AmountPence: 5_000_000}
+	misaddressed := r.sendAs(UpdateCreditReserved, "credit_reserved:other:1", CreditReservedRequest{FundID: "other", ApplicationID: appID, AmountPence: 1})
+	got := r.sendAs(UpdateCreditReserved, "credit_reserved:"+def.ID+":9", notice)
+	again := r.sendAs(UpdateCreditReserved, "credit_reserved:"+def.ID+":9", notice)
+	another := r.sendAs(UpdateCreditReserved, "credit_reserved:"+def.ID+":12", notice)
+	offered := r.look()
+	require.Error(t, r.run(newApp(def)))
+
+	misaddressed.refused(t, fundflow.EINVALIDSTATE)
+	got.ok(t, nil)
+	again.ok(t, nil)
+	another.refused(t, fundflow.EINVALIDSTATE)
+	require.Equal(t, application.StatusOffered, offered.Status)
+	require.Equal(t, &Offer{AmountPence: 5_000_000, Conditions: []string{"Start in Q3"}, ReservedAt: offered.Offer.ReservedAt, Via: "credit_reserved:" + def.ID + ":9"}, offered.Offer)
+	require.Equal(t, int64(5_000_000), offered.AwardedPence)
+}
+
+func TestApplicationFundFinishedWhileWaitlisted(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	toPanel(t, r, def)
+	r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeWaitlist})
+	done := r.sendAs(UpdateFundFinished, "fund_finished:"+def.ID+":0", FundFinishedRequest{FundID: def.ID, ApplicationID: appID})
+	require.NoError(t, r.run(newApp(def)), "nothing more can happen, so the workflow completes")
+	done.ok(t, nil)
+	final := r.appView()
+	require.Equal(t, application.StatusWaitlisted, final.Status, "the lifecycle has no move from waitlisted to rejected")
+	require.True(t, final.Final)
+	require.Equal(t, "the fund finished without credit becoming available for this application", final.Closed.Reason)
+	require.Contains(t, r.kinds(), "decision→applicant")
+}
+
+// published records every search-attribute upsert as status@due, due being
+// "-" when unset.
+func (r *appRun) published() *[]string {
+	var got []string
+	var mu sync.Mutex
+	r.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		sa := args.Get(0).(temporal.SearchAttributes)
+		status, _ := sa.GetKeyword(SearchAppStatus)
+		due := "-"
+		if t, ok := sa.GetTime(SearchStageDueAt); ok {
+			due = t.UTC().Format("15:04:05")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, status+"@"+due)
+	}).Return(nil)
+	return &got
+}
+
+func entry(t *testing.T, tl []application.Entry, action string) application.Entry {
+	t.Helper()
+	i := slices.IndexFunc(tl, func(e application.Entry) bool { return e.Action == action })
+	require.GreaterOrEqual(t, i, 0, "no %s in %v", action, actions(tl))
+	return tl[i]
+}
+
+func TestApplicationStageReminderAndEscalation(t *testing.T) {
+	def := quickFund()
+	r := newAppRun(t, def)
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	r.wait(2 * time.Hour)
+	after := r.look()
+	tl := r.timeline(TimelineQuery{})
+	require.Error(t, r.run(newApp(def)))
+
+	submitted := after.SubmittedAt
+	remind := entry(t, tl.Entries, "sla_reminder")
+	require.Equal(t, submitted.Add(50*time.Minute), remind.At, "ten minutes before the hour's SLA")
+	require.Equal(t, fundflow.RoleSystem, remind.Role)
+	escalate := entry(t, tl.Entries, "sla_escalated")
+	require.Equal(t, submitted.Add(time.Hour), escalate.At)
+	require.Equal(t, []string{"received→applicant", "received→reviewer", "sla_reminder→reviewer", "sla_escalation→programme_manager"}, r.kinds(),
+		"each sent once, though the application sat overdue for another hour")
+	require.Equal(t, submitted.Add(time.Hour), after.Deadlines.StageDueAt, "an overdue stage keeps its due time")
+}
+
+func TestApplicationAssessmentReminderGoesToWhoeverHasNotScored(t *testing.T) {
+	def := quickFund()
+	r := newAppRun(t, def)
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	r.send(UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("elig", rev3), Decision: application.Pass, Reason: "Fine."})
+	r.send(UpdateSubmitAssessment, assessmentBy("s1", rev1, def, 4))
+	r.wait(55 * time.Minute)
+	require.Error(t, r.run(newApp(def)))
+	require.Contains(t, r.kinds(), "sla_reminder→reviewer:rev-2")
+	require.NotContains(t, r.kinds(), "sla_reminder→reviewer:rev-1")
+}
+
+func TestApplicationQueriesPauseTheStage(t *testing.T) {
+	def := quickFund()
+	r := newAppRun(t, def)
+	published := r.published()
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)}) // at 09:00:01
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})                                       // 09:00:02, due 10:00:02
+	raise := r.send(UpdateRaiseQuery, RaiseQueryRequest{Command: cmd("q", rev1), Question: "How many GP practices have signed up?",
+		RespondWithin: fund.MustParseDuration("PT20M")}) // 09:00:03
+	paused := r.look()
+	second := r.send(UpdateRaiseQuery, RaiseQueryRequest{Command: cmd("q-again", fundChair), Question: "And another?"})
+	early := r.send(UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("early", rev1), Decision: application.Pass, Reason: "Fine."})
+	r.wait(30 * time.Minute) // q1 expires at 09:20:03
+	expired := r.look()
+	raise2 := r.send(UpdateRaiseQuery, RaiseQueryRequest{Command: cmd("q2", fundChair), Question: "Who signs off the DPIA?"}) // 09:30:07
+	r.wait(10 * time.Minute)
+	wrongID := r.send(UpdateAnswerQuery, AnswerQueryRequest{Command: cmd("a0", appLead), QueryID: "q9", Answer: "Our Caldicott guardian."})
+	rival := r.send(UpdateAnswerQuery, AnswerQueryRequest{Command: cmd("a1", rivalApp), QueryID: "q2", Answer: "Not ours."})
+	answer := r.send(UpdateAnswerQuery, AnswerQueryRequest{Command: cmd("a2", appLead), QueryID: "q2", Answer: "Our Caldicott guardian."}) // 09:40:10
+	answered := r.look()
+	require.Error(t, r.run(newApp(def)))
+
+	var o Outcome
+	raise.ok(t, &o)
+	require.Equal(t, application.StatusInformationRequested, o.Status)
+	require.Equal(t, "q1", o.QueryID)
+	q1At := appStart.Add(3 * time.Second)
+	require.Equal(t, q1At.Add(20*time.Minute), o.RespondBy)
+	require.Equal(t, application.StatusInformationRequested, paused.Status)
+	require.Equal(t, "Further information requested", paused.ApplicantStatusLabel)
+	require.Equal(t, Deadlines{Stage: application.StatusEligibility, QueryRespondBy: o.RespondBy}, paused.Deadlines, "no stage due time while paused")
+	second.refused(t, fundflow.EINVALIDSTATE)
+	early.refused(t, fundflow.EINVALIDSTATE)
+
+	submitted := appStart.Add(2 * time.Second)
+	require.Equal(t, application.StatusEligibility, expired.Status)
+	require.Equal(t, application.QueryExpired, expired.Queries[0].Outcome)
+	require.Equal(t, submitted.Add(time.Hour+20*time.Minute), expired.Deadlines.StageDueAt, "the twenty paused minutes are given back")
+
+	raise2.ok(t, &o)
+	require.Equal(t, "q2", o.QueryID)
+	require.Equal(t, appStart.Add(30*time.Minute+8*time.Second).Add(30*time.Minute), o.RespondBy, "the fund's query_response SLA by default")
+	wrongID.refused(t, fundflow.ENOTFOUND)
+	rival.refused(t, fundflow.EFORBIDDEN)
+	answer.ok(t, &o)
+	require.Equal(t, application.StatusEligibility, o.Status)
+	require.Equal(t, application.QueryAnswered, answered.Queries[1].Outcome)
+	require.Equal(t, appLead, answered.Queries[1].AnsweredBy)
+	require.Equal(t, expired.Deadlines.StageDueAt.Add(answered.Queries[1].AnsweredAt.Sub(answered.Queries[1].AskedAt)), answered.Deadlines.StageDueAt)
+	require.Zero(t, answered.Deadlines.QueryRespondBy)
+
+	require.Equal(t, []string{
+		"received→applicant", "received→reviewer",
+		"query_raised→applicant", "query_expired→reviewer:rev-1",
+		"query_raised→applicant", "query_answered→panel_chair",
+	}, r.kinds())
+	require.Equal(t, []string{
+		"draft@-", "eligibility@10:00:02", "information_requested@-", "eligibility@10:20:02",
+		"information_requested@-", "eligibility@" + answered.Deadlines.StageDueAt.Format("15:04:05"),
+	}, *published, "AppStatus and StageDueAt follow every change")
+}
+
+func TestApplicationConflictReplacesTheReviewer(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	r.send(UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("elig", rev3), Decision: application.Pass, Reason: "Fine."})
+	r.send(UpdateSubmitAssessment, assessmentBy("s1", rev1, def, 4))
+	none := r.send(UpdateDeclareConflict, DeclareConflictRequest{Command: cmd("c1", rev1), HasConflict: false})
+	conflict := r.send(UpdateDeclareConflict, DeclareConflictRequest{Command: cmd("c2", rev2), HasConflict: true, Note: "My spouse leads the bid."})
+	again := r.send(UpdateDeclareConflict, DeclareConflictRequest{Command: cmd("c2b", rev2), HasConflict: true})
+	stoodDown := r.send(UpdateSubmitAssessment, assessmentBy("s2", rev2, def, 1))
+	r.send(UpdateSubmitAssessment, assessmentBy("s3", rev3, def, 2))
+	final := r.look()
+	tl := r.timeline(TimelineQuery{})
+	require.Error(t, r.run(newApp(def)))
+
+	none.ok(t, nil)
+	var o Outcome
+	conflict.ok(t, &o)
+	require.Equal(t, []application.Reviewer{reviewerOf(rev3)}, o.Reviewers, "rev-3, the only one left, replaces rev-2")
+	again.ok(t, nil)
+	stoodDown.refused(t, fundflow.EFORBIDDEN)
+	require.Equal(t, application.StatusPanel, final.Status)
+	require.Equal(t, 300, *final.WeightedScore, "rev-1's 4 and rev-3's 2")
+	require.Equal(t, []application.Reviewer{reviewerOf(rev1), reviewerOf(rev3)}, final.Reviewers)
+	require.Len(t, final.Panel.Conflicts, 1)
+	require.Equal(t, "My spouse leads the bid.", final.Panel.Conflicts[0].Note)
+	c := r.fund.call(UpdateReviewerConflict)
+	require.Equal(t, "rev-2", c.req["reviewer_id"])
+	require.Equal(t, "QHL", c.req["org_code"], "recorded against the organisation")
+	require.Equal(t, []string{UpdateRegisterSubmission, UpdateAssignReviewers, UpdateReviewerConflict, UpdateAssignReviewers, UpdateReleaseReviewers}, r.fund.names())
+	require.Equal(t, "stood down from this application", entry(t, tl.Entries, "conflict_declared").Detail)
+	require.Equal(t, "Rhian One", entry(t, tl.Entries, "no_conflict_declared").Actor)
+	require.Contains(t, r.kinds(), "reviewer_assigned→reviewer:rev-3")
+}
+
+func TestApplicationShortOfReviewersTriesAgain(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.pool = []application.Reviewer{reviewerOf(rev1)}
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	elig := r.send(UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("elig", rev3), Decision: application.Pass, Reason: "Fine."})
+	short := r.look()
+	r.wait(90 * time.Minute) // one retry, still short
+	r.then(func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.pool = []application.Reviewer{reviewerOf(rev1), reviewerOf(rev2)}
+	})
+	r.wait(time.Hour)
+	staffed := r.look()
+	tl := r.timeline(TimelineQuery{})
+	require.Error(t, r.run(newApp(def)))
+
+	var o Outcome
+	elig.ok(t, &o)
+	require.Equal(t, application.StatusAssessment, o.Status, "the decision stands though nobody is free")
+	require.Empty(t, o.Reviewers)
+	require.Empty(t, short.Reviewers)
+	require.Equal(t, []application.Reviewer{reviewerOf(rev1), reviewerOf(rev2)}, staffed.Reviewers)
+	require.Equal(t, []string{"reviewers_short"}, slices.DeleteFunc(actions(tl.Entries), func(a string) bool { return a != "reviewers_short" }),
+		"the shortfall is recorded once")
+	assigned := entry(t, tl.Entries, "reviewers_assigned")
+	require.Equal(t, fundflow.RoleSystem, assigned.Role)
+	require.Equal(t, "Rhian One, Ravi Two", assigned.Detail)
+	require.Contains(t, r.kinds(), "reviewers_needed→admin")
+	require.Equal(t, []string{UpdateRegisterSubmission, UpdateAssignReviewers, UpdateAssignReviewers, UpdateAssignReviewers}, r.fund.names(),
+		"refused at the decision and an hour later; the pool had grown by the second retry")
+}
+
+func TestApplicationContinueAsNewCarriesState(t *testing.T) {
+	def := quickFund()
+	r := newAppRun(t, def)
+	draft := SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)}
+	submit := SubmitRequest{Command: cmd("submit", appLead)}
+	r.send(UpdateSaveDraft, draft)
+	first := r.send(UpdateSubmit, submit)
+	r.send(UpdateRaiseQuery, RaiseQueryRequest{Command: cmd("q", rev1), Question: "Which practices?"})
+	r.then(func() { r.env.SetContinueAsNewSuggested(true) })
+	r.env.ExecuteWorkflow(ApplicationWorkflow, newApp(def))
+
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(r.env.GetWorkflowError(), &can), "want Continue-As-New, got %v", r.env.GetWorkflowError())
+	var next ApplicationWorkflowInput
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.Equal(t, application.StatusInformationRequested, next.Status)
+	require.Equal(t, application.StatusEligibility, next.PausedStage)
+	require.True(t, next.Stage.Clock.Paused())
+	require.Len(t, next.Processed, 3)
+	require.Len(t, next.Timeline, 5)
+	require.Equal(t, 1, next.FundCalls, "one registration so far")
+	for _, n := range next.Outbox {
+		require.True(t, n.Delivered, "the outbox drained before continuing: %s", n.Key)
+	}
+
+	// The next run answers the old keys and runs the old deadlines.
+	n := newAppRun(t, def)
+	n.env.SetStartTime(appStart.Add(10 * time.Second))
+	retry := n.send(UpdateSubmit, submit)
+	n.wait(2 * time.Hour)
+	after := n.look()
+	tl := n.timeline(TimelineQuery{})
+	require.Error(t, n.run(next))
+	var o, again Outcome
+	first.ok(t, &o)
+	retry.ok(t, &again)
+	require.Equal(t, o, again)
+	require.Empty(t, n.fund.names(), "the retried submit did nothing")
+	require.Equal(t, application.StatusEligibility, after.Status, "the query expired in the new run")
+	require.Contains(t, actions(tl.Entries), "query_expired")
+	require.Contains(t, actions(tl.Entries), "sla_reminder")
+}
+
+func TestApplicationProcessedKeysAreBounded(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	for i := range maxApplicationProcessed + 5 {
+		r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd(fmt.Sprintf("k%d", i), appLead), Patch: patchOf(t, `{"planned_reach": 1000}`)})
+	}
+	r.then(func() { r.env.SetContinueAsNewSuggested(true) })
+	r.env.ExecuteWorkflow(ApplicationWorkflow, newApp(def))
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(r.env.GetWorkflowError(), &can))
+	var next ApplicationWorkflowInput
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.Len(t, next.Processed, maxApplicationProcessed)
+	require.Equal(t, "k5", next.Processed[0].Key, "the oldest keys are forgotten")
+}
+
+func TestApplicationRefusesABadStart(t *testing.T) {
+	def := appFund()
+	in := newApp(def)
+	in.CreatedBy = rev1
+	in.FundID = "another-fund"
+	r := newAppRun(t, def)
+	r.env.ExecuteWorkflow(ApplicationWorkflow, in)
+	var e *fundflow.Error
+	require.True(t, errors.As(fundflow.FromTemporal(r.env.GetWorkflowError()), &e))
+	require.Equal(t, []string{"fund.id", "created_by"}, fieldsOf(e))
+}
+
+func TestApplicationIsJudgedOnTheFundsCurrentTerms(t *testing.T) {
+	stale := appFund()
+	stale.ClosesAt = appStart.Add(-time.Hour) // since extended by the admin
+	r := newAppRun(t, appFund())
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	v := r.look()
+	require.Error(t, r.run(newApp(stale)))
+	require.Equal(t, application.Pass, v.Eligibility.Automatic, "inside the window the fund now has")
+}
