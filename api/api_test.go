@@ -18,6 +18,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/apitest"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
 	"github.com/fundflow/fundflow/internal/testredis"
 )
@@ -26,12 +27,13 @@ import (
 var today = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 
 type harness struct {
-	t        *testing.T
-	handler  http.Handler
-	tokens   *auth.Store
-	temporal *mocks.Client
-	contract *apitest.Contract
-	prefix   string
+	t         *testing.T
+	handler   http.Handler
+	tokens    *auth.Store
+	temporal  *mocks.Client
+	contract  *apitest.Contract
+	prefix    string
+	readModel *readmodel.Store
 }
 
 func newHarness(t *testing.T) *harness {
@@ -44,7 +46,9 @@ func newHarness(t *testing.T) *harness {
 	tc := &mocks.Client{}
 	tokens := auth.NewStore(rdb, prefix, func() time.Time { return today })
 	h := &harness{t: t, tokens: tokens, temporal: tc, contract: apitest.Load(t, OpenAPIDocument()), prefix: prefix}
-	h.handler = NewServer(Deps{Temporal: tc, Redis: rdb, Tokens: tokens, Orgs: orgs, Now: func() time.Time { return today }})
+	h.readModel = readmodel.NewStore(rdb, prefix)
+	h.handler = NewServer(Deps{Temporal: tc, Redis: rdb, Tokens: tokens, Orgs: orgs, ReadModel: h.readModel, KeyPrefix: prefix,
+		Now: func() time.Time { return today }})
 	return h
 }
 

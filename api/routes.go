@@ -37,6 +37,7 @@ func (s *server) routes() {
 	v1.Handle("/funds/{fund_id}/close", s.allow(s.fundLifecycle(workflows.UpdateClose), fundflow.RoleAdmin)).Methods(http.MethodPost)
 	applicant, reviewer, chair := fundflow.RoleApplicant, fundflow.RoleReviewer, fundflow.RolePanelChair
 	v1.Handle("/applications", s.allow(s.createApplication, applicant)).Methods(http.MethodPost)
+	v1.Handle("/events", s.allow(s.events, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/applications", s.allow(s.listApplications, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/applications/{id}", s.allow(s.getApplication, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/applications/{id}", s.allow(s.patchApplication(), applicant)).Methods(http.MethodPatch)

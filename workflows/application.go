@@ -1113,19 +1113,7 @@ func (a *applicationWorkflow) project(ctx workflow.Context) {
 
 // row is the application as lists show it.
 func (a *applicationWorkflow) row(now time.Time) activities.ApplicationRow {
-	r := activities.ApplicationRow{
-		ID: a.ApplicationID, FundID: a.FundID, OrgCode: a.OrgCode,
-		Status: string(a.Status), StatusLabel: a.Status.Label(), ApplicantLabel: a.Status.ApplicantLabel(),
-		RequestedPence: a.Content.RequestedPence, WeightedScore: a.WeightedScore,
-		CreatedAt: a.CreatedAt, UpdatedAt: now.UTC(), Version: a.Version,
-	}
-	if a.Offer != nil && a.Offer.ReleasedAt.IsZero() {
-		r.AwardedPence = a.Offer.AmountPence
-	}
-	if due := a.deadlines().StageDueAt; !due.IsZero() {
-		r.StageDueAt = &due
-	}
-	return r
+	return ApplicationRow(a.view(), now)
 }
 
 func (a *applicationWorkflow) nextUndelivered() int {

@@ -359,3 +359,19 @@ type ApplicationWorkflowInput struct {
 	// FundCalls numbers the Updates sent to the fund, to key them.
 	FundCalls int `json:"fund_calls,omitempty"`
 }
+
+// ApplicationRow is an application's read-model row, built from its view:
+// the workflow projects it after every change, and `fundflow reindex`
+// rebuilds it from the same view, so the two can never disagree.
+func ApplicationRow(v ApplicationView, now time.Time) activities.ApplicationRow {
+	r := activities.ApplicationRow{
+		ID: v.ID, FundID: v.FundID, OrgCode: v.OrgCode,
+		Status: string(v.Status), StatusLabel: v.StatusLabel, ApplicantLabel: v.ApplicantStatusLabel,
+		RequestedPence: v.RequestedPence, AwardedPence: v.AwardedPence, WeightedScore: v.WeightedScore,
+		CreatedAt: v.CreatedAt, UpdatedAt: now.UTC(), Version: v.Version,
+	}
+	if due := v.Deadlines.StageDueAt; !due.IsZero() {
+		r.StageDueAt = &due
+	}
+	return r
+}

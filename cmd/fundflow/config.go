@@ -123,6 +123,8 @@ func connectRedis(ctx context.Context, url string) (*redis.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL is not a valid Redis URL: %w", err)
 	}
+	// Blocking reads (the event stream) must end when the request does.
+	opts.ContextTimeoutEnabled = true
 	rdb := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

@@ -59,8 +59,8 @@ func load(b *testing.B, s *Store, n int, statuses []string) {
 			score := 100 + i%400
 			a.WeightedScore = &score
 			row := fmt.Sprintf(`{"id":%q,"fund_id":%q,"status":%q,"org_code":%q,"version":1}`, a.ID, a.FundID, a.Status, a.OrgCode)
-			keys := append([]string{s.rowKey(a.ID), s.countKey(a.FundID), s.panelKey(a.FundID)}, s.listKeys(a.FundID, a.Status, a.OrgCode)...)
-			upsertScript.Run(ctx, pipe, keys, a.ID, 1, row, a.Status, score)
+			keys := append([]string{s.rowKey(a.ID), s.countKey(a.FundID), s.panelKey(a.FundID), s.eventsKey()}, s.listKeys(a.FundID, a.Status, a.OrgCode)...)
+			upsertScript.Run(ctx, pipe, keys, a.ID, 1, row, a.Status, score, a.FundID, a.OrgCode, maxEvents, "0")
 		}
 		if _, err := pipe.Exec(ctx); err != nil {
 			b.Fatal(err)

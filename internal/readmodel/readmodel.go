@@ -114,28 +114,95 @@ func (s *Store) Panel(ctx context.Context, fund string, offset, limit int) ([]Ap
 	return s.rows(ctx, ids)
 }
 
+// maxEvents caps the event stream; a client that falls further behind than
+// this reloads its lists instead of resuming.
+const maxEvents = 100_000
+
+func (s *Store) eventsKey() string { return s.prefix + "events" }
+
+// Event is an application's change of status.
+type Event struct {
+	// ID is the stream entry id, which clients send back as Last-Event-ID.
+	ID            string `json:"-"`
+	ApplicationID string `json:"application_id"`
+	FundID        string `json:"fund_id"`
+	OrgCode       string `json:"org_code"`
+	Status        string `json:"status"`
+	Previous      string `json:"previous,omitempty"`
+	Version       string `json:"version"`
+}
+
+// Events returns events after the given id ("" for only new ones, "0" for
+// all kept), waiting up to block for the first.
+func (s *Store) Events(ctx context.Context, after string, block time.Duration) ([]Event, error) {
+	if after == "" {
+		after = "$"
+	}
+	res, err := s.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{s.eventsKey(), after}, Count: 100, Block: block}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Event
+	for _, st := range res {
+		for _, m := range st.Messages {
+			field := func(k string) string { v, _ := m.Values[k].(string); return v }
+			out = append(out, Event{ID: m.ID, ApplicationID: field("application_id"), FundID: field("fund_id"),
+				OrgCode: field("org_code"), Status: field("status"), Previous: field("previous"), Version: field("version")})
+		}
+	}
+	return out, nil
+}
+
+// LastEventID is the newest event's id, "0" when there are none: where a
+// client that starts listening now should resume from.
+func (s *Store) LastEventID(ctx context.Context) (string, error) {
+	msgs, err := s.rdb.XRevRangeN(ctx, s.eventsKey(), "+", "-", 1).Result()
+	if err != nil || len(msgs) == 0 {
+		return "0", err
+	}
+	return msgs[0].ID, nil
+}
+
 // countKey holds per-status counts for a fund's dashboard.
 func (s *Store) countKey(fund string) string { return s.prefix + "count:" + fund }
 
 // Put writes a projection unless a newer version is already there, moving
-// the application between lists and counters atomically. It reports
-// whether it wrote.
-func (s *Store) Put(ctx context.Context, a Application) (bool, error) {
+// the application between lists and counters atomically, and publishes an
+// event when the status changed. It reports whether it wrote.
+func (s *Store) Put(ctx context.Context, a Application) (bool, error) { return s.put(ctx, a, true) }
+
+// Restore writes a projection as Put does but publishes nothing: a rebuild
+// is not news.
+func (s *Store) Restore(ctx context.Context, a Application) (bool, error) {
+	return s.put(ctx, a, false)
+}
+
+func (s *Store) put(ctx context.Context, a Application, publish bool) (bool, error) {
 	row, err := json.Marshal(a)
 	if err != nil {
 		return false, err
 	}
 	newKeys := s.listKeys(a.FundID, a.Status, a.OrgCode)
-	keys := append([]string{s.rowKey(a.ID), s.countKey(a.FundID), s.panelKey(a.FundID)}, newKeys...)
+	keys := append([]string{s.rowKey(a.ID), s.countKey(a.FundID), s.panelKey(a.FundID), s.eventsKey()}, newKeys...)
 	score := ""
 	if a.WeightedScore != nil {
 		score = strconv.Itoa(*a.WeightedScore)
 	}
-	wrote, err := upsertScript.Run(ctx, s.rdb, keys, a.ID, a.Version, string(row), a.Status, score).Int()
+	wrote, err := upsertScript.Run(ctx, s.rdb, keys, a.ID, a.Version, string(row), a.Status, score, a.FundID, a.OrgCode, maxEvents, flag(publish)).Int()
 	if err != nil {
 		return false, fmt.Errorf("readmodel: put %s: %w", a.ID, err)
 	}
 	return wrote == 1, nil
+}
+
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // Get reads one projection.
@@ -222,11 +289,15 @@ func (s *Store) Counts(ctx context.Context, fund string) (map[string]int64, erro
 	return out, nil
 }
 
-// Flush deletes every projection, for a rebuild.
+// Flush deletes every projection, for a rebuild. The event stream stays, so
+// clients resuming after the rebuild lose nothing.
 func (s *Store) Flush(ctx context.Context) error {
 	iter := s.rdb.Scan(ctx, 0, s.prefix+"*", 1000).Iterator()
 	var batch []string
 	for iter.Next(ctx) {
+		if iter.Val() == s.eventsKey() {
+			continue
+		}
 		batch = append(batch, iter.Val())
 		if len(batch) == 1000 {
 			if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {

@@ -155,3 +155,33 @@ func mustPut(t *testing.T, s *Store, a Application) {
 		t.Fatal(err)
 	}
 }
+
+func TestStatusChangesArePublishedOnce(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	mustPut(t, s, app("a1", "f", "submitted", "QUY", 1))
+	mustPut(t, s, app("a1", "f", "submitted", "QUY", 2)) // same status: no event
+	mustPut(t, s, app("a1", "f", "eligibility", "QUY", 3))
+	mustPut(t, s, app("a1", "f", "eligibility", "QUY", 3)) // replay: no event
+	mustPut(t, s, app("a1", "f", "submitted", "QUY", 2))   // stale: no event
+	if _, err := s.Restore(ctx, app("a2", "f", "panel", "7A1", 1)); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.Events(ctx, "0", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range evs {
+		got = append(got, e.Previous+"→"+e.Status)
+	}
+	if fmt.Sprint(got) != "[→submitted submitted→eligibility]" {
+		t.Fatalf("events = %v", got)
+	}
+	last, _ := s.LastEventID(ctx)
+	if last != evs[len(evs)-1].ID {
+		t.Fatalf("last event id %s, want %s", last, evs[len(evs)-1].ID)
+	}
+	if more, _ := s.Events(ctx, last, 10*time.Millisecond); len(more) != 0 {
+		t.Fatalf("events after the last: %v", more)
+	}
+}

@@ -1,23 +1,25 @@
 -- Versioned upsert of one application's projection.
 -- KEYS[1] row hash, KEYS[2] the fund's status counters, KEYS[3] the fund's
--- panel ranking, KEYS[4..] the lists the application belongs to now.
--- ARGV: id, version, row JSON, status, weighted score ('' when unscored).
+-- panel ranking, KEYS[4] the event stream, KEYS[5..] the lists the
+-- application belongs to now.
+-- ARGV: id, version, row JSON, status, weighted score ('' when unscored),
+-- fund id, org code, stream length cap, '1' to publish status changes.
 -- A write older than (or as old as) what is stored changes nothing, so a
 -- retried or replayed projection can never regress a newer state.
 local cur = redis.call('HGET', KEYS[1], 'version')
 if cur and tonumber(cur) >= tonumber(ARGV[2]) then
   return 0
 end
+local oldStatus = redis.call('HGET', KEYS[1], 'status')
 local oldLists = redis.call('HGET', KEYS[1], 'lists')
 if oldLists then
   for k in string.gmatch(oldLists, '[^\n]+') do
     redis.call('ZREM', k, ARGV[1])
   end
-  local oldStatus = redis.call('HGET', KEYS[1], 'status')
   redis.call('HINCRBY', KEYS[2], oldStatus, -1)
 end
 local lists = {}
-for i = 4, #KEYS do
+for i = 5, #KEYS do
   redis.call('ZADD', KEYS[i], 0, ARGV[1])
   lists[#lists + 1] = KEYS[i]
 end
@@ -28,4 +30,11 @@ else
   redis.call('ZREM', KEYS[3], ARGV[1])
 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'row', ARGV[3], 'status', ARGV[4], 'lists', table.concat(lists, '\n'))
+-- A status change is an event, published exactly once: a replayed write of
+-- the same version returned above.
+if ARGV[9] == '1' and oldStatus ~= ARGV[4] then
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*',
+    'application_id', ARGV[1], 'fund_id', ARGV[6], 'org_code', ARGV[7],
+    'status', ARGV[4], 'previous', oldStatus or '', 'version', ARGV[2])
+end
 return 1

@@ -30,6 +30,7 @@ func New(t testing.TB) (*redis.Client, string) {
 	if err != nil {
 		t.Fatalf("REDIS_URL: %v", err)
 	}
+	opts.ContextTimeoutEnabled = true
 	rdb := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
