@@ -4,7 +4,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +20,7 @@ import (
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/devserver"
 	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/registry"
 	"github.com/fundflow/fundflow/worker"
 	"github.com/fundflow/fundflow/workflows"
 )
@@ -116,5 +122,92 @@ func BenchmarkUpdates(b *testing.B) {
 			})
 			b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "updates/s")
 		})
+	}
+}
+
+// BenchmarkApplicationReads seeds applications through the real workflows
+// (FUNDFLOW_BENCH_APPS, default 1000) and reports p50/p99 over HTTP of a
+// single application (read from its workflow by Query, for read-your-writes)
+// and of a filtered list page (read from the Redis projections).
+func BenchmarkApplicationReads(b *testing.B) {
+	n := 1000
+	if v := os.Getenv("FUNDFLOW_BENCH_APPS"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	dir := b.TempDir()
+	d := startDev(b, dir, "--ephemeral", "--rate-limit", "0")
+	waitReady(b, d.api)
+	c, err := client.Dial(client.Options{HostPort: d.temporal, Namespace: "default", Logger: quietSDK()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	orgs, _ := registry.Default()
+	took, err := seed(context.Background(), c, orgs, fund.SeedID, n, 16)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d applications in %s (%.0f/s)", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
+	admin := readTokens(b, dir)["admin"].Token
+	var ids []string
+	for cursor := ""; ; {
+		var l struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+			Next *string `json:"next_cursor"`
+		}
+		getJSON(b, d.api+"/v1/applications?limit=200&cursor="+cursor, admin, &l)
+		for _, it := range l.Items {
+			ids = append(ids, it.ID)
+		}
+		if l.Next == nil {
+			break
+		}
+		cursor = *l.Next
+	}
+	if len(ids) != n {
+		b.Fatalf("the read model lists %d of %d applications", len(ids), n)
+	}
+	for _, read := range []struct {
+		name string
+		url  func(i int) string
+	}{
+		{"get_by_id_query", func(i int) string { return d.api + "/v1/applications/" + ids[(i*7919)%n] }},
+		{"list_page_filtered", func(int) string { return d.api + "/v1/applications?fund_id=" + fund.SeedID + "&org_code=QUY&limit=50" }},
+	} {
+		b.Run(fmt.Sprintf("%s/n=%d", read.name, n), func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			i := 0
+			for b.Loop() {
+				start := time.Now()
+				getJSON(b, read.url(i), admin, nil)
+				lat = append(lat, time.Since(start))
+				i++
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50_µs")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99_µs")
+		})
+	}
+}
+
+func getJSON(b *testing.B, url, token string, out any) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		_, _ = io.Copy(io.Discard, resp.Body)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/devserver"
 	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
 	"github.com/fundflow/fundflow/worker"
 	"github.com/fundflow/fundflow/workflows"
@@ -112,6 +113,15 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 
 	if err := seedFund(ctx, tc, time.Now()); err != nil {
 		return err
+	}
+	if f.redisURL == "" {
+		// The stand-in starts empty every time; Temporal still has every
+		// application, so rebuild the lists before serving them.
+		r, err := reindex(ctx, tc, readmodel.NewStore(rdb, f.redisPrefix), false)
+		if err != nil {
+			return fmt.Errorf("rebuild read models: %w", err)
+		}
+		log.Info(r.String())
 	}
 	tokensFile := filepath.Join(f.dataDir, "dev-tokens.json")
 	if err := ensureDevTokens(ctx, tokensFile, auth.NewStore(rdb, f.redisPrefix, nil), orgs, registry.DateOf(time.Now())); err != nil {

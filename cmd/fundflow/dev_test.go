@@ -61,7 +61,7 @@ func devArgs(dataDir string, extra ...string) []string {
 }
 
 // startDev runs `fundflow dev` in this process and waits for its banner.
-func startDev(t *testing.T, dataDir string, extra ...string) *devInstance {
+func startDev(t testing.TB, dataDir string, extra ...string) *devInstance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -87,7 +87,7 @@ func startDev(t *testing.T, dataDir string, extra ...string) *devInstance {
 	return d
 }
 
-func readBanner(t *testing.T, r io.Reader) (api, temporal string) {
+func readBanner(t testing.TB, r io.Reader) (api, temporal string) {
 	t.Helper()
 	found := make(chan struct{})
 	var scanErr error
@@ -124,7 +124,7 @@ type devTokens map[string]struct {
 	OrgCode string `json:"org_code"`
 }
 
-func readTokens(t *testing.T, dataDir string) devTokens {
+func readTokens(t testing.TB, dataDir string) devTokens {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dataDir, "dev-tokens.json"))
 	if err != nil {
@@ -137,7 +137,7 @@ func readTokens(t *testing.T, dataDir string) devTokens {
 	return toks
 }
 
-func get(t *testing.T, url, token string) (int, map[string]any) {
+func get(t testing.TB, url, token string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	if token != "" {
@@ -153,7 +153,7 @@ func get(t *testing.T, url, token string) (int, map[string]any) {
 	return resp.StatusCode, body
 }
 
-func waitReady(t *testing.T, api string) time.Duration {
+func waitReady(t testing.TB, api string) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for time.Since(start) < time.Minute {

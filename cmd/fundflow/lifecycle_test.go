@@ -11,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/testredis"
 )
 
@@ -21,8 +24,10 @@ import (
 // its own, so the test can mint tokens the dev file does not hold.
 type lifecycleEnv struct {
 	*httpClient
-	tokens devTokens
-	store  *auth.Store
+	tokens    devTokens
+	store     *auth.Store
+	readModel *readmodel.Store
+	temporal  client.Client
 }
 
 func startLifecycleEnv(t *testing.T) *lifecycleEnv {
@@ -35,7 +40,8 @@ func startLifecycleEnv(t *testing.T) *lifecycleEnv {
 	}
 	d := startDev(t, dir, "--ephemeral", "--redis", url, "--redis-prefix", prefix)
 	waitReady(t, d.api)
-	return &lifecycleEnv{httpClient: newHTTPClient(t, d.api), tokens: readTokens(t, dir), store: auth.NewStore(rdb, prefix, nil)}
+	return &lifecycleEnv{httpClient: newHTTPClient(t, d.api), tokens: readTokens(t, dir), store: auth.NewStore(rdb, prefix, nil),
+		readModel: readmodel.NewStore(rdb, prefix), temporal: dialDev(t, d)}
 }
 
 func (e *lifecycleEnv) token(name string) string {
@@ -317,4 +323,36 @@ func TestSixApplicationsThroughThePanel(t *testing.T) {
 			t.Fatalf("unattributed timeline entry %v", it)
 		}
 	}
+
+	t.Run("reindex repairs a lost read model", func(t *testing.T) {
+		ctx := context.Background()
+		if err := e.readModel.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r, err := reindex(ctx, e.temporal, e.readModel, true)
+		if err != nil || len(r.drift) != len(ids) {
+			t.Fatalf("check after losing Redis: %v %v", r, err)
+		}
+		if r, err = reindex(ctx, e.temporal, e.readModel, false); err != nil || r.applications != len(ids) {
+			t.Fatalf("rebuild: %v %v", r, err)
+		}
+		if r, err = reindex(ctx, e.temporal, e.readModel, true); err != nil || len(r.drift) != 0 {
+			t.Fatalf("drift after rebuild: %v %v", r, err)
+		}
+		for code, id := range ids {
+			var v, row map[string]any
+			e.do("GET", "/v1/applications/"+id, e.token("admin"), nil, &v)
+			var l struct {
+				Items []map[string]any `json:"items"`
+			}
+			e.do("GET", "/v1/applications?org_code="+code, e.token("admin"), nil, &l)
+			if len(l.Items) != 1 {
+				t.Fatalf("%s listed %d times after rebuild", code, len(l.Items))
+			}
+			row = l.Items[0]
+			if row["status"] != v["status"] || row["version"] != v["version"] {
+				t.Fatalf("%s: list says %v/%v, Temporal %v/%v", code, row["status"], row["version"], v["status"], v["version"])
+			}
+		}
+	})
 }

@@ -20,6 +20,8 @@ Usage:
   fundflow api     [flags]   the HTTP API, against TEMPORAL_ADDRESS and REDIS_URL
   fundflow worker  [flags]   the Temporal worker, against TEMPORAL_ADDRESS and REDIS_URL
   fundflow token create --role R [--org CODE] [--name N]
+  fundflow reindex [--check]  rebuild (or check) Redis read models from Temporal
+  fundflow seed --applications N   create N synthetic drafts through the workflows, for measuring
 
 Run "fundflow <command> -h" for a command's flags.
 `
@@ -51,6 +53,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAPI(ctx, rest, getenv, stderr)
 	case "worker":
 		return runWorker(ctx, rest, getenv, stderr)
+	case "seed":
+		return runSeed(ctx, rest, getenv, stdout, stderr)
+	case "reindex":
+		return runReindex(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		return runToken(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
