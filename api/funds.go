@@ -136,7 +136,7 @@ func (s *server) createFund(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	_, err := s.Temporal.ExecuteWorkflow(r.Context(), workflows.StartFundOptions(def.ID, fund.StatusDraft),
+	_, err := s.Temporal.ExecuteWorkflow(r.Context(), workflows.StartFundOptions(def.ID),
 		workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

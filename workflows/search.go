@@ -6,7 +6,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/fund"
 )
 
 // Search attributes let operators filter fundflow's workflows in the
@@ -14,7 +13,6 @@ import (
 var (
 	SearchEntityKind = temporal.NewSearchAttributeKeyKeyword("EntityKind")
 	SearchFundID     = temporal.NewSearchAttributeKeyKeyword("FundId")
-	SearchFundStatus = temporal.NewSearchAttributeKeyKeyword("FundStatus")
 	SearchAppStatus  = temporal.NewSearchAttributeKeyKeyword("AppStatus")
 	SearchOrgCode    = temporal.NewSearchAttributeKeyKeyword("OrgCode")
 	SearchStageDueAt = temporal.NewSearchAttributeKeyTime("StageDueAt")
@@ -24,7 +22,7 @@ var (
 // them on a namespace.
 func SearchAttributes() map[string]enumspb.IndexedValueType {
 	m := map[string]enumspb.IndexedValueType{}
-	for _, k := range []temporal.SearchAttributeKey{SearchEntityKind, SearchFundID, SearchFundStatus, SearchAppStatus, SearchOrgCode, SearchStageDueAt} {
+	for _, k := range []temporal.SearchAttributeKey{SearchEntityKind, SearchFundID, SearchAppStatus, SearchOrgCode, SearchStageDueAt} {
 		m[k.GetName()] = k.GetValueType()
 	}
 	return m
@@ -39,7 +37,7 @@ const (
 // StartFundOptions starts a fund's entity workflow: its business-key ID,
 // the one task queue, and an ID that names one fund forever, even after it
 // finishes.
-func StartFundOptions(fundID string, status fund.Status) client.StartWorkflowOptions {
+func StartFundOptions(fundID string) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
 		ID:                    FundWorkflowID(fundID),
 		TaskQueue:             fundflow.TaskQueue,
@@ -49,7 +47,6 @@ func StartFundOptions(fundID string, status fund.Status) client.StartWorkflowOpt
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			SearchEntityKind.ValueSet(KindFund),
 			SearchFundID.ValueSet(fundID),
-			SearchFundStatus.ValueSet(string(status)),
 		),
 	}
 }

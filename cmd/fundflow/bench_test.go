@@ -81,7 +81,7 @@ func BenchmarkUpdates(b *testing.B) {
 	def.ID = "bench-fund"
 	def.MaxAwards = 1000
 	def.TotalPence = 1_000_000_000
-	if _, err := c.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID, fund.StatusOpen), workflows.FundWorkflow,
+	if _, err := c.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID), workflows.FundWorkflow,
 		workflows.FundWorkflowInput{Definition: def, Status: fund.StatusOpen}); err != nil {
 		b.Fatal(err)
 	}

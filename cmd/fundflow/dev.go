@@ -161,7 +161,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 // time dev mode runs over a data directory.
 func seedFund(ctx context.Context, tc client.Client, now time.Time) error {
 	def := fund.SeedDefinition(now)
-	_, err := tc.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID, fund.StatusOpen),
+	_, err := tc.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID),
 		workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def, Status: fund.StatusOpen})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
