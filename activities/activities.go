@@ -29,6 +29,10 @@ type Activities struct {
 	Notifier Notifier
 	// Letters stores rendered letters for GenerateLetter.
 	Letters letters.Store
+	// PublicURL is where users reach the API, such as
+	// "https://fundflow.example.nhs.uk"; GenerateLetter puts it in front of
+	// a letter's relative verification link. Empty leaves the link relative.
+	PublicURL string
 	// ReadModel holds the Redis projections lists are served from.
 	ReadModel *readmodel.Store
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fundflow/fundflow/internal/letters"
@@ -24,6 +25,12 @@ type LetterRecord struct {
 // a retry or a replay yields the same record and never a second, different
 // letter.
 func (a *Activities) GenerateLetter(ctx context.Context, s letters.Snapshot) (LetterRecord, error) {
+	// Workflows do not know the public URL, so they give the path; the
+	// same configuration always gives the same absolute link, and so the
+	// same bytes.
+	if strings.HasPrefix(s.VerifyURL, "/") {
+		s.VerifyURL = strings.TrimSuffix(a.PublicURL, "/") + s.VerifyURL
+	}
 	pdf, err := letters.Render(s)
 	if err != nil {
 		return LetterRecord{}, fmt.Errorf("render %s letter %s: %w", s.Kind, s.Ref, err)

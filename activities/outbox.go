@@ -20,6 +20,14 @@ const (
 	NotificationSLAEscalation       NotificationKind = "sla_escalation"
 	NotificationDecision            NotificationKind = "decision"
 	NotificationWithdrawn           NotificationKind = "withdrawn"
+	// The offer and the deployment.
+	NotificationOfferAccepted     NotificationKind = "offer_accepted"
+	NotificationOfferEnded        NotificationKind = "offer_ended"
+	NotificationMilestone         NotificationKind = "milestone"
+	NotificationMilestoneReminder NotificationKind = "milestone_reminder"
+	NotificationMilestoneOverdue  NotificationKind = "milestone_overdue"
+	NotificationExtension         NotificationKind = "extension"
+	NotificationAwardEnded        NotificationKind = "award_ended"
 )
 
 // Notification is one message in an application's outbox.

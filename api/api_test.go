@@ -313,3 +313,11 @@ func TestOperations(t *testing.T) {
 		}
 	})
 }
+
+func TestHomePage(t *testing.T) {
+	h := newHarness(t)
+	rec := h.do("GET", "/", "", nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "/openapi.json") {
+		t.Fatalf("home: %d", rec.Code)
+	}
+}

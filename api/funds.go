@@ -31,6 +31,9 @@ type fundJSON struct {
 	WaitlistLength int                      `json:"waitlist_length"`
 	Definition     fund.Definition          `json:"definition"`
 	History        []workflows.StatusChange `json:"history"`
+	// Applications counts the fund's applications by status, from the
+	// read model.
+	Applications map[string]int64 `json:"applications,omitempty"`
 }
 
 func toFundJSON(v workflows.FundView) fundJSON {
@@ -60,7 +63,12 @@ func (s *server) getFund(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toFundJSON(v))
+	out := toFundJSON(v)
+	if out.Applications, err = s.ReadModel.Counts(r.Context(), v.Definition.ID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // listFunds reads funds from Temporal's visibility store; there are few

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 
+	"github.com/gorilla/mux"
+
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/readmodel"
 )
@@ -39,6 +41,34 @@ func (s *server) listApplications(w http.ResponseWriter, r *http.Request) {
 	}
 	out := list[readmodel.Application]{Items: rows}
 	if next != "" {
+		out.NextCursor = &next
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// panelRanking is a fund's applications awaiting the panel, best weighted
+// score first, from the read model.
+func (s *server) panelRanking(w http.ResponseWriter, r *http.Request) {
+	p, err := readPage(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := mux.Vars(r)["fund_id"]
+	if _, err := s.fundView(r, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	// One row more than the page says whether another page follows.
+	rows, err := s.ReadModel.Panel(r.Context(), id, p.offset, p.limit+1)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := list[readmodel.Application]{Items: rows}
+	if len(rows) > p.limit {
+		out.Items = rows[:p.limit]
+		next := encodeOffset(p.offset + p.limit)
 		out.NextCursor = &next
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -86,8 +86,10 @@ func paginate[T any](all []T, p page) list[T] {
 	end := min(p.offset+p.limit, len(all))
 	out.Items = all[p.offset:end]
 	if end < len(all) {
-		next := base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
+		next := encodeOffset(end)
 		out.NextCursor = &next
 	}
 	return out
 }
+
+func encodeOffset(n int) string { return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(n))) }

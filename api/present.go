@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/workflows"
 )
@@ -31,9 +32,15 @@ type applicantView struct {
 	Offer          *workflows.Offer         `json:"offer,omitempty"`
 	Closed         *workflows.Closure       `json:"closed,omitempty"`
 	Deadlines      workflows.Deadlines      `json:"deadlines"`
-	CreatedAt      time.Time                `json:"created_at"`
-	SubmittedAt    time.Time                `json:"submitted_at,omitzero"`
-	Version        int64                    `json:"version"`
+	// The award, once the offer is accepted, and the letters issued.
+	Acceptance  *workflows.Acceptance     `json:"acceptance,omitempty"`
+	Ending      *workflows.Ending         `json:"ending,omitempty"`
+	Milestones  []workflows.Milestone     `json:"milestones"`
+	DrawnPence  int64                     `json:"drawn_pence"`
+	Letters     []activities.LetterRecord `json:"letters"`
+	CreatedAt   time.Time                 `json:"created_at"`
+	SubmittedAt time.Time                 `json:"submitted_at,omitzero"`
+	Version     int64                     `json:"version"`
 }
 
 type applicantDecision struct {
@@ -64,6 +71,7 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 		Final: v.Final, Content: v.Content, RequestedPence: v.RequestedPence, AwardedPence: v.AwardedPence,
 		Queries: v.Queries, Offer: v.Offer, Closed: v.Closed, Deadlines: v.Deadlines,
 		CreatedAt: v.CreatedAt, SubmittedAt: v.SubmittedAt, Version: v.Version,
+		Acceptance: v.Acceptance, Ending: v.Ending, Milestones: v.Milestones, DrawnPence: v.DrawnPence, Letters: v.Letters,
 	}
 	if out.Queries == nil {
 		out.Queries = application.Queries{}

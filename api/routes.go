@@ -20,10 +20,15 @@ func (s *server) routes() {
 		writeProblem(w, http.StatusMethodNotAllowed, &fundflow.Error{Code: "method_not_allowed", Message: "this resource does not support that method"})
 	}))
 
+	r.HandleFunc("/", s.home).Methods(http.MethodGet)
 	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet)
 	r.HandleFunc("/readyz", s.readyz).Methods(http.MethodGet)
 	r.Handle("/metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{})).Methods(http.MethodGet)
 	r.HandleFunc("/openapi.json", s.openAPI).Methods(http.MethodGet)
+
+	// Checking a letter is public, for whoever holds one; it is registered
+	// before the authenticated /v1 subrouter so that router never sees it.
+	r.HandleFunc("/v1/letters/{ref}/verify", s.verifyLetter).Methods(http.MethodGet)
 
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.Use(s.authenticate, s.rateLimit, s.idempotent)
@@ -50,6 +55,21 @@ func (s *server) routes() {
 	v1.Handle("/applications/{id}/queries", s.allow(s.raiseQuery(), reviewer, chair)).Methods(http.MethodPost)
 	v1.Handle("/applications/{id}/queries/{query_id}/answer", s.allow(s.answerQuery(), applicant)).Methods(http.MethodPost)
 	v1.Handle("/applications/{id}/decision", s.allow(s.decidePanel(), chair)).Methods(http.MethodPost)
+
+	v1.Handle("/funds/{fund_id}/panel", s.allow(s.panelRanking, chair, fundflow.RoleAdmin)).Methods(http.MethodGet)
+	pm := fundflow.RoleProgrammeManager
+	v1.Handle("/applications/{id}/offer/accept", s.allow(s.acceptOffer(), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/offer/decline", s.allow(s.declineOffer(), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/letters", s.allow(s.listLetters, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/letters/{ref}", s.allow(s.getLetter, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/applications/{id}/milestones", s.allow(s.listMilestones, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/applications/{id}/milestones/{milestone_id}/evidence", s.allow(s.submitEvidence(), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/milestones/{milestone_id}/verify", s.allow(s.verifyMilestone(), pm)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/milestones/{milestone_id}/extension", s.allow(s.requestExtension(), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/milestones/{milestone_id}/extension/decision", s.allow(s.decideExtension(), pm)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/terminate", s.allow(s.terminateAward(), pm)).Methods(http.MethodPost)
+	v1.Handle("/programme/deployments", s.allow(s.listDeployments, pm, fundflow.RoleAdmin)).Methods(http.MethodGet)
+	v1.Handle("/programme/deployments.csv", s.allow(s.deploymentsCSV, pm, fundflow.RoleAdmin)).Methods(http.MethodGet)
 
 	v1.Handle("/funds/{fund_id}/ledger", s.allow(s.ledger, fundflow.RolePanelChair, fundflow.RoleProgrammeManager, fundflow.RoleAdmin)).Methods(http.MethodGet)
 }

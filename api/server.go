@@ -18,6 +18,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/idempotency"
+	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
 )
@@ -35,6 +36,9 @@ type Deps struct {
 	Now     fundflow.Clock
 	// ReadModel serves lists and dashboards.
 	ReadModel *readmodel.Store
+	// Letters holds the rendered letters GET /v1/letters/{ref} serves: the
+	// store the worker's GenerateLetter writes to.
+	Letters letters.Store
 	// KeyPrefix starts every Redis key the API writes.
 	KeyPrefix string
 	// RateLimit is each token's request budget; zero turns limiting off.

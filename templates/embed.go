@@ -10,3 +10,8 @@ import "embed"
 //
 //go:embed letters
 var Letters embed.FS
+
+// Web holds the pages the API serves to browsers.
+//
+//go:embed web
+var Web embed.FS

@@ -105,6 +105,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationWorkflowInput) erro
 		return err
 	}
 	workflow.Go(ctx, a.deliver)
+	workflow.Go(ctx, a.writeLetters)
 	workflow.Go(ctx, a.project)
 	return a.run(ctx)
 }
@@ -112,8 +113,10 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationWorkflowInput) erro
 type applicationWorkflow struct {
 	ApplicationWorkflowInput
 	mu workflow.Mutex
-	// sending is true while a notification is being delivered.
+	// sending is true while a notification is being delivered, writing
+	// while a letter is being written.
 	sending bool
+	writing bool
 	// projected is the version last written to the read model.
 	projected int64
 	// published is what the search attributes say, so they are upserted
@@ -195,8 +198,8 @@ func (a *applicationWorkflow) run(ctx workflow.Context) error {
 		// Ending a run under a handler would drop its result, and under a
 		// delivery would send that notification twice.
 		if err := workflow.Await(ctx, func() bool {
-			return workflow.AllHandlersFinished(ctx) && !a.sending && a.projected == a.Version &&
-				(!a.ended() || !a.undelivered())
+			return workflow.AllHandlersFinished(ctx) && !a.sending && !a.writing && a.projected == a.Version &&
+				(!a.ended() || (!a.undelivered() && len(a.PendingLetters) == 0))
 		}); err != nil {
 			return err
 		}
@@ -267,6 +270,7 @@ func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 
 		setUpdate(ctx, UpdateCreditReserved, serialised(a, update[CreditReservedRequest, Outcome]{check: a.checkCreditReserved, apply: a.creditReserved})),
 		setUpdate(ctx, UpdateFundFinished, serialised(a, update[FundFinishedRequest, Outcome]{check: a.checkFundFinished, apply: a.fundFinished})),
+		a.setDeploymentHandlers(ctx),
 	)
 }
 
@@ -330,7 +334,7 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 		return Outcome{}, err
 	}
 
-	a.Fund, a.Division, a.SubmittedAt = def, div, now
+	a.Fund, a.Division, a.SubmittedAt, a.OrgName = def, div, now, org.Org.Name
 	a.Panel = application.NewPanel(a.OrgCode, def.ReviewersPerApplication)
 	a.moveTo(application.StatusSubmitted)
 	a.record(ctx, r.Actor, "submitted", "")
@@ -444,6 +448,7 @@ func (a *applicationWorkflow) eligibilityDecision(ctx workflow.Context, r Eligib
 		a.moveTo(application.StatusIneligible)
 		a.Stage = nil
 		a.record(ctx, r.Actor, "found_ineligible", r.Reason)
+		a.ineligibleLetter(ctx, r.Actor, r.Reason)
 		a.notify(ctx, activities.NotificationDecision, audienceApplicant, "Application not eligible",
 			fmt.Sprintf("Application %s to %s is not eligible for the fund.", a.ApplicationID, a.Fund.Name))
 		return a.outcome(), nil
@@ -683,7 +688,7 @@ func (a *applicationWorkflow) panelDecision(ctx workflow.Context, r PanelDecisio
 		case err != nil:
 			return Outcome{}, err
 		case refusal == nil:
-			a.Offer = &Offer{AmountPence: res.Entry.AmountPence, Conditions: d.Conditions, ReservedAt: d.At, Via: c.Key}
+			a.makeOffer(ctx, r.Actor, res.Entry.AmountPence, d.Conditions, c.Key)
 			return a.decide(ctx, d, application.StatusOffered, "approved", "offered "+money.Format(res.Entry.AmountPence)), nil
 		case refusal.Code != fundflow.EINSUFFICIENTCREDIT && refusal.Code != fundflow.EAWARDLIMIT:
 			return Outcome{}, refusal
@@ -717,6 +722,12 @@ func (a *applicationWorkflow) decide(ctx workflow.Context, d *Decision, to appli
 	a.moveTo(to)
 	a.Stage = nil
 	a.record(ctx, d.By, action, detail)
+	switch to {
+	case application.StatusRejected:
+		a.rejectionLetter(ctx, d.By, a.Content.RequestedPence, d.Feedback)
+	case application.StatusWaitlisted:
+		a.waitlistLetter(ctx, d.By, d.AmountPence, d.Feedback)
+	}
 	a.notify(ctx, activities.NotificationDecision, audienceApplicant, "Decision on your application",
 		fmt.Sprintf("The panel has decided on application %s to %s: %s.", a.ApplicationID, a.Fund.Name, to.ApplicantLabel()))
 	out := a.outcome()
@@ -760,7 +771,7 @@ func (a *applicationWorkflow) creditReserved(ctx workflow.Context, r CreditReser
 	if a.Offer != nil && a.Offer.Via == via {
 		return a.outcome(), nil
 	}
-	a.Offer = &Offer{AmountPence: r.AmountPence, Conditions: a.Decision.Conditions, ReservedAt: workflow.Now(ctx).UTC(), Via: via}
+	a.makeOffer(ctx, fundflow.System, r.AmountPence, a.Decision.Conditions, via)
 	a.moveTo(application.StatusOffered)
 	a.record(ctx, fundflow.System, "credit_reserved", "credit freed up: offered "+money.Format(r.AmountPence)+" from the waitlist")
 	a.notify(ctx, activities.NotificationDecision, audienceApplicant, "Offer of funding",
@@ -784,6 +795,10 @@ func (a *applicationWorkflow) fundFinished(ctx workflow.Context, _ FundFinishedR
 	}
 	a.Closed = &Closure{At: workflow.Now(ctx).UTC(), Reason: "the fund finished without credit becoming available for this application"}
 	a.record(ctx, fundflow.System, "fund_finished", a.Closed.Reason)
+	// The waitlist letter said a formal letter would follow either way;
+	// this is it. The lifecycle has no status for it, so it is a rejection.
+	a.rejectionLetter(ctx, fundflow.System, a.Decision.AmountPence,
+		"The fund has now finished, and no credit became available for your application while it was on the waiting list.")
 	a.notify(ctx, activities.NotificationDecision, audienceApplicant, "The fund has closed",
 		fmt.Sprintf("%s has finished, and no credit became available for application %s.", a.Fund.Name, a.ApplicationID))
 	return a.outcome(), nil
@@ -821,6 +836,7 @@ func (a *applicationWorkflow) nextDeadline() (time.Time, bool) {
 		}
 	}
 	consider(a.StaffRetryAt)
+	a.considerDeployment(consider)
 	return next, !next.IsZero()
 }
 
@@ -859,7 +875,7 @@ func (a *applicationWorkflow) onDeadlines(ctx workflow.Context) error {
 			return err
 		}
 	}
-	return nil
+	return a.onDeploymentDeadlines(ctx, now)
 }
 
 // stageAudiences is who a stage's reminder goes to: the reviewers who have
@@ -1160,6 +1176,9 @@ func (a *applicationWorkflow) deadlines() Deadlines {
 	if q, ok := a.Queries.Open(); ok && !a.ended() {
 		d.QueryRespondBy = q.RespondBy
 	}
+	if a.Status == application.StatusOffered && a.Offer != nil {
+		d.OfferAcceptBy = a.Offer.AcceptBy
+	}
 	return d
 }
 
@@ -1172,6 +1191,9 @@ func (a *applicationWorkflow) view() ApplicationView {
 		WeightedScore: a.WeightedScore, PassMark: a.Fund.PassMark, Queries: nonNil(a.Queries),
 		Decision: a.Decision, Offer: a.Offer, Closed: a.Closed, Deadlines: a.deadlines(),
 		CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt, Notifications: nonNil(a.Outbox), Version: a.Version,
+		OrgName: a.OrgName, Acceptance: a.Acceptance, Ending: a.Ending,
+		Milestones: a.milestonesView(), Letters: nonNil(slices.Clone(a.Letters)),
+		DrawnPence: a.drawn(), RAG: a.rag(), OverdueCount: a.overdueCount(), NextMilestone: a.nextMilestone(),
 	}
 	if a.Offer != nil && a.Offer.ReleasedAt.IsZero() {
 		v.AwardedPence = a.Offer.AmountPence

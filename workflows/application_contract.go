@@ -8,6 +8,7 @@ import (
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/letters"
 )
 
 // Updates an application workflow accepts from people. Each takes a request
@@ -218,6 +219,23 @@ type ApplicationView struct {
 	CreatedAt     time.Time            `json:"created_at"`
 	SubmittedAt   time.Time            `json:"submitted_at,omitzero"`
 	Notifications []NotificationRecord `json:"notifications"`
+	// OrgName is the organisation's registry name, from submission.
+	OrgName string `json:"org_name,omitempty"`
+	// Acceptance is who accepted the offer; Ending why an offer or award
+	// ended early (declined, offer_expired, terminated).
+	Acceptance *Acceptance `json:"acceptance,omitempty"`
+	Ending     *Ending     `json:"ending,omitempty"`
+	// Milestones are the award's, from acceptance; a milestone awaiting
+	// evidence past its due date shows status overdue.
+	Milestones []Milestone `json:"milestones"`
+	// Letters are the letters issued, newest last: where to find and how
+	// to check each, never its bytes.
+	Letters []activities.LetterRecord `json:"letters"`
+	// DrawnPence, RAG, OverdueCount and NextMilestone track a deployment.
+	DrawnPence    int64          `json:"drawn_pence"`
+	RAG           RAG            `json:"rag,omitempty"`
+	OverdueCount  int            `json:"overdue_count"`
+	NextMilestone *NextMilestone `json:"next_milestone,omitempty"`
 	// Version increases with every change to the application, so a read
 	// model can tell a newer view from an older one.
 	Version int64 `json:"version"`
@@ -232,6 +250,8 @@ type Deadlines struct {
 	StageDueAt     time.Time          `json:"stage_due_at,omitzero"`
 	ReminderAt     time.Time          `json:"reminder_at,omitzero"`
 	QueryRespondBy time.Time          `json:"query_respond_by,omitzero"`
+	// OfferAcceptBy is when an offer not yet accepted lapses.
+	OfferAcceptBy time.Time `json:"offer_accept_by,omitzero"`
 }
 
 // Eligibility is the automatic checks run at submission and the reviewer's
@@ -280,6 +300,9 @@ type Offer struct {
 	Via string `json:"via"`
 	// ReleasedAt is when the credit went back to the fund.
 	ReleasedAt time.Time `json:"released_at,omitzero"`
+	// AcceptBy is the acceptance deadline, the fund's
+	// offer_acceptance_window after the offer.
+	AcceptBy time.Time `json:"accept_by,omitzero"`
 }
 
 // Closure ends an application without a final status of its own: a
@@ -358,6 +381,16 @@ type ApplicationWorkflowInput struct {
 	Processed []ProcessedKey `json:"processed,omitempty"`
 	// FundCalls numbers the Updates sent to the fund, to key them.
 	FundCalls int `json:"fund_calls,omitempty"`
+	// OrgName is the organisation's registry name at submission, for
+	// letters.
+	OrgName    string      `json:"org_name,omitempty"`
+	Acceptance *Acceptance `json:"acceptance,omitempty"`
+	Ending     *Ending     `json:"ending,omitempty"`
+	Milestones []Milestone `json:"milestones,omitempty"`
+	// Letters are the records of letters written; PendingLetters the
+	// snapshots of letters decided but not yet written.
+	Letters        []activities.LetterRecord `json:"letters,omitempty"`
+	PendingLetters []letters.Snapshot        `json:"pending_letters,omitempty"`
 }
 
 // ApplicationRow is an application's read-model row, built from its view:
@@ -373,5 +406,6 @@ func ApplicationRow(v ApplicationView, now time.Time) activities.ApplicationRow 
 	if due := v.Deadlines.StageDueAt; !due.IsZero() {
 		r.StageDueAt = &due
 	}
+	r.OrgName, r.DrawnPence, r.RAG, r.OverdueCount, r.NextMilestone = v.OrgName, v.DrawnPence, string(v.RAG), v.OverdueCount, v.NextMilestone
 	return r
 }

@@ -3,6 +3,8 @@ package workflows
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +25,7 @@ import (
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/registry"
 )
 
@@ -154,6 +157,8 @@ type appRun struct {
 	pool  []application.Reviewer
 	notes []activities.Notification
 	rows  []activities.ApplicationRow
+	// letters are the snapshots GenerateLetter rendered, in order.
+	letters []letters.Snapshot
 }
 
 func newAppRun(t *testing.T, def fund.Definition) *appRun {
@@ -181,6 +186,19 @@ func newAppRun(t *testing.T, def fund.Definition) *appRun {
 		defer r.mu.Unlock()
 		r.rows = append(r.rows, row)
 		return nil
+	})
+	// Letters are rendered for real, so every snapshot a workflow builds is
+	// proved renderable; only the store is left out.
+	env.OnActivity(acts.GenerateLetter, mock.Anything, mock.Anything).Return(func(_ context.Context, s letters.Snapshot) (activities.LetterRecord, error) {
+		pdf, err := letters.Render(s)
+		if err != nil {
+			return activities.LetterRecord{}, temporal.NewNonRetryableApplicationError(err.Error(), "render", err)
+		}
+		sum := sha256.Sum256(pdf)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.letters = append(r.letters, s)
+		return activities.LetterRecord{Ref: s.Ref, Kind: s.Kind, Revision: s.Revision, IssuedAt: s.IssuedAt.UTC(), SHA256: hex.EncodeToString(sum[:]), Bytes: len(pdf)}, nil
 	})
 	env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.Notification) error {
 		r.mu.Lock()
@@ -374,14 +392,14 @@ func TestApplicationLifecycle(t *testing.T) {
 
 	require.Equal(t, []string{
 		"created", "draft_saved", "draft_saved", "submitted", "eligibility_checked", "found_eligible", "reviewers_assigned",
-		"assessment_submitted", "assessment_revised", "assessment_submitted", "assessments_complete", "approved",
+		"assessment_submitted", "assessment_revised", "assessment_submitted", "assessments_complete", "approved", "letter_issued",
 	}, actions(tl.Entries))
 	require.Zero(t, tl.NextAfterSeq)
 	entries := tl.Entries
 	require.Equal(t, "Asha Patel", entries[1].Actor)
 	require.Equal(t, "changed: planned_reach, need", entries[1].Detail)
-	require.Equal(t, fundflow.RolePanelChair, entries[len(entries)-1].Role)
-	require.Equal(t, "offered £75,000.00", entries[len(entries)-1].Detail)
+	require.Equal(t, fundflow.RolePanelChair, entries[len(entries)-2].Role)
+	require.Equal(t, "offered £75,000.00", entries[len(entries)-2].Detail)
 	require.Equal(t, fundflow.RoleSystem, entries[4].Role, "the automatic checks are the engine's")
 	require.Equal(t, []int{3, 4, 5}, []int{page.Entries[0].Seq, page.Entries[1].Seq, page.Entries[2].Seq})
 	require.Equal(t, 5, page.NextAfterSeq)
@@ -670,7 +688,8 @@ func TestApplicationCreditFromTheWaitlist(t *testing.T) {
 	again.ok(t, nil)
 	another.refused(t, fundflow.EINVALIDSTATE)
 	require.Equal(t, application.StatusOffered, offered.Status)
-	require.Equal(t, &Offer{AmountPence: 5_000_000, Conditions: []string{"Start in Q3"}, ReservedAt: offered.Offer.ReservedAt, Via: "credit_reserved:" + def.ID + ":9"}, offered.Offer)
+	require.Equal(t, &Offer{AmountPence: 5_000_000, Conditions: []string{"Start in Q3"}, ReservedAt: offered.Offer.ReservedAt, Via: "credit_reserved:" + def.ID + ":9",
+		AcceptBy: offered.Offer.ReservedAt.AddDate(0, 0, 14)}, offered.Offer, "the acceptance window runs from the promotion")
 	require.Equal(t, int64(5_000_000), offered.AwardedPence)
 }
 

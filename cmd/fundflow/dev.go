@@ -99,6 +99,10 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	defer tc.Close()
 
+	if f.publicURL == "" {
+		// Letters link to their verify page; in dev that is this server.
+		f.publicURL = "http://" + httpL.Addr().String()
+	}
 	acts, err := newActivities(f.config, tc, rdb, orgs)
 	if err != nil {
 		return err

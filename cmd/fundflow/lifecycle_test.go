@@ -75,6 +75,19 @@ func (e *lifecycleEnv) post(path, token string, body any, want int) map[string]a
 	return out
 }
 
+// waitFor polls what the read model shows, which follows the workflows by
+// a moment.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 30s", what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 func fullApplication(lead string, requested int64) map[string]any {
 	para := func(topic string) string {
 		return "Our " + topic + " is set out here in enough detail for reviewers to judge it against the fund's criteria."
@@ -257,6 +270,30 @@ func TestSixApplicationsThroughThePanel(t *testing.T) {
 		}
 	}
 
+	// The panel sees them ranked by weighted score, best first.
+	waitFor(t, "the panel ranking", func() bool {
+		var l struct {
+			Items []map[string]any `json:"items"`
+		}
+		e.do("GET", "/v1/funds/"+fund.SeedID+"/panel", e.token("panel_chair"), nil, &l)
+		if len(l.Items) != 4 {
+			return false
+		}
+		for i := 1; i < len(l.Items); i++ {
+			if l.Items[i-1]["weighted_score"].(float64) < l.Items[i]["weighted_score"].(float64) {
+				t.Fatalf("panel not ranked: %v", l.Items)
+			}
+		}
+		return l.Items[0]["id"] == ids["QUY"]
+	})
+	var counted struct {
+		Applications map[string]int `json:"applications"`
+	}
+	e.do("GET", "/v1/funds/"+fund.SeedID, e.token("admin"), nil, &counted)
+	if counted.Applications["panel"] != 4 || counted.Applications["ineligible"] != 2 {
+		t.Fatalf("fund counters: %v", counted.Applications)
+	}
+
 	// The panel approves three and rejects one.
 	for _, d := range []struct {
 		code, outcome string
@@ -284,20 +321,13 @@ func TestSixApplicationsThroughThePanel(t *testing.T) {
 	}
 
 	// Lists come from the read model, which the workflows keep current.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	waitFor(t, "three offers listed", func() bool {
 		var l struct {
 			Items []map[string]any `json:"items"`
 		}
 		e.do("GET", "/v1/applications?fund_id="+fund.SeedID+"&status=offered", e.token("programme_manager"), nil, &l)
-		if len(l.Items) == 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("offered list has %d items", len(l.Items))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return len(l.Items) == 3
+	})
 	var own struct {
 		Items []map[string]any `json:"items"`
 	}

@@ -111,9 +111,9 @@ func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs
 	if err != nil {
 		return nil, err
 	}
-	store, err := letters.NewDirStore(filepath.Join(cfg.dataDir, "letters"))
+	store, err := cfg.letters()
 	if err != nil {
-		return nil, fmt.Errorf("letters directory: %w", err)
+		return nil, err
 	}
 	return &activities.Activities{
 		Temporal:  tc,
@@ -122,11 +122,26 @@ func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs
 		Reviewers: auth.NewStore(rdb, cfg.redisPrefix, nil),
 		Letters:   store,
 		ReadModel: readmodel.NewStore(rdb, cfg.redisPrefix),
+		PublicURL: cfg.publicURL,
 	}, nil
+}
+
+// letters is where letter PDFs are kept, by SHA-256: the worker writes
+// them and the API serves them, so both must see the same directory.
+func (c *config) letters() (*letters.DirStore, error) {
+	store, err := letters.NewDirStore(filepath.Join(c.dataDir, "letters"))
+	if err != nil {
+		return nil, fmt.Errorf("letters directory: %w", err)
+	}
+	return store, nil
 }
 
 func newAPI(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger) (http.Handler, error) {
 	limit, err := cfg.limit()
+	if err != nil {
+		return nil, err
+	}
+	store, err := cfg.letters()
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +155,7 @@ func newAPI(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regis
 		Logger:    log,
 		Metrics:   metrics,
 		ReadModel: readmodel.NewStore(rdb, cfg.redisPrefix),
+		Letters:   store,
 		KeyPrefix: cfg.redisPrefix,
 		RateLimit: limit,
 	}), nil

@@ -20,6 +20,14 @@ type Contract struct {
 	router routers.Router
 }
 
+func init() {
+	// Bodies that are documents rather than JSON are checked for their
+	// status and content type only.
+	for _, ct := range []string{"text/html", "text/csv", "application/pdf", "text/event-stream"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
+	}
+}
+
 // Load fails the test unless doc is a valid OpenAPI 3 document.
 func Load(t testing.TB, doc []byte) *Contract {
 	t.Helper()

@@ -38,11 +38,24 @@ type Application struct {
 	AwardedPence   int64      `json:"awarded_pence,omitempty"`
 	WeightedScore  *int       `json:"weighted_score,omitempty"`
 	StageDueAt     *time.Time `json:"stage_due_at,omitempty"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	// Deployment tracking, for awards in deployment or done: credit
+	// drawn, the next milestone, the RAG rating and overdue milestones.
+	DrawnPence    int64          `json:"drawn_pence,omitempty"`
+	NextMilestone *NextMilestone `json:"next_milestone,omitempty"`
+	RAG           string         `json:"rag,omitempty"`
+	OverdueCount  int            `json:"overdue_count,omitempty"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
 	// Version is the workflow's state version; an older version never
 	// overwrites a newer one.
 	Version int64 `json:"version"`
+}
+
+// NextMilestone is a deployment's earliest-due unverified milestone.
+type NextMilestone struct {
+	ID    string    `json:"id"`
+	Title string    `json:"title"`
+	DueAt time.Time `json:"due_at"`
 }
 
 // Filter selects a list; empty fields match everything.
