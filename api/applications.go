@@ -3,13 +3,11 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gorilla/mux"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
@@ -95,12 +93,8 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 func (s *server) applicationView(r *http.Request, id string) (workflows.ApplicationView, error) {
 	var v workflows.ApplicationView
 	err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryApplication, &v)
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		return v, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
-	}
 	if err != nil {
-		return v, err
+		return v, orNotFound(err, "no application %q", id)
 	}
 	if p := principal(r.Context()); p.Role == fundflow.RoleApplicant && p.OrgCode != v.OrgCode {
 		return workflows.ApplicationView{}, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
@@ -143,12 +137,8 @@ func applicationCommand[B any](s *server, update string, build func(workflows.Co
 		}
 		var out workflows.Outcome
 		err = s.update(r.Context(), workflows.ApplicationWorkflowID(id), update, cmd.Key, build(cmd, body), &out)
-		var notFound *serviceerror.NotFound
-		if errors.As(err, &notFound) {
-			err = fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
-		}
 		if err != nil {
-			s.writeError(w, r, err)
+			s.writeError(w, r, orNotFound(err, "no application %q", id))
 			return
 		}
 		v, err := s.applicationView(r, id)

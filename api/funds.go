@@ -50,11 +50,7 @@ func toFundJSON(v workflows.FundView) fundJSON {
 func (s *server) fundView(r *http.Request, id string) (workflows.FundView, error) {
 	var v workflows.FundView
 	err := s.query(r.Context(), workflows.FundWorkflowID(id), workflows.QueryFund, &v)
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		return v, fundflow.Errorf(fundflow.ENOTFOUND, "no fund %q", id)
-	}
-	return v, err
+	return v, orNotFound(err, "no fund %q", id)
 }
 
 func (s *server) getFund(w http.ResponseWriter, r *http.Request) {
@@ -173,11 +169,9 @@ type lifecycleBody struct {
 func (s *server) fundLifecycle(name string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var body lifecycleBody
-		if r.ContentLength != 0 {
-			if err := decode(w, r, &body); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
+		if err := decodeOptional(w, r, &body); err != nil {
+			s.writeError(w, r, err)
+			return
 		}
 		cmd, err := command(r)
 		if err != nil {
@@ -187,12 +181,8 @@ func (s *server) fundLifecycle(name string) http.HandlerFunc {
 		id := mux.Vars(r)["fund_id"]
 		var v workflows.FundView
 		err = s.update(r.Context(), workflows.FundWorkflowID(id), name, cmd.Key, workflows.LifecycleRequest{Command: cmd, Reason: body.Reason}, &v)
-		var notFound *serviceerror.NotFound
-		if errors.As(err, &notFound) {
-			err = fundflow.Errorf(fundflow.ENOTFOUND, "no fund %q", id)
-		}
 		if err != nil {
-			s.writeError(w, r, err)
+			s.writeError(w, r, orNotFound(err, "no fund %q", id))
 			return
 		}
 		writeJSON(w, http.StatusOK, toFundJSON(v))
@@ -211,12 +201,8 @@ func (s *server) ledger(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["fund_id"]
 	var page workflows.LedgerPage
 	err := s.query(r.Context(), workflows.FundWorkflowID(id), workflows.QueryLedger, &page, workflows.LedgerQuery{AfterSeq: after, Limit: limit})
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		err = fundflow.Errorf(fundflow.ENOTFOUND, "no fund %q", id)
-	}
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, orNotFound(err, "no fund %q", id))
 		return
 	}
 	out := list[fund.Entry]{Items: page.Entries}

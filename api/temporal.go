@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
@@ -51,6 +52,15 @@ func (s *server) update(ctx context.Context, workflowID, name, key string, arg, 
 		return err
 	}
 	return h.Get(ctx, result)
+}
+
+// orNotFound names what was asked for when Temporal has no such workflow.
+func orNotFound(err error, format string, args ...any) error {
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return fundflow.Errorf(fundflow.ENOTFOUND, format, args...)
+	}
+	return err
 }
 
 // query reads a workflow's state through one of its queries.
