@@ -19,29 +19,15 @@ import (
 )
 
 func runReindex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var cfg config
 	var check bool
-	fs := flag.NewFlagSet("fundflow reindex", flag.ContinueOnError)
-	cfg.register(fs, getenv)
-	fs.BoolVar(&check, "check", false, "report drift between Redis and Temporal without writing")
-	if err := parse(fs, args, stderr); err != nil {
-		return err
-	}
-	log, err := cfg.logger(stderr)
+	e, err := connect(ctx, "reindex", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&check, "check", false, "report drift between Redis and Temporal without writing")
+	})
 	if err != nil {
 		return err
 	}
-	rdb, err := connectRedis(ctx, cfg.redisURL)
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
-	tc, err := dialTemporal(ctx, getenv, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	r, err := reindex(ctx, tc, readmodel.NewStore(rdb, cfg.redisPrefix), check)
+	defer e.close()
+	r, err := reindex(ctx, e.tc, readmodel.NewStore(e.redis, e.cfg.redisPrefix), check)
 	if err != nil {
 		return err
 	}

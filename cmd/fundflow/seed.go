@@ -19,31 +19,18 @@ import (
 )
 
 func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var cfg config
 	var n, workers int
 	var fundID string
-	fs := flag.NewFlagSet("fundflow seed", flag.ContinueOnError)
-	cfg.register(fs, getenv)
-	fs.IntVar(&n, "applications", 1000, "how many synthetic draft applications to create")
-	fs.IntVar(&workers, "concurrency", 16, "applications created at once")
-	fs.StringVar(&fundID, "fund", fund.SeedID, "the fund to apply to")
-	if err := parse(fs, args, stderr); err != nil {
-		return err
-	}
-	log, err := cfg.logger(stderr)
+	e, err := connect(ctx, "seed", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.IntVar(&n, "applications", 1000, "how many synthetic draft applications to create")
+		fs.IntVar(&workers, "concurrency", 16, "applications created at once")
+		fs.StringVar(&fundID, "fund", fund.SeedID, "the fund to apply to")
+	})
 	if err != nil {
 		return err
 	}
-	orgs, err := cfg.registry()
-	if err != nil {
-		return err
-	}
-	tc, err := dialTemporal(ctx, getenv, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	took, err := seed(ctx, tc, orgs, fundID, n, workers)
+	defer e.close()
+	took, err := seed(ctx, e.tc, e.orgs, fundID, n, workers)
 	if err != nil {
 		return err
 	}

@@ -27,78 +27,85 @@ import (
 	"github.com/fundflow/fundflow/worker"
 )
 
-func runAPI(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	var cfg config
-	fs := flag.NewFlagSet("fundflow api", flag.ContinueOnError)
-	cfg.register(fs, getenv)
+// external is a command's connections to the Redis and Temporal cluster it
+// runs against, opened after its flags are checked.
+type external struct {
+	cfg   config
+	log   *slog.Logger
+	orgs  *registry.Registry
+	redis *redis.Client
+	tc    client.Client
+}
+
+// connect parses a command's flags (the shared ones plus any extra) and
+// dials Redis and Temporal, failing with a message that names the setting
+// to fix. close releases both.
+func connect(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*external, error) {
+	var e external
+	fs := flag.NewFlagSet("fundflow "+name, flag.ContinueOnError)
+	e.cfg.register(fs, getenv)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := parse(fs, args, stderr); err != nil {
-		return err
+		return nil, err
 	}
-	log, err := cfg.logger(stderr)
+	var err error
+	if e.log, err = e.cfg.logger(stderr); err != nil {
+		return nil, err
+	}
+	if e.orgs, err = e.cfg.registry(); err != nil {
+		return nil, err
+	}
+	if e.redis, err = connectRedis(ctx, e.cfg.redisURL); err != nil {
+		return nil, err
+	}
+	if e.tc, err = dialTemporal(ctx, getenv, e.log); err != nil {
+		_ = e.redis.Close()
+		return nil, err
+	}
+	return &e, nil
+}
+
+func (e *external) close() {
+	e.tc.Close()
+	_ = e.redis.Close()
+}
+
+func runAPI(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	e, err := connect(ctx, "api", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
-	orgs, err := cfg.registry()
-	if err != nil {
-		return err
-	}
-	l, err := listen(cfg.httpAddr, "HTTP")
+	defer e.close()
+	l, err := listen(e.cfg.httpAddr, "HTTP")
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	rdb, err := connectRedis(ctx, cfg.redisURL)
+	h, err := newAPI(e.cfg, e.tc, e.redis, e.orgs, e.log)
 	if err != nil {
 		return err
 	}
-	defer rdb.Close()
-	tc, err := dialTemporal(ctx, getenv, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	h, err := newAPI(cfg, tc, rdb, orgs, log)
-	if err != nil {
-		return err
-	}
-	log.Info("api listening", slog.String("addr", l.Addr().String()))
-	return serveHTTP(ctx, l, h, log)
+	e.log.Info("api listening", slog.String("addr", l.Addr().String()))
+	return serveHTTP(ctx, l, h, e.log)
 }
 
 func runWorker(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	var cfg config
-	fs := flag.NewFlagSet("fundflow worker", flag.ContinueOnError)
-	cfg.register(fs, getenv)
-	if err := parse(fs, args, stderr); err != nil {
-		return err
-	}
-	log, err := cfg.logger(stderr)
+	e, err := connect(ctx, "worker", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
-	rdb, err := connectRedis(ctx, cfg.redisURL)
+	defer e.close()
+	acts, err := newActivities(e.cfg, e.tc, e.redis, e.orgs)
 	if err != nil {
 		return err
 	}
-	defer rdb.Close()
-	tc, err := dialTemporal(ctx, getenv, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	orgs, err := cfg.registry()
-	if err != nil {
-		return err
-	}
-	acts, err := newActivities(cfg, tc, rdb, orgs)
-	if err != nil {
-		return err
-	}
-	w := worker.New(tc, acts)
+	w := worker.New(e.tc, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	log.Info("worker polling")
+	e.log.Info("worker polling")
 	<-ctx.Done()
 	w.Stop()
 	return nil
