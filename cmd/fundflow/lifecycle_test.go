@@ -75,6 +75,16 @@ func (e *lifecycleEnv) post(path, token string, body any, want int) map[string]a
 	return out
 }
 
+// assessment scores every criterion of def alike, with an internal comment
+// that applicants must never see.
+func assessment(def fund.Definition, score int) map[string]any {
+	var ss []map[string]any
+	for _, c := range def.Criteria {
+		ss = append(ss, map[string]any{"criterion_id": c.ID, "score": score, "justification": "Evidence in the application supports this score."})
+	}
+	return map[string]any{"scores": ss, "feedback": "A clear plan with credible outcome measures.", "internal_comment": "Discussed with the panel secretary."}
+}
+
 // waitFor polls what the read model shows, which follows the workflows by
 // a moment.
 func waitFor(t *testing.T, what string, ok func() bool) {
@@ -213,13 +223,7 @@ func TestSixApplicationsThroughThePanel(t *testing.T) {
 		}
 	}
 
-	scores := func(score int) map[string]any {
-		var ss []map[string]any
-		for _, c := range def.Criteria {
-			ss = append(ss, map[string]any{"criterion_id": c.ID, "score": score, "justification": "Evidence in the application supports this score."})
-		}
-		return map[string]any{"scores": ss, "feedback": "A clear plan with credible outcome measures.", "internal_comment": "Discussed with the panel secretary."}
-	}
+	scores := func(score int) map[string]any { return assessment(def, score) }
 	for i, o := range orgs[:4] {
 		var v map[string]any
 		e.do("GET", "/v1/applications/"+ids[o.code], e.token("panel_chair"), nil, &v)

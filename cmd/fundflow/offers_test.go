@@ -81,13 +81,7 @@ func TestOffersMilestonesAndLetters(t *testing.T) {
 	// pass mark, so the waitlist is ordered too.
 	rankScore := []int{5, 5, 5, 5, 4, 3}
 	ids := make([]string, len(orgs))
-	scores := func(score int) map[string]any {
-		var ss []map[string]any
-		for _, c := range def.Criteria {
-			ss = append(ss, map[string]any{"criterion_id": c.ID, "score": score, "justification": "Evidence in the application supports this score."})
-		}
-		return map[string]any{"scores": ss, "feedback": "A clear plan with credible outcome measures."}
-	}
+	scores := func(score int) map[string]any { return assessment(def, score) }
 	for i, o := range orgs {
 		var created map[string]any
 		if code := e.doKey("POST", "/v1/applications", o.token, "create-"+o.code, fullApplication("Lead "+o.code, 8_000_000), &created); code != 201 {
