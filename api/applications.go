@@ -117,11 +117,7 @@ func (s *server) getApplication(w http.ResponseWriter, r *http.Request) {
 func applicationCommand[B any](s *server, update string, build func(workflows.Command, B) any) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var body B
-		if err := decodeOptional(w, r, &body); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		cmd, err := command(r)
+		cmd, err := readCommand(w, r, &body)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -155,15 +151,6 @@ func applicationCommand[B any](s *server, update string, build func(workflows.Co
 type commandResult struct {
 	workflows.Outcome
 	Application any `json:"application"`
-}
-
-// decodeOptional decodes a body when there is one; commands such as submit
-// take none.
-func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
-	if r.ContentLength == 0 {
-		return nil
-	}
-	return decode(w, r, v)
 }
 
 type (

@@ -169,11 +169,7 @@ type lifecycleBody struct {
 func (s *server) fundLifecycle(name string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var body lifecycleBody
-		if err := decodeOptional(w, r, &body); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		cmd, err := command(r)
+		cmd, err := readCommand(w, r, &body)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -36,6 +36,18 @@ func command(r *http.Request) (workflows.Command, error) {
 	return workflows.Command{Key: p.ID + ":" + key, Actor: p.Actor()}, nil
 }
 
+// readCommand is how every command handler starts: decode the body, which
+// commands such as submit may leave out, and say who is acting under which
+// key.
+func readCommand(w http.ResponseWriter, r *http.Request, body any) (workflows.Command, error) {
+	if r.ContentLength != 0 {
+		if err := decode(w, r, body); err != nil {
+			return workflows.Command{}, err
+		}
+	}
+	return command(r)
+}
+
 // update sends an Update and waits for its result. The command key doubles
 // as the Update ID, so the server itself folds a retried request into the
 // first one.

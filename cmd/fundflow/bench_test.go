@@ -51,19 +51,22 @@ func benchServer(b *testing.B) client.Client {
 	return c
 }
 
-func update(b *testing.B, c client.Client, wfID, name, key string, arg any) {
-	args := []any{}
+// update sends one Update and waits for its result, failing the benchmark
+// on any error; a nil arg sends none.
+func update(b *testing.B, c client.Client, wfID, name, key string, arg, out any) {
+	var args []any
 	if arg != nil {
-		args = append(args, arg)
+		args = []any{arg}
 	}
-	h, err := c.UpdateWorkflow(context.Background(), client.UpdateWorkflowOptions{
+	ctx := context.Background()
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: wfID, UpdateID: key, UpdateName: name, Args: args, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		err = h.Get(context.Background(), nil)
+		err = h.Get(ctx, out)
 	}
 	if err != nil {
-		b.Fatal(err)
+		b.Fatalf("%s %s: %v", wfID, name, err)
 	}
 }
 
@@ -94,14 +97,14 @@ func BenchmarkUpdates(b *testing.B) {
 		n := seq.Add(1)
 		app := fmt.Sprintf("app-%d", n)
 		update(b, c, workflows.FundWorkflowID(def.ID), workflows.UpdateReserve, fmt.Sprintf("r%d", n),
-			workflows.ReserveRequest{Command: workflows.Command{Key: fmt.Sprintf("r%d", n), Actor: chair}, ApplicationID: app, AmountPence: 1})
+			workflows.ReserveRequest{Command: workflows.Command{Key: fmt.Sprintf("r%d", n), Actor: chair}, ApplicationID: app, AmountPence: 1}, nil)
 		update(b, c, workflows.FundWorkflowID(def.ID), workflows.UpdateRelease, fmt.Sprintf("x%d", n),
-			workflows.ReleaseRequest{Command: workflows.Command{Key: fmt.Sprintf("x%d", n), Actor: chair}, ApplicationID: app, Reason: "bench"})
+			workflows.ReleaseRequest{Command: workflows.Command{Key: fmt.Sprintf("x%d", n), Actor: chair}, ApplicationID: app, Reason: "bench"}, nil)
 	}
 	noopOp := func() {
 		n := seq.Add(1)
-		update(b, c, "bench-noop", workflows.UpdateNoop, fmt.Sprintf("n%d", n), nil)
-		update(b, c, "bench-noop", workflows.UpdateNoop, fmt.Sprintf("m%d", n), nil)
+		update(b, c, "bench-noop", workflows.UpdateNoop, fmt.Sprintf("n%d", n), nil, nil)
+		update(b, c, "bench-noop", workflows.UpdateNoop, fmt.Sprintf("m%d", n), nil, nil)
 	}
 	for _, tc := range []struct {
 		name string
@@ -137,11 +140,7 @@ func BenchmarkApplicationReads(b *testing.B) {
 	dir := b.TempDir()
 	d := startDev(b, dir, "--ephemeral", "--rate-limit", "0")
 	waitReady(b, d.api)
-	c, err := client.Dial(client.Options{HostPort: d.temporal, Namespace: "default", Logger: quietSDK()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := dialDev(b, d)
 	orgs, _ := registry.Default()
 	took, err := seed(context.Background(), c, orgs, fund.SeedID, n, 16)
 	if err != nil {

@@ -46,17 +46,6 @@ func bareLifecycle(ctx workflow.Context, perUpdate []int) error {
 	return workflow.Await(ctx, func() bool { return step == len(perUpdate) && workflow.AllHandlersFinished(ctx) })
 }
 
-func benchUpdate(ctx context.Context, b *testing.B, c client.Client, wfID, name, key string, arg, out any) {
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wfID, UpdateID: key, UpdateName: name,
-		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
-	if err == nil {
-		err = h.Get(ctx, out)
-	}
-	if err != nil {
-		b.Fatalf("%s %s: %v", wfID, name, err)
-	}
-}
-
 // BenchmarkLifecycle runs whole draft→panel-decision lifecycles through the
 // real application and fund workflows, then, in the same run, bare
 // workflows with the same number of Updates and activities, and reports
@@ -65,11 +54,7 @@ func BenchmarkLifecycle(b *testing.B) {
 	dir := b.TempDir()
 	d := startDev(b, dir, "--ephemeral", "--rate-limit", "0")
 	waitReady(b, d.api)
-	c, err := client.Dial(client.Options{HostPort: d.temporal, Namespace: "default", Logger: quietSDK()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := dialDev(b, d)
 	ctx := context.Background()
 
 	var content application.Patch
@@ -105,10 +90,10 @@ func BenchmarkLifecycle(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchUpdate(ctx, b, c, wf, workflows.UpdateSubmit, id+":submit", workflows.SubmitRequest{Command: key("submit")}, nil)
+		update(b, c, wf, workflows.UpdateSubmit, id+":submit", workflows.SubmitRequest{Command: key("submit")}, nil)
 		screener := fundflow.Actor{ID: "bench-screener", Name: "Screener", Role: fundflow.RoleReviewer}
 		var o workflows.Outcome
-		benchUpdate(ctx, b, c, wf, workflows.UpdateEligibilityDecision, id+":elig", workflows.EligibilityDecisionRequest{
+		update(b, c, wf, workflows.UpdateEligibilityDecision, id+":elig", workflows.EligibilityDecisionRequest{
 			Command: workflows.Command{Key: id + ":elig", Actor: screener}, Decision: application.Pass, Reason: "Eligible."}, &o)
 		for _, r := range o.Reviewers {
 			var scores []application.Score
@@ -116,11 +101,11 @@ func BenchmarkLifecycle(b *testing.B) {
 				scores = append(scores, application.Score{CriterionID: cr.ID, Score: 3, Justification: "Evidence in the application supports this."})
 			}
 			rev := fundflow.Actor{ID: r.ID, Name: r.Name, Role: fundflow.RoleReviewer}
-			benchUpdate(ctx, b, c, wf, workflows.UpdateSubmitAssessment, id+":score:"+r.ID, workflows.SubmitAssessmentRequest{
+			update(b, c, wf, workflows.UpdateSubmitAssessment, id+":score:"+r.ID, workflows.SubmitAssessmentRequest{
 				Command: workflows.Command{Key: id + ":score:" + r.ID, Actor: rev}, Scores: scores, Feedback: "Clear plan."}, nil)
 		}
 		chair := fundflow.Actor{ID: "bench-chair", Name: "Chair", Role: fundflow.RolePanelChair}
-		benchUpdate(ctx, b, c, wf, workflows.UpdatePanelDecision, id+":decide", workflows.PanelDecisionRequest{
+		update(b, c, wf, workflows.UpdatePanelDecision, id+":decide", workflows.PanelDecisionRequest{
 			Command: workflows.Command{Key: id + ":decide", Actor: chair}, Outcome: workflows.OutcomeReject, Feedback: "Not this round."}, nil)
 		return wf
 	}
