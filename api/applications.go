@@ -59,6 +59,13 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principal(r.Context())
+	// The workflow checks the draft too, but Update-with-Start starts it
+	// even when the Update is refused; checking first leaves no empty
+	// application behind a 422.
+	if err := application.ValidateDraft(application.Content{OrgCode: p.OrgCode}.Apply(body.Patch), f.Definition.Defaults()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	id := newApplicationID(s.Now())
 	start := s.Temporal.NewWithStartWorkflowOperation(workflows.StartApplicationOptions(id, body.FundID, p.OrgCode),
 		workflows.ApplicationWorkflow, workflows.ApplicationWorkflowInput{

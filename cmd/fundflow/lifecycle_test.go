@@ -172,6 +172,14 @@ func TestSixApplicationsThroughThePanel(t *testing.T) {
 		}
 	}
 
+	t.Run("a draft refused at creation leaves nothing behind", func(t *testing.T) {
+		var p problemBody
+		bad := map[string]any{"fund_id": fund.SeedID, "requested_pence": 9_000_000}
+		if code := e.doKey("POST", "/v1/applications", e.token("applicant_7A1"), "", bad, &p); code != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "requested_pence" {
+			t.Fatalf("over the max award: %d %+v", code, p)
+		}
+		// The applicant list checked below holds 7A1's one real application.
+	})
 	t.Run("an applicant cannot see or change another organisation's application", func(t *testing.T) {
 		var p problemBody
 		if code := e.do("GET", "/v1/applications/"+ids["QUY"], e.token("applicant_7A1"), nil, &p); code != 404 {
