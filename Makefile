@@ -4,14 +4,22 @@ export GOTOOLCHAIN := local
 GOFLAGS ?= -buildvcs=false
 export GOFLAGS
 
-.PHONY: dev test bench lint build build-prod letters
+.PHONY: dev test bench lint build build-prod letters browser-deps
 
 dev:
 	go run ./cmd/fundflow dev
 
-# Tests need Redis on 127.0.0.1:6379 (database 15) or REDIS_URL.
-test:
+# Tests need Redis on 127.0.0.1:6379 (database 15) or REDIS_URL. The
+# browser test also needs Chromium (Debian's chromium package) and skips
+# without it, except under CI=true; its screenshots go to out/screenshots.
+test: browser-deps
 	go test -race -timeout 45m ./...
+
+AXE := cmd/fundflow/testdata/browser/node_modules/axe-core/axe.min.js
+browser-deps: $(AXE)
+$(AXE): cmd/fundflow/testdata/browser/package-lock.json
+	npm ci --prefix cmd/fundflow/testdata/browser --no-audit --no-fund --silent
+	touch $@
 
 bench:
 	go test -run '^$$' -bench . -benchtime 3s -timeout 30m ./... | tee bench.txt

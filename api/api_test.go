@@ -313,11 +313,3 @@ func TestOperations(t *testing.T) {
 		}
 	})
 }
-
-func TestHomePage(t *testing.T) {
-	h := newHarness(t)
-	rec := h.do("GET", "/", "", nil)
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "/openapi.json") {
-		t.Fatalf("home: %d", rec.Code)
-	}
-}

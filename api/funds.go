@@ -75,7 +75,7 @@ func (s *server) listFunds(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ids, err := s.fundIDs(r.Context())
+	ids, err := s.fundIDs(r.Context(), everyFund)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -93,18 +93,24 @@ func (s *server) listFunds(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// fundIDs lists every fund, oldest first, from Temporal's visibility store.
-// SQL visibility cannot ORDER BY, and there are few funds, so they are
-// sorted here.
-func (s *server) fundIDs(ctx context.Context) ([]string, error) {
+// Visibility queries for fundIDs.
+var (
+	everyFund = fmt.Sprintf("%s = '%s'", workflows.SearchEntityKind.GetName(), workflows.KindFund)
+	// runningFunds leaves out finished funds and, as visibility lists each
+	// run, the closed runs of funds that continued as new.
+	runningFunds = everyFund + " AND ExecutionStatus = 'Running'"
+)
+
+// fundIDs lists the funds a visibility query matches, oldest first, from
+// Temporal's visibility store. SQL visibility cannot ORDER BY, and there
+// are few funds, so they are sorted here.
+func (s *server) fundIDs(ctx context.Context, query string) ([]string, error) {
 	type started struct {
 		id string
 		at time.Time
 	}
 	var funds []started
-	req := &workflowservice.ListWorkflowExecutionsRequest{
-		Query: fmt.Sprintf("%s = '%s'", workflows.SearchEntityKind.GetName(), workflows.KindFund),
-	}
+	req := &workflowservice.ListWorkflowExecutionsRequest{Query: query}
 	for {
 		resp, err := s.Temporal.ListWorkflow(ctx, req)
 		if err != nil {

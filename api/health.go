@@ -3,9 +3,6 @@ package api
 import (
 	_ "embed"
 	"net/http"
-
-	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/templates"
 )
 
 func (s *server) healthz(w http.ResponseWriter, _ *http.Request) {
@@ -35,16 +32,4 @@ func OpenAPIDocument() []byte { return openAPIDoc }
 func (s *server) openAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(openAPIDoc)
-}
-
-// home is the public landing page: what this is and where the API lives.
-// It shows no data, so it needs no token.
-func (s *server) home(w http.ResponseWriter, _ *http.Request) {
-	page, err := templates.Web.ReadFile("web/index.html")
-	if err != nil {
-		writeProblem(w, http.StatusInternalServerError, fundflow.Errorf(fundflow.EINTERNAL, "the home page is missing from this build"))
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write(page)
 }

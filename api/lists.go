@@ -1,12 +1,16 @@
 package api
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/readmodel"
+	"github.com/fundflow/fundflow/workflows"
 )
 
 // listApplications serves lists from the Redis projections, whose keys make
@@ -72,4 +76,55 @@ func (s *server) panelRanking(w http.ResponseWriter, r *http.Request) {
 		out.NextCursor = &next
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// listReviews is the caller's live review assignments across every fund,
+// due soonest first. Each fund's workflow decides assignments, so it is
+// asked rather than a projection that could lag behind an assignment just
+// made; there are few funds, so a query per fund is cheap. The rows come
+// from the read model, like every other list.
+func (s *server) listReviews(w http.ResponseWriter, r *http.Request) {
+	p, err := readPage(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	funds, err := s.fundIDs(r.Context(), runningFunds)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	reviewer := principal(r.Context()).ID
+	var ids []string
+	for _, f := range funds {
+		var assigned []string
+		if err := s.query(r.Context(), workflows.FundWorkflowID(f), workflows.QueryReviewerAssignments, &assigned, reviewer); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		ids = append(ids, assigned...)
+	}
+	rows, err := s.ReadModel.Rows(r.Context(), ids)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	slices.SortFunc(rows, func(a, b readmodel.Application) int {
+		return cmp.Or(compareDue(a.StageDueAt, b.StageDueAt), cmp.Compare(a.ID, b.ID))
+	})
+	writeJSON(w, http.StatusOK, paginate(rows, p))
+}
+
+// compareDue orders due dates soonest first, and work with none after all
+// that have one.
+func compareDue(a, b *time.Time) int {
+	switch {
+	case a != nil && b != nil:
+		return a.Compare(*b)
+	case a != nil:
+		return -1
+	case b != nil:
+		return 1
+	}
+	return 0
 }

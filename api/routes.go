@@ -20,7 +20,6 @@ func (s *server) routes() {
 		writeProblem(w, http.StatusMethodNotAllowed, &fundflow.Error{Code: "method_not_allowed", Message: "this resource does not support that method"})
 	}))
 
-	r.HandleFunc("/", s.home).Methods(http.MethodGet)
 	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet)
 	r.HandleFunc("/readyz", s.readyz).Methods(http.MethodGet)
 	r.Handle("/metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{})).Methods(http.MethodGet)
@@ -32,6 +31,7 @@ func (s *server) routes() {
 
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.Use(s.authenticate, s.rateLimit, s.idempotent)
+	v1.Handle("/me", s.allow(s.me, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/organisations", s.allow(s.listOrganisations, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/organisations/{ods_code}", s.allow(s.getOrganisation, anyRole...)).Methods(http.MethodGet)
 
@@ -55,6 +55,7 @@ func (s *server) routes() {
 	v1.Handle("/applications/{id}/queries", s.allow(s.raiseQuery(), reviewer, chair)).Methods(http.MethodPost)
 	v1.Handle("/applications/{id}/queries/{query_id}/answer", s.allow(s.answerQuery(), applicant)).Methods(http.MethodPost)
 	v1.Handle("/applications/{id}/decision", s.allow(s.decidePanel(), chair)).Methods(http.MethodPost)
+	v1.Handle("/reviews", s.allow(s.listReviews, reviewer)).Methods(http.MethodGet)
 
 	v1.Handle("/funds/{fund_id}/panel", s.allow(s.panelRanking, chair, fundflow.RoleAdmin)).Methods(http.MethodGet)
 	pm := fundflow.RoleProgrammeManager

@@ -226,6 +226,9 @@ func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
 			entries, next := f.Ledger.EntriesAfter(q.AfterSeq, q.Limit)
 			return LedgerPage{Entries: nonNil(entries), NextAfterSeq: next}, nil
 		}),
+		workflow.SetQueryHandler(ctx, QueryReviewerAssignments, func(reviewer string) ([]string, error) {
+			return nonNil(f.Reviewing.AssignedTo(reviewer)), nil
+		}),
 
 		setFundUpdate(ctx, f, UpdateOpen, rememberedUpdate(f.keys(), UpdateOpen, f.checkOpen, f.lifecycle(fund.StatusOpen), currentFundView[LifecycleRequest](f))),
 		setFundUpdate(ctx, f, UpdateClose, rememberedUpdate(f.keys(), UpdateClose, f.checkClose, f.lifecycle(fund.StatusClosed), currentFundView[LifecycleRequest](f))),

@@ -62,6 +62,9 @@ const (
 const (
 	QueryFund   = "fund"   // no argument → FundView
 	QueryLedger = "ledger" // LedgerQuery → LedgerPage
+	// QueryReviewerAssignments takes a reviewer id and returns the ids of
+	// the applications they have live assignments to, in id order.
+	QueryReviewerAssignments = "reviewer_assignments"
 )
 
 // Updates a fund sends to application workflows, which must handle them.

@@ -659,3 +659,35 @@ func TestFundAssignsReviewersFairly(t *testing.T) {
 	}, next.Reviewing.Assignments, "carried across Continue-As-New")
 	require.Len(t, next.Reviewing.Conflicts, 1)
 }
+
+func TestFundAnswersReviewerAssignments(t *testing.T) {
+	pool := []application.Reviewer{{ID: "rev-a", Name: "A"}, {ID: "rev-b", Name: "B"}, {ID: "rev-c", Name: "C"}}
+	assign := func(key, app string) AssignReviewersRequest {
+		return AssignReviewersRequest{Command: fundCmd(key, fundflow.System), ApplicationID: app, OrgCode: "QUY", N: 2, Pool: pool}
+	}
+	r := newFundRun(t)
+	assigned := func(reviewer string) []string {
+		v, err := r.env.QueryWorkflow(QueryReviewerAssignments, reviewer)
+		require.NoError(t, err)
+		var ids []string
+		require.NoError(t, v.Get(&ids))
+		return ids
+	}
+	r.send(UpdateAssignReviewers, assign("as-2", "a2")) // rev-a, rev-b
+	r.send(UpdateAssignReviewers, assign("as-1", "a1")) // rev-c, then rev-a on the id tie
+	got := map[string][]string{}
+	r.then(func() {
+		for _, rev := range []string{"rev-a", "rev-b", "rev-c", "nobody"} {
+			got[rev] = assigned(rev)
+		}
+	})
+	r.send(UpdateReleaseReviewers, ReleaseReviewersRequest{Command: fundCmd("rl-1", fundflow.System), ApplicationID: "a2"})
+	var afterRelease []string
+	r.then(func() { afterRelease = assigned("rev-a") })
+	r.execute(FundWorkflowInput{Definition: seedFund(), Status: fund.StatusOpen})
+
+	require.Equal(t, map[string][]string{
+		"rev-a": {"a1", "a2"}, "rev-b": {"a2"}, "rev-c": {"a1"}, "nobody": {},
+	}, got, "in application id order; a reviewer with none gets an empty list")
+	require.Equal(t, []string{"a1"}, afterRelease, "a released assignment is no longer live")
+}

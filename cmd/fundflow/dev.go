@@ -142,7 +142,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		uiURL = fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
 	}
 
-	h, err := newAPI(f.config, tc, rdb, orgs, log)
+	h, err := newHTTP(f.config, tc, rdb, orgs, log)
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	fmt.Fprintf(stdout, `
   fundflow dev is running (ready in %s)
     API          %s/v1   (OpenAPI: %s/openapi.json)
-    Web          %s/
+    Web          %s/sign-in   (paste a token from the dev tokens file)
     Temporal UI  %s
     Temporal     %s, namespace %q, state in %s
     Redis        %s

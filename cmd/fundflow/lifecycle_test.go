@@ -398,3 +398,98 @@ func TestSixApplicationsThroughThePanel(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewsFollowAssignments checks GET /v1/reviews against the
+// assignments each application shows, on a real Temporal server: the
+// fund's visibility query and its reviewer_assignments Query together.
+func TestReviewsFollowAssignments(t *testing.T) {
+	e := startLifecycleEnv(t)
+	def := fund.SeedDefinition(time.Now())
+	reviewers := []string{"reviewer1", "reviewer2", "reviewer3"}
+
+	var me map[string]string
+	if code := e.do("GET", "/v1/me", e.token("reviewer1"), nil, &me); code != 200 || me["id"] != auth.Hash(e.token("reviewer1"))[:16] || me["role"] != "reviewer" {
+		t.Fatalf("me: %d %v", code, me)
+	}
+
+	ids := map[string]string{}
+	for _, org := range []string{"QUY", "7A1"} {
+		tok := e.token("applicant_" + org)
+		created := e.post("/v1/applications", tok, fullApplication("Lead "+org, 5_000_000), 201)
+		ids[org] = created["id"].(string)
+		e.post("/v1/applications/"+ids[org]+"/submit", tok, nil, 200)
+		if out := e.post("/v1/applications/"+ids[org]+"/eligibility", e.token("reviewer1"), map[string]string{"decision": "pass", "reason": "Eligible ICS-level body."}, 200); out["status"] != "assessment" {
+			t.Fatalf("%s after eligibility: %v", org, out["status"])
+		}
+	}
+
+	// want is, by reviewer token name, the applications that name them
+	// among their reviewers. Sets print in key order, so fmt.Sprint
+	// compares them.
+	want := map[string]map[string]bool{}
+	for _, name := range reviewers {
+		want[name] = map[string]bool{}
+	}
+	assigned := 0
+	for _, id := range ids {
+		var v map[string]any
+		e.do("GET", "/v1/applications/"+id, e.token("panel_chair"), nil, &v)
+		for _, r := range v["reviewers"].([]any) {
+			for _, name := range reviewers {
+				if auth.Hash(e.token(name))[:16] == r.(map[string]any)["id"] {
+					want[name][id] = true
+					assigned++
+				}
+			}
+		}
+	}
+	if assigned != 4 {
+		t.Fatalf("two applications with two reviewers each: %v", want)
+	}
+	reviews := func(name string) map[string]bool {
+		var l struct {
+			Items []struct {
+				ID         string     `json:"id"`
+				StageDueAt *time.Time `json:"stage_due_at"`
+			} `json:"items"`
+		}
+		if code := e.do("GET", "/v1/reviews", e.token(name), nil, &l); code != 200 {
+			t.Fatalf("%s reviews: %d", name, code)
+		}
+		got := map[string]bool{}
+		for i, it := range l.Items {
+			if i > 0 && it.StageDueAt != nil && l.Items[i-1].StageDueAt != nil && it.StageDueAt.Before(*l.Items[i-1].StageDueAt) {
+				t.Fatalf("%s reviews not due soonest first: %+v", name, l.Items)
+			}
+			got[it.ID] = true
+		}
+		return got
+	}
+	matches := func() bool {
+		for _, name := range reviewers {
+			if fmt.Sprint(reviews(name)) != fmt.Sprint(want[name]) {
+				return false
+			}
+		}
+		return true
+	}
+	// The rows come from the read model, which follows the workflows by a
+	// moment.
+	waitFor(t, "each reviewer's reviews", matches)
+
+	// Once QUY's assessment is over its reviewers no longer have it.
+	var v map[string]any
+	e.do("GET", "/v1/applications/"+ids["QUY"], e.token("panel_chair"), nil, &v)
+	for _, r := range v["reviewers"].([]any) {
+		e.post("/v1/applications/"+ids["QUY"]+"/assessments", e.reviewerToken(r.(map[string]any)["id"].(string)), assessment(def, 4), 200)
+	}
+	for _, apps := range want {
+		delete(apps, ids["QUY"])
+	}
+	waitFor(t, "QUY off its reviewers' lists", matches)
+
+	var p problemBody
+	if code := e.do("GET", "/v1/reviews", e.token("panel_chair"), nil, &p); code != 403 {
+		t.Fatalf("panel chair reviews: %d", code)
+	}
+}

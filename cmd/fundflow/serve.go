@@ -24,6 +24,7 @@ import (
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/web"
 	"github.com/fundflow/fundflow/worker"
 )
 
@@ -83,7 +84,7 @@ func runAPI(ctx context.Context, args []string, getenv func(string) string, stde
 		return err
 	}
 	defer l.Close()
-	h, err := newAPI(e.cfg, e.tc, e.redis, e.orgs, e.log)
+	h, err := newHTTP(e.cfg, e.tc, e.redis, e.orgs, e.log)
 	if err != nil {
 		return err
 	}
@@ -143,7 +144,9 @@ func (c *config) letters() (*letters.DirStore, error) {
 	return store, nil
 }
 
-func newAPI(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger) (http.Handler, error) {
+// newHTTP is the process's HTTP surface: the web front end, which passes
+// everything it does not serve itself to the JSON API beneath it.
+func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger) (http.Handler, error) {
 	limit, err := cfg.limit()
 	if err != nil {
 		return nil, err
@@ -154,7 +157,7 @@ func newAPI(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regis
 	}
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return api.NewServer(api.Deps{
+	return web.NewServer(web.Deps{Logger: log, API: api.NewServer(api.Deps{
 		Temporal:  tc,
 		Redis:     rdb,
 		Tokens:    auth.NewStore(rdb, cfg.redisPrefix, nil),
@@ -165,7 +168,7 @@ func newAPI(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regis
 		Letters:   store,
 		KeyPrefix: cfg.redisPrefix,
 		RateLimit: limit,
-	}), nil
+	})})
 }
 
 // serveHTTP serves until ctx ends, then drains in-flight requests.

@@ -55,6 +55,22 @@ func (r Reviewing) Load() map[string]int {
 	return load
 }
 
+// AssignedTo lists the applications reviewer has live assignments to, in id
+// order.
+func (r Reviewing) AssignedTo(reviewer string) []string {
+	// The empty application id sorts first, so this finds the reviewer's
+	// first assignment.
+	i, _ := slices.BinarySearchFunc(r.Assignments, ReviewerAssignment{ReviewerID: reviewer}, compareAssignment)
+	var out []string
+	for _, a := range r.Assignments[i:] {
+		if a.ReviewerID != reviewer {
+			break
+		}
+		out = append(out, a.ApplicationID)
+	}
+	return out
+}
+
 // Conflicted lists the reviewers who declared a conflict with org, in id
 // order.
 func (r Reviewing) Conflicted(org string) []string {

@@ -37,6 +37,20 @@ func TestReviewingLoadAndUnassign(t *testing.T) {
 	checkLoad(map[string]int{"rev-a": 1})
 }
 
+func TestReviewingAssignedTo(t *testing.T) {
+	var r Reviewing
+	r.Assign("a3", "rev-b")
+	r.Assign("a2", "rev-a", "rev-c")
+	r.Assign("a1", "rev-b", "rev-a")
+	for reviewer, want := range map[string][]string{
+		"rev-a": {"a1", "a2"}, "rev-b": {"a1", "a3"}, "rev-c": {"a2"}, "rev-0": nil, "rev-z": nil,
+	} {
+		if got := r.AssignedTo(reviewer); !slices.Equal(got, want) {
+			t.Errorf("AssignedTo(%s) = %v, want %v", reviewer, got, want)
+		}
+	}
+}
+
 func TestReviewingConflicts(t *testing.T) {
 	at := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	var r Reviewing

@@ -124,7 +124,7 @@ func (s *Store) Panel(ctx context.Context, fund string, offset, limit int) ([]Ap
 	if err != nil {
 		return nil, err
 	}
-	return s.rows(ctx, ids)
+	return s.Rows(ctx, ids)
 }
 
 // maxEvents caps the event stream; a client that falls further behind than
@@ -249,11 +249,14 @@ func (s *Store) List(ctx context.Context, f Filter, after string, limit int) ([]
 		ids = ids[:limit]
 		next = ids[limit-1]
 	}
-	rows, err := s.rows(ctx, ids)
+	rows, err := s.Rows(ctx, ids)
 	return rows, next, err
 }
 
-func (s *Store) rows(ctx context.Context, ids []string) ([]Application, error) {
+// Rows reads the projections of ids in one round trip, in the order given,
+// leaving out any application with no projection: one not yet projected,
+// or removed since its id was read.
+func (s *Store) Rows(ctx context.Context, ids []string) ([]Application, error) {
 	if len(ids) == 0 {
 		return []Application{}, nil
 	}
@@ -269,7 +272,7 @@ func (s *Store) rows(ctx context.Context, ids []string) ([]Application, error) {
 	for _, c := range cmds {
 		b, err := c.Bytes()
 		if errors.Is(err, redis.Nil) {
-			continue // removed between the range and the read
+			continue
 		}
 		if err != nil {
 			return nil, err

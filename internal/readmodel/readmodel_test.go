@@ -135,6 +135,19 @@ func TestPanelRanking(t *testing.T) {
 	}
 }
 
+func TestRowsKeepsTheOrderGivenAndSkipsTheUnprojected(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	mustPut(t, s, app("a1", "f", "assessment", "QUY", 1))
+	mustPut(t, s, app("a2", "f", "assessment", "7A1", 1))
+	rows, err := s.Rows(ctx, []string{"a2", "never-projected", "a1"})
+	if err != nil || fmt.Sprint(ids(rows)) != "[a2 a1]" {
+		t.Fatalf("rows = %v %v", ids(rows), err)
+	}
+	if rows, err := s.Rows(ctx, nil); err != nil || rows == nil || len(rows) != 0 {
+		t.Fatalf("no ids: %v %v, want an empty list", rows, err)
+	}
+}
+
 func TestFlush(t *testing.T) {
 	s, ctx := newStore(t), context.Background()
 	mustPut(t, s, app("a1", "f", "submitted", "QUY", 1))

@@ -1,0 +1,320 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gorilla/mux"
+
+	appdomain "github.com/fundflow/fundflow/internal/application"
+)
+
+// applicationStatuses are the API's status values, in lifecycle order, for
+// the staff filter.
+var applicationStatuses = []string{
+	"draft", "submitted", "eligibility", "information_requested", "ineligible", "assessment", "panel",
+	"rejected", "waitlisted", "offered", "accepted", "declined", "offer_expired", "in_deployment",
+	"completed", "withdrawn", "terminated",
+}
+
+// applicationsPage is the list of applications: an applicant's own
+// organisation's with a way to start one, or for staff every application,
+// filtered.
+type applicationsPage struct {
+	Staff     bool
+	Rows      []row
+	FundNames map[string]string
+	// Funds fill the staff filter; OpenFunds the applicant's start form.
+	Funds     []fund
+	OpenFunds []fund
+	Statuses  []string
+	// FundID and Status are the staff filter; Chosen the fund an applicant
+	// picked to start, kept when starting was refused.
+	FundID, Status, Chosen string
+	// Next is the link to the following page, when there is one.
+	Next string
+}
+
+func (s *server) applications(w http.ResponseWriter, r *http.Request) {
+	s.renderApplications(w, r, http.StatusOK, nil)
+}
+
+// renderApplications serves the list, and shows it again with the errors
+// when starting an application was refused.
+func (s *server) renderApplications(w http.ResponseWriter, r *http.Request, status int, errs []fieldError) {
+	ctx := r.Context()
+	staff := meFrom(ctx).Role != "applicant"
+	var funds list[fund]
+	if err := s.api.get(ctx, "/v1/funds?limit=200", &funds); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := applicationsPage{Staff: staff, Funds: funds.Items, FundNames: map[string]string{}, Statuses: applicationStatuses}
+	for _, f := range funds.Items {
+		p.FundNames[f.ID] = f.Name
+		if f.Status == "open" {
+			p.OpenFunds = append(p.OpenFunds, f)
+		}
+	}
+	q := r.URL.Query()
+	if staff {
+		p.FundID, p.Status = q.Get("fund_id"), q.Get("status")
+	} else {
+		p.Chosen = r.PostFormValue("fund_id")
+	}
+	// listQuery keeps the filter on every page of the list.
+	listQuery := func(cursor string) string {
+		v := url.Values{}
+		for k, x := range map[string]string{"fund_id": p.FundID, "status": p.Status, "cursor": cursor} {
+			if x != "" {
+				v.Set(k, x)
+			}
+		}
+		return v.Encode()
+	}
+	var apps list[row]
+	if err := s.api.get(ctx, "/v1/applications?"+listQuery(q.Get("cursor")), &apps); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Rows = apps.Items
+	if apps.NextCursor != nil && *apps.NextCursor != "" {
+		p.Next = "/applications?" + listQuery(*apps.NextCursor)
+	}
+	title := "Applications"
+	if !staff {
+		title = "Your applications"
+	}
+	s.render(w, r, status, "applications", view{Title: title, Errors: errs, Data: p})
+}
+
+func (s *server) startApplication(w http.ResponseWriter, r *http.Request) {
+	var created application
+	err := s.api.post(r.Context(), "/v1/applications", map[string]any{"fund_id": r.PostFormValue("fund_id")},
+		r.PostFormValue("idempotency_key"), &created)
+	if errs, ok := refused(err); ok {
+		s.renderApplications(w, r, problemStatus(err), explainErrors(errs, fieldLabels{"fund_id": {"Fund", "fund_id"}}))
+		return
+	}
+	s.done(w, r, err, "Application started", appPath(created.ID))
+}
+
+// applicantApp is what every page about one of the applicant's
+// applications starts from: the application and the fund it is to.
+type applicantApp struct {
+	App  application
+	Fund fund
+}
+
+func (s *server) loadApplicantApp(ctx context.Context, id string) (applicantApp, error) {
+	var p applicantApp
+	if err := s.api.get(ctx, apiApp(id), &p.App); err != nil {
+		return p, err
+	}
+	err := s.api.get(ctx, "/v1/funds/"+url.PathEscape(p.App.FundID), &p.Fund)
+	return p, err
+}
+
+// FundName names the fund, or says which it is when it has no name.
+func (p applicantApp) FundName() string {
+	if p.Fund.Name != "" {
+		return p.Fund.Name
+	}
+	return p.App.FundID
+}
+
+// Path is the application's page.
+func (p applicantApp) Path() string { return appPath(p.App.ID) }
+
+// applicantApplication is a draft's task list, or once submitted, where
+// the application stands and what the applicant can do next.
+func (s *server) applicantApplication(w http.ResponseWriter, r *http.Request) {
+	p, err := s.loadApplicantApp(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.App.Status == "draft" {
+		s.renderTaskList(w, r, p)
+		return
+	}
+	s.renderStatus(w, r, http.StatusOK, p, nil, "")
+}
+
+// statusPage is a submitted application as its applicant follows it.
+type statusPage struct {
+	applicantApp
+	OpenQuery *query
+	// Answer is what the applicant typed, kept when sending it was refused.
+	Answer      string
+	AnswerLimit int
+	PastQueries []query
+	Milestones  []milestoneRow
+	Timeline    []timelineEntry
+	CanWithdraw bool
+	Answers     []answerGroup
+}
+
+// milestoneRow is a milestone with what the applicant may do about it.
+type milestoneRow struct {
+	milestone
+	// Shown is the status to show: a pending milestone past its due date
+	// is overdue.
+	Shown     string
+	CanReport bool
+	CanExtend bool
+	// ExtensionAsked: an extension request awaits a decision.
+	ExtensionAsked bool
+}
+
+func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int, p applicantApp, errs []fieldError, answer string) {
+	var tl list[timelineEntry]
+	if err := s.api.get(r.Context(), apiApp(p.App.ID)+"/timeline?limit=200", &tl); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := statusPage{
+		applicantApp: p, Answer: answer, AnswerLimit: appdomain.MaxAnswerChars, Timeline: tl.Items,
+		CanWithdraw: appdomain.Status(p.App.Status).Open(),
+	}
+	all := applicantSections(p.Fund.Definition)
+	page.Answers = answerGroups(all, contentValues(p.App.Content, all))
+	for i, q := range p.App.Queries {
+		if q.Outcome == "open" {
+			page.OpenQuery = &p.App.Queries[i]
+		} else {
+			page.PastQueries = append(page.PastQueries, q)
+		}
+	}
+	deploying := p.App.Status == "in_deployment"
+	for _, m := range p.App.Milestones {
+		asked := len(m.Extensions) > 0 && m.Extensions[len(m.Extensions)-1].Approved == nil
+		shown := m.Status
+		if m.Overdue && m.Status == "pending" {
+			shown = "overdue"
+		}
+		page.Milestones = append(page.Milestones, milestoneRow{
+			milestone:      m,
+			Shown:          shown,
+			CanReport:      deploying && (m.Status == "pending" || m.Status == "returned" || m.Status == "overdue"),
+			CanExtend:      deploying && m.Status != "verified" && !asked,
+			ExtensionAsked: asked,
+		})
+	}
+	s.render(w, r, status, "applicant/status", view{Title: p.FundName(), Errors: errs, Data: page})
+}
+
+func (s *server) answerQuery(w http.ResponseWriter, r *http.Request) {
+	id, qid := mux.Vars(r)["id"], mux.Vars(r)["query_id"]
+	answer := r.PostFormValue("answer")
+	err := s.api.post(r.Context(), apiApp(id)+"/queries/"+url.PathEscape(qid)+"/answer",
+		map[string]any{"answer": answer}, r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		p, lerr := s.loadApplicantApp(r.Context(), id)
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		s.renderStatus(w, r, problemStatus(err), p, explainErrors(errs, fieldLabels{"answer": {"Your answer", "answer"}}), answer)
+		return
+	}
+	s.done(w, r, err, "Answer sent", appPath(id))
+}
+
+// withdrawPage confirms a withdrawal and asks why.
+type withdrawPage struct {
+	applicantApp
+	Reason string
+}
+
+func (s *server) withdrawForm(w http.ResponseWriter, r *http.Request) {
+	s.renderWithdraw(w, r, http.StatusOK, nil)
+}
+
+func (s *server) renderWithdraw(w http.ResponseWriter, r *http.Request, status int, errs []fieldError) {
+	p, err := s.loadApplicantApp(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "applicant/withdraw", view{Title: "Withdraw your application", Errors: errs,
+		Data: withdrawPage{applicantApp: p, Reason: r.PostFormValue("reason")}})
+}
+
+func (s *server) withdraw(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	err := s.api.post(r.Context(), apiApp(id)+"/withdraw", map[string]any{"reason": r.PostFormValue("reason")},
+		r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		s.renderWithdraw(w, r, problemStatus(err), explainErrors(errs, fieldLabels{"reason": {"Your reason", "reason"}}))
+		return
+	}
+	s.done(w, r, err, "Application withdrawn", appPath(id))
+}
+
+// done finishes a command the API accepted with a confirmation on the page
+// it leads to, or shows why it failed.
+func (s *server) done(w http.ResponseWriter, r *http.Request, err error, msg, to string) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, msg)
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// problemStatus is the status a refused form is shown again with: the
+// API's own.
+func problemStatus(err error) int {
+	var p *problem
+	if errors.As(err, &p) {
+		return p.Status
+	}
+	return http.StatusUnprocessableEntity
+}
+
+// fieldLabel says what the API's name for a field is called on a page,
+// and which input shows it ("" when none does).
+type fieldLabel struct{ Label, Input string }
+
+type fieldLabels map[string]fieldLabel
+
+// explainErrors makes the API's field errors read as sentences on a page
+// ("Lead contact email must be an email address…", where the API says
+// only "must be an email address…"), points an error about one item of a
+// list (deployment_routes[1], links[0]) at the list's input, and links an
+// error only to an input the page has, so no link in the error summary
+// goes nowhere.
+func explainErrors(errs []fieldError, labels fieldLabels) []fieldError {
+	out := make([]fieldError, 0, len(errs))
+	for _, e := range errs {
+		if e.Field == "" {
+			out = append(out, fieldError{Message: capitalise(e.Message)})
+			continue
+		}
+		base, index, indexed := strings.Cut(e.Field, "[")
+		l, known := labels[base]
+		if !known {
+			l.Label = humanize(strings.ReplaceAll(base, ".", " "))
+		}
+		msg := l.Label
+		if indexed {
+			if n, err := strconv.Atoi(strings.TrimSuffix(index, "]")); err == nil {
+				msg += " (item " + strconv.Itoa(n+1) + ")"
+			}
+		}
+		out = append(out, fieldError{Field: l.Input, Message: msg + " " + e.Message})
+	}
+	return out
+}
+
+func capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}

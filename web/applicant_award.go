@@ -1,0 +1,306 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	moneytext "github.com/fundflow/fundflow/internal/money"
+)
+
+// offerPage is the offer, and the forms that accept or decline it.
+type offerPage struct {
+	applicantApp
+	Words    string
+	AcceptBy time.Time
+	Letter   *letter
+	Schedule []scheduleRow
+	Values   url.Values
+	// DeclineKey keeps the decline form's Idempotency-Key apart from the
+	// accept form's, so each is its own command.
+	DeclineKey string
+}
+
+// scheduleRow is one of the fund's milestones as the offer describes it,
+// before acceptance has fixed its date and amount.
+type scheduleRow struct {
+	Title, Due, Share string
+}
+
+func (s *server) offer(w http.ResponseWriter, r *http.Request) {
+	s.renderOffer(w, r, http.StatusOK, nil)
+}
+
+func (s *server) renderOffer(w http.ResponseWriter, r *http.Request, status int, errs []fieldError) {
+	p, err := s.loadApplicantApp(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o := p.App.Offer
+	if o == nil {
+		s.renderError(w, r, http.StatusNotFound, "Page not found", "There is no offer for this application.")
+		return
+	}
+	page := offerPage{
+		applicantApp: p, Words: moneytext.Words(o.AmountPence), AcceptBy: o.AcceptBy,
+		Letter: latestLetter(p.App.Letters, "offer"), Values: r.PostForm, DeclineKey: newKey(),
+	}
+	if page.AcceptBy.IsZero() {
+		page.AcceptBy = p.App.Deadlines.OfferAcceptBy
+	}
+	for _, m := range p.Fund.Definition.Milestones {
+		page.Schedule = append(page.Schedule, scheduleRow{Title: m.Title, Due: afterAcceptance(m.DueAfter), Share: basisPoints(m.DrawdownShareBP)})
+	}
+	s.render(w, r, status, "applicant/offer", view{Title: "Your offer", Errors: errs, Data: page})
+}
+
+// latestLetter is the most recent letter of a kind, if any.
+func latestLetter(letters []letter, kind string) *letter {
+	for i := len(letters) - 1; i >= 0; i-- {
+		if letters[i].Kind == kind {
+			return &letters[i]
+		}
+	}
+	return nil
+}
+
+var isoDays = regexp.MustCompile(`^P(?:(\d+)W)?(?:(\d+)D)?$`)
+
+// afterAcceptance says when a milestone falls due, from the fund's
+// ISO-8601 offset ("P90D"); an offset with a time part is shown as given.
+func afterAcceptance(iso string) string {
+	m := isoDays.FindStringSubmatch(iso)
+	if m == nil || iso == "P" {
+		return iso + " after you accept"
+	}
+	weeks, _ := strconv.Atoi(m[1])
+	days, _ := strconv.Atoi(m[2])
+	days += 7 * weeks
+	if days == 1 {
+		return "1 day after you accept"
+	}
+	return strconv.Itoa(days) + " days after you accept"
+}
+
+// basisPoints shows a share of the award as a percentage: 2500 is 25%,
+// 3333 is 33.33%.
+func basisPoints(bp int) string {
+	s := strconv.Itoa(bp / 100)
+	if f := bp % 100; f != 0 {
+		s += "." + strings.TrimRight(strconv.Itoa(100 + f)[1:], "0")
+	}
+	return s + "%"
+}
+
+func (s *server) acceptOffer(w http.ResponseWriter, r *http.Request) {
+	s.offerCommand(w, r, "accept", map[string]any{
+		"signatory_name": r.PostFormValue("signatory_name"), "signatory_role": r.PostFormValue("signatory_role"),
+	}, "Offer accepted")
+}
+
+func (s *server) declineOffer(w http.ResponseWriter, r *http.Request) {
+	s.offerCommand(w, r, "decline", map[string]any{"reason": r.PostFormValue("reason")}, "Offer declined")
+}
+
+func (s *server) offerCommand(w http.ResponseWriter, r *http.Request, action string, body map[string]any, msg string) {
+	id := mux.Vars(r)["id"]
+	err := s.api.post(r.Context(), apiApp(id)+"/offer/"+action, body, r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		s.renderOffer(w, r, problemStatus(err), explainErrors(errs, fieldLabels{
+			"signatory_name": {"Signatory name", "signatory_name"},
+			"signatory_role": {"Signatory job title", "signatory_role"},
+			"reason":         {"Your reason", "reason"},
+		}))
+		return
+	}
+	s.done(w, r, err, msg, appPath(id))
+}
+
+// milestonePage is a form about one milestone of the award.
+type milestonePage struct {
+	applicantApp
+	Milestone milestone
+	// ReturnNote is why the last evidence was sent back, if it was.
+	ReturnNote string
+	Values     url.Values
+	Metrics    []int
+}
+
+// metricRows is how many metric rows the evidence form offers, at least.
+const metricRows = 3
+
+// renderMilestone shows a milestone's evidence or extension form, with
+// what was typed (or, for evidence sent back, what was sent before).
+func (s *server) renderMilestone(w http.ResponseWriter, r *http.Request, status int, name, title string, errs []fieldError) {
+	p, err := s.loadApplicantApp(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	mid := mux.Vars(r)["milestone_id"]
+	i := slices.IndexFunc(p.App.Milestones, func(m milestone) bool { return m.ID == mid })
+	if i < 0 {
+		s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
+		return
+	}
+	m := p.App.Milestones[i]
+	page := milestonePage{applicantApp: p, Milestone: m, Values: r.PostForm}
+	if n := len(m.Reviews); n > 0 && m.Reviews[n-1].Decision == "return" {
+		page.ReturnNote = m.Reviews[n-1].Note
+	}
+	if page.Values == nil {
+		page.Values = url.Values{}
+		if e := m.Evidence; e != nil && name == "applicant/evidence" {
+			page.Values.Set("summary", e.Summary)
+			page.Values.Set("links", strings.Join(e.Links, "\n"))
+			names := make([]string, 0, len(e.Metrics))
+			for k := range e.Metrics {
+				names = append(names, k)
+			}
+			slices.Sort(names)
+			for j, k := range names {
+				page.Values.Set("metric_name_"+strconv.Itoa(j+1), k)
+				page.Values.Set("metric_value_"+strconv.Itoa(j+1), strconv.FormatInt(e.Metrics[k], 10))
+			}
+		}
+	}
+	rows := max(metricRows, countMetricRows(page.Values))
+	for j := 1; j <= rows; j++ {
+		page.Metrics = append(page.Metrics, j)
+	}
+	s.render(w, r, status, name, view{Title: title, Errors: errs, Data: page})
+}
+
+// countMetricRows is how many metric rows a form holds.
+func countMetricRows(form url.Values) int {
+	n := 0
+	for form.Has("metric_name_" + strconv.Itoa(n+1)) {
+		n++
+	}
+	return n
+}
+
+func (s *server) evidenceForm(w http.ResponseWriter, r *http.Request) {
+	s.renderMilestone(w, r, http.StatusOK, "applicant/evidence", "Submit evidence", nil)
+}
+
+// evidenceLabels places the API's evidence errors: a problem with the
+// metrics as a whole is shown at the first metric.
+var evidenceLabels = fieldLabels{
+	"summary": {"Summary", "summary"},
+	"metrics": {"Metrics", "metric_name_1"},
+	"links":   {"Links", "links"},
+}
+
+func (s *server) submitEvidence(w http.ResponseWriter, r *http.Request) {
+	again := func(status int, errs []fieldError) {
+		s.renderMilestone(w, r, status, "applicant/evidence", "Submit evidence", errs)
+	}
+	metrics, errs := parseMetrics(r.PostForm)
+	if len(errs) > 0 {
+		again(http.StatusUnprocessableEntity, errs)
+		return
+	}
+	links := []string{}
+	for l := range strings.Lines(r.PostFormValue("links")) {
+		if l = strings.TrimSpace(l); l != "" {
+			links = append(links, l)
+		}
+	}
+	body := map[string]any{"summary": strings.TrimSpace(r.PostFormValue("summary")), "metrics": metrics, "links": links}
+	err := s.api.post(r.Context(), s.milestonePath(r)+"/evidence", body, r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		again(problemStatus(err), explainErrors(errs, evidenceLabels))
+		return
+	}
+	s.done(w, r, err, "Evidence submitted", appPath(mux.Vars(r)["id"]))
+}
+
+// parseMetrics reads the metric rows into {name: whole number}. A row left
+// blank is skipped; a half-filled or repeated one is the form's error.
+func parseMetrics(form url.Values) (map[string]int64, []fieldError) {
+	out := map[string]int64{}
+	var errs []fieldError
+	for i := 1; i <= countMetricRows(form); i++ {
+		nameField, valueField := "metric_name_"+strconv.Itoa(i), "metric_value_"+strconv.Itoa(i)
+		name, value := strings.TrimSpace(form.Get(nameField)), strings.TrimSpace(form.Get(valueField))
+		switch {
+		case name == "" && value == "":
+		case name == "":
+			errs = append(errs, fieldError{Field: nameField, Message: "Enter a name for metric " + strconv.Itoa(i)})
+		case value == "":
+			errs = append(errs, fieldError{Field: valueField, Message: "Enter a value for " + name})
+		default:
+			n, err := strconv.ParseInt(strings.NewReplacer(",", "", " ", "").Replace(value), 10, 64)
+			_, repeated := out[name]
+			switch {
+			case err != nil:
+				errs = append(errs, fieldError{Field: valueField, Message: "The value for " + name + " must be a whole number, like 250"})
+			case repeated:
+				errs = append(errs, fieldError{Field: nameField, Message: "You have already given a value for " + name})
+			default:
+				out[name] = n
+			}
+		}
+	}
+	return out, errs
+}
+
+// milestonePath is the API's milestone a form is about.
+func (s *server) milestonePath(r *http.Request) string {
+	return apiApp(mux.Vars(r)["id"]) + "/milestones/" + url.PathEscape(mux.Vars(r)["milestone_id"])
+}
+
+func (s *server) extensionForm(w http.ResponseWriter, r *http.Request) {
+	s.renderMilestone(w, r, http.StatusOK, "applicant/extension", "Request an extension", nil)
+}
+
+func (s *server) requestExtension(w http.ResponseWriter, r *http.Request) {
+	again := func(status int, errs []fieldError) {
+		s.renderMilestone(w, r, status, "applicant/extension", "Request an extension", errs)
+	}
+	due, msg := endOfDay(r.PostFormValue("new_due_at-day"), r.PostFormValue("new_due_at-month"), r.PostFormValue("new_due_at-year"))
+	if msg != "" {
+		again(http.StatusUnprocessableEntity, []fieldError{{Field: "new_due_at", Message: msg}})
+		return
+	}
+	body := map[string]any{"new_due_at": due.UTC().Format(time.RFC3339), "reason": r.PostFormValue("reason")}
+	err := s.api.post(r.Context(), s.milestonePath(r)+"/extension", body, r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		again(problemStatus(err), explainErrors(errs, fieldLabels{
+			"new_due_at": {"The new due date", "new_due_at"},
+			"reason":     {"Your reason", "reason"},
+		}))
+		return
+	}
+	s.done(w, r, err, "Extension requested", appPath(mux.Vars(r)["id"]))
+}
+
+// endOfDay is the last second of a date typed as day, month and year, in
+// Europe/London: a milestone due "on 30 June" can be met all that day.
+func endOfDay(day, month, year string) (time.Time, string) {
+	parts := []string{strings.TrimSpace(day), strings.TrimSpace(month), strings.TrimSpace(year)}
+	if parts[0] == "" && parts[1] == "" && parts[2] == "" {
+		return time.Time{}, "Enter the new due date"
+	}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil {
+			return time.Time{}, "The new due date must be a real date, like 31 3 2027"
+		}
+		n[i] = v
+	}
+	t := time.Date(n[2], time.Month(n[1]), n[0], 23, 59, 59, 0, london)
+	if n[2] < 1000 || n[2] > 9999 || t.Day() != n[0] || int(t.Month()) != n[1] {
+		return time.Time{}, "The new due date must be a real date, like 31 3 2027"
+	}
+	return t, ""
+}

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// apiClient calls the JSON API in-process, exactly as a remote client
+// would: bearer token, JSON body, Idempotency-Key. Nothing here bypasses
+// the API's authentication, role checks or validation.
+type apiClient struct{ h http.Handler }
+
+// problem is an RFC 7807 error from the API.
+type problem struct {
+	Status int          `json:"status"`
+	Code   string       `json:"code"`
+	Title  string       `json:"title"`
+	Detail string       `json:"detail"`
+	Errors []fieldError `json:"errors"`
+}
+
+func (p *problem) Error() string { return fmt.Sprintf("api: %d %s: %s", p.Status, p.Code, p.Detail) }
+
+// fieldError is one invalid field, named as the API names it; the page
+// gives its input the same id so the error summary can link to it.
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// call sends one request with the signed-in user's token and decodes a
+// successful JSON answer into out (if not nil). An error answer comes back
+// as a *problem.
+func (c apiClient) call(ctx context.Context, method, path string, body any, idemKey string, out any) error {
+	// A server-side request always has a body, if empty, and the API's
+	// handlers rely on that.
+	var rd io.Reader = http.NoBody
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if method == http.MethodPost && idemKey != "" {
+		req.Header.Set("Idempotency-Key", idemKey)
+	}
+	if t := tokenFrom(ctx); t != "" {
+		req.Header.Set("Authorization", "Bearer "+t)
+	}
+	rec := newRecorder()
+	c.h.ServeHTTP(rec, req)
+	if rec.status >= 400 {
+		p := &problem{Status: rec.status}
+		if err := json.Unmarshal(rec.body.Bytes(), p); err != nil || p.Code == "" {
+			p.Code, p.Detail = "unexpected", strings.TrimSpace(http.StatusText(rec.status))
+		}
+		p.Status = rec.status
+		return p
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(rec.body.Bytes(), out); err != nil {
+		return fmt.Errorf("decode %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+func (c apiClient) get(ctx context.Context, path string, out any) error {
+	return c.call(ctx, http.MethodGet, path, nil, "", out)
+}
+
+// post sends a command. key is the Idempotency-Key the form was rendered
+// with, so a double click or a resent form gets the first answer again.
+func (c apiClient) post(ctx context.Context, path string, body any, key string, out any) error {
+	return c.call(ctx, http.MethodPost, path, body, key, out)
+}
+
+func (c apiClient) patch(ctx context.Context, path string, body any, out any) error {
+	return c.call(ctx, http.MethodPatch, path, body, "", out)
+}
+
+// proxy hands a browser request for a streamed or binary resource (a
+// letter PDF, the CSV export, the event stream) to the API under apiPath,
+// with the user's token, writing the API's answer straight back. apiPath
+// is unescaped, as URL.Path is.
+func (c apiClient) proxy(w http.ResponseWriter, r *http.Request, apiPath string) {
+	req := r.Clone(r.Context())
+	req.URL.Path, req.URL.RawPath, req.RequestURI = apiPath, "", ""
+	req.Header.Del("Cookie")
+	req.Header.Set("Authorization", "Bearer "+tokenFrom(r.Context()))
+	c.h.ServeHTTP(w, req)
+}
+
+// recorder holds an in-process API answer.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newRecorder() *recorder { return &recorder{header: http.Header{}, status: http.StatusOK} }
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+func (r *recorder) WriteHeader(status int)      { r.status = status }

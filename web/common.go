@@ -1,0 +1,65 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+	"net/url"
+
+	"github.com/gorilla/mux"
+
+	"github.com/fundflow/fundflow/templates"
+)
+
+// assets serves the design system's CSS, JS and icons and our own script,
+// embedded so a `go run` needs no npm.
+func assets() http.Handler {
+	root, err := fs.Sub(templates.Web, "web/assets")
+	if err != nil {
+		panic(err)
+	}
+	files := http.StripPrefix("/assets/", http.FileServerFS(root))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// home sends a signed-in user to where their work starts, and anyone else
+// to a page that says what this is.
+func (s *server) home(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		s.signedIn(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, startPage(meFrom(r.Context()).Role), http.StatusSeeOther)
+		})(w, r)
+		return
+	}
+	s.render(w, r, http.StatusOK, "home", view{Title: "Apply for and manage prevention funding"})
+}
+
+// application is one application's page, which differs by who is asking:
+// an applicant sees their own application, staff their workspace.
+func (s *server) application(w http.ResponseWriter, r *http.Request) {
+	if meFrom(r.Context()).Role == "applicant" {
+		s.applicantApplication(w, r)
+		return
+	}
+	s.staffApplication(w, r)
+}
+
+// letter shows a letter's PDF in the browser, with the same access rules
+// as the API's, because it is the API's answer.
+func (s *server) letter(w http.ResponseWriter, r *http.Request) {
+	s.api.proxy(w, r, "/v1/letters/"+mux.Vars(r)["ref"])
+}
+
+// events is the API's live stream of status changes, for pages that
+// update themselves; the API filters it to what the user may see.
+func (s *server) events(w http.ResponseWriter, r *http.Request) {
+	s.api.proxy(w, r, "/v1/events")
+}
+
+// appPath is an application's page.
+func appPath(id string) string { return "/applications/" + url.PathEscape(id) }
+
+// apiApp is an application's resource in the API.
+func apiApp(id string) string { return "/v1/applications/" + url.PathEscape(id) }

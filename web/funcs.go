@@ -1,0 +1,177 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// london is where every date a user reads is shown: the fund's own
+// timezone, whatever the server's.
+var london = mustLoad("Europe/London")
+
+func mustLoad(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+var funcs = template.FuncMap{
+	"money":    money,
+	"pounds":   pounds,
+	"date":     func(t time.Time) string { return fmtTime(t, "2 January 2006") },
+	"datetime": func(t time.Time) string { return fmtTime(t, "2 January 2006 at 3:04pm") },
+	"isodate":  func(t time.Time) string { return fmtTime(t, "2006-01-02") },
+	"tag":      statusTag,
+	"humanize": humanize,
+	"score":    score,
+	"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
+	"dict":     dict,
+	"add":      func(a, b int) int { return a + b },
+	"navFor":   navFor,
+	"anchor":   anchor,
+	"decided":  decided,
+}
+
+type navItem struct{ Href, Text string }
+
+// anchor links to an element by id. The ids are the API's field names,
+// such as scores[1].score, which a URL-escaped href would turn into
+// scores%5b1%5d.score: browsers cope, but the design system's error summary
+// looks the id up as written. Starting with # it can never be a script URL.
+func anchor(id string) template.URL { return template.URL("#" + id) }
+
+// navFor is the header menu for a role: its own work first.
+func navFor(role string) []navItem {
+	switch role {
+	case "reviewer":
+		return []navItem{{"/reviews", "Review queue"}, {"/applications", "Applications"}}
+	case "panel_chair":
+		return []navItem{{"/panel", "Panel"}, {"/applications", "Applications"}}
+	case "programme_manager":
+		return []navItem{{"/programme", "Deployments"}, {"/applications", "Applications"}}
+	case "admin":
+		return []navItem{{"/funds", "Funds"}, {"/programme", "Deployments"}, {"/applications", "Applications"}}
+	}
+	return []navItem{{"/applications", "Your applications"}}
+}
+
+func fmtTime(t time.Time, layout string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(london).Format(layout)
+}
+
+// money shows pence as pounds, with pence only when there are any:
+// £80,000 and £1,234.56.
+func money(pence int64) string {
+	sign := ""
+	if pence < 0 {
+		sign, pence = "-", -pence
+	}
+	s := sign + "£" + groupThousands(pence/100)
+	if p := pence % 100; p != 0 {
+		s += "." + strconv.FormatInt(p/10, 10) + strconv.FormatInt(p%10, 10)
+	}
+	return s
+}
+
+// pounds is pence as an input's value: 80000 or 1234.56, no symbol.
+func pounds(pence int64) string {
+	if pence == 0 {
+		return ""
+	}
+	return strings.NewReplacer("£", "", ",", "").Replace(money(pence))
+}
+
+func groupThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// parsePence reads an amount typed in pounds ("80000", "£80,000.50")
+// into pence without floating point, which would lose pennies.
+func parsePence(s string) (int64, error) {
+	s = strings.NewReplacer("£", "", ",", "", " ", "").Replace(strings.TrimSpace(s))
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	if whole == "" && !hasFrac {
+		return 0, errors.New("enter an amount")
+	}
+	if hasFrac && (len(frac) == 0 || len(frac) > 2) {
+		return 0, errors.New("enter an amount in pounds, with at most 2 decimal places")
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	if whole == "" {
+		whole = "0"
+	}
+	w, err := strconv.ParseUint(whole, 10, 40)
+	if err != nil {
+		return 0, errors.New("enter an amount in pounds, like 80000 or 80000.50")
+	}
+	f, err := strconv.ParseUint(frac, 10, 8)
+	if err != nil {
+		return 0, errors.New("enter an amount in pounds, like 80000 or 80000.50")
+	}
+	return int64(w)*100 + int64(f), nil
+}
+
+// score shows a weighted score held in hundredths of a scale point.
+func score(hundredths int) string {
+	return strconv.Itoa(hundredths/100) + "." + strconv.Itoa(hundredths%100/10) + strconv.Itoa(hundredths%10)
+}
+
+// humanize turns an API identifier (in_deployment) into words.
+func humanize(s string) string {
+	s = strings.ReplaceAll(s, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// statusTag picks the design system's tag colour for a status or RAG
+// rating, so the same state looks the same on every page.
+func statusTag(status string) string {
+	switch status {
+	case "draft", "withdrawn", "pending":
+		return "nhsuk-tag--grey"
+	case "submitted", "eligibility", "assessment", "panel":
+		return "nhsuk-tag--blue"
+	case "information_requested", "waitlisted", "amber", "returned":
+		return "nhsuk-tag--yellow"
+	case "offered", "accepted", "in_deployment":
+		return "nhsuk-tag--aqua-green"
+	case "completed", "verified", "green", "open":
+		return "nhsuk-tag--green"
+	case "ineligible", "rejected", "declined", "offer_expired", "terminated", "red", "overdue", "closed":
+		return "nhsuk-tag--red"
+	}
+	return "nhsuk-tag--white"
+}
+
+// dict passes several values to a partial template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict needs key and value pairs")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, errors.New("dict keys must be strings")
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}

@@ -1,0 +1,220 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+)
+
+// allFunds is every fund, following the list's pages.
+func (s *server) allFunds(ctx context.Context) ([]fund, error) {
+	var out []fund
+	cursor := ""
+	for {
+		var page list[fund]
+		if err := s.api.get(ctx, "/v1/funds?limit=200"+cursor, &page); err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.NextCursor == nil {
+			return out, nil
+		}
+		cursor = "&cursor=" + url.QueryEscape(*page.NextCursor)
+	}
+}
+
+func fundPath(id string) string { return "/funds/" + url.PathEscape(id) }
+
+func apiFund(id string) string { return "/v1/funds/" + url.PathEscape(id) }
+
+func (s *server) funds(w http.ResponseWriter, r *http.Request) {
+	funds, err := s.allFunds(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "funds/list", view{Title: "Funds", Data: funds})
+}
+
+// fundForm is the new fund form: what was typed, by field, and the funds
+// whose routes, criteria, milestones, eligibility and deadlines can be
+// copied.
+type fundForm struct {
+	Values map[string]string
+	Funds  []fund
+	Labels map[string]string
+}
+
+// fundLabels name the form's fields, on the form and in its errors.
+var fundLabels = map[string]string{
+	"id":              "Fund ID",
+	"name":            "Name",
+	"sponsor":         "Sponsor",
+	"description":     "Description",
+	"total_pence":     "Total budget",
+	"max_award_pence": "Largest award",
+	"max_awards":      "Most awards",
+	"opens_at":        "Opens",
+	"closes_at":       "Closes",
+	"template_fund":   "Copy routes, criteria, milestones, eligibility and SLAs from",
+}
+
+// copiedFromTemplate are the parts of a definition taken whole from the
+// chosen fund: the form has no fields for them. The pass mark goes with
+// the criteria it is a score on, and the reminder and offer windows with
+// the other deadlines.
+var copiedFromTemplate = []string{
+	"deployment_routes", "criteria", "pass_mark", "reviewers_per_application", "milestones",
+	"eligible_org_types", "eligible_nations", "slas", "reminder_before", "offer_acceptance_window",
+}
+
+func (s *server) newFundForm(w http.ResponseWriter, r *http.Request) {
+	s.renderFundForm(w, r, http.StatusOK, map[string]string{}, nil)
+}
+
+func (s *server) renderFundForm(w http.ResponseWriter, r *http.Request, status int, values map[string]string, errs []fieldError) {
+	funds, err := s.allFunds(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "funds/new", view{Title: "Create a fund", Errors: errs,
+		Data: fundForm{Values: values, Funds: funds, Labels: fundLabels}})
+}
+
+func (s *server) createFund(w http.ResponseWriter, r *http.Request) {
+	values := map[string]string{}
+	for f := range fundLabels {
+		values[f] = strings.TrimSpace(r.PostFormValue(f))
+	}
+	body, errs := s.fundBody(r.Context(), values)
+	if len(errs) > 0 {
+		s.renderFundForm(w, r, http.StatusUnprocessableEntity, values, errs)
+		return
+	}
+	err := s.api.post(r.Context(), "/v1/funds", body, r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		s.renderFundForm(w, r, statusOf(err), values, onFundForm(explain(errs, fundLabels)))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "Fund created as a draft")
+	http.Redirect(w, r, fundPath(values["id"]), http.StatusSeeOther)
+}
+
+// fundBody reads the form into the API's fund definition, with the chosen
+// fund's parts copied in. Only what the web itself must parse — amounts,
+// dates, the fund to copy — is checked here; the API checks the rest.
+func (s *server) fundBody(ctx context.Context, values map[string]string) (map[string]any, []fieldError) {
+	var errs []fieldError
+	bad := func(field, msg string) { errs = append(errs, fieldError{Field: field, Message: msg}) }
+	body := map[string]any{"id": values["id"], "name": values["name"], "sponsor": values["sponsor"], "description": values["description"]}
+	for _, f := range []string{"total_pence", "max_award_pence"} {
+		p, err := parsePence(values[f])
+		if err != nil {
+			bad(f, fundLabels[f]+": "+err.Error())
+		}
+		body[f] = p
+	}
+	if n, err := strconv.Atoi(values["max_awards"]); err == nil {
+		body["max_awards"] = n
+	} else {
+		bad("max_awards", "Enter the most awards the fund can make as a whole number, like 10")
+	}
+	for _, f := range []string{"opens_at", "closes_at"} {
+		t, err := time.ParseInLocation("2006-01-02T15:04", values[f], london)
+		if err != nil {
+			bad(f, "Enter the date and time the fund "+strings.ToLower(fundLabels[f])+", like 1 April 2026 at 9:00am")
+			continue
+		}
+		body[f] = t.Format(time.RFC3339)
+	}
+	id := values["template_fund"]
+	if id == "" {
+		bad("template_fund", "Select a fund to copy routes, criteria, milestones, eligibility and SLAs from")
+		return body, errs
+	}
+	var from struct {
+		Definition map[string]json.RawMessage `json:"definition"`
+	}
+	if err := s.api.get(ctx, apiFund(id), &from); err != nil {
+		bad("template_fund", "The fund to copy from could not be read; select another")
+		return body, errs
+	}
+	for _, k := range copiedFromTemplate {
+		if v, ok := from.Definition[k]; ok {
+			body[k] = v
+		}
+	}
+	return body, errs
+}
+
+// onFundForm points an error about a part copied from another fund, which
+// has no field of its own, at the choice of fund.
+func onFundForm(errs []fieldError) []fieldError {
+	for i, e := range errs {
+		if _, ok := fundLabels[e.Field]; !ok && e.Field != "" {
+			errs[i].Field = "template_fund"
+			errs[i].Message = "In the copied fund, " + e.Message
+		}
+	}
+	return errs
+}
+
+// fundPage is a fund's page: its figures and what an admin can do next.
+type fundPage struct {
+	Fund   fund
+	Budget budgetChart
+	Reason string
+}
+
+func (s *server) fund(w http.ResponseWriter, r *http.Request) {
+	s.renderFund(w, r, http.StatusOK, nil, "")
+}
+
+func (s *server) renderFund(w http.ResponseWriter, r *http.Request, status int, errs []fieldError, reason string) {
+	var f fund
+	if err := s.api.get(r.Context(), apiFund(mux.Vars(r)["fund_id"]), &f); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "funds/fund", view{Title: f.Name, Errors: errs,
+		Data: fundPage{Fund: f, Budget: newBudgetChart(f.Budget), Reason: reason}})
+}
+
+func (s *server) openFund(w http.ResponseWriter, r *http.Request) {
+	s.fundLifecycle(w, r, "open", "Fund opened")
+}
+
+func (s *server) closeFund(w http.ResponseWriter, r *http.Request) {
+	s.fundLifecycle(w, r, "close", "Fund closed")
+}
+
+// fundLifecycle opens or closes the fund; a refusal is shown on the
+// fund's page with the reason as typed.
+func (s *server) fundLifecycle(w http.ResponseWriter, r *http.Request, action, done string) {
+	id := mux.Vars(r)["fund_id"]
+	body := struct {
+		Reason string `json:"reason"`
+	}{strings.TrimSpace(r.PostFormValue("reason"))}
+	err := s.api.post(r.Context(), apiFund(id)+"/"+action, body, r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		s.renderFund(w, r, statusOf(err), explain(errs, map[string]string{"reason": "The reason"}), body.Reason)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, done)
+	http.Redirect(w, r, fundPath(id), http.StatusSeeOther)
+}

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+)
+
+// panelPage is one fund as the panel sees it: its money and the
+// applications awaiting a decision, best weighted score first.
+type panelPage struct {
+	Funds []fund
+	Fund  fund
+	Rows  []row
+	// More says the ranking goes on beyond the rows shown.
+	More bool
+}
+
+// panel is the panel chair's ranking of one fund's applications. Without
+// ?fund_id= it shows the first fund that can still have decisions to make.
+func (s *server) panel(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	funds, err := s.allFunds(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := panelPage{Funds: funds}
+	id := r.URL.Query().Get("fund_id")
+	if id == "" {
+		id = defaultPanelFund(funds)
+	}
+	if id == "" {
+		s.render(w, r, http.StatusOK, "panel/panel", view{Title: "Panel", Data: p})
+		return
+	}
+	if err := s.api.get(ctx, apiFund(id), &p.Fund); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var ranked list[row]
+	if err := s.api.get(ctx, apiFund(id)+"/panel?limit=200", &ranked); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Rows, p.More = ranked.Items, ranked.NextCursor != nil
+	s.render(w, r, http.StatusOK, "panel/panel", view{Title: "Panel", Data: p})
+}
+
+// defaultPanelFund is the first fund past its draft and not yet finished,
+// or failing that the first fund.
+func defaultPanelFund(funds []fund) string {
+	if len(funds) == 0 {
+		return ""
+	}
+	if i := slices.IndexFunc(funds, func(f fund) bool { return f.Status != "draft" && f.Status != "finished" }); i >= 0 {
+		return funds[i].ID
+	}
+	return funds[0].ID
+}

@@ -1,0 +1,280 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBudgetBarFillsExactlyWhateverTheAmounts(t *testing.T) {
+	for _, b := range []budget{
+		{TotalPence: 100_000_000, DrawnPence: 20_000_000, CommittedPence: 30_000_000, ReservedPence: 10_000_000, AvailablePence: 40_000_000},
+		{TotalPence: 3, DrawnPence: 1, CommittedPence: 1, AvailablePence: 1},
+		{TotalPence: 1, AvailablePence: 1},
+		{TotalPence: 100_000_000_000, DrawnPence: 1, AvailablePence: 99_999_999_999},
+		{TotalPence: 7, DrawnPence: 2, CommittedPence: 2, ReservedPence: 2, AvailablePence: 1},
+	} {
+		c := newBudgetChart(b)
+		sum, x := 0, 0
+		for _, p := range c.Parts {
+			if p.X != x || p.Width < 0 {
+				t.Errorf("%+v: part %s at %d, width %d; want it to start at %d", b, p.Key, p.X, p.Width, x)
+			}
+			x += p.Width
+			sum += p.Width
+		}
+		if sum != barWidth {
+			t.Errorf("%+v: widths add up to %d, want %d", b, sum, barWidth)
+		}
+	}
+}
+
+func TestBudgetBarEdgeCases(t *testing.T) {
+	widths := func(c budgetChart) []int {
+		var w []int
+		for _, p := range c.Parts {
+			w = append(w, p.Width)
+		}
+		return w
+	}
+	if got := widths(newBudgetChart(budget{})); !reflect.DeepEqual(got, []int{0, 0, 0, 0}) {
+		t.Errorf("an empty fund draws nothing, got %v", got)
+	}
+	if got := widths(newBudgetChart(budget{TotalPence: 1, DrawnPence: 1})); !reflect.DeepEqual(got, []int{barWidth, 0, 0, 0}) {
+		t.Errorf("one penny, all drawn, fills the bar: %v", got)
+	}
+	if got := widths(newBudgetChart(budget{TotalPence: 3, DrawnPence: 1, CommittedPence: 1, AvailablePence: 1})); !reflect.DeepEqual(got, []int{333, 333, 0, 334}) {
+		t.Errorf("thirds: %v, want the rounding left to the last part", got)
+	}
+	c := newBudgetChart(budget{TotalPence: 100_000_000_000, DrawnPence: 1, AvailablePence: 99_999_999_999})
+	if c.Parts[0].Width != 0 || c.Parts[3].Width != barWidth {
+		t.Errorf("a penny of a billion pounds has no width: %v", widths(c))
+	}
+	if !strings.Contains(c.Label, "£0.01 drawn") || !strings.Contains(c.Label, "Budget of £1,000,000,000") {
+		t.Errorf("the accessible name still gives the penny: %q", c.Label)
+	}
+}
+
+func TestTimelinePlacesMilestonesOnOneAxis(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 1, d, 12, 0, 0, 0, time.UTC) }
+	awards := []awardMilestones{
+		{Deployment: deployment{OrgName: "NHS Bristol ICB"}, Milestones: []milestone{{Title: "Start", DueAt: day(1), Status: "verified"}, {Title: "Go live", DueAt: day(31), Status: "overdue"}}},
+		{Deployment: deployment{OrgCode: "QOP"}, Milestones: []milestone{{Title: "Start", DueAt: day(16), Status: "submitted"}}},
+	}
+	c := newTimeline(awards, day(16))
+	if len(c.Rows) != 2 || c.Rows[1].Label != "QOP" {
+		t.Fatalf("rows %+v", c.Rows)
+	}
+	first, last, mid := c.Rows[0].Markers[0], c.Rows[0].Markers[1], c.Rows[1].Markers[0]
+	if first.X != timelineLabelW || last.X != timelineRight || mid.X != (timelineLabelW+timelineRight)/2 {
+		t.Errorf("x of first, last and middle dates: %d %d %d", first.X, last.X, mid.X)
+	}
+	if first.Path == last.Path || last.Status != "overdue" || !strings.Contains(last.Title, "Go live: due 31 January 2026, overdue") {
+		t.Errorf("an overdue marker must differ in shape and say so: %+v", last)
+	}
+	if c.Today == nil || c.Today.X != mid.X {
+		t.Errorf("today is mid-axis: %+v", c.Today)
+	}
+
+	one := newTimeline(awards[1:], day(1))
+	if x := one.Rows[0].Markers[0].X; x != (timelineLabelW+timelineRight)/2 || one.Today != nil {
+		t.Errorf("a single date sits mid-axis (x %d) and today before it is off the axis (%+v)", x, one.Today)
+	}
+}
+
+// dashboardAPI is a fund with two awards, one of them with an overdue
+// milestone.
+func dashboardAPI(t *testing.T) *fakeAPI {
+	api := newFakeAPI(t)
+	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{
+		map[string]any{"id": "fund-a", "name": "Fund A", "status": "draft", "awards": map[string]any{"count": 0, "max": 5}},
+		map[string]any{"id": "fund-b", "name": "Prevention Fund", "status": "open", "awards": map[string]any{"count": 2, "max": 10}},
+	}, "next_cursor": nil})
+	api.on("GET /v1/funds/fund-b", http.StatusOK, map[string]any{"id": "fund-b", "name": "Prevention Fund", "status": "open",
+		"budget": map[string]any{"total_pence": 100_000_000, "drawn_pence": 20_000_000, "committed_pence": 30_000_000, "reserved_pence": 10_000_000, "available_pence": 40_000_000}})
+	api.on("GET /v1/programme/deployments", http.StatusOK, map[string]any{"items": []any{
+		map[string]any{"application_id": "app-1", "fund_id": "fund-b", "org_code": "QUY", "org_name": "NHS Bristol ICB", "status": "in_deployment",
+			"awarded_pence": 25_000_000, "drawn_pence": 5_000_000, "next_milestone": map[string]any{"id": "m2", "title": "Go live", "due_at": "2026-06-01T09:00:00Z"},
+			"rag": "amber", "overdue_count": 0},
+		map[string]any{"application_id": "app-2", "fund_id": "fund-b", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "in_deployment",
+			"awarded_pence": 30_000_000, "drawn_pence": 0, "next_milestone": nil, "rag": "red", "overdue_count": 1},
+	}, "next_cursor": nil})
+	api.on("GET /v1/applications/app-1/milestones", http.StatusOK, []any{
+		map[string]any{"id": "m1", "title": "Mobilise", "due_at": "2026-03-01T09:00:00Z", "status": "verified", "drawdown_pence": 5_000_000},
+		map[string]any{"id": "m2", "title": "Go live", "due_at": "2026-06-01T09:00:00Z", "status": "submitted", "drawdown_pence": 20_000_000},
+	})
+	api.on("GET /v1/applications/app-2/milestones", http.StatusOK, []any{
+		map[string]any{"id": "m1", "title": "Mobilise", "due_at": "2026-02-01T09:00:00Z", "status": "overdue", "drawdown_pence": 6_000_000},
+	})
+	return api
+}
+
+func TestDashboardShowsTheFundsDeployments(t *testing.T) {
+	api := dashboardAPI(t)
+	w := get(t, newTestServer(t, api), "tok-pm", "/programme")
+	body := w.Body.String()
+	if w.Code != http.StatusOK {
+		t.Fatalf("dashboard: %d\n%s", w.Code, body)
+	}
+	for _, want := range []string{
+		`<h1 class="nhsuk-heading-l"><span class="nhsuk-caption-l">Prevention Fund`,
+		`role="img" aria-label="Budget of £1,000,000: £200,000 drawn, £300,000 committed but not yet drawn, £100,000 reserved for offers, £400,000 available."`,
+		`<title>Budget of £1,000,000`,
+		`>Amber</strong>`, `>Red</strong>`,
+		`<a href="/applications/app-1">NHS Bristol ICB</a>`,
+		`£250,000`, `£50,000`, `Go live, due <time datetime="2026-06-01">1 June 2026</time>`,
+		`aria-label="Milestones of 2 awards by due date, from 1 February 2026 to 1 June 2026."`,
+		`Mobilise, due <time datetime="2026-02-01">1 February 2026</time>: Overdue`,
+		`1 overdue milestone</caption>`,
+		`<a href="/applications/app-2">NHS Greater Manchester ICB<span class="nhsuk-u-visually-hidden">: Mobilise</span></a>`,
+		`href="/programme/deployments.csv?fund_id=fund-b"`,
+		`<option value="fund-b" selected>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %s", want)
+		}
+	}
+	if n := strings.Count(body, "data-live-region"); n != 1 {
+		t.Errorf("%d live regions, want one around everything that changes", n)
+	}
+	live := body[strings.Index(body, "data-live-region"):]
+	for _, part := range []string{"Budget of", "Awards from", "Milestones of", "overdue milestone"} {
+		if !strings.Contains(live, part) {
+			t.Errorf("%q is outside the live region", part)
+		}
+	}
+	for _, c := range api.calls {
+		if c.Path == "/v1/programme/deployments" && c.Query != "fund_id=fund-b" {
+			t.Errorf("deployments asked for %q, want the first fund with awards", c.Query)
+		}
+	}
+}
+
+func TestDashboardForAnUnknownFundIsNotFound(t *testing.T) {
+	w := get(t, newTestServer(t, dashboardAPI(t)), "tok-pm", "/programme?fund_id=nope")
+	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "Page not found") {
+		t.Fatalf("unknown fund: %d", w.Code)
+	}
+}
+
+func TestDeploymentsCSVIsTheAPIsWithTheUsersToken(t *testing.T) {
+	api := newFakeAPI(t)
+	api.on("GET /v1/programme/deployments.csv", http.StatusOK, "application_id,fund_id")
+	w := get(t, newTestServer(t, api), "tok-pm", "/programme/deployments.csv?fund_id=fund-b")
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "application_id,fund_id") {
+		t.Fatalf("CSV: %d %s", w.Code, w.Body.String())
+	}
+	last := api.calls[len(api.calls)-1]
+	if last.Path != "/v1/programme/deployments.csv" || last.Query != "fund_id=fund-b" || last.Token != "tok-pm" {
+		t.Fatalf("the API saw %+v, want the CSV for fund-b with the cookie's token", last)
+	}
+}
+
+func TestVerifyingAMilestonePostsTheDecision(t *testing.T) {
+	api := newFakeAPI(t)
+	api.on("POST /v1/applications/app-1/milestones/m2/verify", http.StatusOK, map[string]any{"status": "in_deployment"})
+	w := post(t, newTestServer(t, api), "tok-pm", "/applications/app-1/milestones/m2/verify",
+		url.Values{"decision": {"verify"}, "note": {" Evidence complete "}, "idempotency_key": {"k-1"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/applications/app-1" {
+		t.Fatalf("verify: %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	cmds := api.commands()
+	if len(cmds) != 1 || cmds[0].Key != "k-1" || !reflect.DeepEqual(cmds[0].Body, map[string]any{"decision": "verify", "note": "Evidence complete"}) {
+		t.Fatalf("commands %+v", cmds)
+	}
+	if c := w.Result().Cookies(); len(c) != 1 || c[0].Name != flashCookie || !strings.Contains(c[0].Value, "verified") {
+		t.Errorf("no success flash: %v", c)
+	}
+}
+
+func TestARefusedDecisionSaysWhyAndLinksBack(t *testing.T) {
+	api := newFakeAPI(t)
+	api.on("POST /v1/applications/app-1/milestones/m2/verify", http.StatusUnprocessableEntity, map[string]any{
+		"status": 422, "code": "validation", "detail": "the verification is invalid",
+		"errors": []any{map[string]any{"field": "note", "message": "is required"}}})
+	w := post(t, newTestServer(t, api), "tok-pm", "/applications/app-1/milestones/m2/verify",
+		url.Values{"decision": {"return"}, "idempotency_key": {"k-2"}})
+	body := w.Body.String()
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "<li>The note is required</li>") ||
+		!strings.Contains(body, `<a href="/applications/app-1">Go back to the application</a>`) {
+		t.Fatalf("refusal: %d\n%s", w.Code, body)
+	}
+}
+
+func TestExtensionDecisionNeedsAnAnswer(t *testing.T) {
+	api := newFakeAPI(t)
+	api.on("POST /v1/applications/app-1/milestones/m2/extension/decision", http.StatusOK, map[string]any{})
+	h := newTestServer(t, api)
+	w := post(t, h, "tok-pm", "/applications/app-1/milestones/m2/extension/decision", url.Values{"note": {"ok"}})
+	if w.Code != http.StatusUnprocessableEntity || len(api.commands()) != 0 {
+		t.Fatalf("no answer: %d, %d commands; an unanswered question must not refuse the extension", w.Code, len(api.commands()))
+	}
+	w = post(t, h, "tok-pm", "/applications/app-1/milestones/m2/extension/decision", url.Values{"approve": {"true"}, "note": {"Fine"}, "idempotency_key": {"k-3"}})
+	cmds := api.commands()
+	if w.Code != http.StatusSeeOther || len(cmds) != 1 || cmds[0].Key != "k-3" || !reflect.DeepEqual(cmds[0].Body, map[string]any{"approve": true, "note": "Fine"}) {
+		t.Fatalf("approve: %d, %+v", w.Code, cmds)
+	}
+}
+
+func TestTerminatingAnAwardPostsTheReason(t *testing.T) {
+	api := newFakeAPI(t)
+	api.on("POST /v1/applications/app-1/terminate", http.StatusOK, map[string]any{})
+	w := post(t, newTestServer(t, api), "tok-pm", "/applications/app-1/terminate", url.Values{"reason": {"Service withdrawn"}, "idempotency_key": {"k-4"}})
+	cmds := api.commands()
+	if w.Code != http.StatusSeeOther || len(cmds) != 1 || cmds[0].Path != "/v1/applications/app-1/terminate" ||
+		!reflect.DeepEqual(cmds[0].Body, map[string]any{"reason": "Service withdrawn"}) {
+		t.Fatalf("terminate: %d, %+v", w.Code, cmds)
+	}
+}
+
+func TestStaffMilestonesOfferTheProgrammeManagersDecisions(t *testing.T) {
+	p, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var app application
+	err = json.Unmarshal([]byte(`{"id":"app-1","status":"in_deployment","awarded_pence":25000000,"drawn_pence":5000000,"milestones":[
+		{"id":"m1","title":"Mobilise","due_at":"2026-03-01T09:00:00Z","drawdown_pence":5000000,"status":"verified","drawn_pence":5000000,"verified_at":"2026-03-02T09:00:00Z",
+		 "reviews":[{"decision":"verify","note":"Good","by":{"name":"Pat Manager"},"at":"2026-03-02T09:00:00Z"}]},
+		{"id":"m2","title":"Go live","due_at":"2026-06-01T09:00:00Z","drawdown_pence":20000000,"status":"submitted",
+		 "evidence":{"summary":"Live in 3 practices","metrics":{"people_onboarded":120},"links":["https://example.org/report"],"by":{"name":"Ana Lead"},"at":"2026-05-20T09:00:00Z"},
+		 "extensions":[{"from_due_at":"2026-06-01T09:00:00Z","new_due_at":"2026-07-01T09:00:00Z","reason":"Supplier delay","requested_by":{"name":"Ana Lead"},"requested_at":"2026-05-01T09:00:00Z"}]},
+		{"id":"m3","title":"Evaluate","due_at":"2026-09-01T09:00:00Z","drawdown_pence":0,"status":"submitted","evidence":{"summary":"Report"}}]}`), &app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(role string) string {
+		var buf bytes.Buffer
+		v := view{Me: &me{Role: role}, CSRF: "c", Key: "k"}
+		if err := p["programme/refused"].ExecuteTemplate(&buf, "milestones-staff", map[string]any{"V": v, "App": &app}); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	pm := render("programme_manager")
+	for _, want := range []string{
+		`action="/applications/app-1/milestones/m2/verify"`, `id="decision" name="decision" type="radio" value="verify"`,
+		`id="note" name="note"`, `Record verification`,
+		`action="/applications/app-1/milestones/m3/verify"`, `id="m3-decision" name="decision"`, `id="m3-note" name="note"`,
+		`action="/applications/app-1/milestones/m2/extension/decision"`, `id="approve" name="approve" type="radio" value="true"`,
+		`Record extension decision`, `Awaiting a decision`,
+		`action="/applications/app-1/terminate"`, `id="terminate-reason" name="reason"`, `Terminate award`,
+		`Live in 3 practices`, `People onboarded: 120`, `href="https://example.org/report"`, `Verified by Pat Manager`,
+		`name="idempotency_key" value="k"`,
+	} {
+		if !strings.Contains(pm, want) {
+			t.Errorf("programme manager's milestones lack %s", want)
+		}
+	}
+	if strings.Count(pm, "Record verification") != 2 {
+		t.Errorf("only submitted evidence can be verified")
+	}
+	if r := render("reviewer"); strings.Contains(r, "<form") || !strings.Contains(r, "Live in 3 practices") {
+		t.Errorf("a reviewer sees the milestones and no decisions")
+	}
+}

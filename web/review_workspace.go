@@ -1,0 +1,330 @@
+package web
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+)
+
+// staffWorkspace is one application as staff work on it: everything the
+// API shows them, and the forms their role can use at its status. Which
+// forms appear is presentation only; the API decides every command.
+type staffWorkspace struct {
+	// App is the name the milestones-staff partial expects.
+	App         *application
+	Fund        fund
+	Timeline    []timelineEntry
+	Answers     []answerRow
+	Assessments []assessmentView
+	Can         workspaceActions
+	// Form is what was typed into the form the API refused, kept so
+	// nothing is lost, or each form's starting values.
+	Form url.Values
+	// Choices are the answers each radios or select field offers.
+	Choices map[string][]reviewChoice
+}
+
+// workspaceActions says which forms and links the page shows.
+type workspaceActions struct {
+	Eligibility bool
+	Conflict    bool
+	// Conflicted: the signed-in reviewer has declared a conflict.
+	Conflicted bool
+	Score      bool
+	Query      bool
+	Decide     bool
+}
+
+type answerRow struct{ Key, Value string }
+
+// assessmentView is one submitted assessment with its criteria named.
+// Superseded marks a version the same reviewer has since rescored.
+type assessmentView struct {
+	assessment
+	Superseded bool
+	Rows       []scoreRow
+}
+
+type scoreRow struct {
+	Criterion     string
+	Score, Max    int
+	Justification string
+}
+
+type reviewChoice struct{ Value, Label string }
+
+var workspaceChoices = map[string][]reviewChoice{
+	"decision":     {{"pass", "Yes, it is eligible"}, {"fail", "No, it is not eligible"}},
+	"has_conflict": {{"yes", "Yes"}, {"no", "No"}},
+	"outcome":      {{"approve", "Approve"}, {"waitlist", "Put on the waiting list"}, {"reject", "Reject"}},
+	// Query response times are working days, as the API counts them; ""
+	// leaves the time to the fund's own standard.
+	"respond_within": {
+		{"", "The fund's standard response time"},
+		{"P5D", "5 working days"}, {"P10D", "10 working days"}, {"P15D", "15 working days"}, {"P20D", "20 working days"},
+	},
+}
+
+func (s *server) staffApplication(w http.ResponseWriter, r *http.Request) {
+	s.renderWorkspace(w, r, http.StatusOK, nil, nil)
+}
+
+// renderWorkspace shows the application's page, with errs and the typed
+// form when a command was refused.
+func (s *server) renderWorkspace(w http.ResponseWriter, r *http.Request, status int, form url.Values, errs []fieldError) {
+	ctx := r.Context()
+	id := mux.Vars(r)["id"]
+	ws := staffWorkspace{App: &application{}, Form: url.Values{}, Choices: workspaceChoices}
+	if err := s.api.get(ctx, apiApp(id), ws.App); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.api.get(ctx, apiFund(ws.App.FundID), &ws.Fund); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var tl list[timelineEntry]
+	if err := s.api.get(ctx, apiApp(id)+"/timeline?limit=200", &tl); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ws.Timeline = tl.Items
+	ws.Answers = answerRows(ws.App.Content, ws.Fund.Definition.DeploymentRoutes)
+	ws.Assessments = assessmentViews(ws.App.Panel.Assessments, ws.Fund.Definition.Criteria)
+	ws.Can = actionsFor(meFrom(ctx), ws.App)
+	ws.Form.Set("amount_pence", pounds(ws.App.RequestedPence))
+	for k, v := range form {
+		ws.Form[k] = v
+	}
+	// Each condition is a line of one textarea, so an error on one of
+	// them (conditions[1]) belongs to that textarea.
+	for i := range errs {
+		if strings.HasPrefix(errs[i].Field, "conditions[") {
+			errs[i].Field = "conditions"
+		}
+	}
+	title := cmp.Or(ws.App.OrgName, ws.App.OrgCode) + ": application " + ws.App.ID
+	s.render(w, r, status, "staff/application", view{Title: title, Errors: errs, Data: ws})
+}
+
+// actionsFor picks the forms to show m for app's status, as the API's
+// rules would admit them, so nobody is offered a form that is bound to be
+// refused.
+func actionsFor(m *me, app *application) workspaceActions {
+	var a workspaceActions
+	st := app.Status
+	switch m.Role {
+	case "reviewer":
+		for _, c := range app.Panel.Conflicts {
+			a.Conflicted = a.Conflicted || c.Reviewer.ID == m.ID
+		}
+		if a.Conflicted {
+			return a
+		}
+		assigned := slices.ContainsFunc(app.Reviewers, func(r actor) bool { return r.ID == m.ID })
+		a.Eligibility = st == "eligibility"
+		a.Conflict = st == "eligibility" || st == "assessment"
+		a.Score = st == "assessment" && assigned
+		a.Query = st == "eligibility" || (assigned && (st == "assessment" || st == "panel"))
+	case "panel_chair":
+		a.Query = st == "eligibility" || st == "assessment" || st == "panel"
+		a.Decide = st == "panel"
+	}
+	return a
+}
+
+// answerRows is the applicant's answers as a summary list.
+func answerRows(c content, routes []route) []answerRow {
+	titles := make([]string, 0, len(c.DeploymentRoutes))
+	for _, id := range c.DeploymentRoutes {
+		t := id
+		if i := slices.IndexFunc(routes, func(r route) bool { return r.ID == id }); i >= 0 {
+			t = routes[i].Title
+		}
+		titles = append(titles, t)
+	}
+	cohorts := make([]string, len(c.TargetCohorts))
+	for i, x := range c.TargetCohorts {
+		cohorts[i] = humanize(x)
+	}
+	declared := "No"
+	if c.SRODeclaration {
+		declared = "Yes"
+	}
+	people := func(n int64) string { return groupThousands(n) + " people" }
+	return []answerRow{
+		{"Lead contact", joinNonEmpty(c.LeadContact.Name, c.LeadContact.Role, c.LeadContact.Email)},
+		{"Senior responsible owner", joinNonEmpty(c.SRO.Name, c.SRO.Role)},
+		{"SRO declaration made", declared},
+		{"Population covered", people(c.PopulationCovered)},
+		{"Deployment routes", strings.Join(titles, ", ")},
+		{"Target cohorts", strings.Join(cohorts, ", ")},
+		{"Planned reach", people(c.PlannedReach)},
+		{"Amount requested", money(c.RequestedPence)},
+		{"Local need", c.Need},
+		{"Delivery plan", c.DeliveryPlan},
+		{"Integration plan", c.IntegrationPlan},
+		{"Evaluation", c.Evaluation},
+		{"The three shifts", c.ThreeShifts},
+		{"Information governance readiness", c.IGReadiness},
+		{"DPIA status", humanize(c.DPIAStatus)},
+		{"DTAC status", humanize(c.DTACStatus)},
+	}
+}
+
+func joinNonEmpty(parts ...string) string {
+	return strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), ", ")
+}
+
+// assessmentViews names each score's criterion and marks versions a
+// reviewer has rescored since, oldest first as the API keeps them.
+func assessmentViews(all []assessment, criteria []criterion) []assessmentView {
+	out := make([]assessmentView, len(all))
+	for i, a := range all {
+		v := assessmentView{assessment: a}
+		v.Superseded = slices.ContainsFunc(all[i+1:], func(b assessment) bool { return b.ReviewerID == a.ReviewerID })
+		for _, sc := range a.Scores {
+			row := scoreRow{Criterion: sc.CriterionID, Score: sc.Score, Justification: sc.Justification}
+			if j := slices.IndexFunc(criteria, func(c criterion) bool { return c.ID == sc.CriterionID }); j >= 0 {
+				row.Criterion, row.Max = criteria[j].Title, criteria[j].Scale.Max
+			}
+			v.Rows = append(v.Rows, row)
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// commandOutcome is what the API answers an application command with.
+type commandOutcome struct {
+	Status      string    `json:"status"`
+	Reason      string    `json:"reason"`
+	RespondBy   time.Time `json:"respond_by"`
+	Application struct {
+		StatusLabel string `json:"status_label"`
+	} `json:"application"`
+}
+
+// label is the application's status after the command, for the flash.
+func (o commandOutcome) label() string {
+	if o.Application.StatusLabel != "" {
+		return o.Application.StatusLabel
+	}
+	return humanize(o.Status)
+}
+
+// workspaceCommand sends one of the workspace's forms to the API. On
+// success it flashes what done says and goes where it says, or back to the
+// application when that is ""; a refusal shows the page again with the
+// API's errors beside what was typed.
+func (s *server) workspaceCommand(w http.ResponseWriter, r *http.Request, action string, body any, done func(commandOutcome) (flash, to string)) {
+	id := mux.Vars(r)["id"]
+	var out commandOutcome
+	err := s.api.post(r.Context(), apiApp(id)+"/"+action, body, r.PostFormValue("idempotency_key"), &out)
+	if errs, ok := refused(err); ok {
+		s.renderWorkspace(w, r, refusalCode(err), r.PostForm, errs)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	flash, to := done(out)
+	if to == "" {
+		to = appPath(id)
+	}
+	s.flash(w, r, flash)
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func (s *server) decideEligibility(w http.ResponseWriter, r *http.Request) {
+	body := struct {
+		Decision string `json:"decision"`
+		Reason   string `json:"reason"`
+	}{r.PostFormValue("decision"), r.PostFormValue("reason")}
+	s.workspaceCommand(w, r, "eligibility", body, func(o commandOutcome) (string, string) {
+		return "Eligibility decision recorded. Status: " + o.label(), ""
+	})
+}
+
+// declareConflict needs a yes or a no: with neither, there is no
+// has_conflict to send, and sending false would declare there is none.
+func (s *server) declareConflict(w http.ResponseWriter, r *http.Request) {
+	answer := r.PostFormValue("has_conflict")
+	if answer != "yes" && answer != "no" {
+		s.renderWorkspace(w, r, http.StatusUnprocessableEntity, r.PostForm,
+			[]fieldError{{Field: "has_conflict", Message: "Select yes if you have a conflict of interest with this organisation"}})
+		return
+	}
+	body := struct {
+		HasConflict bool   `json:"has_conflict"`
+		Note        string `json:"note"`
+	}{answer == "yes", r.PostFormValue("note")}
+	s.workspaceCommand(w, r, "conflicts", body, func(commandOutcome) (string, string) {
+		if body.HasConflict {
+			return "Conflict of interest declared", "/reviews"
+		}
+		return "You have declared no conflict of interest", ""
+	})
+}
+
+func (s *server) raiseQuery(w http.ResponseWriter, r *http.Request) {
+	body := struct {
+		Question      string `json:"question"`
+		RespondWithin string `json:"respond_within,omitempty"`
+	}{r.PostFormValue("question"), r.PostFormValue("respond_within")}
+	s.workspaceCommand(w, r, "queries", body, func(o commandOutcome) (string, string) {
+		msg := "Query sent to the applicant"
+		if !o.RespondBy.IsZero() {
+			msg += ". They must answer by " + fmtTime(o.RespondBy, "2 January 2006 at 3:04pm")
+		}
+		return msg, ""
+	})
+}
+
+type panelDecisionBody struct {
+	Outcome     string   `json:"outcome"`
+	AmountPence *int64   `json:"amount_pence,omitempty"`
+	Conditions  []string `json:"conditions"`
+	Feedback    string   `json:"feedback"`
+}
+
+// decide sends the panel chair's decision. The amount is read only for an
+// approval, the one outcome that needs it. An approval the fund cannot
+// cover comes back waitlisted with the API's reason, which the flash
+// passes on.
+func (s *server) decide(w http.ResponseWriter, r *http.Request) {
+	body := panelDecisionBody{Outcome: r.PostFormValue("outcome"), Conditions: nonBlankLines(r.PostFormValue("conditions")), Feedback: r.PostFormValue("feedback")}
+	if body.Outcome == "approve" {
+		pence, err := parsePence(r.PostFormValue("amount_pence"))
+		if err != nil {
+			s.renderWorkspace(w, r, http.StatusUnprocessableEntity, r.PostForm,
+				[]fieldError{{Field: "amount_pence", Message: humanize(err.Error())}})
+			return
+		}
+		body.AmountPence = &pence
+	}
+	s.workspaceCommand(w, r, "decision", body, func(o commandOutcome) (string, string) {
+		msg := "Decision recorded. Status: " + o.label()
+		if o.Reason != "" {
+			msg += ". The approval could not be funded: " + o.Reason
+		}
+		return msg, ""
+	})
+}
+
+// nonBlankLines reads a textarea of one item per line, leaving out blank lines.
+func nonBlankLines(s string) []string {
+	out := []string{}
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

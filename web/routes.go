@@ -1,0 +1,61 @@
+package web
+
+import "net/http"
+
+// routes is every page in one place. Anything not matched here (the JSON
+// API under /v1, health checks, /openapi.json) passes through to the API.
+func (s *server) routes() {
+	r := s.router
+	get, post := http.MethodGet, http.MethodPost
+	page := func(path string, h http.HandlerFunc, method string) { r.Handle(path, s.signedIn(h)).Methods(method) }
+
+	r.HandleFunc("/", s.home).Methods(get)
+	r.PathPrefix("/assets/").Handler(assets()).Methods(get)
+	r.HandleFunc("/sign-in", s.signInForm).Methods(get)
+	r.HandleFunc("/sign-in", s.signIn).Methods(post)
+	page("/sign-out", s.signOut, post)
+	page("/events", s.events, get)
+	page("/letters/{ref}", s.letter, get)
+
+	// Applicants, and every role's list of applications.
+	page("/applications", s.applications, get)
+	page("/applications", s.startApplication, post)
+	page("/applications/{id}", s.application, get)
+	page("/applications/{id}/sections/{section}", s.section, get)
+	page("/applications/{id}/sections/{section}", s.saveSection, post)
+	page("/applications/{id}/check", s.checkAnswers, get)
+	page("/applications/{id}/submit", s.submit, post)
+	page("/applications/{id}/withdraw", s.withdrawForm, get)
+	page("/applications/{id}/withdraw", s.withdraw, post)
+	page("/applications/{id}/queries/{query_id}/answer", s.answerQuery, post)
+	page("/applications/{id}/offer", s.offer, get)
+	page("/applications/{id}/offer/accept", s.acceptOffer, post)
+	page("/applications/{id}/offer/decline", s.declineOffer, post)
+	page("/applications/{id}/milestones/{milestone_id}/evidence", s.evidenceForm, get)
+	page("/applications/{id}/milestones/{milestone_id}/evidence", s.submitEvidence, post)
+	page("/applications/{id}/milestones/{milestone_id}/extension", s.extensionForm, get)
+	page("/applications/{id}/milestones/{milestone_id}/extension", s.requestExtension, post)
+
+	// Reviewers and the panel chair.
+	page("/reviews", s.reviewQueue, get)
+	page("/applications/{id}/eligibility", s.decideEligibility, post)
+	page("/applications/{id}/conflicts", s.declareConflict, post)
+	page("/applications/{id}/assessment", s.assessmentForm, get)
+	page("/applications/{id}/assessment", s.submitAssessment, post)
+	page("/applications/{id}/queries", s.raiseQuery, post)
+	page("/panel", s.panel, get)
+	page("/applications/{id}/decision", s.decide, post)
+
+	// Programme managers and admins.
+	page("/programme", s.programme, get)
+	page("/programme/deployments.csv", s.deploymentsCSV, get)
+	page("/applications/{id}/milestones/{milestone_id}/verify", s.verifyMilestone, post)
+	page("/applications/{id}/milestones/{milestone_id}/extension/decision", s.decideExtension, post)
+	page("/applications/{id}/terminate", s.terminate, post)
+	page("/funds", s.funds, get)
+	page("/funds/new", s.newFundForm, get)
+	page("/funds", s.createFund, post)
+	page("/funds/{fund_id}", s.fund, get)
+	page("/funds/{fund_id}/open", s.openFund, post)
+	page("/funds/{fund_id}/close", s.closeFund, post)
+}

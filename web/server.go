@@ -1,0 +1,47 @@
+// Package web is fundflow's browser front end: pages rendered on the server
+// from html/template, over the public JSON API. It holds no business rules.
+// Every read and every command is a call to the API made with the signed-in
+// user's own token, so the API decides what each user may see and do, and
+// whatever a page can do, an API client can do.
+//
+// Pages work without JavaScript; the little there is (the NHS design
+// system's components and live dashboard updates) only adds to them.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gorilla/mux"
+)
+
+// Deps is what the front end needs; cmd builds it.
+type Deps struct {
+	// API is the JSON API, called in-process. Requests the front end does
+	// not serve itself (/v1, /healthz, /openapi.json...) pass through to it.
+	API    http.Handler
+	Logger *slog.Logger
+}
+
+type server struct {
+	api    apiClient
+	log    *slog.Logger
+	pages  pages
+	router *mux.Router
+}
+
+// NewServer wires every page; it fails only if a template does not parse.
+func NewServer(d Deps) (http.Handler, error) {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{api: apiClient{h: d.API}, log: d.Logger, pages: p, router: mux.NewRouter()}
+	s.routes()
+	s.router.NotFoundHandler = d.API
+	s.router.MethodNotAllowedHandler = d.API
+	return http.NewCrossOriginProtection().Handler(s.router), nil
+}

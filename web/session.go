@@ -1,0 +1,197 @@
+package web
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+const (
+	sessionCookie = "fundflow_session"
+	flashCookie   = "fundflow_flash"
+	// maxForm bounds a form post as the API bounds a JSON body.
+	maxForm = 1 << 20
+)
+
+// me is the signed-in user, as GET /v1/me describes them.
+type me struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	OrgCode string `json:"org_code"`
+	OrgName string `json:"org_name"`
+}
+
+type ctxKey int
+
+const (
+	tokenKey ctxKey = iota
+	meKey
+)
+
+func tokenFrom(ctx context.Context) string { t, _ := ctx.Value(tokenKey).(string); return t }
+
+func meFrom(ctx context.Context) *me { m, _ := ctx.Value(meKey).(*me); return m }
+
+// secure says whether the browser reached us over TLS, directly or through
+// a proxy that terminated it, so cookies are Secure whenever they can be.
+func secure(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// csrfToken binds a form to the session: an HMAC keyed by the session's
+// own token, which another site can neither read (the cookie is HttpOnly)
+// nor compute. It needs no server-side state, so any API replica can check
+// it.
+func csrfToken(sessionToken string) string {
+	m := hmac.New(sha256.New, []byte(sessionToken))
+	m.Write([]byte("fundflow web form"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// newKey is a fresh Idempotency-Key for a rendered form.
+func newKey() string { return rand.Text() }
+
+// signedIn admits a request only with a session whose token the API still
+// accepts, checks the CSRF token on every post, and puts the user in the
+// context for the page.
+func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil || c.Value == "" {
+			s.toSignIn(w, r)
+			return
+		}
+		ctx := context.WithValue(r.Context(), tokenKey, c.Value)
+		var m me
+		if err := s.api.get(ctx, "/v1/me", &m); err != nil {
+			var p *problem
+			if errors.As(err, &p) && p.Status == http.StatusUnauthorized {
+				setCookie(w, r, sessionCookie, "", -1)
+				s.toSignIn(w, r)
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if err := r.ParseForm(); err != nil {
+				s.renderError(w, r, http.StatusBadRequest, "The form could not be read", "Go back and try again.")
+				return
+			}
+			if !hmac.Equal([]byte(r.PostFormValue("csrf_token")), []byte(csrfToken(c.Value))) {
+				s.renderError(w, r, http.StatusForbidden, "This form has expired", "Go back, reload the page and try again.")
+				return
+			}
+		}
+		next(w, r.WithContext(context.WithValue(ctx, meKey, &m)))
+	}
+}
+
+func (s *server) toSignIn(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.RequestURI()
+	if r.Method != http.MethodGet {
+		next = "/"
+	}
+	http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(next), http.StatusSeeOther)
+}
+
+// signInForm is the sign-in page. In this release a user pastes the API
+// token they were issued; a single sign-on provider would replace this page
+// and nothing else.
+func (s *server) signInForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "sign-in", view{Title: "Sign in", Data: signIn{Next: safeNext(r.URL.Query().Get("next"))}})
+}
+
+type signIn struct {
+	Next string
+}
+
+func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	_ = r.ParseForm()
+	token := strings.TrimSpace(r.PostFormValue("token"))
+	data := signIn{Next: safeNext(r.PostFormValue("next"))}
+	bad := func(msg string) {
+		s.render(w, r, http.StatusUnauthorized, "sign-in", view{Title: "Sign in", Data: data,
+			Errors: []fieldError{{Field: "token", Message: msg}}})
+	}
+	if token == "" {
+		bad("Enter your access token")
+		return
+	}
+	var m me
+	if err := s.api.get(context.WithValue(r.Context(), tokenKey, token), "/v1/me", &m); err != nil {
+		var p *problem
+		if errors.As(err, &p) && p.Status == http.StatusUnauthorized {
+			bad("That access token is not valid. Check you copied all of it")
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	setCookie(w, r, sessionCookie, token, 12*60*60)
+	to := data.Next
+	if to == "/" {
+		to = startPage(m.Role)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func (s *server) signOut(w http.ResponseWriter, r *http.Request) {
+	setCookie(w, r, sessionCookie, "", -1)
+	s.flash(w, r, "You have signed out")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// startPage is where each role's work begins.
+func startPage(role string) string {
+	switch role {
+	case "reviewer":
+		return "/reviews"
+	case "panel_chair":
+		return "/panel"
+	case "programme_manager":
+		return "/programme"
+	case "admin":
+		return "/funds"
+	}
+	return "/applications"
+}
+
+// flash leaves a one-line confirmation for the page a post redirects to.
+func (s *server) flash(w http.ResponseWriter, r *http.Request, msg string) {
+	setCookie(w, r, flashCookie, url.QueryEscape(msg), 60)
+}
+
+func (s *server) takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	setCookie(w, r, flashCookie, "", -1)
+	msg, _ := url.QueryUnescape(c.Value)
+	return msg
+}

@@ -1,0 +1,340 @@
+package web
+
+import "time"
+
+// These are the front end's own reading of the API's JSON (API.md and
+// /openapi.json), as any client would keep one: the web layer depends on
+// the HTTP contract, never on the engine's internal types.
+
+type list[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+type actor struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	OrgCode string `json:"org_code"`
+}
+
+type fund struct {
+	ID             string                   `json:"id"`
+	Name           string                   `json:"name"`
+	Sponsor        string                   `json:"sponsor"`
+	Status         string                   `json:"status"`
+	Budget         budget                   `json:"budget"`
+	Awards         struct{ Count, Max int } `json:"awards"`
+	WaitlistLength int                      `json:"waitlist_length"`
+	Definition     fundDefinition           `json:"definition"`
+	Applications   map[string]int           `json:"applications"`
+	History        []statusChange           `json:"history"`
+}
+
+// statusChange is a fund moving between stored statuses: who, when, why.
+type statusChange struct {
+	At     time.Time `json:"at"`
+	From   string    `json:"from"`
+	To     string    `json:"to"`
+	Actor  actor     `json:"actor"`
+	Reason string    `json:"reason"`
+}
+
+// deployment is one award on the programme dashboard.
+type deployment struct {
+	ApplicationID string         `json:"application_id"`
+	FundID        string         `json:"fund_id"`
+	OrgCode       string         `json:"org_code"`
+	OrgName       string         `json:"org_name"`
+	Status        string         `json:"status"`
+	AwardedPence  int64          `json:"awarded_pence"`
+	DrawnPence    int64          `json:"drawn_pence"`
+	NextMilestone *nextMilestone `json:"next_milestone"`
+	RAG           string         `json:"rag"`
+	OverdueCount  int            `json:"overdue_count"`
+}
+
+type budget struct {
+	TotalPence     int64 `json:"total_pence"`
+	AvailablePence int64 `json:"available_pence"`
+	ReservedPence  int64 `json:"reserved_pence"`
+	CommittedPence int64 `json:"committed_pence"`
+	DrawnPence     int64 `json:"drawn_pence"`
+}
+
+type fundDefinition struct {
+	ID               string      `json:"id"`
+	Name             string      `json:"name"`
+	Sponsor          string      `json:"sponsor"`
+	Description      string      `json:"description"`
+	TotalPence       int64       `json:"total_pence"`
+	MaxAwardPence    int64       `json:"max_award_pence"`
+	MaxAwards        int         `json:"max_awards"`
+	EligibleOrgTypes []string    `json:"eligible_org_types"`
+	EligibleNations  []string    `json:"eligible_nations"`
+	OpensAt          time.Time   `json:"opens_at"`
+	ClosesAt         time.Time   `json:"closes_at"`
+	DeploymentRoutes []route     `json:"deployment_routes"`
+	Criteria         []criterion `json:"criteria"`
+	ReviewersPerApp  int         `json:"reviewers_per_application"`
+	PassMark         int         `json:"pass_mark"`
+	// Milestones is the fund's template, dated from each acceptance.
+	Milestones []fundMilestone `json:"milestones"`
+}
+
+// fundMilestone is a milestone of the fund's template: DueAfter is an
+// ISO-8601 offset from acceptance ("P90D"), and verifying it draws
+// DrawdownShareBP basis points of the award.
+type fundMilestone struct {
+	ID               string   `json:"id"`
+	Title            string   `json:"title"`
+	DueAfter         string   `json:"due_after"`
+	DrawdownShareBP  int      `json:"drawdown_share_bp"`
+	EvidenceRequired []string `json:"evidence_required"`
+}
+
+type route struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+type criterion struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Guidance string `json:"guidance"`
+	Weight   int    `json:"weight"`
+	Scale    struct {
+		Min    int      `json:"min"`
+		Max    int      `json:"max"`
+		Labels []string `json:"labels"`
+	} `json:"scale"`
+}
+
+// row is an application in a list, from the API's read model.
+type row struct {
+	ID             string         `json:"id"`
+	FundID         string         `json:"fund_id"`
+	OrgCode        string         `json:"org_code"`
+	OrgName        string         `json:"org_name"`
+	Status         string         `json:"status"`
+	StatusLabel    string         `json:"status_label"`
+	RequestedPence int64          `json:"requested_pence"`
+	AwardedPence   int64          `json:"awarded_pence"`
+	WeightedScore  *int           `json:"weighted_score"`
+	StageDueAt     *time.Time     `json:"stage_due_at"`
+	DrawnPence     int64          `json:"drawn_pence"`
+	NextMilestone  *nextMilestone `json:"next_milestone"`
+	RAG            string         `json:"rag"`
+	OverdueCount   int            `json:"overdue_count"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+}
+
+type nextMilestone struct {
+	ID    string    `json:"id"`
+	Title string    `json:"title"`
+	DueAt time.Time `json:"due_at"`
+}
+
+// application is GET /v1/applications/{id}. Applicants get fewer fields
+// than staff; what they do not get stays zero.
+type application struct {
+	ID             string       `json:"id"`
+	FundID         string       `json:"fund_id"`
+	OrgCode        string       `json:"org_code"`
+	OrgName        string       `json:"org_name"`
+	Status         string       `json:"status"`
+	StatusLabel    string       `json:"status_label"`
+	Final          bool         `json:"final"`
+	Content        content      `json:"content"`
+	RequestedPence int64        `json:"requested_pence"`
+	AwardedPence   int64        `json:"awarded_pence"`
+	DrawnPence     int64        `json:"drawn_pence"`
+	WeightedScore  *int         `json:"weighted_score"`
+	PassMark       int          `json:"pass_mark"`
+	Eligibility    *eligibility `json:"eligibility"`
+	// EligibilityChecks is the applicant's view of the automatic checks.
+	EligibilityChecks []ruleResult `json:"eligibility_checks"`
+	Feedback          []string     `json:"feedback"`
+	Reviewers         []actor      `json:"reviewers"`
+	Panel             panel        `json:"panel"`
+	Queries           []query      `json:"queries"`
+	Decision          *decision    `json:"decision"`
+	Offer             *offer       `json:"offer"`
+	Acceptance        *struct {
+		SignatoryName string    `json:"signatory_name"`
+		SignatoryRole string    `json:"signatory_role"`
+		At            time.Time `json:"at"`
+	} `json:"acceptance"`
+	Ending *struct {
+		Status string    `json:"status"`
+		Reason string    `json:"reason"`
+		At     time.Time `json:"at"`
+	} `json:"ending"`
+	Closed *struct {
+		At     time.Time `json:"at"`
+		Reason string    `json:"reason"`
+	} `json:"closed"`
+	Deadlines struct {
+		Stage          string    `json:"stage"`
+		StageDueAt     time.Time `json:"stage_due_at"`
+		QueryRespondBy time.Time `json:"query_respond_by"`
+		OfferAcceptBy  time.Time `json:"offer_accept_by"`
+	} `json:"deadlines"`
+	Milestones  []milestone `json:"milestones"`
+	Letters     []letter    `json:"letters"`
+	CreatedAt   time.Time   `json:"created_at"`
+	SubmittedAt time.Time   `json:"submitted_at"`
+}
+
+type content struct {
+	LeadContact struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+		Role  string `json:"role"`
+	} `json:"lead_contact"`
+	SRO struct {
+		Name string `json:"name"`
+		Role string `json:"role"`
+	} `json:"sro"`
+	SRODeclaration    bool     `json:"sro_declaration"`
+	PopulationCovered int64    `json:"population_covered"`
+	DeploymentRoutes  []string `json:"deployment_routes"`
+	TargetCohorts     []string `json:"target_cohorts"`
+	PlannedReach      int64    `json:"planned_reach"`
+	RequestedPence    int64    `json:"requested_pence"`
+	Need              string   `json:"need"`
+	DeliveryPlan      string   `json:"delivery_plan"`
+	IntegrationPlan   string   `json:"integration_plan"`
+	Evaluation        string   `json:"evaluation"`
+	ThreeShifts       string   `json:"three_shifts"`
+	IGReadiness       string   `json:"ig_readiness"`
+	DPIAStatus        string   `json:"dpia_status"`
+	DTACStatus        string   `json:"dtac_status"`
+}
+
+type ruleResult struct {
+	Rule   string `json:"rule"`
+	Result string `json:"result"`
+	Reason string `json:"reason"`
+}
+
+type eligibility struct {
+	Checks    []ruleResult `json:"checks"`
+	Automatic string       `json:"automatic"`
+	Decision  *struct {
+		Decision  string    `json:"decision"`
+		Reason    string    `json:"reason"`
+		Overrides bool      `json:"overrides"`
+		By        actor     `json:"by"`
+		At        time.Time `json:"at"`
+	} `json:"decision"`
+}
+
+type panel struct {
+	Size        int `json:"size"`
+	Assignments []struct {
+		Reviewer   actor     `json:"reviewer"`
+		AssignedAt time.Time `json:"assigned_at"`
+	} `json:"assignments"`
+	Conflicts []struct {
+		Reviewer   actor     `json:"reviewer"`
+		Note       string    `json:"note"`
+		DeclaredAt time.Time `json:"declared_at"`
+	} `json:"conflicts"`
+	Assessments []assessment `json:"assessments"`
+}
+
+type assessment struct {
+	ReviewerID      string           `json:"reviewer_id"`
+	ReviewerName    string           `json:"reviewer_name"`
+	Scores          []criterionScore `json:"scores"`
+	Feedback        string           `json:"feedback"`
+	InternalComment string           `json:"internal_comment"`
+	SubmittedAt     time.Time        `json:"submitted_at"`
+}
+
+type criterionScore struct {
+	CriterionID   string `json:"criterion_id"`
+	Score         int    `json:"score"`
+	Justification string `json:"justification"`
+}
+
+type query struct {
+	ID         string    `json:"id"`
+	AskedBy    actor     `json:"asked_by"`
+	Question   string    `json:"question"`
+	AskedAt    time.Time `json:"asked_at"`
+	RespondBy  time.Time `json:"respond_by"`
+	Answer     string    `json:"answer"`
+	AnsweredAt time.Time `json:"answered_at"`
+	Outcome    string    `json:"outcome"`
+}
+
+type decision struct {
+	Outcome     string    `json:"outcome"`
+	AmountPence int64     `json:"amount_pence"`
+	Conditions  []string  `json:"conditions"`
+	Feedback    string    `json:"feedback"`
+	At          time.Time `json:"at"`
+	Reason      string    `json:"reason"`
+}
+
+type offer struct {
+	AmountPence int64     `json:"amount_pence"`
+	Conditions  []string  `json:"conditions"`
+	ReservedAt  time.Time `json:"reserved_at"`
+	ReleasedAt  time.Time `json:"released_at"`
+	AcceptBy    time.Time `json:"accept_by"`
+}
+
+type milestone struct {
+	ID               string    `json:"id"`
+	Title            string    `json:"title"`
+	EvidenceRequired []string  `json:"evidence_required"`
+	DueAt            time.Time `json:"due_at"`
+	DrawdownPence    int64     `json:"drawdown_pence"`
+	Status           string    `json:"status"`
+	Overdue          bool      `json:"overdue"`
+	Evidence         *struct {
+		Summary string           `json:"summary"`
+		Metrics map[string]int64 `json:"metrics"`
+		Links   []string         `json:"links"`
+		By      actor            `json:"by"`
+		At      time.Time        `json:"at"`
+	} `json:"evidence"`
+	Reviews []struct {
+		Decision string    `json:"decision"`
+		Note     string    `json:"note"`
+		By       actor     `json:"by"`
+		At       time.Time `json:"at"`
+	} `json:"reviews"`
+	Extensions []struct {
+		FromDueAt   time.Time `json:"from_due_at"`
+		NewDueAt    time.Time `json:"new_due_at"`
+		Reason      string    `json:"reason"`
+		RequestedBy actor     `json:"requested_by"`
+		RequestedAt time.Time `json:"requested_at"`
+		Approved    *bool     `json:"approved"`
+		Note        string    `json:"note"`
+		DecidedAt   time.Time `json:"decided_at"`
+	} `json:"extensions"`
+	VerifiedAt time.Time `json:"verified_at"`
+	DrawnPence int64     `json:"drawn_pence"`
+}
+
+type letter struct {
+	Ref      string    `json:"ref"`
+	Kind     string    `json:"kind"`
+	IssuedAt time.Time `json:"issued_at"`
+	SHA256   string    `json:"sha256"`
+}
+
+type timelineEntry struct {
+	Seq    int       `json:"seq"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Role   string    `json:"role"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail"`
+}
