@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -267,16 +266,6 @@ func (s *server) done(w http.ResponseWriter, r *http.Request, err error, msg, to
 	}
 	s.flash(w, r, msg)
 	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
-// problemStatus is the status a refused form is shown again with: the
-// API's own.
-func problemStatus(err error) int {
-	var p *problem
-	if errors.As(err, &p) {
-		return p.Status
-	}
-	return http.StatusUnprocessableEntity
 }
 
 // fieldLabel says what the API's name for a field is called on a page,

@@ -29,6 +29,27 @@ func (s *server) allFunds(ctx context.Context) ([]fund, error) {
 	}
 }
 
+// chooseFund is the fund a page shows, ?fund_id= or else the one pick
+// chooses from every fund, with every fund for the page's chooser. chosen
+// is nil when there are no funds.
+func (s *server) chooseFund(r *http.Request, pick func([]fund) string) (funds []fund, chosen *fund, err error) {
+	if funds, err = s.allFunds(r.Context()); err != nil {
+		return nil, nil, err
+	}
+	id := r.URL.Query().Get("fund_id")
+	if id == "" {
+		id = pick(funds)
+	}
+	if id == "" {
+		return funds, nil, nil
+	}
+	var f fund
+	if err := s.api.get(r.Context(), apiFund(id), &f); err != nil {
+		return nil, nil, err
+	}
+	return funds, &f, nil
+}
+
 func fundPath(id string) string { return "/funds/" + url.PathEscape(id) }
 
 func apiFund(id string) string { return "/v1/funds/" + url.PathEscape(id) }
@@ -100,7 +121,7 @@ func (s *server) createFund(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.api.post(r.Context(), "/v1/funds", body, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
-		s.renderFundForm(w, r, statusOf(err), values, onFundForm(explain(errs, fundLabels)))
+		s.renderFundForm(w, r, problemStatus(err), values, onFundForm(explain(errs, fundLabels)))
 		return
 	}
 	if err != nil {
@@ -208,7 +229,7 @@ func (s *server) fundLifecycle(w http.ResponseWriter, r *http.Request, action, d
 	}{strings.TrimSpace(r.PostFormValue("reason"))}
 	err := s.api.post(r.Context(), apiFund(id)+"/"+action, body, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
-		s.renderFund(w, r, statusOf(err), explain(errs, map[string]string{"reason": "The reason"}), body.Reason)
+		s.renderFund(w, r, problemStatus(err), explain(errs, map[string]string{"reason": "The reason"}), body.Reason)
 		return
 	}
 	if err != nil {

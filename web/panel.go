@@ -19,26 +19,19 @@ type panelPage struct {
 // ?fund_id= it shows the first fund that can still have decisions to make.
 func (s *server) panel(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	funds, err := s.allFunds(ctx)
+	funds, f, err := s.chooseFund(r, defaultPanelFund)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p := panelPage{Funds: funds}
-	id := r.URL.Query().Get("fund_id")
-	if id == "" {
-		id = defaultPanelFund(funds)
-	}
-	if id == "" {
+	if f == nil {
 		s.render(w, r, http.StatusOK, "panel/panel", view{Title: "Panel", Data: p})
 		return
 	}
-	if err := s.api.get(ctx, apiFund(id), &p.Fund); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	p.Fund = *f
 	var ranked list[row]
-	if err := s.api.get(ctx, apiFund(id)+"/panel?limit=200", &ranked); err != nil {
+	if err := s.api.get(ctx, apiFund(f.ID)+"/panel?limit=200", &ranked); err != nil {
 		s.fail(w, r, err)
 		return
 	}

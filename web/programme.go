@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,24 +29,18 @@ type overdueMilestone struct {
 // the first fund that has made awards.
 func (s *server) programme(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	funds, err := s.allFunds(ctx)
+	funds, f, err := s.chooseFund(r, firstAwarding)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	d := dashboard{Funds: funds}
-	id := r.URL.Query().Get("fund_id")
-	if id == "" {
-		id = firstAwarding(funds)
-	}
-	if id == "" {
+	if f == nil {
 		s.render(w, r, http.StatusOK, "programme/dashboard", view{Title: "Deployments", Data: d})
 		return
 	}
-	if err := s.api.get(ctx, apiFund(id), &d.Fund); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	d.Fund = *f
+	id := f.ID
 	var deps list[deployment]
 	if err := s.api.get(ctx, "/v1/programme/deployments?fund_id="+url.QueryEscape(id), &deps); err != nil {
 		s.fail(w, r, err)
@@ -141,7 +134,7 @@ func apiMilestone(r *http.Request, action string) string {
 func (s *server) awardCommand(w http.ResponseWriter, r *http.Request, path string, body any, done string) {
 	err := s.api.post(r.Context(), path, body, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
-		s.refusal(w, r, statusOf(err), errs)
+		s.refusal(w, r, problemStatus(err), errs)
 		return
 	}
 	if err != nil {
@@ -150,14 +143,6 @@ func (s *server) awardCommand(w http.ResponseWriter, r *http.Request, path strin
 	}
 	s.flash(w, r, done)
 	http.Redirect(w, r, appPath(mux.Vars(r)["id"]), http.StatusSeeOther)
-}
-
-// statusOf is the HTTP status of the API's refusal.
-func statusOf(err error) int {
-	if p, ok := errors.AsType[*problem](err); ok {
-		return p.Status
-	}
-	return http.StatusInternalServerError
 }
 
 // refusal shows why the API turned a decision down, with a way back. The

@@ -162,3 +162,13 @@ func refused(err error) ([]fieldError, bool) {
 	}
 	return []fieldError{{Message: p.Detail}}, true
 }
+
+// problemStatus is the status a refused form is shown again with: the
+// API's own.
+func problemStatus(err error) int {
+	var p *problem
+	if errors.As(err, &p) {
+		return p.Status
+	}
+	return http.StatusUnprocessableEntity
+}
