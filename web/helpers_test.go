@@ -14,7 +14,7 @@ import (
 // fakeAPI stands in for the JSON API: canned answers by "METHOD /path",
 // and a record of every call, so page tests run without Temporal.
 type fakeAPI struct {
-	t       *testing.T
+	t       testing.TB
 	mu      sync.Mutex
 	answers map[string]fakeAnswer
 	calls   []fakeCall
@@ -40,7 +40,7 @@ var testUsers = map[string]me{
 	"tok-admin":     {ID: "ad", Name: "Ada Min", Role: "admin"},
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+func newFakeAPI(t testing.TB) *fakeAPI {
 	return &fakeAPI{t: t, answers: map[string]fakeAnswer{}}
 }
 
@@ -93,7 +93,7 @@ func (f *fakeAPI) commands() []fakeCall {
 	return out
 }
 
-func newTestServer(t *testing.T, api http.Handler) http.Handler {
+func newTestServer(t testing.TB, api http.Handler) http.Handler {
 	t.Helper()
 	h, err := NewServer(Deps{API: api})
 	if err != nil {
@@ -103,7 +103,7 @@ func newTestServer(t *testing.T, api http.Handler) http.Handler {
 }
 
 // get fetches a page as the user holding token ("" for nobody).
-func get(t *testing.T, h http.Handler, token, path string) *httptest.ResponseRecorder {
+func get(t testing.TB, h http.Handler, token, path string) *httptest.ResponseRecorder {
 	t.Helper()
 	r := httptest.NewRequest(http.MethodGet, path, nil)
 	if token != "" {

@@ -89,7 +89,7 @@ func TestTimelinePlacesMilestonesOnOneAxis(t *testing.T) {
 
 // dashboardAPI is a fund with two awards, one of them with an overdue
 // milestone.
-func dashboardAPI(t *testing.T) *fakeAPI {
+func dashboardAPI(t testing.TB) *fakeAPI {
 	api := newFakeAPI(t)
 	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{
 		map[string]any{"id": "fund-a", "name": "Fund A", "status": "draft", "awards": map[string]any{"count": 0, "max": 5}},

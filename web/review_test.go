@@ -52,7 +52,7 @@ func reviewApp(status string) map[string]any {
 	}
 }
 
-func reviewAPI(t *testing.T, status string) *fakeAPI {
+func reviewAPI(t testing.TB, status string) *fakeAPI {
 	api := newFakeAPI(t)
 	api.on("GET /v1/applications/app-1", http.StatusOK, reviewApp(status))
 	api.on("GET /v1/applications/app-1/timeline", http.StatusOK, map[string]any{"items": []any{
