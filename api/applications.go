@@ -3,11 +3,13 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gorilla/mux"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
@@ -141,7 +143,7 @@ func applicationCommand[B any](s *server, update string, build func(workflows.Co
 		var out workflows.Outcome
 		err = s.update(r.Context(), workflows.ApplicationWorkflowID(id), update, cmd.Key, build(cmd, body), &out)
 		if err != nil {
-			s.writeError(w, r, orNotFound(err, "no application %q", id))
+			s.writeError(w, r, s.refusedWhenClosed(r, id, err))
 			return
 		}
 		v, err := s.applicationView(r, id)
@@ -151,6 +153,27 @@ func applicationCommand[B any](s *server, update string, build func(workflows.Co
 		}
 		writeJSON(w, http.StatusOK, commandResult{Outcome: out, Application: s.present(r, v)})
 	}
+}
+
+// refusedWhenClosed explains an Update that Temporal answered NotFound.
+// That means either no such application or one whose workflow has ended:
+// Queries still answer on a closed workflow, so the view tells the two
+// apart, and a finished application refuses the command as any other
+// status that does not allow it would. The view keeps its access rule, so
+// another organisation's finished application is still not found.
+func (s *server) refusedWhenClosed(r *http.Request, id string, err error) error {
+	var notFound *serviceerror.NotFound
+	if !errors.As(err, &notFound) {
+		return err
+	}
+	v, verr := s.applicationView(r, id)
+	switch {
+	case verr != nil:
+		return verr
+	case v.Closed != nil:
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "the application is closed: %s", v.Closed.Reason)
+	}
+	return fundflow.Errorf(fundflow.EINVALIDSTATE, "the application is %s and finished; nothing more can be done to it", v.Status)
 }
 
 // commandResult is what every application command answers: what the
