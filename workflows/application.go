@@ -246,7 +246,23 @@ func serialised[R, T any](a *applicationWorkflow, u update[R, T]) update[R, T] {
 // its Outcome remembered for retries, and serialised.
 func setCommand[R commandRequest](ctx workflow.Context, a *applicationWorkflow, name string,
 	check func(workflow.Context, R) error, apply func(workflow.Context, R) (Outcome, error)) error {
-	return setUpdate(ctx, name, serialised(a, rememberedUpdate(a.keys(), name, check, apply, nil)))
+	return setUpdate(ctx, name, serialised(a, rememberedUpdate(a.keys(), name, check, keepingFundKeys(a, apply), nil)))
+}
+
+// keepingFundKeys winds the count of calls to the fund back when a command
+// fails. Handlers make their blocking calls before they change anything, so
+// a failed command has changed nothing else; its retry then sends the fund
+// the same keys, and the fund answers any call it already carried out with
+// its first answer rather than doing it twice.
+func keepingFundKeys[R any](a *applicationWorkflow, apply func(workflow.Context, R) (Outcome, error)) func(workflow.Context, R) (Outcome, error) {
+	return func(ctx workflow.Context, r R) (Outcome, error) {
+		calls := a.FundCalls
+		out, err := apply(ctx, r)
+		if err != nil && workflow.GetVersion(ctx, "fund-keys-kept-on-failure", workflow.DefaultVersion, 1) == 1 {
+			a.FundCalls = calls
+		}
+		return out, err
+	}
 }
 
 func (a *applicationWorkflow) keys() keyMemory {
@@ -457,14 +473,24 @@ func (a *applicationWorkflow) eligibilityDecision(ctx workflow.Context, r Eligib
 	if err != nil {
 		return Outcome{}, err
 	}
+	var found staffing
+	find := func() (err error) { found, err = a.findReviewers(ctx, r.Actor, a.Panel); return err }
+	first := blockingCallsFirst(ctx)
+	if first {
+		if err := find(); err != nil {
+			return Outcome{}, err
+		}
+	}
 	a.Eligibility.Decision = d
 	a.moveTo(application.StatusAssessment)
 	a.Stage = stage
 	a.record(ctx, r.Actor, "found_eligible", r.Reason)
-	assigned, err := a.staff(ctx, r.Actor)
-	if err != nil {
-		return Outcome{}, err
+	if !first {
+		if err := find(); err != nil {
+			return Outcome{}, err
+		}
 	}
+	assigned := a.staffWith(ctx, r.Actor, found)
 	out := a.outcome()
 	out.Reviewers = assigned
 	return out, nil
@@ -500,18 +526,38 @@ func (a *applicationWorkflow) declareConflict(ctx workflow.Context, r DeclareCon
 	}); err != nil {
 		return Outcome{}, err
 	}
-	replace, err := a.Panel.DeclareConflict(reviewerOf(r.Actor), r.Note, workflow.Now(ctx))
+	panel := a.Panel
+	panel.Conflicts = slices.Clone(panel.Conflicts)
+	replace, err := panel.DeclareConflict(reviewerOf(r.Actor), r.Note, workflow.Now(ctx))
 	mustHold(err)
+	restaff := replace && a.stage() == application.StatusAssessment
+	var found staffing
+	find := func() (err error) {
+		if restaff {
+			found, err = a.findReviewers(ctx, r.Actor, panel)
+		}
+		return err
+	}
+	first := blockingCallsFirst(ctx)
+	if first {
+		if err := find(); err != nil {
+			return Outcome{}, err
+		}
+	}
+	a.Panel = panel
 	detail := "not assigned to this application"
 	if replace {
 		detail = "stood down from this application"
 	}
 	a.record(ctx, r.Actor, "conflict_declared", detail)
-	var assigned []application.Reviewer
-	if replace && a.stage() == application.StatusAssessment {
-		if assigned, err = a.staff(ctx, r.Actor); err != nil {
+	if !first {
+		if err := find(); err != nil {
 			return Outcome{}, err
 		}
+	}
+	var assigned []application.Reviewer
+	if restaff {
+		assigned = a.staffWith(ctx, r.Actor, found)
 	}
 	out := a.outcome()
 	out.Reviewers = assigned
@@ -938,37 +984,78 @@ func (a *applicationWorkflow) time(ctx workflow.Context, s *Stage, reminder fund
 // conflict that needed reviewers stands whether or not anyone can take over
 // at once.
 func (a *applicationWorkflow) staff(ctx workflow.Context, by fundflow.Actor) ([]application.Reviewer, error) {
-	n := a.Panel.Needed()
-	if n == 0 {
-		a.StaffRetryAt = time.Time{}
-		return nil, nil
+	found, err := a.findReviewers(ctx, by, a.Panel)
+	if err != nil {
+		return nil, err
+	}
+	return a.staffWith(ctx, by, found), nil
+}
+
+// blockingCallsFirst says whether to ask the fund for reviewers before
+// recording the decision that needs them. Handlers from before it changed
+// state first, and a failed call then left the change behind for the
+// retry to be refused on; their histories must replay as they ran, since
+// the change woke the main loop and the read model while the call was out.
+func blockingCallsFirst(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, "staff-before-change", workflow.DefaultVersion, 1) == 1
+}
+
+// staffing is what the fund answered when asked to fill a panel: the
+// reviewers it chose or why it could not.
+type staffing struct {
+	needed    int
+	reviewers []application.Reviewer
+	why       string
+}
+
+// findReviewers asks the fund for the reviewers panel still needs. It is
+// the blocking half of staff, so that a handler can make it before it
+// changes anything, and staffWith the other half.
+func (a *applicationWorkflow) findReviewers(ctx workflow.Context, by fundflow.Actor, panel application.Panel) (staffing, error) {
+	found := staffing{needed: panel.Needed(), why: "the list of reviewers could not be read"}
+	if found.needed == 0 {
+		return found, nil
 	}
 	var pool []application.Reviewer
-	why := "the list of reviewers could not be read"
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, poolOptions), acts.ReviewerPool).Get(ctx, &pool)
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return found, ctx.Err()
 	}
-	if err == nil {
-		res, refusal, err := callFund[AssignReviewersResult](ctx, a, UpdateAssignReviewers, AssignReviewersRequest{
-			Command: a.fundCommand(UpdateAssignReviewers, by), ApplicationID: a.ApplicationID, OrgCode: a.OrgCode,
-			N: n, Pool: pool, Exclude: a.Panel.Excluded(),
-		})
-		if err != nil {
-			return nil, err
-		}
-		if refusal == nil {
-			return a.assign(ctx, by, res.Reviewers), nil
-		}
-		why = refusal.Message
+	if err != nil {
+		return found, nil
+	}
+	res, refusal, err := callFund[AssignReviewersResult](ctx, a, UpdateAssignReviewers, AssignReviewersRequest{
+		Command: a.fundCommand(UpdateAssignReviewers, by), ApplicationID: a.ApplicationID, OrgCode: a.OrgCode,
+		N: found.needed, Pool: pool, Exclude: panel.Excluded(),
+	})
+	switch {
+	case err != nil:
+		return found, err
+	case refusal != nil:
+		found.why = refusal.Message
+	default:
+		found.reviewers, found.why = res.Reviewers, ""
+	}
+	return found, nil
+}
+
+// staffWith assigns the reviewers found or, short of them, records the
+// shortfall and when to try again.
+func (a *applicationWorkflow) staffWith(ctx workflow.Context, by fundflow.Actor, found staffing) []application.Reviewer {
+	switch {
+	case found.needed == 0:
+		a.StaffRetryAt = time.Time{}
+		return nil
+	case found.why == "":
+		return a.assign(ctx, by, found.reviewers)
 	}
 	if a.StaffRetryAt.IsZero() {
-		a.record(ctx, fundflow.System, "reviewers_short", fmt.Sprintf("%d more reviewers needed: %s", n, why))
+		a.record(ctx, fundflow.System, "reviewers_short", fmt.Sprintf("%d more reviewers needed: %s", found.needed, found.why))
 		a.notify(ctx, activities.NotificationReviewersNeeded, audienceAdmin, "Reviewers needed",
-			fmt.Sprintf("Application %s needs %d more reviewers and none are free; add reviewers or clear conflicts.", a.ApplicationID, n))
+			fmt.Sprintf("Application %s needs %d more reviewers and none are free; add reviewers or clear conflicts.", a.ApplicationID, found.needed))
 	}
 	a.StaffRetryAt = workflow.Now(ctx).Add(staffRetry)
-	return nil, nil
+	return nil
 }
 
 func (a *applicationWorkflow) assign(ctx workflow.Context, by fundflow.Actor, reviewers []application.Reviewer) []application.Reviewer {

@@ -303,6 +303,10 @@ type Offer struct {
 	// AcceptBy is the acceptance deadline, the fund's
 	// offer_acceptance_window after the offer.
 	AcceptBy time.Time `json:"accept_by,omitzero"`
+	// Letter is the reference of the offer letter, which must be issued
+	// before the offer can be accepted: it sets out the terms. Offers made
+	// before that rule have none.
+	Letter string `json:"letter,omitempty"`
 }
 
 // Closure ends an application without a final status of its own: a

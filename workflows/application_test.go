@@ -63,10 +63,13 @@ func newApp(def fund.Definition) ApplicationWorkflowInput {
 // fakeFund stands in for the fund workflow behind SendUpdate. It answers
 // like the fund would and records every call.
 type fakeFund struct {
-	mu      sync.Mutex
-	def     fund.Definition
-	calls   []fundCall
-	refuse  map[string]*fundflow.Error // by Update name
+	mu     sync.Mutex
+	def    fund.Definition
+	calls  []fundCall
+	refuse map[string]*fundflow.Error // by Update name
+	// fail counts the calls of each Update still to fail as an
+	// unreachable fund would, once the activity's retries run out.
+	fail    map[string]int
 	earlier []string
 	// conflicted reviewers, whichever organisation: the tests use one.
 	conflicted []string
@@ -86,6 +89,10 @@ func (f *fakeFund) handle(_ context.Context, in activities.SendUpdateInput) (act
 		return activities.Reply{}, err
 	}
 	f.calls = append(f.calls, fundCall{name: in.Delivery.UpdateName, key: in.Delivery.UpdateID, req: req})
+	if f.fail[in.Delivery.UpdateName] > 0 {
+		f.fail[in.Delivery.UpdateName]--
+		return activities.Reply{}, temporal.NewNonRetryableApplicationError("the fund did not answer", "unreachable", nil)
+	}
 	if r := f.refuse[in.Delivery.UpdateName]; r != nil {
 		return activities.Reply{Refusal: r}, nil
 	}
@@ -159,6 +166,9 @@ type appRun struct {
 	rows  []activities.ApplicationRow
 	// letters are the snapshots GenerateLetter rendered, in order.
 	letters []letters.Snapshot
+	// letterFailures is how many more times GenerateLetter fails, as a
+	// letter store that is down would.
+	letterFailures int
 }
 
 func newAppRun(t *testing.T, def fund.Definition) *appRun {
@@ -172,7 +182,7 @@ func newAppRun(t *testing.T, def fund.Definition) *appRun {
 	env.RegisterActivity(&activities.Activities{Orgs: orgs, Calendar: cal})
 	r := &appRun{
 		fundRun: &fundRun{t: t, env: env},
-		fund:    &fakeFund{def: def.Defaults(), refuse: map[string]*fundflow.Error{}},
+		fund:    &fakeFund{def: def.Defaults(), refuse: map[string]*fundflow.Error{}, fail: map[string]int{}},
 		pool:    []application.Reviewer{reviewerOf(rev1), reviewerOf(rev2), reviewerOf(rev3)},
 	}
 	env.OnActivity(acts.SendUpdate, mock.Anything, mock.Anything).Return(r.fund.handle)
@@ -197,6 +207,10 @@ func newAppRun(t *testing.T, def fund.Definition) *appRun {
 		sum := sha256.Sum256(pdf)
 		r.mu.Lock()
 		defer r.mu.Unlock()
+		if r.letterFailures > 0 {
+			r.letterFailures--
+			return activities.LetterRecord{}, errors.New("the letter store is unavailable")
+		}
 		r.letters = append(r.letters, s)
 		return activities.LetterRecord{Ref: s.Ref, Kind: s.Kind, Revision: s.Revision, IssuedAt: s.IssuedAt.UTC(), SHA256: hex.EncodeToString(sum[:]), Bytes: len(pdf)}, nil
 	})
@@ -980,4 +994,79 @@ func TestApplicationIsJudgedOnTheFundsCurrentTerms(t *testing.T) {
 	v := r.look()
 	require.Error(t, r.run(newApp(stale)))
 	require.Equal(t, application.Pass, v.Eligibility.Automatic, "inside the window the fund now has")
+}
+
+// failNext makes the fund fail the next n calls of an Update, as the next
+// step.
+func (r *appRun) failNext(name string, n int) {
+	r.then(func() {
+		r.fund.mu.Lock()
+		defer r.fund.mu.Unlock()
+		r.fund.fail[name] = n
+	})
+}
+
+func (f *fakeFund) keys(name string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.calls {
+		if c.name == name {
+			out = append(out, c.key)
+		}
+	}
+	return out
+}
+
+// A command whose call to the fund fails changes nothing, so its retry does
+// what the first attempt would have, sending the fund the same key.
+func TestApplicationRetryAfterTheFundFailedToStaff(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	r.failNext(UpdateAssignReviewers, 1)
+	elig := EligibilityDecisionRequest{Command: cmd("elig", rev3), Decision: application.Pass, Reason: "Meets every rule."}
+	failed := r.send(UpdateEligibilityDecision, elig)
+	afterFailure := r.look()
+	retried := r.send(UpdateEligibilityDecision, elig)
+	assessing := r.look()
+	r.failNext(UpdateAssignReviewers, 1)
+	conflict := DeclareConflictRequest{Command: cmd("conflict", rev1), HasConflict: true, Note: "I advise the trust."}
+	conflictFailed := r.send(UpdateDeclareConflict, conflict)
+	afterConflictFailure := r.look()
+	conflictRetried := r.send(UpdateDeclareConflict, conflict)
+	replaced := r.look()
+	tl := r.timeline(TimelineQuery{})
+	require.Error(t, r.run(newApp(def)))
+
+	require.True(t, failed.done)
+	require.Error(t, failed.err, "the fund not answering fails the decision")
+	require.Equal(t, application.StatusEligibility, afterFailure.Status, "and leaves the application as it was")
+	require.Nil(t, afterFailure.Eligibility.Decision)
+	var o Outcome
+	retried.ok(t, &o)
+	require.Equal(t, application.StatusAssessment, o.Status)
+	require.Len(t, o.Reviewers, 2)
+	require.Equal(t, application.StatusAssessment, assessing.Status)
+	require.Len(t, assessing.Reviewers, 2)
+
+	require.Error(t, conflictFailed.err)
+	require.Empty(t, afterConflictFailure.Panel.Conflicts, "a failed declaration records nothing")
+	require.Equal(t, assessing.Reviewers, afterConflictFailure.Reviewers)
+	var c Outcome
+	conflictRetried.ok(t, &c)
+	require.Equal(t, []application.Reviewer{reviewerOf(rev3)}, c.Reviewers)
+	require.Len(t, replaced.Panel.Conflicts, 1)
+	require.Equal(t, []application.Reviewer{reviewerOf(rev2), reviewerOf(rev3)}, replaced.Reviewers)
+
+	keys := r.fund.keys(UpdateAssignReviewers)
+	require.Len(t, keys, 4)
+	require.Equal(t, keys[0], keys[1], "the retried decision asks the fund under the same key")
+	require.Equal(t, keys[2], keys[3], "as does the retried declaration")
+	conflicts := r.fund.keys(UpdateReviewerConflict)
+	require.Len(t, conflicts, 2)
+	require.Equal(t, conflicts[0], conflicts[1], "the conflict the fund already took is sent again under its key, and the fund knows it")
+	require.Equal(t, []string{"created", "draft_saved", "submitted", "eligibility_checked", "found_eligible", "reviewers_assigned", "conflict_declared", "reviewers_assigned"},
+		actions(tl.Entries), "each decision recorded once")
 }

@@ -42,13 +42,17 @@ const verifyPath = "/v1/letters/{ref}/verify"
 // letterOptions retry a letter without end: rendering is deterministic and
 // storage content-addressed, so only an outage or a bug stops one, and a
 // decision must never go without its letter. A bug shows up in the
-// activity's failures until a fix is deployed.
+// activity's failures until a fix is deployed. A letter takes a second or
+// two to render and store, and an offer cannot be accepted until its letter
+// exists, so an attempt lost with a worker is retried after seconds, and
+// the backoff stays short: a store back from an outage is used within half
+// a minute.
 var letterOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: time.Minute,
+	StartToCloseTimeout: 20 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,
-		MaximumInterval:    10 * time.Minute,
+		MaximumInterval:    30 * time.Second,
 	},
 }
 
@@ -75,6 +79,11 @@ func (a *applicationWorkflow) makeOffer(ctx workflow.Context, by fundflow.Actor,
 	acceptBy := a.Fund.OfferAcceptanceWindow.AddCalendar(now.In(london)).UTC()
 	a.Offer = &Offer{AmountPence: amount, Conditions: conditions, ReservedAt: now, Via: via, AcceptBy: acceptBy}
 	s := a.snapshot(ctx, letters.KindOffer, by, "Chair of the assessment panel")
+	// Offers made before the rule could be accepted ahead of their letter,
+	// and replay must let them.
+	if workflow.GetVersion(ctx, "offer-awaits-letter", workflow.DefaultVersion, 1) == 1 {
+		a.Offer.Letter = s.Ref
+	}
 	s.AmountPence, s.Conditions, s.AcceptBy = amount, conditions, &acceptBy
 	for _, m := range a.schedule(acceptBy, amount) {
 		s.Milestones = append(s.Milestones, letters.Milestone{Title: m.Title, DueAt: m.DueAt, DrawdownPence: m.DrawdownPence})
@@ -88,6 +97,9 @@ func (a *applicationWorkflow) checkAcceptOffer(_ workflow.Context, r AcceptOffer
 	}
 	if err := a.requireStatus(application.StatusOffered); err != nil {
 		return err
+	}
+	if ref := a.Offer.Letter; ref != "" && !slices.ContainsFunc(a.Letters, func(l activities.LetterRecord) bool { return l.Ref == ref }) {
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "the offer letter is still being prepared; it sets out the terms being accepted, so try again in a minute")
 	}
 	var v fundflow.Invalid
 	limited(&v, "signatory_name", r.SignatoryName, maxSignatoryChars, true)

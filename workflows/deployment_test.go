@@ -271,3 +271,31 @@ func TestLetterRefs(t *testing.T) {
 		require.False(t, ok, bad)
 	}
 }
+
+// An offer cannot be accepted before its letter, which sets out its terms,
+// exists; a letter store that fails for a while delays the letter by
+// seconds, not minutes.
+func TestOfferAwaitsItsLetter(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.letterFailures = 2
+	toPanel(t, r, def)
+	r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeApprove, AmountPence: 7_000_000})
+	offered := r.look()
+	early := r.send(UpdateAcceptOffer, accept("accept-early"))
+	r.wait(10 * time.Second)
+	ready := r.look()
+	accepted := r.send(UpdateAcceptOffer, accept("accept"))
+	require.Error(t, r.run(newApp(def)))
+
+	require.Equal(t, application.StatusOffered, offered.Status)
+	require.Empty(t, offered.Letters, "the letter store is still failing")
+	p := early.refused(t, fundflow.EINVALIDSTATE)
+	require.Contains(t, p.Message, "the offer letter is still being prepared")
+	require.Len(t, ready.Letters, 1, "written within seconds of the store coming back")
+	require.Equal(t, letters.KindOffer, ready.Letters[0].Kind)
+	require.Equal(t, ready.Letters[0].Ref, ready.Offer.Letter)
+	var o Outcome
+	accepted.ok(t, &o)
+	require.Equal(t, application.StatusInDeployment, o.Status)
+}
