@@ -288,7 +288,7 @@ func (s *server) applicationTimeline(w http.ResponseWriter, r *http.Request) {
 	}
 	var page workflows.TimelinePage
 	if err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryTimeline, &page,
-		workflows.TimelineQuery{AfterSeq: int(after), Limit: limit}); err != nil {
+		workflows.TimelineQuery{AfterSeq: int(after), Limit: limit, Role: principal(r.Context()).Role}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

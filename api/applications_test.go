@@ -81,3 +81,25 @@ func TestCommandsOnAFinishedApplication(t *testing.T) {
 		wantProblem(t, h.do("POST", "/v1/applications/app_none/withdraw", own, strings.NewReader(`{"reason":"x"}`)), 404, fundflow.ENOTFOUND)
 	})
 }
+
+// The timeline Query is told the caller's role, which is what the workflow
+// filters an applicant's timeline by.
+func TestTimelineIsReadInTheCallersRole(t *testing.T) {
+	h := newHarness(t)
+	h.closedApplications(map[string]workflows.ApplicationView{"app_1": finishedView("app_1", application.StatusCompleted)})
+	var asked []fundflow.Role
+	h.temporal.On("QueryWorkflow", mock.Anything, mock.Anything, "", workflows.QueryTimeline, mock.Anything).Return(
+		func(_ context.Context, _, _, _ string, args ...any) (converter.EncodedValue, error) {
+			asked = append(asked, args[0].(workflows.TimelineQuery).Role)
+			p, err := converter.GetDefaultDataConverter().ToPayloads(workflows.TimelinePage{Entries: []application.Entry{}})
+			return client.NewValue(p), err
+		})
+	for _, tok := range []string{h.token(fundflow.RoleApplicant, "QUY"), h.token(fundflow.RoleProgrammeManager, "")} {
+		if rec := h.do("GET", "/v1/applications/app_1/timeline", tok, nil); rec.Code != 200 {
+			t.Fatalf("timeline: %d %s", rec.Code, rec.Body.String())
+		}
+	}
+	if len(asked) != 2 || asked[0] != fundflow.RoleApplicant || asked[1] != fundflow.RoleProgrammeManager {
+		t.Fatalf("timeline queried as %v", asked)
+	}
+}

@@ -73,8 +73,13 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 		CreatedAt: v.CreatedAt, SubmittedAt: v.SubmittedAt, Version: v.Version,
 		Acceptance: v.Acceptance, Ending: v.Ending, Milestones: v.Milestones, DrawnPence: v.DrawnPence, Letters: v.Letters,
 	}
-	if out.Queries == nil {
-		out.Queries = application.Queries{}
+	out.Queries = make(application.Queries, len(v.Queries))
+	for i, q := range v.Queries {
+		// Who asked is the fund's to know, as on the timeline.
+		if q.AskedBy.Role == fundflow.RoleReviewer {
+			q.AskedBy = fundflow.Actor{ID: "reviewer", Name: application.ReviewerLabel, Role: fundflow.RoleReviewer}
+		}
+		out.Queries[i] = q
 	}
 	if v.Eligibility != nil {
 		out.Eligibility = v.Eligibility.Checks

@@ -155,7 +155,7 @@ func newApplication(ctx workflow.Context, in ApplicationWorkflowInput) (*applica
 	a.Status = application.StatusDraft
 	a.CreatedAt = workflow.Now(ctx).UTC()
 	a.Content.OrgCode = in.OrgCode
-	a.record(ctx, in.CreatedBy, "created", "")
+	a.record(ctx, application.AudienceEveryone, in.CreatedBy, "created", "")
 	return a, nil
 }
 
@@ -306,7 +306,7 @@ func (a *applicationWorkflow) checkSaveDraft(_ workflow.Context, r SaveDraftRequ
 
 func (a *applicationWorkflow) saveDraft(ctx workflow.Context, r SaveDraftRequest) (Outcome, error) {
 	a.Content = a.Content.Apply(r.Patch)
-	a.record(ctx, r.Actor, "draft_saved", "changed: "+strings.Join(patchFields(r.Patch), ", "))
+	a.record(ctx, application.AudienceEveryone, r.Actor, "draft_saved", "changed: "+strings.Join(patchFields(r.Patch), ", "))
 	return a.outcome(), nil
 }
 
@@ -353,7 +353,7 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 	a.Fund, a.Division, a.SubmittedAt, a.OrgName = def, div, now, org.Org.Name
 	a.Panel = application.NewPanel(a.OrgCode, def.ReviewersPerApplication)
 	a.moveTo(application.StatusSubmitted)
-	a.record(ctx, r.Actor, "submitted", "")
+	a.record(ctx, application.AudienceEveryone, r.Actor, "submitted", "")
 	checks := application.CheckEligibility(application.EligibilityInput{
 		Content: a.Content, Fund: def, Org: org.Org, Validity: org.Validity,
 		OtherLive: reg.EarlierLiveApplications, SubmittedAt: now,
@@ -361,7 +361,7 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 	a.Eligibility = &Eligibility{Checks: checks, Automatic: application.Overall(checks), CheckedAt: now}
 	a.moveTo(application.StatusEligibility)
 	a.Stage = stage
-	a.record(ctx, fundflow.System, "eligibility_checked", eligibilitySummary(checks))
+	a.record(ctx, application.AudienceEveryone, fundflow.System, "eligibility_checked", eligibilitySummary(checks))
 	a.notify(ctx, activities.NotificationReceived, audienceApplicant, "Application received",
 		fmt.Sprintf("Application %s to %s has been received and is being screened for eligibility.", a.ApplicationID, def.Name))
 	a.notify(ctx, activities.NotificationReceived, audienceReviewers, "Application awaiting eligibility screening",
@@ -405,7 +405,7 @@ func (a *applicationWorkflow) withdraw(ctx workflow.Context, r WithdrawRequest) 
 	}
 	a.moveTo(application.StatusWithdrawn)
 	a.Stage = nil
-	a.record(ctx, r.Actor, "withdrawn", r.Reason)
+	a.record(ctx, application.AudienceEveryone, r.Actor, "withdrawn", r.Reason)
 	a.notify(ctx, activities.NotificationWithdrawn, audienceApplicant, "Application withdrawn",
 		fmt.Sprintf("Application %s to %s has been withdrawn.", a.ApplicationID, a.Fund.Name))
 	return a.outcome(), nil
@@ -428,7 +428,7 @@ func (a *applicationWorkflow) answerQuery(ctx workflow.Context, r AnswerQueryReq
 	}
 	q, err := a.Queries.Answer(r.QueryID, r.Actor, a.OrgCode, r.Answer, now)
 	mustHold(err)
-	a.record(ctx, r.Actor, "query_answered", "query "+q.ID)
+	a.record(ctx, application.AudienceEveryone, r.Actor, "query_answered", "query "+q.ID)
 	a.notify(ctx, activities.NotificationQueryAnswered, askerAudience(q), "Query answered",
 		fmt.Sprintf("The applicant has answered query %s on application %s.", q.ID, a.ApplicationID))
 	return a.outcome(), nil
@@ -463,7 +463,7 @@ func (a *applicationWorkflow) eligibilityDecision(ctx workflow.Context, r Eligib
 		a.Eligibility.Decision = d
 		a.moveTo(application.StatusIneligible)
 		a.Stage = nil
-		a.record(ctx, r.Actor, "found_ineligible", r.Reason)
+		a.record(ctx, application.AudienceEveryone, r.Actor, "found_ineligible", r.Reason)
 		a.ineligibleLetter(ctx, r.Actor, r.Reason)
 		a.notify(ctx, activities.NotificationDecision, audienceApplicant, "Application not eligible",
 			fmt.Sprintf("Application %s to %s is not eligible for the fund.", a.ApplicationID, a.Fund.Name))
@@ -484,7 +484,7 @@ func (a *applicationWorkflow) eligibilityDecision(ctx workflow.Context, r Eligib
 	a.Eligibility.Decision = d
 	a.moveTo(application.StatusAssessment)
 	a.Stage = stage
-	a.record(ctx, r.Actor, "found_eligible", r.Reason)
+	a.record(ctx, application.AudienceEveryone, r.Actor, "found_eligible", r.Reason)
 	if !first {
 		if err := find(); err != nil {
 			return Outcome{}, err
@@ -515,7 +515,7 @@ func (a *applicationWorkflow) checkDeclareConflict(_ workflow.Context, r Declare
 // picks the reviewer, and then replaces them here if they were assigned.
 func (a *applicationWorkflow) declareConflict(ctx workflow.Context, r DeclareConflictRequest) (Outcome, error) {
 	if !r.HasConflict {
-		a.record(ctx, r.Actor, "no_conflict_declared", "")
+		a.record(ctx, application.AudienceStaff, r.Actor, "no_conflict_declared", "")
 		return a.outcome(), nil
 	}
 	if a.hasConflict(r.Actor.ID) {
@@ -549,7 +549,7 @@ func (a *applicationWorkflow) declareConflict(ctx workflow.Context, r DeclareCon
 	if replace {
 		detail = "stood down from this application"
 	}
-	a.record(ctx, r.Actor, "conflict_declared", detail)
+	a.record(ctx, application.AudienceStaff, r.Actor, "conflict_declared", detail)
 	if !first {
 		if err := find(); err != nil {
 			return Outcome{}, err
@@ -598,7 +598,7 @@ func (a *applicationWorkflow) submitAssessment(ctx workflow.Context, r SubmitAss
 	if rescore {
 		action = "assessment_revised"
 	}
-	a.record(ctx, r.Actor, action, "")
+	a.record(ctx, application.AudienceStaff, r.Actor, action, "")
 	if stage == nil {
 		return a.outcome(), nil
 	}
@@ -607,7 +607,7 @@ func (a *applicationWorkflow) submitAssessment(ctx workflow.Context, r SubmitAss
 	a.WeightedScore = &total
 	a.moveTo(application.StatusPanel)
 	a.Stage = stage
-	a.record(ctx, fundflow.System, "assessments_complete",
+	a.record(ctx, application.AudienceStaff, fundflow.System, "assessments_complete",
 		fmt.Sprintf("weighted score %s against a pass mark of %s", hundredths(total), hundredths(a.Fund.PassMark)))
 	a.notify(ctx, activities.NotificationAssessmentsComplete, audiencePanelChair, "Application ready for the panel",
 		fmt.Sprintf("Every assessment of application %s is in; it needs a panel decision by %s.", a.ApplicationID, longTime(stage.DueAt)))
@@ -660,7 +660,7 @@ func (a *applicationWorkflow) raiseQuery(ctx workflow.Context, r RaiseQueryReque
 	a.Stage.DueAt, a.Stage.ReminderAt = time.Time{}, time.Time{}
 	a.PausedStage = a.Status
 	a.moveTo(application.StatusInformationRequested)
-	a.record(ctx, r.Actor, "query_raised", fmt.Sprintf("query %s, to be answered by %s", q.ID, longTime(q.RespondBy)))
+	a.record(ctx, application.AudienceEveryone, r.Actor, "query_raised", fmt.Sprintf("query %s, to be answered by %s", q.ID, longTime(q.RespondBy)))
 	a.notify(ctx, activities.NotificationQueryRaised, audienceApplicant, "Further information requested",
 		fmt.Sprintf("Application %s has a question to answer by %s.", a.ApplicationID, longTime(q.RespondBy)))
 	out := a.outcome()
@@ -767,7 +767,7 @@ func (a *applicationWorkflow) decide(ctx workflow.Context, d *Decision, to appli
 	a.Decision = d
 	a.moveTo(to)
 	a.Stage = nil
-	a.record(ctx, d.By, action, detail)
+	a.record(ctx, application.AudienceEveryone, d.By, action, detail)
 	switch to {
 	case application.StatusRejected:
 		a.rejectionLetter(ctx, d.By, a.Content.RequestedPence, d.Feedback)
@@ -819,7 +819,7 @@ func (a *applicationWorkflow) creditReserved(ctx workflow.Context, r CreditReser
 	}
 	a.makeOffer(ctx, fundflow.System, r.AmountPence, a.Decision.Conditions, via)
 	a.moveTo(application.StatusOffered)
-	a.record(ctx, fundflow.System, "credit_reserved", "credit freed up: offered "+money.Format(r.AmountPence)+" from the waitlist")
+	a.record(ctx, application.AudienceEveryone, fundflow.System, "credit_reserved", "credit freed up: offered "+money.Format(r.AmountPence)+" from the waitlist")
 	a.notify(ctx, activities.NotificationDecision, audienceApplicant, "Offer of funding",
 		fmt.Sprintf("Credit has become available in %s, and application %s is now offered it.", a.Fund.Name, a.ApplicationID))
 	return a.outcome(), nil
@@ -840,7 +840,7 @@ func (a *applicationWorkflow) fundFinished(ctx workflow.Context, _ FundFinishedR
 		return a.outcome(), nil
 	}
 	a.Closed = &Closure{At: workflow.Now(ctx).UTC(), Reason: "the fund finished without credit becoming available for this application"}
-	a.record(ctx, fundflow.System, "fund_finished", a.Closed.Reason)
+	a.record(ctx, application.AudienceEveryone, fundflow.System, "fund_finished", a.Closed.Reason)
 	// The waitlist letter said a formal letter would follow either way;
 	// this is it. The lifecycle has no status for it, so it is a rejection.
 	a.rejectionLetter(ctx, fundflow.System, a.Decision.AmountPence,
@@ -898,13 +898,13 @@ func (a *applicationWorkflow) onDeadlines(ctx workflow.Context) error {
 		}
 		_, err := a.Queries.Expire(q.ID, now)
 		mustHold(err)
-		a.record(ctx, fundflow.System, "query_expired", fmt.Sprintf("query %s was not answered by %s; the stage carries on without it", q.ID, longTime(q.RespondBy)))
+		a.record(ctx, application.AudienceEveryone, fundflow.System, "query_expired", fmt.Sprintf("query %s was not answered by %s; the stage carries on without it", q.ID, longTime(q.RespondBy)))
 		a.notify(ctx, activities.NotificationQueryExpired, askerAudience(q), "Query unanswered",
 			fmt.Sprintf("Query %s on application %s was not answered in time; the application has moved on without it.", q.ID, a.ApplicationID))
 	}
 	if s := a.Stage; s != nil && !s.Reminded && passed(s.ReminderAt) {
 		s.Reminded = true
-		a.record(ctx, fundflow.System, "sla_reminder", fmt.Sprintf("%s is due by %s", s.Stage, longTime(s.DueAt)))
+		a.record(ctx, application.AudienceStaff, fundflow.System, "sla_reminder", fmt.Sprintf("%s is due by %s", s.Stage, longTime(s.DueAt)))
 		for _, to := range a.stageAudiences() {
 			a.notify(ctx, activities.NotificationSLAReminder, to, "Reminder: application due soon",
 				fmt.Sprintf("Application %s is due to finish %s by %s.", a.ApplicationID, s.Stage, longTime(s.DueAt)))
@@ -912,7 +912,7 @@ func (a *applicationWorkflow) onDeadlines(ctx workflow.Context) error {
 	}
 	if s := a.Stage; s != nil && !s.Escalated && passed(s.DueAt) {
 		s.Escalated = true
-		a.record(ctx, fundflow.System, "sla_escalated", fmt.Sprintf("%s was due by %s", s.Stage, longTime(s.DueAt)))
+		a.record(ctx, application.AudienceStaff, fundflow.System, "sla_escalated", fmt.Sprintf("%s was due by %s", s.Stage, longTime(s.DueAt)))
 		a.notify(ctx, activities.NotificationSLAEscalation, audienceProgrammeManager, "Overdue: application past its deadline",
 			fmt.Sprintf("Application %s was due to finish %s by %s and has not.", a.ApplicationID, s.Stage, longTime(s.DueAt)))
 	}
@@ -1050,7 +1050,7 @@ func (a *applicationWorkflow) staffWith(ctx workflow.Context, by fundflow.Actor,
 		return a.assign(ctx, by, found.reviewers)
 	}
 	if a.StaffRetryAt.IsZero() {
-		a.record(ctx, fundflow.System, "reviewers_short", fmt.Sprintf("%d more reviewers needed: %s", found.needed, found.why))
+		a.record(ctx, application.AudienceStaff, fundflow.System, "reviewers_short", fmt.Sprintf("%d more reviewers needed: %s", found.needed, found.why))
 		a.notify(ctx, activities.NotificationReviewersNeeded, audienceAdmin, "Reviewers needed",
 			fmt.Sprintf("Application %s needs %d more reviewers and none are free; add reviewers or clear conflicts.", a.ApplicationID, found.needed))
 	}
@@ -1066,7 +1066,7 @@ func (a *applicationWorkflow) assign(ctx workflow.Context, by fundflow.Actor, re
 		names[i] = r.Name
 	}
 	a.StaffRetryAt = time.Time{}
-	a.record(ctx, by, "reviewers_assigned", strings.Join(names, ", "))
+	a.record(ctx, application.AudienceStaff, by, "reviewers_assigned", strings.Join(names, ", "))
 	for _, r := range reviewers {
 		a.notify(ctx, activities.NotificationReviewerAssigned, activities.ReviewerAudience(r.ID), "Application to assess",
 			fmt.Sprintf("You have been assigned application %s to %s.", a.ApplicationID, a.Fund.Name))
@@ -1140,8 +1140,9 @@ var acts *activities.Activities
 // --- State ---
 
 // record adds to the timeline, as every change does, and counts the change.
-func (a *applicationWorkflow) record(ctx workflow.Context, by fundflow.Actor, action, detail string) {
-	a.Timeline.Append(workflow.Now(ctx), by, action, detail)
+// Who may read the entry is decided here, with what it says.
+func (a *applicationWorkflow) record(ctx workflow.Context, audience application.Audience, by fundflow.Actor, action, detail string) {
+	a.Timeline.Append(workflow.Now(ctx), audience, by, action, detail)
 	a.Version++
 }
 
@@ -1288,12 +1289,22 @@ func (a *applicationWorkflow) view() ApplicationView {
 	return v
 }
 
+// timeline is a page of the timeline as q.Role may read it: an applicant
+// gets only the entries for everyone, reviewers unnamed.
 func (a *applicationWorkflow) timeline(q TimelineQuery) TimelinePage {
-	entries := a.Timeline[min(max(q.AfterSeq, 0), len(a.Timeline)):]
-	page := TimelinePage{Entries: nonNil(slices.Clone(entries))}
-	if q.Limit > 0 && len(entries) > q.Limit {
-		page.Entries = page.Entries[:q.Limit]
-		page.NextAfterSeq = page.Entries[q.Limit-1].Seq
+	page := TimelinePage{Entries: []application.Entry{}}
+	for _, e := range a.Timeline[min(max(q.AfterSeq, 0), len(a.Timeline)):] {
+		if q.Role == fundflow.RoleApplicant {
+			var ok bool
+			if e, ok = e.ForApplicant(); !ok {
+				continue
+			}
+		}
+		if q.Limit > 0 && len(page.Entries) == q.Limit {
+			page.NextAfterSeq = page.Entries[q.Limit-1].Seq
+			break
+		}
+		page.Entries = append(page.Entries, e)
 	}
 	return page
 }

@@ -168,14 +168,19 @@ type Outcome struct {
 }
 
 // TimelineQuery pages through the timeline: entries with seq above
-// AfterSeq, at most Limit of them (all when Limit ≤ 0).
+// AfterSeq, at most Limit of them (all when Limit ≤ 0), as a caller in Role
+// may read them. An applicant reads only the entries recorded for everyone,
+// with reviewers named by role; staff, and a query without a role, read
+// all.
 type TimelineQuery struct {
-	AfterSeq int `json:"after_seq"`
-	Limit    int `json:"limit"`
+	AfterSeq int           `json:"after_seq"`
+	Limit    int           `json:"limit"`
+	Role     fundflow.Role `json:"role,omitempty"`
 }
 
 // TimelinePage is one page of the timeline. NextAfterSeq is the AfterSeq
-// for the next page, or 0 at the end.
+// for the next page, or 0 at the end. An applicant's pages skip the seqs of
+// entries for staff.
 type TimelinePage struct {
 	Entries      []application.Entry `json:"entries"`
 	NextAfterSeq int                 `json:"next_after_seq"`

@@ -1070,3 +1070,43 @@ func TestApplicationRetryAfterTheFundFailedToStaff(t *testing.T) {
 	require.Equal(t, []string{"created", "draft_saved", "submitted", "eligibility_checked", "found_eligible", "reviewers_assigned", "conflict_declared", "reviewers_assigned"},
 		actions(tl.Entries), "each decision recorded once")
 }
+
+// Before the panel decides, the applicant's timeline shows what happened to
+// the application, not the reviewers' names, their scores or the internal
+// clockwork; staff see all of it.
+func TestApplicationTimelineAudiences(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	r.send(UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("elig", rev3), Decision: application.Pass, Reason: "Meets every rule."})
+	r.send(UpdateRaiseQuery, RaiseQueryRequest{Command: cmd("q", rev1), Question: "How many practices take part?"})
+	r.send(UpdateAnswerQuery, AnswerQueryRequest{Command: cmd("a", appLead), QueryID: "q1", Answer: "Forty."})
+	r.send(UpdateSubmitAssessment, assessmentBy("score-1", rev1, def, 4))
+	r.send(UpdateSubmitAssessment, assessmentBy("score-2", rev2, def, 3))
+	staff := r.timeline(TimelineQuery{Role: fundflow.RoleReviewer})
+	old := r.timeline(TimelineQuery{})
+	applicant := r.timeline(TimelineQuery{Role: fundflow.RoleApplicant})
+	paged := r.timeline(TimelineQuery{Role: fundflow.RoleApplicant, Limit: 3})
+	require.Error(t, r.run(newApp(def)))
+
+	require.Equal(t, []string{"created", "draft_saved", "submitted", "eligibility_checked", "found_eligible", "reviewers_assigned",
+		"query_raised", "query_answered", "assessment_submitted", "assessment_submitted", "assessments_complete"}, actions(staff.Entries))
+	require.Equal(t, staff.Entries, old.Entries, "a query without a role reads as staff, as before")
+	require.Contains(t, entry(t, staff.Entries, "assessments_complete").Detail, "weighted score 3.50")
+	require.Equal(t, "Rhian One", entry(t, staff.Entries, "query_raised").Actor)
+
+	require.Equal(t, []string{"created", "draft_saved", "submitted", "eligibility_checked", "found_eligible",
+		"query_raised", "query_answered"}, actions(applicant.Entries))
+	for _, e := range applicant.Entries {
+		require.NotContains(t, e.Detail, "score")
+		for _, name := range []string{rev1.Name, rev2.Name, rev3.Name} {
+			require.NotContains(t, e.Actor+e.Detail, name)
+		}
+		require.Equal(t, application.AudienceEveryone, e.Audience)
+	}
+	require.Equal(t, application.ReviewerLabel, entry(t, applicant.Entries, "query_raised").Actor)
+	require.Equal(t, application.ReviewerLabel, entry(t, applicant.Entries, "found_eligible").Actor)
+	require.Equal(t, []string{"created", "draft_saved", "submitted"}, actions(paged.Entries))
+	require.Equal(t, 3, paged.NextAfterSeq)
+}

@@ -120,10 +120,10 @@ func (a *applicationWorkflow) acceptOffer(ctx workflow.Context, r AcceptOfferReq
 	now := workflow.Now(ctx).UTC()
 	a.Acceptance = &Acceptance{SignatoryName: r.SignatoryName, SignatoryRole: r.SignatoryRole, By: r.Actor, At: now}
 	a.moveTo(application.StatusAccepted)
-	a.record(ctx, r.Actor, "offer_accepted", fmt.Sprintf("%s accepted for %s by %s, %s", money.Format(a.Offer.AmountPence), a.orgName(), r.SignatoryName, r.SignatoryRole))
+	a.record(ctx, application.AudienceEveryone, r.Actor, "offer_accepted", fmt.Sprintf("%s accepted for %s by %s, %s", money.Format(a.Offer.AmountPence), a.orgName(), r.SignatoryName, r.SignatoryRole))
 	a.Milestones = a.schedule(now, a.Offer.AmountPence)
 	a.moveTo(application.StatusInDeployment)
-	a.record(ctx, fundflow.System, "deployment_started", fmt.Sprintf("%d milestones, the first due by %s", len(a.Milestones), longTime(a.Milestones[0].DueAt)))
+	a.record(ctx, application.AudienceEveryone, fundflow.System, "deployment_started", fmt.Sprintf("%d milestones, the first due by %s", len(a.Milestones), longTime(a.Milestones[0].DueAt)))
 	a.notify(ctx, activities.NotificationOfferAccepted, audienceProgrammeManager, "Offer accepted",
 		fmt.Sprintf("%s has accepted its offer of %s from %s (application %s).", a.orgName(), money.Format(a.Offer.AmountPence), a.Fund.Name, a.ApplicationID))
 	return a.outcome(), nil
@@ -165,7 +165,7 @@ func (a *applicationWorkflow) endOffer(ctx workflow.Context, by fundflow.Actor, 
 	}
 	a.moveTo(to)
 	a.Ending = &Ending{Status: string(to), Reason: reason, By: by, At: now}
-	a.record(ctx, by, string(to), reason)
+	a.record(ctx, application.AudienceEveryone, by, string(to), reason)
 	a.notify(ctx, activities.NotificationOfferEnded, audienceProgrammeManager, "Award ended: "+to.Label(),
 		fmt.Sprintf("Application %s from %s to %s is %s: %s. Undrawn credit has gone back to the fund.", a.ApplicationID, a.orgName(), a.Fund.Name, to.Label(), reason))
 	if by.Role != fundflow.RoleApplicant {
@@ -263,7 +263,7 @@ func (a *applicationWorkflow) submitEvidence(ctx workflow.Context, r SubmitEvide
 	m, _ := a.milestone(r.MilestoneID)
 	m.Evidence = &Evidence{Summary: r.Summary, Metrics: r.Metrics, Links: slices.Clone(r.Links), By: r.Actor, At: workflow.Now(ctx).UTC()}
 	m.Status = MilestoneSubmitted
-	a.record(ctx, r.Actor, "evidence_submitted", "milestone "+m.ID)
+	a.record(ctx, application.AudienceEveryone, r.Actor, "evidence_submitted", "milestone "+m.ID)
 	a.notify(ctx, activities.NotificationMilestone, audienceProgrammeManager, "Milestone evidence to verify",
 		fmt.Sprintf("%s has reported milestone %q of application %s done; please verify the evidence.", a.orgName(), m.Title, a.ApplicationID))
 	return a.outcome(), nil
@@ -303,7 +303,7 @@ func (a *applicationWorkflow) verifyMilestone(ctx workflow.Context, r VerifyMile
 	if r.Decision == MilestoneReturn {
 		m.Status = MilestoneReturned
 		m.Reviews = append(m.Reviews, review)
-		a.record(ctx, r.Actor, "milestone_returned", fmt.Sprintf("milestone %s: %s", m.ID, r.Note))
+		a.record(ctx, application.AudienceEveryone, r.Actor, "milestone_returned", fmt.Sprintf("milestone %s: %s", m.ID, r.Note))
 		a.notify(ctx, activities.NotificationMilestone, audienceApplicant, "Milestone evidence returned",
 			fmt.Sprintf("The evidence for milestone %q of application %s needs more work: %s", m.Title, a.ApplicationID, r.Note))
 		return a.outcome(), nil
@@ -323,7 +323,7 @@ func (a *applicationWorkflow) verifyMilestone(ctx workflow.Context, r VerifyMile
 	}
 	m.Status, m.VerifiedAt, m.DrawnPence, m.VerifiedBy = MilestoneVerified, review.At, m.DrawdownPence, &r.Actor
 	m.Reviews = append(m.Reviews, review)
-	a.record(ctx, r.Actor, "milestone_verified", fmt.Sprintf("milestone %s: drew %s", m.ID, money.Format(m.DrawdownPence)))
+	a.record(ctx, application.AudienceEveryone, r.Actor, "milestone_verified", fmt.Sprintf("milestone %s: drew %s", m.ID, money.Format(m.DrawdownPence)))
 	a.notify(ctx, activities.NotificationMilestone, audienceApplicant, "Milestone verified",
 		fmt.Sprintf("Milestone %q of application %s is verified, and %s has been drawn down.", m.Title, a.ApplicationID, money.Format(m.DrawdownPence)))
 	if slices.ContainsFunc(a.Milestones, func(m Milestone) bool { return m.Status != MilestoneVerified }) {
@@ -333,7 +333,7 @@ func (a *applicationWorkflow) verifyMilestone(ctx workflow.Context, r VerifyMile
 		return Outcome{}, err
 	}
 	a.moveTo(application.StatusCompleted)
-	a.record(ctx, fundflow.System, "completed", fmt.Sprintf("every milestone verified; %s drawn", money.Format(a.drawn())))
+	a.record(ctx, application.AudienceEveryone, fundflow.System, "completed", fmt.Sprintf("every milestone verified; %s drawn", money.Format(a.drawn())))
 	s := a.snapshot(ctx, letters.KindCompletion, r.Actor, "Programme manager")
 	s.AmountPence, s.Feedback = a.drawn(), r.Note
 	for _, m := range a.Milestones {
@@ -378,7 +378,7 @@ func (a *applicationWorkflow) requestExtension(ctx workflow.Context, r RequestEx
 	m.Extensions = append(m.Extensions, Extension{
 		FromDueAt: m.DueAt, NewDueAt: r.NewDueAt.UTC(), Reason: r.Reason, RequestedBy: r.Actor, RequestedAt: workflow.Now(ctx).UTC(),
 	})
-	a.record(ctx, r.Actor, "extension_requested", fmt.Sprintf("milestone %s to %s: %s", m.ID, longTime(r.NewDueAt), r.Reason))
+	a.record(ctx, application.AudienceEveryone, r.Actor, "extension_requested", fmt.Sprintf("milestone %s to %s: %s", m.ID, longTime(r.NewDueAt), r.Reason))
 	a.notify(ctx, activities.NotificationExtension, audienceProgrammeManager, "Extension requested",
 		fmt.Sprintf("%s asks to move milestone %q of application %s to %s.", a.orgName(), m.Title, a.ApplicationID, longTime(r.NewDueAt)))
 	return a.outcome(), nil
@@ -412,14 +412,14 @@ func (a *applicationWorkflow) decideExtension(ctx workflow.Context, r DecideExte
 	approved := r.Approve
 	x.Approved, x.Note, x.DecidedBy, x.DecidedAt = &approved, r.Note, &r.Actor, workflow.Now(ctx).UTC()
 	if !approved {
-		a.record(ctx, r.Actor, "extension_refused", fmt.Sprintf("milestone %s stays due by %s: %s", m.ID, longTime(m.DueAt), r.Note))
+		a.record(ctx, application.AudienceEveryone, r.Actor, "extension_refused", fmt.Sprintf("milestone %s stays due by %s: %s", m.ID, longTime(m.DueAt), r.Note))
 		a.notify(ctx, activities.NotificationExtension, audienceApplicant, "Extension refused",
 			fmt.Sprintf("Your request to move milestone %q of application %s was refused. It is still due by %s.", m.Title, a.ApplicationID, longTime(m.DueAt)))
 		return a.outcome(), nil
 	}
 	m.DueAt, m.ReminderAt = x.NewDueAt, before(a.Fund.ReminderBefore, x.NewDueAt)
 	m.Reminded, m.Overdue = false, false
-	a.record(ctx, r.Actor, "extension_approved", fmt.Sprintf("milestone %s moved from %s to %s; reason: %s", m.ID, longTime(x.FromDueAt), longTime(x.NewDueAt), x.Reason))
+	a.record(ctx, application.AudienceEveryone, r.Actor, "extension_approved", fmt.Sprintf("milestone %s moved from %s to %s; reason: %s", m.ID, longTime(x.FromDueAt), longTime(x.NewDueAt), x.Reason))
 	a.notify(ctx, activities.NotificationExtension, audienceApplicant, "Extension approved",
 		fmt.Sprintf("Milestone %q of application %s is now due by %s.", m.Title, a.ApplicationID, longTime(m.DueAt)))
 	return a.outcome(), nil
@@ -492,13 +492,13 @@ func (a *applicationWorkflow) onDeploymentDeadlines(ctx workflow.Context, now ti
 		}
 		if !m.Reminded && passed(m.ReminderAt) {
 			m.Reminded = true
-			a.record(ctx, fundflow.System, "milestone_reminder", fmt.Sprintf("milestone %s is due by %s", m.ID, longTime(m.DueAt)))
+			a.record(ctx, application.AudienceEveryone, fundflow.System, "milestone_reminder", fmt.Sprintf("milestone %s is due by %s", m.ID, longTime(m.DueAt)))
 			a.notify(ctx, activities.NotificationMilestoneReminder, audienceApplicant, "Reminder: milestone due soon",
 				fmt.Sprintf("Milestone %q of application %s is due by %s.", m.Title, a.ApplicationID, longTime(m.DueAt)))
 		}
 		if !m.Overdue && passed(m.DueAt) {
 			m.Overdue, m.Reminded = true, true
-			a.record(ctx, fundflow.System, "milestone_overdue", fmt.Sprintf("milestone %s was due by %s", m.ID, longTime(m.DueAt)))
+			a.record(ctx, application.AudienceEveryone, fundflow.System, "milestone_overdue", fmt.Sprintf("milestone %s was due by %s", m.ID, longTime(m.DueAt)))
 			for _, to := range []string{audienceApplicant, audienceProgrammeManager} {
 				a.notify(ctx, activities.NotificationMilestoneOverdue, to, "Overdue: milestone past its due date",
 					fmt.Sprintf("Milestone %q of application %s was due by %s and has no verified evidence.", m.Title, a.ApplicationID, longTime(m.DueAt)))
@@ -641,7 +641,7 @@ func (a *applicationWorkflow) writeLetters(ctx workflow.Context) {
 		}
 		a.PendingLetters = a.PendingLetters[1:]
 		a.Letters = append(a.Letters, rec)
-		a.record(ctx, fundflow.System, "letter_issued", fmt.Sprintf("%s letter %s", s.Kind, rec.Ref))
+		a.record(ctx, application.AudienceEveryone, fundflow.System, "letter_issued", fmt.Sprintf("%s letter %s", s.Kind, rec.Ref))
 	}
 }
 
