@@ -703,7 +703,7 @@ func TestApplicationCreditFromTheWaitlist(t *testing.T) {
 	another.refused(t, fundflow.EINVALIDSTATE)
 	require.Equal(t, application.StatusOffered, offered.Status)
 	require.Equal(t, &Offer{AmountPence: 5_000_000, Conditions: []string{"Start in Q3"}, ReservedAt: offered.Offer.ReservedAt, Via: "credit_reserved:" + def.ID + ":9",
-		AcceptBy: offered.Offer.ReservedAt.AddDate(0, 0, 14)}, offered.Offer, "the acceptance window runs from the promotion")
+		AcceptBy: offered.Offer.ReservedAt.AddDate(0, 0, 14), Letter: LetterRef(appID, letters.KindOffer, 1)}, offered.Offer, "the acceptance window runs from the promotion")
 	require.Equal(t, int64(5_000_000), offered.AwardedPence)
 }
 
