@@ -271,7 +271,13 @@ func (a *applicationWorkflow) keys() keyMemory {
 
 func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 	return errors.Join(
-		workflow.SetQueryHandler(ctx, QueryApplication, func() (ApplicationView, error) { return a.view(), nil }),
+		workflow.SetQueryHandler(ctx, QueryApplication, func(q ViewQuery) (ApplicationView, error) {
+			v := a.view()
+			if q.Actor != nil {
+				v.Actions = a.actions(*q.Actor)
+			}
+			return v, nil
+		}),
 		workflow.SetQueryHandler(ctx, QueryTimeline, func(q TimelineQuery) (TimelinePage, error) { return a.timeline(q), nil }),
 
 		setCommand(ctx, a, UpdateSaveDraft, a.checkSaveDraft, a.saveDraft),
@@ -293,10 +299,7 @@ func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 // --- Applicant ---
 
 func (a *applicationWorkflow) checkSaveDraft(_ workflow.Context, r SaveDraftRequest) error {
-	if err := a.requireApplicant(r.Actor); err != nil {
-		return err
-	}
-	if err := a.requireStatus(application.StatusDraft); err != nil {
+	if err := a.canEditDraft(r.Actor); err != nil {
 		return err
 	}
 	// The checker follows net/mail's disabled debug logging to time.Now.
@@ -311,10 +314,7 @@ func (a *applicationWorkflow) saveDraft(ctx workflow.Context, r SaveDraftRequest
 }
 
 func (a *applicationWorkflow) checkSubmit(_ workflow.Context, r SubmitRequest) error {
-	if err := a.requireApplicant(r.Actor); err != nil {
-		return err
-	}
-	if err := a.requireStatus(application.StatusDraft); err != nil {
+	if err := a.canEditDraft(r.Actor); err != nil {
 		return err
 	}
 	return application.ValidateSubmission(a.Content, a.Fund) //workflowcheck:ignore as in checkSaveDraft
@@ -370,11 +370,8 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 }
 
 func (a *applicationWorkflow) checkWithdraw(_ workflow.Context, r WithdrawRequest) error {
-	if err := a.requireApplicant(r.Actor); err != nil {
+	if err := a.canWithdraw(r.Actor); err != nil {
 		return err
-	}
-	if a.ended() || !a.Status.Open() {
-		return a.notNow()
 	}
 	return requiredReason(r.Reason)
 }
@@ -412,10 +409,7 @@ func (a *applicationWorkflow) withdraw(ctx workflow.Context, r WithdrawRequest) 
 }
 
 func (a *applicationWorkflow) checkAnswerQuery(_ workflow.Context, r AnswerQueryRequest) error {
-	if err := a.requireApplicant(r.Actor); err != nil {
-		return err
-	}
-	if err := a.requireStatus(application.StatusInformationRequested); err != nil {
+	if err := a.canAnswerQuery(r.Actor, r.QueryID); err != nil {
 		return err
 	}
 	return a.Queries.CheckAnswer(r.QueryID, r.Actor, a.OrgCode, r.Answer)
@@ -437,10 +431,7 @@ func (a *applicationWorkflow) answerQuery(ctx workflow.Context, r AnswerQueryReq
 // --- Reviewer ---
 
 func (a *applicationWorkflow) checkEligibilityDecision(_ workflow.Context, r EligibilityDecisionRequest) error {
-	if err := a.requireReviewer(r.Actor); err != nil {
-		return err
-	}
-	if err := a.requireStatus(application.StatusEligibility); err != nil {
+	if err := a.canEligibilityDecision(r.Actor); err != nil {
 		return err
 	}
 	var v fundflow.Invalid
@@ -497,15 +488,8 @@ func (a *applicationWorkflow) eligibilityDecision(ctx workflow.Context, r Eligib
 }
 
 func (a *applicationWorkflow) checkDeclareConflict(_ workflow.Context, r DeclareConflictRequest) error {
-	if r.Actor.Role != fundflow.RoleReviewer {
-		return fundflow.Errorf(fundflow.EFORBIDDEN, "only a reviewer can declare a conflict of interest")
-	}
-	if s := a.stage(); a.ended() || (s != application.StatusEligibility && s != application.StatusAssessment) {
-		return fundflow.Errorf(fundflow.EINVALIDSTATE,
-			"conflicts are declared during eligibility screening and assessment; the application is %s, so raise it with the panel chair", a.Status)
-	}
-	if !r.HasConflict && a.hasConflict(r.Actor.ID) {
-		return fundflow.Errorf(fundflow.EINVALIDSTATE, "you have already declared a conflict of interest, and a declaration cannot be withdrawn")
+	if err := a.canDeclareConflict(r.Actor); err != nil {
+		return err
 	}
 	return a.Panel.CheckDeclareConflict(reviewerOf(r.Actor), r.Note)
 }
@@ -516,9 +500,6 @@ func (a *applicationWorkflow) checkDeclareConflict(_ workflow.Context, r Declare
 func (a *applicationWorkflow) declareConflict(ctx workflow.Context, r DeclareConflictRequest) (Outcome, error) {
 	if !r.HasConflict {
 		a.record(ctx, application.AudienceStaff, r.Actor, "no_conflict_declared", "")
-		return a.outcome(), nil
-	}
-	if a.hasConflict(r.Actor.ID) {
 		return a.outcome(), nil
 	}
 	if err := a.tellFund(ctx, UpdateReviewerConflict, ReviewerConflictRequest{
@@ -565,10 +546,7 @@ func (a *applicationWorkflow) declareConflict(ctx workflow.Context, r DeclareCon
 }
 
 func (a *applicationWorkflow) checkSubmitAssessment(ctx workflow.Context, r SubmitAssessmentRequest) error {
-	if err := a.requireReviewer(r.Actor); err != nil {
-		return err
-	}
-	if err := a.requireStatus(application.StatusAssessment); err != nil {
+	if err := a.canSubmitAssessment(r.Actor); err != nil {
 		return err
 	}
 	return a.Panel.CheckSubmit(assessmentOf(r, workflow.Now(ctx)), a.Fund)
@@ -616,25 +594,9 @@ func (a *applicationWorkflow) submitAssessment(ctx workflow.Context, r SubmitAss
 
 // --- Reviewer or panel chair ---
 
-// checkRaiseQuery admits the panel chair, and a reviewer without a
-// conflict: any at eligibility, where nobody is assigned yet, and after that
-// only those assigned.
 func (a *applicationWorkflow) checkRaiseQuery(ctx workflow.Context, r RaiseQueryRequest) error {
-	switch r.Actor.Role {
-	case fundflow.RolePanelChair:
-	case fundflow.RoleReviewer:
-		if err := a.requireReviewer(r.Actor); err != nil {
-			return err
-		}
-	default:
-		return fundflow.Errorf(fundflow.EFORBIDDEN, "only a reviewer or the panel chair can raise a query")
-	}
-	if err := a.requireStatus(application.StatusEligibility, application.StatusAssessment, application.StatusPanel); err != nil {
+	if err := a.canRaiseQuery(r.Actor); err != nil {
 		return err
-	}
-	if r.Actor.Role == fundflow.RoleReviewer && a.Status != application.StatusEligibility &&
-		!slices.ContainsFunc(a.Panel.Current(), func(x application.Reviewer) bool { return x.ID == r.Actor.ID }) {
-		return fundflow.Errorf(fundflow.EFORBIDDEN, "only a reviewer assigned to this application can raise a query now")
 	}
 	within := a.respondWithin(r)
 	if within.WorkingDays() > maxRespondWithinDays {
@@ -671,10 +633,7 @@ func (a *applicationWorkflow) raiseQuery(ctx workflow.Context, r RaiseQueryReque
 // --- Panel chair ---
 
 func (a *applicationWorkflow) checkPanelDecision(_ workflow.Context, r PanelDecisionRequest) error {
-	if r.Actor.Role != fundflow.RolePanelChair {
-		return fundflow.Errorf(fundflow.EFORBIDDEN, "only the panel chair can decide")
-	}
-	if err := a.requireStatus(application.StatusPanel); err != nil {
+	if err := a.canPanelDecision(r.Actor); err != nil {
 		return err
 	}
 	var v fundflow.Invalid

@@ -68,7 +68,7 @@ const (
 
 // Queries an application workflow answers.
 const (
-	QueryApplication = "view"     // no argument → ApplicationView
+	QueryApplication = "view"     // optional ViewQuery → ApplicationView
 	QueryTimeline    = "timeline" // optional TimelineQuery → TimelinePage
 )
 
@@ -167,6 +167,22 @@ type Outcome struct {
 	Reviewers []application.Reviewer `json:"reviewers,omitempty"`
 }
 
+// ViewQuery asks for the application as Actor may act on it: the view then
+// carries Actions. Without an actor, as the read model and older callers
+// ask, it carries none.
+type ViewQuery struct {
+	Actor *fundflow.Actor `json:"actor,omitempty"`
+}
+
+// Action is an Update the caller may send now, judged by the same check
+// its validator starts with; for one about a milestone or a query, which.
+// The request itself can still be refused for what it says.
+type Action struct {
+	Name        string `json:"name"`
+	MilestoneID string `json:"milestone_id,omitempty"`
+	QueryID     string `json:"query_id,omitempty"`
+}
+
 // TimelineQuery pages through the timeline: entries with seq above
 // AfterSeq, at most Limit of them (all when Limit ≤ 0), as a caller in Role
 // may read them. An applicant reads only the entries recorded for everyone,
@@ -244,6 +260,8 @@ type ApplicationView struct {
 	// Version increases with every change to the application, so a read
 	// model can tell a newer view from an older one.
 	Version int64 `json:"version"`
+	// Actions are what ViewQuery.Actor may do now.
+	Actions []Action `json:"actions,omitempty"`
 }
 
 // Deadlines are the application's live deadlines.

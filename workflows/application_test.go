@@ -863,7 +863,7 @@ func TestApplicationConflictReplacesTheReviewer(t *testing.T) {
 	var o Outcome
 	conflict.ok(t, &o)
 	require.Equal(t, []application.Reviewer{reviewerOf(rev3)}, o.Reviewers, "rev-3, the only one left, replaces rev-2")
-	again.ok(t, nil)
+	again.refused(t, fundflow.EINVALIDSTATE) // a conflict on record is not declared twice
 	stoodDown.refused(t, fundflow.EFORBIDDEN)
 	require.Equal(t, application.StatusPanel, final.Status)
 	require.Equal(t, 300, *final.WeightedScore, "rev-1's 4 and rev-3's 2")

@@ -92,14 +92,8 @@ func (a *applicationWorkflow) makeOffer(ctx workflow.Context, by fundflow.Actor,
 }
 
 func (a *applicationWorkflow) checkAcceptOffer(_ workflow.Context, r AcceptOfferRequest) error {
-	if err := a.requireApplicant(r.Actor); err != nil {
+	if err := a.canAcceptOffer(r.Actor); err != nil {
 		return err
-	}
-	if err := a.requireStatus(application.StatusOffered); err != nil {
-		return err
-	}
-	if ref := a.Offer.Letter; ref != "" && !slices.ContainsFunc(a.Letters, func(l activities.LetterRecord) bool { return l.Ref == ref }) {
-		return fundflow.Errorf(fundflow.EINVALIDSTATE, "the offer letter is still being prepared; it sets out the terms being accepted, so try again in a minute")
 	}
 	var v fundflow.Invalid
 	limited(&v, "signatory_name", r.SignatoryName, maxSignatoryChars, true)
@@ -130,10 +124,7 @@ func (a *applicationWorkflow) acceptOffer(ctx workflow.Context, r AcceptOfferReq
 }
 
 func (a *applicationWorkflow) checkDeclineOffer(_ workflow.Context, r DeclineOfferRequest) error {
-	if err := a.requireApplicant(r.Actor); err != nil {
-		return err
-	}
-	if err := a.requireStatus(application.StatusOffered); err != nil {
+	if err := a.canDeclineOffer(r.Actor); err != nil {
 		return err
 	}
 	return requiredReason(r.Reason)
@@ -222,18 +213,8 @@ func (m *Milestone) openExtension() *Extension {
 }
 
 func (a *applicationWorkflow) checkSubmitEvidence(_ workflow.Context, r SubmitEvidenceRequest) error {
-	if err := a.requireApplicant(r.Actor); err != nil {
+	if err := a.canSubmitEvidence(r.Actor, r.MilestoneID); err != nil {
 		return err
-	}
-	if err := a.requireStatus(application.StatusInDeployment); err != nil {
-		return err
-	}
-	m, err := a.milestone(r.MilestoneID)
-	if err != nil {
-		return err
-	}
-	if !m.awaitingEvidence() {
-		return fundflow.Errorf(fundflow.EINVALIDSTATE, "milestone %s is %s and takes no evidence now", m.ID, m.Status)
 	}
 	var v fundflow.Invalid
 	limited(&v, "summary", r.Summary, maxEvidenceChars, true)
@@ -270,18 +251,8 @@ func (a *applicationWorkflow) submitEvidence(ctx workflow.Context, r SubmitEvide
 }
 
 func (a *applicationWorkflow) checkVerifyMilestone(_ workflow.Context, r VerifyMilestoneRequest) error {
-	if err := requireProgrammeManager(r.Actor); err != nil {
+	if err := a.canVerifyMilestone(r.Actor, r.MilestoneID); err != nil {
 		return err
-	}
-	if err := a.requireStatus(application.StatusInDeployment); err != nil {
-		return err
-	}
-	m, err := a.milestone(r.MilestoneID)
-	if err != nil {
-		return err
-	}
-	if m.Status != MilestoneSubmitted {
-		return fundflow.Errorf(fundflow.EINVALIDSTATE, "milestone %s is %s; only submitted evidence can be verified or returned", m.ID, m.Status)
 	}
 	var v fundflow.Invalid
 	switch r.Decision {
@@ -346,22 +317,10 @@ func (a *applicationWorkflow) verifyMilestone(ctx workflow.Context, r VerifyMile
 }
 
 func (a *applicationWorkflow) checkRequestExtension(ctx workflow.Context, r RequestExtensionRequest) error {
-	if err := a.requireApplicant(r.Actor); err != nil {
+	if err := a.canRequestExtension(r.Actor, r.MilestoneID); err != nil {
 		return err
 	}
-	if err := a.requireStatus(application.StatusInDeployment); err != nil {
-		return err
-	}
-	m, err := a.milestone(r.MilestoneID)
-	if err != nil {
-		return err
-	}
-	switch {
-	case m.Status == MilestoneVerified:
-		return fundflow.Errorf(fundflow.EINVALIDSTATE, "milestone %s is already verified", m.ID)
-	case m.openExtension() != nil:
-		return fundflow.Errorf(fundflow.EINVALIDSTATE, "milestone %s already has an extension request awaiting a decision", m.ID)
-	}
+	m, _ := a.milestone(r.MilestoneID)
 	var v fundflow.Invalid
 	switch {
 	case !r.NewDueAt.After(m.DueAt) || !r.NewDueAt.After(workflow.Now(ctx)):
@@ -385,18 +344,8 @@ func (a *applicationWorkflow) requestExtension(ctx workflow.Context, r RequestEx
 }
 
 func (a *applicationWorkflow) checkDecideExtension(_ workflow.Context, r DecideExtensionRequest) error {
-	if err := requireProgrammeManager(r.Actor); err != nil {
+	if err := a.canDecideExtension(r.Actor, r.MilestoneID); err != nil {
 		return err
-	}
-	if err := a.requireStatus(application.StatusInDeployment); err != nil {
-		return err
-	}
-	m, err := a.milestone(r.MilestoneID)
-	if err != nil {
-		return err
-	}
-	if m.openExtension() == nil {
-		return fundflow.Errorf(fundflow.EINVALIDSTATE, "milestone %s has no extension request awaiting a decision", m.ID)
 	}
 	var v fundflow.Invalid
 	limited(&v, "note", r.Note, maxNoteChars, false)
@@ -426,10 +375,7 @@ func (a *applicationWorkflow) decideExtension(ctx workflow.Context, r DecideExte
 }
 
 func (a *applicationWorkflow) checkTerminate(_ workflow.Context, r TerminateRequest) error {
-	if err := requireProgrammeManager(r.Actor); err != nil {
-		return err
-	}
-	if err := a.requireStatus(application.StatusInDeployment); err != nil {
+	if err := a.canTerminate(r.Actor); err != nil {
 		return err
 	}
 	return requiredReason(r.Reason)

@@ -96,6 +96,16 @@ func (qs Queries) CheckAnswer(id string, by fundflow.Actor, orgCode, answer stri
 	if by.Role != fundflow.RoleApplicant || by.OrgCode != orgCode {
 		return fundflow.Errorf(fundflow.EFORBIDDEN, "only the applicant organisation can answer a query")
 	}
+	if err := qs.CheckAnswerable(id); err != nil {
+		return err
+	}
+	var v fundflow.Invalid
+	text(&v, "answer", answer, MaxAnswerChars, true)
+	return v.Err("the answer is invalid")
+}
+
+// CheckAnswerable reports whether query id is open to an answer.
+func (qs Queries) CheckAnswerable(id string) error {
 	i := qs.index(id)
 	if i < 0 {
 		return fundflow.Errorf(fundflow.ENOTFOUND, "query %s not found", id)
@@ -103,9 +113,7 @@ func (qs Queries) CheckAnswer(id string, by fundflow.Actor, orgCode, answer stri
 	if o := qs[i].Outcome; o != QueryOpen {
 		return fundflow.Errorf(fundflow.EINVALIDSTATE, "query %s is %s and can no longer be answered", id, o)
 	}
-	var v fundflow.Invalid
-	text(&v, "answer", answer, MaxAnswerChars, true)
-	return v.Err("the answer is invalid")
+	return nil
 }
 
 // Answer records the applicant's answer to an open query from orgCode's

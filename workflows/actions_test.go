@@ -1,0 +1,235 @@
+package workflows
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/application"
+)
+
+var appAdmin = fundflow.Actor{ID: "admin-1", Name: "Ada Admin", Role: fundflow.RoleAdmin}
+
+// probe is one Update a caller might send, with a request that says nothing
+// wrong, so that only who is asking and the application's state can refuse
+// it.
+type probe struct {
+	action Action
+	check  func(workflow.Context) error
+}
+
+// probes are every Update a person sends, with a valid request from by.
+func (a *applicationWorkflow) probes(by fundflow.Actor, now time.Time) []probe {
+	c := Command{Key: "probe", Actor: by}
+	def := a.Fund
+	out := []probe{
+		{Action{Name: UpdateSaveDraft}, func(ctx workflow.Context) error {
+			return a.checkSaveDraft(ctx, SaveDraftRequest{Command: c, Patch: application.Patch{Need: application.Set("Still high.")}})
+		}},
+		{Action{Name: UpdateSubmit}, func(ctx workflow.Context) error { return a.checkSubmit(ctx, SubmitRequest{Command: c}) }},
+		{Action{Name: UpdateWithdraw}, func(ctx workflow.Context) error {
+			return a.checkWithdraw(ctx, WithdrawRequest{Command: c, Reason: "Plans changed."})
+		}},
+		{Action{Name: UpdateEligibilityDecision}, func(ctx workflow.Context) error {
+			return a.checkEligibilityDecision(ctx, EligibilityDecisionRequest{Command: c, Decision: application.Pass, Reason: "Fine."})
+		}},
+		{Action{Name: UpdateDeclareConflict}, func(ctx workflow.Context) error {
+			return a.checkDeclareConflict(ctx, DeclareConflictRequest{Command: c, HasConflict: true, Note: "I advise them."})
+		}},
+		{Action{Name: UpdateSubmitAssessment}, func(ctx workflow.Context) error {
+			r := assessmentBy("probe", by, def, 3)
+			r.Command = c
+			return a.checkSubmitAssessment(ctx, r)
+		}},
+		{Action{Name: UpdateRaiseQuery}, func(ctx workflow.Context) error {
+			return a.checkRaiseQuery(ctx, RaiseQueryRequest{Command: c, Question: "How many practices?"})
+		}},
+		{Action{Name: UpdatePanelDecision}, func(ctx workflow.Context) error {
+			return a.checkPanelDecision(ctx, PanelDecisionRequest{Command: c, Outcome: OutcomeReject, Feedback: "Not this round."})
+		}},
+		{Action{Name: UpdateAcceptOffer}, func(ctx workflow.Context) error {
+			return a.checkAcceptOffer(ctx, AcceptOfferRequest{Command: c, SignatoryName: "Dr Tom Reid", SignatoryRole: "SRO"})
+		}},
+		{Action{Name: UpdateDeclineOffer}, func(ctx workflow.Context) error {
+			return a.checkDeclineOffer(ctx, DeclineOfferRequest{Command: c, Reason: "No longer needed."})
+		}},
+		{Action{Name: UpdateTerminate}, func(ctx workflow.Context) error {
+			return a.checkTerminate(ctx, TerminateRequest{Command: c, Reason: "Not delivered."})
+		}},
+	}
+	for _, q := range a.Queries {
+		out = append(out, probe{Action{Name: UpdateAnswerQuery, QueryID: q.ID}, func(ctx workflow.Context) error {
+			return a.checkAnswerQuery(ctx, AnswerQueryRequest{Command: c, QueryID: q.ID, Answer: "Forty."})
+		}})
+	}
+	for _, m := range a.Milestones {
+		out = append(out,
+			probe{Action{Name: UpdateSubmitEvidence, MilestoneID: m.ID}, func(ctx workflow.Context) error {
+				return a.checkSubmitEvidence(ctx, SubmitEvidenceRequest{Command: c, MilestoneID: m.ID, Summary: "Done."})
+			}},
+			probe{Action{Name: UpdateRequestExtension, MilestoneID: m.ID}, func(ctx workflow.Context) error {
+				return a.checkRequestExtension(ctx, RequestExtensionRequest{Command: c, MilestoneID: m.ID, NewDueAt: m.DueAt.Add(7 * 24 * time.Hour), Reason: "Staff away."})
+			}},
+			probe{Action{Name: UpdateVerifyMilestone, MilestoneID: m.ID}, func(ctx workflow.Context) error {
+				return a.checkVerifyMilestone(ctx, VerifyMilestoneRequest{Command: c, MilestoneID: m.ID, Decision: MilestoneVerify})
+			}},
+			probe{Action{Name: UpdateDecideExtension, MilestoneID: m.ID}, func(ctx workflow.Context) error {
+				return a.checkDecideExtension(ctx, DecideExtensionRequest{Command: c, MilestoneID: m.ID, Approve: true})
+			}},
+		)
+	}
+	return out
+}
+
+// TestActionsAgreeWithTheValidators puts an application in every status and
+// asks, for every role, the view's actions and each Update's validator: an
+// action is listed exactly when its validator accepts a valid request.
+func TestActionsAgreeWithTheValidators(t *testing.T) {
+	def := appFund()
+	now := appStart
+	content := application.Content{OrgCode: appLead.OrgCode}.Apply(patchOf(t, completeBody))
+	assessing := func(a *applicationWorkflow) {
+		a.Status = application.StatusAssessment
+		a.Panel = application.NewPanel(appLead.OrgCode, 2)
+		mustHold(a.Panel.Assign(reviewerOf(rev1), now))
+		mustHold(a.Panel.Assign(reviewerOf(rev2), now))
+		_, err := a.Panel.DeclareConflict(reviewerOf(rev3), "", now)
+		mustHold(err)
+	}
+	offered := func(a *applicationWorkflow) {
+		assessing(a)
+		a.Status = application.StatusOffered
+		a.Offer = &Offer{AmountPence: 7_000_000, ReservedAt: now, AcceptBy: now.AddDate(0, 0, 14), Letter: "FF-L-1"}
+	}
+	deploying := func(a *applicationWorkflow) {
+		offered(a)
+		a.Letters = []activities.LetterRecord{{Ref: "FF-L-1"}}
+		a.Status = application.StatusInDeployment
+		a.Milestones = a.schedule(now, 7_000_000)
+		a.Milestones[1].Status = MilestoneSubmitted
+		a.Milestones[2].Status = MilestoneVerified
+		a.Milestones[3].Extensions = []Extension{{FromDueAt: a.Milestones[3].DueAt, NewDueAt: a.Milestones[3].DueAt.Add(time.Hour), Reason: "x"}}
+		a.Milestones[4].Status = MilestoneReturned
+	}
+	final := func(s application.Status) func(*applicationWorkflow) {
+		return func(a *applicationWorkflow) { assessing(a); a.Status = s }
+	}
+	states := map[string]func(*applicationWorkflow){
+		"draft": func(a *applicationWorkflow) {},
+		"eligibility": func(a *applicationWorkflow) {
+			a.Status = application.StatusEligibility
+			a.Panel = application.NewPanel(appLead.OrgCode, 2)
+		},
+		"assessment": assessing,
+		"information_requested": func(a *applicationWorkflow) {
+			assessing(a)
+			_, err := a.Queries.Raise("q1", rev1, "How many practices?", now, now.Add(24*time.Hour))
+			mustHold(err)
+			a.Status, a.PausedStage = application.StatusInformationRequested, application.StatusAssessment
+		},
+		"panel":                          func(a *applicationWorkflow) { assessing(a); a.Status = application.StatusPanel },
+		"offered, letter being prepared": offered,
+		"offered, letter issued":         func(a *applicationWorkflow) { offered(a); a.Letters = []activities.LetterRecord{{Ref: "FF-L-1"}} },
+		"offered before letters gated":   func(a *applicationWorkflow) { offered(a); a.Offer.Letter = "" },
+		"waitlisted":                     final(application.StatusWaitlisted),
+		"waitlisted, fund finished": func(a *applicationWorkflow) {
+			final(application.StatusWaitlisted)(a)
+			a.Closed = &Closure{At: now, Reason: "the fund finished"}
+		},
+		"in_deployment": deploying,
+		"completed":     func(a *applicationWorkflow) { deploying(a); a.Status = application.StatusCompleted },
+		"terminated":    func(a *applicationWorkflow) { deploying(a); a.Status = application.StatusTerminated },
+		"ineligible":    final(application.StatusIneligible),
+		"rejected":      final(application.StatusRejected),
+		"withdrawn":     final(application.StatusWithdrawn),
+		"declined":      final(application.StatusDeclined),
+		"offer_expired": final(application.StatusOfferExpired),
+	}
+	actors := []fundflow.Actor{appLead, rivalApp, rev1, rev2, rev3, fundChair, progMgr, appAdmin}
+	seen := map[string]bool{}
+	for name, setUp := range states {
+		t.Run(name, func(t *testing.T) {
+			var s testsuite.WorkflowTestSuite
+			env := s.NewTestWorkflowEnvironment()
+			env.SetStartTime(now)
+			type verdict struct {
+				Actions  []Action
+				Accepted []Action
+			}
+			env.RegisterWorkflowWithOptions(func(ctx workflow.Context) ([]verdict, error) {
+				in := newApp(def)
+				in.Fund, in.Status, in.Content = def.Defaults(), application.StatusDraft, content
+				a := &applicationWorkflow{ApplicationWorkflowInput: in, mu: workflow.NewMutex(ctx)}
+				setUp(a)
+				var out []verdict
+				for _, by := range actors {
+					v := verdict{Actions: a.actions(by), Accepted: []Action{}}
+					for _, p := range a.probes(by, workflow.Now(ctx)) {
+						if p.check(ctx) == nil {
+							v.Accepted = append(v.Accepted, p.action)
+						}
+					}
+					out = append(out, v)
+				}
+				return out, nil
+			}, workflow.RegisterOptions{Name: "probe"})
+			env.ExecuteWorkflow("probe")
+			require.NoError(t, env.GetWorkflowError())
+			var got []verdict
+			require.NoError(t, env.GetWorkflowResult(&got))
+			for i, by := range actors {
+				sortActions(got[i].Actions)
+				sortActions(got[i].Accepted)
+				require.Equal(t, got[i].Accepted, got[i].Actions, "%s as %s (%s): the actions listed are not those the validators accept", name, by.Name, by.Role)
+				for _, a := range got[i].Actions {
+					seen[a.Name] = true
+				}
+			}
+		})
+	}
+	// Every Update is allowed somewhere, so no agreement above is vacuous.
+	for _, name := range []string{UpdateSaveDraft, UpdateSubmit, UpdateWithdraw, UpdateAnswerQuery, UpdateEligibilityDecision, UpdateDeclareConflict,
+		UpdateSubmitAssessment, UpdateRaiseQuery, UpdatePanelDecision, UpdateAcceptOffer, UpdateDeclineOffer, UpdateSubmitEvidence,
+		UpdateRequestExtension, UpdateVerifyMilestone, UpdateDecideExtension, UpdateTerminate} {
+		require.True(t, seen[name], "%s is never allowed", name)
+	}
+}
+
+func sortActions(as []Action) {
+	slices.SortFunc(as, func(x, y Action) int { return cmp.Compare(fmt.Sprint(x), fmt.Sprint(y)) })
+}
+
+// The view's actions are per caller, and a view asked for without one, as
+// the read model and older callers ask, has none.
+func TestViewActionsAreTheCallers(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	toPanel(t, r, def)
+	var chair, lead, none ApplicationView
+	r.then(func() {
+		for _, c := range []struct {
+			by  *fundflow.Actor
+			out *ApplicationView
+		}{{&fundChair, &chair}, {&appLead, &lead}, {nil, &none}} {
+			var args []any
+			if c.by != nil {
+				args = append(args, ViewQuery{Actor: c.by})
+			}
+			v, err := r.env.QueryWorkflow(QueryApplication, args...)
+			require.NoError(t, err)
+			require.NoError(t, v.Get(c.out))
+		}
+	})
+	require.Error(t, r.run(newApp(def)))
+	require.Equal(t, []Action{{Name: UpdateRaiseQuery}, {Name: UpdatePanelDecision}}, chair.Actions)
+	require.Equal(t, []Action{{Name: UpdateWithdraw}}, lead.Actions)
+	require.Nil(t, none.Actions)
+}
