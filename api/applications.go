@@ -97,11 +97,13 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 }
 
 // applicationView reads an application from its workflow, the source of
-// truth, so a read right after a command always shows it. An applicant
-// asking for another organisation's application is told it does not exist.
+// truth, so a read right after a command always shows it, with the actions
+// the caller may take on it now. An applicant asking for another
+// organisation's application is told it does not exist.
 func (s *server) applicationView(r *http.Request, id string) (workflows.ApplicationView, error) {
 	var v workflows.ApplicationView
-	err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryApplication, &v)
+	by := principal(r.Context()).Actor()
+	err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryApplication, &v, workflows.ViewQuery{Actor: &by})
 	if err != nil {
 		return v, orNotFound(err, "no application %q", id)
 	}

@@ -41,6 +41,7 @@ type applicantView struct {
 	CreatedAt   time.Time                 `json:"created_at"`
 	SubmittedAt time.Time                 `json:"submitted_at,omitzero"`
 	Version     int64                     `json:"version"`
+	Actions     []workflows.Action        `json:"actions"`
 }
 
 type applicantDecision struct {
@@ -64,6 +65,9 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 		if v.Notifications == nil {
 			v.Notifications = []workflows.NotificationRecord{}
 		}
+		if v.Actions == nil {
+			v.Actions = []workflows.Action{}
+		}
 		return v
 	}
 	out := applicantView{
@@ -72,6 +76,10 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 		Queries: v.Queries, Offer: v.Offer, Closed: v.Closed, Deadlines: v.Deadlines,
 		CreatedAt: v.CreatedAt, SubmittedAt: v.SubmittedAt, Version: v.Version,
 		Acceptance: v.Acceptance, Ending: v.Ending, Milestones: v.Milestones, DrawnPence: v.DrawnPence, Letters: v.Letters,
+		Actions: v.Actions,
+	}
+	if out.Actions == nil {
+		out.Actions = []workflows.Action{}
 	}
 	out.Queries = make(application.Queries, len(v.Queries))
 	for i, q := range v.Queries {

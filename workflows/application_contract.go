@@ -260,8 +260,8 @@ type ApplicationView struct {
 	// Version increases with every change to the application, so a read
 	// model can tell a newer view from an older one.
 	Version int64 `json:"version"`
-	// Actions are what ViewQuery.Actor may do now.
-	Actions []Action `json:"actions,omitempty"`
+	// Actions are what ViewQuery.Actor may do now; null without one.
+	Actions []Action `json:"actions"`
 }
 
 // Deadlines are the application's live deadlines.
