@@ -139,7 +139,7 @@ func (s *server) applicantApplication(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if p.App.Status == "draft" {
+	if p.App.Can("save_draft") {
 		s.renderTaskList(w, r, p)
 		return
 	}
@@ -150,6 +150,8 @@ func (s *server) applicantApplication(w http.ResponseWriter, r *http.Request) {
 type statusPage struct {
 	applicantApp
 	OpenQuery *query
+	// CanAnswer: the open query is the applicant's to answer now.
+	CanAnswer bool
 	// Answer is what the applicant typed, kept when sending it was refused.
 	Answer      string
 	AnswerLimit int
@@ -180,18 +182,18 @@ func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	}
 	page := statusPage{
 		applicantApp: p, Answer: answer, AnswerLimit: appdomain.MaxAnswerChars, Timeline: tl.Items,
-		CanWithdraw: appdomain.Status(p.App.Status).Open(),
+		CanWithdraw: p.App.Can("withdraw"),
 	}
 	all := applicantSections(p.Fund.Definition)
 	page.Answers = answerGroups(all, contentValues(p.App.Content, all))
 	for i, q := range p.App.Queries {
 		if q.Outcome == "open" {
 			page.OpenQuery = &p.App.Queries[i]
+			page.CanAnswer = p.App.CanAnswer(q.ID)
 		} else {
 			page.PastQueries = append(page.PastQueries, q)
 		}
 	}
-	deploying := p.App.Status == "in_deployment"
 	for _, m := range p.App.Milestones {
 		asked := len(m.Extensions) > 0 && m.Extensions[len(m.Extensions)-1].Approved == nil
 		shown := m.Status
@@ -201,8 +203,8 @@ func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		page.Milestones = append(page.Milestones, milestoneRow{
 			milestone:      m,
 			Shown:          shown,
-			CanReport:      deploying && (m.Status == "pending" || m.Status == "returned" || m.Status == "overdue"),
-			CanExtend:      deploying && m.Status != "verified" && !asked,
+			CanReport:      p.App.CanOn("submit_evidence", m.ID),
+			CanExtend:      p.App.CanOn("request_extension", m.ID),
 			ExtensionAsked: asked,
 		})
 	}

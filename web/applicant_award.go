@@ -25,6 +25,10 @@ type offerPage struct {
 	// DeclineKey keeps the decline form's Idempotency-Key apart from the
 	// accept form's, so each is its own command.
 	DeclineKey string
+	// CanAccept and CanDecline are the API's word on the two forms; an
+	// offer whose letter is still being written can be declined but not
+	// yet accepted.
+	CanAccept, CanDecline bool
 }
 
 // scheduleRow is one of the fund's milestones as the offer describes it,
@@ -51,6 +55,7 @@ func (s *server) renderOffer(w http.ResponseWriter, r *http.Request, status int,
 	page := offerPage{
 		applicantApp: p, Words: moneytext.Words(o.AmountPence), AcceptBy: o.AcceptBy,
 		Letter: latestLetter(p.App.Letters, "offer"), Values: r.PostForm, DeclineKey: newKey(),
+		CanAccept: p.App.Can("accept_offer"), CanDecline: p.App.Can("decline_offer"),
 	}
 	if page.AcceptBy.IsZero() {
 		page.AcceptBy = p.App.Deadlines.OfferAcceptBy

@@ -276,7 +276,7 @@ func (s *server) loadDraft(w http.ResponseWriter, r *http.Request) (applicantApp
 		s.fail(w, r, err)
 		return p, false
 	}
-	if p.App.Status != "draft" {
+	if !p.App.Can("save_draft") {
 		http.Redirect(w, r, p.Path(), http.StatusSeeOther)
 		return p, false
 	}

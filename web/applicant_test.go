@@ -41,7 +41,20 @@ func appJSON(extra map[string]any) map[string]any {
 	for k, v := range extra {
 		a[k] = v
 	}
+	if _, ok := a["actions"]; !ok {
+		a["actions"] = applicantActions[a["status"].(string)]
+	}
 	return a
+}
+
+// applicantActions are what the API lists for the applicant at each
+// status in these tests, unless a test says otherwise.
+var applicantActions = map[string][]any{
+	"draft":                 actionsJSON("save_draft", "submit", "withdraw"),
+	"submitted":             actionsJSON("withdraw"),
+	"information_requested": append(actionsJSON("withdraw"), map[string]any{"name": "answer_query", "query_id": "q1"}),
+	"offered":               actionsJSON("accept_offer", "decline_offer", "withdraw"),
+	"in_deployment":         {map[string]any{"name": "submit_evidence", "milestone_id": "live"}},
 }
 
 // applicantAPI is a fake API holding app1 and its fund.
@@ -387,6 +400,35 @@ func TestTheOfferPageShowsTheOffer(t *testing.T) {
 
 	_, h = applicantAPI(t, appJSON(nil))
 	wantHTML(t, get(t, h, "tok-applicant", "/applications/app1/offer"), http.StatusNotFound, "Page not found")
+}
+
+// While the offer letter is being written the API lists decline_offer but
+// not accept_offer, and the page says why there is nothing to accept yet.
+func TestAnOfferAwaitingItsLetterCannotBeAcceptedYet(t *testing.T) {
+	app := offeredApp()
+	app["letters"], app["actions"] = []any{}, actionsJSON("decline_offer", "withdraw")
+	_, h := applicantAPI(t, app)
+	w := get(t, h, "tok-applicant", "/applications/app1/offer")
+	wantHTML(t, w, http.StatusOK, "Your offer letter is being prepared", "Decline offer")
+	if strings.Contains(w.Body.String(), "Accept offer") {
+		t.Error("the page offers to accept before the letter exists")
+	}
+}
+
+// A status page offers nothing the API does not list: no withdrawal, no
+// answer form, even with a query open.
+func TestTheStatusPageOffersOnlyTheListedActions(t *testing.T) {
+	_, h := applicantAPI(t, appJSON(map[string]any{
+		"status": "information_requested", "status_label": "Further information requested", "actions": []any{},
+		"queries": []any{map[string]any{"id": "q1", "question": "How many GP practices?", "asked_at": "2026-05-03T09:00:00Z",
+			"respond_by": "2026-05-10T09:00:00Z", "outcome": "open"}},
+	}))
+	body := get(t, h, "tok-applicant", "/applications/app1").Body.String()
+	for _, no := range []string{"Withdraw this application", "Send answer"} {
+		if strings.Contains(body, no) {
+			t.Errorf("page offers %q", no)
+		}
+	}
 }
 
 func TestAcceptingTheOfferPostsTheSignatory(t *testing.T) {

@@ -52,9 +52,32 @@ func reviewApp(status string) map[string]any {
 	}
 }
 
-func reviewAPI(t testing.TB, status string) *fakeAPI {
+// reviewerActions are what the API lists for the signed-in reviewer or
+// chair at each status in these tests.
+var reviewerActions = map[string][]string{
+	"eligibility": {"eligibility_decision", "declare_conflict", "raise_query"},
+	"assessment":  {"declare_conflict", "submit_assessment", "raise_query"},
+	"panel":       {"raise_query", "panel_decision"},
+}
+
+func actionsJSON(names ...string) []any {
+	out := []any{}
+	for _, n := range names {
+		out = append(out, map[string]any{"name": n})
+	}
+	return out
+}
+
+// reviewAPI is the application at status, with the caller's actions as
+// given or, by default, reviewerActions.
+func reviewAPI(t testing.TB, status string, actions ...string) *fakeAPI {
 	api := newFakeAPI(t)
-	api.on("GET /v1/applications/app-1", http.StatusOK, reviewApp(status))
+	app := reviewApp(status)
+	if actions == nil {
+		actions = reviewerActions[status]
+	}
+	app["actions"] = actionsJSON(actions...)
+	api.on("GET /v1/applications/app-1", http.StatusOK, app)
 	api.on("GET /v1/applications/app-1/timeline", http.StatusOK, map[string]any{"items": []any{
 		map[string]any{"seq": 1, "at": "2026-03-01T10:00:00Z", "actor": "Ana Lead", "role": "applicant", "action": "submitted"},
 	}})
@@ -135,19 +158,24 @@ func TestReviewQueueKeepsTheAPIsOrderAndFlagsOverdueWork(t *testing.T) {
 // buttons are the submit buttons and links of the staff page's forms.
 var buttons = []string{"Record eligibility decision", "Declare conflict", "Score this application", "Send query", "Record decision"}
 
+// The page offers the forms for the actions the API lists for the caller,
+// and no others, whatever the role and status would suggest.
 func TestStaffPageOffersEachRoleItsOwnForms(t *testing.T) {
 	for _, tc := range []struct {
 		token, status string
+		actions       []string
 		want          []string
 	}{
-		{"tok-reviewer", "eligibility", []string{"Record eligibility decision", "Declare conflict", "Send query"}},
-		{"tok-reviewer", "assessment", []string{"Declare conflict", "Score this application", "Send query"}},
-		{"tok-chair", "assessment", []string{"Send query"}},
-		{"tok-chair", "panel", []string{"Send query", "Record decision"}},
-		{"tok-pm", "panel", nil},
-		{"tok-chair", "waitlisted", nil},
+		{"tok-reviewer", "eligibility", reviewerActions["eligibility"], []string{"Record eligibility decision", "Declare conflict", "Send query"}},
+		{"tok-reviewer", "assessment", reviewerActions["assessment"], []string{"Declare conflict", "Score this application", "Send query"}},
+		{"tok-reviewer", "assessment", []string{"declare_conflict"}, []string{"Declare conflict"}},
+		{"tok-chair", "assessment", []string{"raise_query"}, []string{"Send query"}},
+		{"tok-chair", "panel", reviewerActions["panel"], []string{"Send query", "Record decision"}},
+		{"tok-chair", "panel", []string{}, nil},
+		{"tok-pm", "panel", []string{}, nil},
+		{"tok-chair", "waitlisted", []string{}, nil},
 	} {
-		h := newTestServer(t, reviewAPI(t, tc.status))
+		h := newTestServer(t, reviewAPI(t, tc.status, tc.actions...))
 		w := get(t, h, tc.token, "/applications/app-1")
 		body := w.Body.String()
 		if w.Code != http.StatusOK {
@@ -168,6 +196,7 @@ func TestStaffPageShowsAssessmentsAndTheDecisionForm(t *testing.T) {
 	api := reviewAPI(t, "panel")
 	app := reviewApp("panel")
 	app["weighted_score"] = 363
+	app["actions"] = actionsJSON(reviewerActions["panel"]...)
 	app["panel"].(map[string]any)["assessments"] = []any{map[string]any{
 		"reviewer_id": "r1", "reviewer_name": "Rae Viewer", "feedback": "Strong plan.", "internal_comment": "Check the costs.",
 		"submitted_at": "2026-03-02T10:00:00Z",

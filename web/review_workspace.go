@@ -112,28 +112,18 @@ func (s *server) renderWorkspace(w http.ResponseWriter, r *http.Request, status 
 	s.render(w, r, status, "staff/application", view{Title: title, Errors: errs, Data: ws})
 }
 
-// actionsFor picks the forms to show m for app's status, as the API's
-// rules would admit them, so nobody is offered a form that is bound to be
-// refused.
+// actionsFor picks the forms to show m: those the API lists as m's actions
+// on app, so nobody is offered a form that is bound to be refused.
 func actionsFor(m *me, app *application) workspaceActions {
-	var a workspaceActions
-	st := app.Status
-	switch m.Role {
-	case "reviewer":
-		for _, c := range app.Panel.Conflicts {
-			a.Conflicted = a.Conflicted || c.Reviewer.ID == m.ID
-		}
-		if a.Conflicted {
-			return a
-		}
-		assigned := slices.ContainsFunc(app.Reviewers, func(r actor) bool { return r.ID == m.ID })
-		a.Eligibility = st == "eligibility"
-		a.Conflict = st == "eligibility" || st == "assessment"
-		a.Score = st == "assessment" && assigned
-		a.Query = st == "eligibility" || (assigned && (st == "assessment" || st == "panel"))
-	case "panel_chair":
-		a.Query = st == "eligibility" || st == "assessment" || st == "panel"
-		a.Decide = st == "panel"
+	a := workspaceActions{
+		Eligibility: app.Can("eligibility_decision"),
+		Conflict:    app.Can("declare_conflict"),
+		Score:       app.Can("submit_assessment"),
+		Query:       app.Can("raise_query"),
+		Decide:      app.Can("panel_decision"),
+	}
+	for _, c := range app.Panel.Conflicts {
+		a.Conflicted = a.Conflicted || c.Reviewer.ID == m.ID
 	}
 	return a
 }

@@ -1,6 +1,9 @@
 package web
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // These are the front end's own reading of the API's JSON (API.md and
 // /openapi.json), as any client would keep one: the web layer depends on
@@ -181,10 +184,14 @@ type application struct {
 		QueryRespondBy time.Time `json:"query_respond_by"`
 		OfferAcceptBy  time.Time `json:"offer_accept_by"`
 	} `json:"deadlines"`
-	Milestones  []milestone `json:"milestones"`
-	Letters     []letter    `json:"letters"`
-	CreatedAt   time.Time   `json:"created_at"`
-	SubmittedAt time.Time   `json:"submitted_at"`
+	Milestones []milestone `json:"milestones"`
+	Letters    []letter    `json:"letters"`
+	// Actions are what the signed-in user may do to it now, as the API
+	// judges them: pages offer exactly these, and decide nothing
+	// themselves about who may do what.
+	Actions     []allowed `json:"actions"`
+	CreatedAt   time.Time `json:"created_at"`
+	SubmittedAt time.Time `json:"submitted_at"`
 }
 
 type content struct {
@@ -337,4 +344,27 @@ type timelineEntry struct {
 	Role   string    `json:"role"`
 	Action string    `json:"action"`
 	Detail string    `json:"detail"`
+}
+
+// allowed is one of an application's actions: an Update's name, and for one
+// about a milestone or a query, which.
+type allowed struct {
+	Name        string `json:"name"`
+	MilestoneID string `json:"milestone_id"`
+	QueryID     string `json:"query_id"`
+}
+
+// Can reports whether the API allows action on the application itself now.
+func (a *application) Can(action string) bool {
+	return slices.ContainsFunc(a.Actions, func(x allowed) bool { return x.Name == action })
+}
+
+// CanOn reports whether the API allows action on one milestone now.
+func (a *application) CanOn(action, milestoneID string) bool {
+	return slices.ContainsFunc(a.Actions, func(x allowed) bool { return x.Name == action && x.MilestoneID == milestoneID })
+}
+
+// CanAnswer reports whether the applicant may answer query queryID now.
+func (a *application) CanAnswer(queryID string) bool {
+	return slices.ContainsFunc(a.Actions, func(x allowed) bool { return x.Name == "answer_query" && x.QueryID == queryID })
 }
