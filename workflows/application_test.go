@@ -254,6 +254,10 @@ func (r *appRun) look() *ApplicationView {
 // run executes the workflow, cancelling it after the last step unless it
 // has ended by itself, and returns how it ended.
 func (r *appRun) run(in ApplicationWorkflowInput) error {
+	// Letters are rendered for real; give a slow render time to finish,
+	// so that a workflow that ends by itself once its letters are written
+	// gets to.
+	r.wait(letterTime)
 	r.then(func() { r.env.CancelWorkflow() })
 	r.env.ExecuteWorkflow(ApplicationWorkflow, in)
 	require.True(r.t, r.env.IsWorkflowCompleted())

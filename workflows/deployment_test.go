@@ -61,12 +61,20 @@ func (r *appRun) drawdowns() (sum int64, n int) {
 	return sum, n
 }
 
+// letterTime is long enough for the offer letter, rendered for real, to be
+// written before the offer is accepted. While an activity runs the test
+// environment moves its clock only as fast as the wall clock, so this waits
+// for a slow render (under -race on a busy machine) and costs nothing
+// otherwise.
+const letterTime = 10 * time.Second
+
 func TestOfferAcceptedThroughToCompletion(t *testing.T) {
 	def := appFund()
 	r := newAppRun(t, def)
 	toPanel(t, r, def)
 	r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeApprove, AmountPence: 7_999_999,
 		Conditions: []string{"DPIA signed off before go-live"}})
+	r.wait(letterTime)
 	offered := r.look()
 	badSig := r.send(UpdateAcceptOffer, AcceptOfferRequest{Command: cmd("accept-0", appLead)})
 	byRival := r.send(UpdateAcceptOffer, AcceptOfferRequest{Command: cmd("accept-r", rivalApp), SignatoryName: "x", SignatoryRole: "y"})
@@ -225,6 +233,7 @@ func TestMilestoneOverdueExtensionAndTermination(t *testing.T) {
 	r := newAppRun(t, def)
 	toPanel(t, r, def)
 	r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeApprove, AmountPence: 8_000_000})
+	r.wait(letterTime)
 	r.send(UpdateAcceptOffer, accept("accept"))
 	started := r.look()
 	r.wait(90 * time.Minute) // past the first reminder (1h30 after acceptance)
@@ -283,7 +292,7 @@ func TestOfferAwaitsItsLetter(t *testing.T) {
 	r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeApprove, AmountPence: 7_000_000})
 	offered := r.look()
 	early := r.send(UpdateAcceptOffer, accept("accept-early"))
-	r.wait(10 * time.Second)
+	r.wait(letterTime)
 	ready := r.look()
 	accepted := r.send(UpdateAcceptOffer, accept("accept"))
 	require.Error(t, r.run(newApp(def)))
