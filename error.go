@@ -19,6 +19,7 @@ const (
 	EINTERNAL             Code = "internal"
 	EINVALIDSTATE         Code = "invalid_state"
 	EMALFORMED            Code = "malformed_request"
+	EMETHODNOTALLOWED     Code = "method_not_allowed"
 	ENOTFOUND             Code = "not_found"
 	ERATELIMITED          Code = "rate_limited"
 	ETOOLARGE             Code = "payload_too_large"

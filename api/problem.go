@@ -18,6 +18,7 @@ var statusOf = map[fundflow.Code]int{
 	fundflow.EUNAUTHORIZED:         http.StatusUnauthorized,
 	fundflow.EFORBIDDEN:            http.StatusForbidden,
 	fundflow.ENOTFOUND:             http.StatusNotFound,
+	fundflow.EMETHODNOTALLOWED:     http.StatusMethodNotAllowed,
 	fundflow.ECONFLICT:             http.StatusConflict,
 	fundflow.EINVALIDSTATE:         http.StatusConflict,
 	fundflow.EINSUFFICIENTCREDIT:   http.StatusConflict,

@@ -13,12 +13,8 @@ import (
 func (s *server) routes() {
 	r := s.router
 	r.Use(s.observe)
-	r.NotFoundHandler = s.observe(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeProblem(w, http.StatusNotFound, fundflow.Errorf(fundflow.ENOTFOUND, "no such resource"))
-	}))
-	r.MethodNotAllowedHandler = s.observe(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeProblem(w, http.StatusMethodNotAllowed, &fundflow.Error{Code: "method_not_allowed", Message: "this resource does not support that method"})
-	}))
+	r.NotFoundHandler = s.observe(http.HandlerFunc(s.notFound))
+	r.MethodNotAllowedHandler = s.observe(http.HandlerFunc(s.methodNotAllowed))
 
 	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet)
 	r.HandleFunc("/readyz", s.readyz).Methods(http.MethodGet)

@@ -72,7 +72,7 @@ func NewServer(d Deps) http.Handler {
 		metrics:     newHTTPMetrics(d.Metrics),
 	}
 	s.routes()
-	return s.recoverPanics(s.withRequestID(s.router))
+	return s.recoverPanics(s.withRequestID(secureHeaders(s.router)))
 }
 
 // ready reports whether every backing service answers, for /readyz.
