@@ -47,6 +47,11 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 			Fields: []fundflow.FieldError{{Field: "fund_id", Message: "is required"}}})
 		return
 	}
+	var bad fundflow.Invalid
+	if checkID(&bad, "fund_id", body.FundID); len(bad) > 0 {
+		s.writeError(w, r, bad.Err("there is no such fund"))
+		return
+	}
 	f, err := s.fundView(r, body.FundID)
 	if fundflow.ErrorCode(err) == fundflow.ENOTFOUND {
 		err = &fundflow.Error{Code: fundflow.EVALIDATION, Message: "there is no such fund",

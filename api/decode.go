@@ -20,9 +20,12 @@ const maxBody = 1 << 20
 // a silently ignored input.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			return fundflow.Errorf(fundflow.EUNSUPPORTEDMEDIATYPE, "send the body as application/json")
+		// JSON is UTF-8 (RFC 8259 §8.1); a body declared as anything else
+		// would be misread, so it is refused rather than guessed at.
+		mt, params, err := mime.ParseMediaType(ct)
+		cs, hasCharset := params["charset"]
+		if err != nil || mt != "application/json" || hasCharset && !strings.EqualFold(cs, "utf-8") {
+			return fundflow.Errorf(fundflow.EUNSUPPORTEDMEDIATYPE, "send the body as application/json in UTF-8")
 		}
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))

@@ -27,6 +27,8 @@ func TestDecodeIsStrict(t *testing.T) {
 		{"two values", `{"name":"a"} {"name":"b"}`, "application/json", fundflow.EMALFORMED, ""},
 		{"too large", `{"name":"` + strings.Repeat("x", maxBody) + `"}`, "application/json", fundflow.ETOOLARGE, ""},
 		{"form post", `name=a`, "application/x-www-form-urlencoded", fundflow.EUNSUPPORTEDMEDIATYPE, ""},
+		{"UTF-16", `{"name":"a"}`, "application/json; charset=utf-16", fundflow.EUNSUPPORTEDMEDIATYPE, ""},
+		{"Latin-1", `{"name":"a"}`, "application/json; charset=iso-8859-1", fundflow.EUNSUPPORTEDMEDIATYPE, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
@@ -46,7 +48,7 @@ func TestDecodeIsStrict(t *testing.T) {
 	}
 	t.Run("valid", func(t *testing.T) {
 		req := httptest.NewRequest("POST", "/", strings.NewReader(`{"name":"Siân","amount_pence":8000000}`))
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		req.Header.Set("Content-Type", "application/json; charset=UTF-8")
 		var v body
 		if err := decode(httptest.NewRecorder(), req, &v); err != nil || v.Name != "Siân" || v.Amount != 8_000_000 {
 			t.Fatalf("decode = %+v, %v", v, err)
@@ -59,7 +61,7 @@ func TestEveryCodeHasAStatus(t *testing.T) {
 		fundflow.ECONFLICT, fundflow.EFORBIDDEN, fundflow.EIDEMPOTENCYREUSED, fundflow.EINSUFFICIENTCREDIT,
 		fundflow.EINTERNAL, fundflow.EINVALIDSTATE, fundflow.EMALFORMED, fundflow.ENOTFOUND, fundflow.ERATELIMITED,
 		fundflow.ETOOLARGE, fundflow.EUNAUTHORIZED, fundflow.EUNAVAILABLE, fundflow.EVALIDATION, fundflow.EAWARDLIMIT,
-		fundflow.EUNSUPPORTEDMEDIATYPE,
+		fundflow.EUNSUPPORTEDMEDIATYPE, fundflow.EMETHODNOTALLOWED,
 	} {
 		if statusOf[c] == 0 {
 			t.Errorf("code %s has no HTTP status", c)

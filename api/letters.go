@@ -112,7 +112,7 @@ func (s *server) verifyLetter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := letterCheck{Ref: ref}
-	if appID, _, _, ok := workflows.ParseLetterRef(ref); ok {
+	if appID, _, _, ok := workflows.ParseLetterRef(ref); ok && validID(appID) {
 		var v workflows.ApplicationView
 		err := s.query(r.Context(), workflows.ApplicationWorkflowID(appID), workflows.QueryApplication, &v)
 		var notFound *serviceerror.NotFound

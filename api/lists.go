@@ -21,6 +21,10 @@ func (s *server) listApplications(w http.ResponseWriter, r *http.Request) {
 	var v fundflow.Invalid
 	limit := readLimit(r, &v)
 	f := readmodel.Filter{FundID: q.Get("fund_id"), Status: q.Get("status"), OrgCode: q.Get("org_code")}
+	checkID(&v, "fund_id", f.FundID)
+	checkID(&v, "status", f.Status)
+	checkID(&v, "org_code", f.OrgCode)
+	checkID(&v, "cursor", q.Get("cursor"))
 	p := principal(r.Context())
 	if p.Role == fundflow.RoleApplicant {
 		if f.OrgCode != "" && f.OrgCode != p.OrgCode {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/readmodel"
 )
@@ -34,6 +35,10 @@ type deploymentRow struct {
 // organisation order so the list and the CSV compare line for line.
 func (s *server) deployments(r *http.Request) ([]deploymentRow, error) {
 	fundID := r.URL.Query().Get("fund_id")
+	var v fundflow.Invalid
+	if checkID(&v, "fund_id", fundID); len(v) > 0 {
+		return nil, v.Err("the list parameters are invalid")
+	}
 	var out []deploymentRow
 	for _, st := range deploymentStatuses {
 		cursor := ""

@@ -26,7 +26,7 @@ func (s *server) routes() {
 	r.HandleFunc("/v1/letters/{ref}/verify", s.verifyLetter).Methods(http.MethodGet)
 
 	v1 := r.PathPrefix("/v1").Subrouter()
-	v1.Use(s.authenticate, s.rateLimit, s.idempotent)
+	v1.Use(s.authenticate, validPathIDs, s.rateLimit, s.idempotent)
 	v1.Handle("/me", s.allow(s.me, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/organisations", s.allow(s.listOrganisations, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/organisations/{ods_code}", s.allow(s.getOrganisation, anyRole...)).Methods(http.MethodGet)
