@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,9 +19,17 @@ import (
 	"github.com/fundflow/fundflow/workflows"
 )
 
-// newApplicationID is time-ordered (milliseconds, then randomness), so ids
-// sort by creation in the read model's lists and cursors stay stable.
-func newApplicationID(now time.Time) string {
+// newApplicationID names a new application. With an Idempotency-Key the id
+// is derived from the caller and the key, so a retry of a create that timed
+// out, failed or died with the process lands on the same workflow (whose
+// Update ID is the same key, so Temporal folds the retry into the first
+// attempt) rather than starting a second draft. Without one it is
+// time-ordered and random. Lists order by creation time, not by id.
+func newApplicationID(now time.Time, callerID, key string) string {
+	if key != "" {
+		sum := sha256.Sum256([]byte("application\x00" + callerID + "\x00" + key))
+		return "app_" + hex.EncodeToString(sum[:11])
+	}
 	var b [5]byte
 	_, _ = rand.Read(b[:])
 	return fmt.Sprintf("app_%012x%s", now.UnixMilli(), hex.EncodeToString(b[:]))
@@ -73,7 +82,7 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	id := newApplicationID(s.Now())
+	id := newApplicationID(s.Now(), p.ID, r.Header.Get("Idempotency-Key"))
 	start := s.Temporal.NewWithStartWorkflowOperation(workflows.StartApplicationOptions(id, body.FundID, p.OrgCode),
 		workflows.ApplicationWorkflow, workflows.ApplicationWorkflowInput{
 			ApplicationID: id, FundID: body.FundID, OrgCode: p.OrgCode, CreatedBy: p.Actor(), Fund: f.Definition,
@@ -87,6 +96,13 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 	})
 	if err == nil {
 		err = h.Get(r.Context(), nil)
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		// The key's application exists and has since finished, so the
+		// draft cannot take the retried save; the retry's answer is the
+		// application the first attempt made.
+		err = nil
 	}
 	if err != nil {
 		s.writeError(w, r, err)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"math"
@@ -15,9 +16,16 @@ import (
 	"github.com/fundflow/fundflow/internal/idempotency"
 )
 
-// duplicateWait is how long a concurrent duplicate (a double-click) waits
-// for the first request before it is told to retry.
-const duplicateWait = 30 * time.Second
+// duplicateWait is how long a concurrent duplicate (a double-click, or a
+// retry after a client timeout) waits for the first request before it is
+// told to retry. It outlasts the pending window, so a retry after the first
+// request died takes the key over instead of being refused.
+const duplicateWait = idempotency.DefaultPending + 5*time.Second
+
+// commandTimeout bounds the work of a request carrying an
+// Idempotency-Key. That work carries on when the client goes away, so a
+// retry finds it done and replays its answer rather than repeating it.
+const commandTimeout = 30 * time.Second
 
 // captureWriter keeps a copy of the response so it can be replayed.
 type captureWriter struct {
@@ -90,9 +98,14 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			_, _ = w.Write(prior.Body)
 			return
 		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), commandTimeout)
+		defer cancel()
 		rec := &captureWriter{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		ctx := r.Context()
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		// Releasing or completing the key must not fail because the
+		// client left or the work used its whole budget.
+		ctx, cancelStore := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+		defer cancelStore()
 		if rec.status >= 500 || rec.status == http.StatusTooManyRequests {
 			if err := s.Idempotency.Abandon(ctx, scoped); err != nil {
 				s.log.WarnContext(ctx, "idempotency key not released", slog.Any("error", err))

@@ -147,3 +147,67 @@ func TestRateLimitPerToken(t *testing.T) {
 		t.Fatalf("another token was limited: %d", rec.Code)
 	}
 }
+
+// TestAClientThatTimesOutGetsTheOriginalAnswer is the stuck key: the
+// client gives up after 50 ms, the work carries on and is remembered, and
+// the retry, a moment later, replays it rather than waiting or acting again.
+func TestAClientThatTimesOutGetsTheOriginalAnswer(t *testing.T) {
+	var calls, finished atomic.Int64
+	h, token := middlewareServer(t, redis_rate.Limit{}, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		select {
+		case <-r.Context().Done():
+			writeProblem(w, 500, fundflow.Errorf(fundflow.EINTERNAL, "cancelled"))
+			return
+		case <-time.After(300 * time.Millisecond):
+		}
+		finished.Add(1)
+		writeJSON(w, http.StatusCreated, map[string]string{"id": "app_1"})
+	})
+	admin := token(fundflow.RoleAdmin)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, "POST", "/v1/things", strings.NewReader(`{}`))
+	req.Header.Set("Authorization", "Bearer "+admin)
+	req.Header.Set("Idempotency-Key", "timeout-1")
+	done := make(chan struct{})
+	go func() { h.ServeHTTP(httptest.NewRecorder(), req); close(done) }()
+	<-ctx.Done()
+	start := time.Now()
+	rec := post(h, admin, "timeout-1", `{}`)
+	if rec.Code != http.StatusCreated || rec.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry: %d %s", rec.Code, rec.Body)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("retry took %s", took)
+	}
+	<-done
+	if calls.Load() != 1 || finished.Load() != 1 {
+		t.Fatalf("handler ran %d times, finished %d", calls.Load(), finished.Load())
+	}
+}
+
+// TestAClaimWhoseRequestDiedIsTakenOver is kill -9 mid-request: the claim
+// stays behind with nobody to complete it, and a retry after the pending
+// window proceeds instead of being refused for minutes.
+func TestAClaimWhoseRequestDiedIsTakenOver(t *testing.T) {
+	rdb, prefix := testredis.New(t)
+	store := idempotency.NewStore(rdb, prefix, time.Hour).WithPending(300 * time.Millisecond)
+	ctx := context.Background()
+	if o, _, err := store.Begin(ctx, "k", "h", 0); err != nil || o != idempotency.Proceed {
+		t.Fatalf("first claim: %v %v", o, err)
+	}
+	// Keys that never expire, as on the in-process stand-in, must not
+	// keep the claim alive.
+	if err := rdb.Persist(ctx, prefix+"idem:k").Err(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	o, _, err := store.Begin(ctx, "k", "h", 2*time.Second)
+	if err != nil || o != idempotency.Proceed {
+		t.Fatalf("retry: %v %v", o, err)
+	}
+	if took := time.Since(start); took < 250*time.Millisecond || took > time.Second {
+		t.Fatalf("retry proceeded after %s, want just after the 300ms window", took)
+	}
+}

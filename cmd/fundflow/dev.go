@@ -203,7 +203,23 @@ func devRedis(ctx context.Context, url string, log *slog.Logger) (*redis.Client,
 		m.Close()
 		return nil, "", nil, err
 	}
-	return rdb, url, func() { _ = rdb.Close(); m.Close() }, nil
+	// The stand-in's TTLs only count down when told to; tell it every
+	// second, so idempotency claims, rate-limit windows and token expiry
+	// behave as on a real Redis.
+	stopClock := make(chan struct{})
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopClock:
+				return
+			case <-t.C:
+				m.FastForward(time.Second)
+			}
+		}
+	}()
+	return rdb, url, func() { close(stopClock); _ = rdb.Close(); m.Close() }, nil
 }
 
 // startTemporalUI serves Temporal's own web UI against the embedded server.

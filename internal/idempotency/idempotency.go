@@ -28,6 +28,10 @@ type record struct {
 	BodyHash string    `json:"body_hash"`
 	Done     bool      `json:"done"`
 	Response *Response `json:"response,omitempty"`
+	// ClaimedAt dates a pending claim, so a claim whose request died
+	// (a killed process) is taken over after the pending window even
+	// where keys never expire, as in an in-process Redis stand-in.
+	ClaimedAt time.Time `json:"claimed_at,omitzero"`
 }
 
 // Outcome of Begin.
@@ -49,13 +53,27 @@ type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
 	ttl    time.Duration
-	// Pending bounds how long a crashed request can hold its key.
+	// Pending bounds how long a request that died can hold its key. It is
+	// short because taking a key over is safe: a retried command carries
+	// the same Update ID (and a create the same workflow id), so Temporal
+	// folds a second attempt into the first.
 	pending time.Duration
 }
 
-// NewStore keeps keys for ttl (API.md: 24 hours).
+// DefaultPending is how long a claim holds off duplicates.
+const DefaultPending = 10 * time.Second
+
+// NewStore keeps keys for ttl (API.md: 24 hours) and pending claims for
+// DefaultPending.
 func NewStore(rdb redis.UniversalClient, keyPrefix string, ttl time.Duration) *Store {
-	return &Store{rdb: rdb, prefix: keyPrefix + "idem:", ttl: ttl, pending: 2 * time.Minute}
+	return &Store{rdb: rdb, prefix: keyPrefix + "idem:", ttl: ttl, pending: DefaultPending}
+}
+
+// WithPending returns the store with another pending window, for tests.
+func (s *Store) WithPending(d time.Duration) *Store {
+	c := *s
+	c.pending = d
+	return &c
 }
 
 // Hash identifies a request: method, path and body.
@@ -68,15 +86,16 @@ func Hash(method, path string, body []byte) string {
 
 // Begin claims key for a request with bodyHash, or tells the caller what to
 // do instead. Concurrent duplicates wait up to wait for the first request
-// to finish, then replay its response.
+// to finish, then replay its response; a claim older than the pending
+// window is taken over.
 func (s *Store) Begin(ctx context.Context, key, bodyHash string, wait time.Duration) (Outcome, *Response, error) {
 	k := s.prefix + key
-	claim, err := json.Marshal(record{BodyHash: bodyHash})
-	if err != nil {
-		return 0, nil, err
-	}
 	deadline := time.Now().Add(wait)
 	for {
+		claim, err := json.Marshal(record{BodyHash: bodyHash, ClaimedAt: time.Now()})
+		if err != nil {
+			return 0, nil, err
+		}
 		ok, err := s.rdb.SetNX(ctx, k, claim, s.pending).Result()
 		if err != nil {
 			return 0, nil, fmt.Errorf("idempotency: claim: %w", err)
@@ -100,6 +119,14 @@ func (s *Store) Begin(ctx context.Context, key, bodyHash string, wait time.Durat
 			return Mismatch, nil, nil
 		case r.Done:
 			return Replay, r.Response, nil
+		case time.Since(r.ClaimedAt) > s.pending:
+			// The first request died holding the key. Two duplicates
+			// taking over at once both proceed, which is safe (see
+			// pending).
+			if err := s.rdb.Set(ctx, k, claim, s.pending).Err(); err != nil {
+				return 0, nil, fmt.Errorf("idempotency: take over: %w", err)
+			}
+			return Proceed, nil, nil
 		case time.Now().After(deadline):
 			return InProgress, nil, nil
 		}

@@ -9,8 +9,9 @@
 // Keys are laid out so every list request costs O(log n + page): each
 // application sits in one sorted set per combination of the list filters
 // (fund, status, organisation), all with score 0 so Redis orders members
-// lexically, and application ids sort by creation time. A page is one
-// ZRANGE BYLEX from the cursor, whatever the total.
+// lexically, and each member is the application's sort key: its creation
+// time, then its id. A page is one ZRANGE BYLEX from the cursor (the last
+// sort key of the previous page), whatever the total.
 package readmodel
 
 import (
@@ -20,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -204,11 +206,33 @@ func (s *Store) put(ctx context.Context, a Application, publish bool) (bool, err
 	if a.WeightedScore != nil {
 		score = strconv.Itoa(*a.WeightedScore)
 	}
-	wrote, err := upsertScript.Run(ctx, s.rdb, keys, a.ID, a.Version, string(row), a.Status, score, a.FundID, a.OrgCode, maxEvents, flag(publish)).Int()
+	wrote, err := upsertScript.Run(ctx, s.rdb, keys, a.ID, a.Version, string(row), a.Status, score, a.FundID, a.OrgCode, maxEvents, flag(publish), sortKey(a)).Int()
 	if err != nil {
 		return false, fmt.Errorf("readmodel: put %s: %w", a.ID, err)
 	}
 	return wrote == 1, nil
+}
+
+// sortKey orders an application in its lists by creation, whatever its id
+// looks like: ids derived from an Idempotency-Key are not time-ordered.
+// Creation times never change, so neither does the key.
+func sortKey(a Application) string {
+	return fmt.Sprintf("%013x:%s", a.CreatedAt.UnixMilli(), a.ID)
+}
+
+// idOf is the application id in a sort key.
+func idOf(member string) string {
+	if _, id, ok := strings.Cut(member, ":"); ok {
+		return id
+	}
+	return member
+}
+
+func idsOf(members []string) []string {
+	for i, m := range members {
+		members[i] = idOf(m)
+	}
+	return members
 }
 
 func flag(b bool) string {
@@ -232,7 +256,7 @@ func (s *Store) Get(ctx context.Context, id string) (Application, error) {
 }
 
 // List returns up to limit applications matching f, in creation order,
-// after the cursor (an application id from a previous page, or "").
+// after the cursor (the next cursor of a previous page, or "").
 func (s *Store) List(ctx context.Context, f Filter, after string, limit int) ([]Application, string, error) {
 	min := "-"
 	if after != "" {
@@ -249,7 +273,7 @@ func (s *Store) List(ctx context.Context, f Filter, after string, limit int) ([]
 		ids = ids[:limit]
 		next = ids[limit-1]
 	}
-	rows, err := s.Rows(ctx, ids)
+	rows, err := s.Rows(ctx, idsOf(ids))
 	return rows, next, err
 }
 
@@ -333,5 +357,6 @@ func (s *Store) Flush(ctx context.Context) error {
 
 // IDs lists every projected application id, for drift checks.
 func (s *Store) IDs(ctx context.Context) ([]string, error) {
-	return s.rdb.ZRange(ctx, s.listKey(Filter{}), 0, -1).Result()
+	members, err := s.rdb.ZRange(ctx, s.listKey(Filter{}), 0, -1).Result()
+	return idsOf(members), err
 }

@@ -3,7 +3,8 @@
 -- panel ranking, KEYS[4] the event stream, KEYS[5..] the lists the
 -- application belongs to now.
 -- ARGV: id, version, row JSON, status, weighted score ('' when unscored),
--- fund id, org code, stream length cap, '1' to publish status changes.
+-- fund id, org code, stream length cap, '1' to publish status changes,
+-- the application's member in the lists (its sort key).
 -- A write older than (or as old as) what is stored changes nothing, so a
 -- retried or replayed projection can never regress a newer state.
 local cur = redis.call('HGET', KEYS[1], 'version')
@@ -12,15 +13,16 @@ if cur and tonumber(cur) >= tonumber(ARGV[2]) then
 end
 local oldStatus = redis.call('HGET', KEYS[1], 'status')
 local oldLists = redis.call('HGET', KEYS[1], 'lists')
+local oldMember = redis.call('HGET', KEYS[1], 'member') or ARGV[1]
 if oldLists then
   for k in string.gmatch(oldLists, '[^\n]+') do
-    redis.call('ZREM', k, ARGV[1])
+    redis.call('ZREM', k, oldMember)
   end
   redis.call('HINCRBY', KEYS[2], oldStatus, -1)
 end
 local lists = {}
 for i = 5, #KEYS do
-  redis.call('ZADD', KEYS[i], 0, ARGV[1])
+  redis.call('ZADD', KEYS[i], 0, ARGV[10])
   lists[#lists + 1] = KEYS[i]
 end
 redis.call('HINCRBY', KEYS[2], ARGV[4], 1)
@@ -29,7 +31,7 @@ if ARGV[4] == 'panel' and ARGV[5] ~= '' then
 else
   redis.call('ZREM', KEYS[3], ARGV[1])
 end
-redis.call('HSET', KEYS[1], 'version', ARGV[2], 'row', ARGV[3], 'status', ARGV[4], 'lists', table.concat(lists, '\n'))
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'row', ARGV[3], 'status', ARGV[4], 'lists', table.concat(lists, '\n'), 'member', ARGV[10])
 -- A status change is an event, published exactly once: a replayed write of
 -- the same version returned above.
 if ARGV[9] == '1' and oldStatus ~= ARGV[4] then
