@@ -1,18 +1,11 @@
 package api
 
 import (
-	"cmp"
-	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/fund"
@@ -75,7 +68,7 @@ func (s *server) listFunds(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ids, err := s.fundIDs(r.Context(), everyFund)
+	ids, err := workflows.ListIDs(r.Context(), s.Temporal, workflows.EveryFund)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -91,48 +84,6 @@ func (s *server) listFunds(w http.ResponseWriter, r *http.Request) {
 		out.Items = append(out.Items, toFundJSON(v))
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// Visibility queries for fundIDs.
-var (
-	everyFund = fmt.Sprintf("%s = '%s'", workflows.SearchEntityKind.GetName(), workflows.KindFund)
-	// runningFunds leaves out finished funds and, as visibility lists each
-	// run, the closed runs of funds that continued as new.
-	runningFunds = everyFund + " AND ExecutionStatus = 'Running'"
-)
-
-// fundIDs lists the funds a visibility query matches, oldest first, from
-// Temporal's visibility store. SQL visibility cannot ORDER BY, and there
-// are few funds, so they are sorted here.
-func (s *server) fundIDs(ctx context.Context, query string) ([]string, error) {
-	type started struct {
-		id string
-		at time.Time
-	}
-	var funds []started
-	req := &workflowservice.ListWorkflowExecutionsRequest{Query: query}
-	for {
-		resp, err := s.Temporal.ListWorkflow(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range resp.GetExecutions() {
-			id := strings.TrimPrefix(e.GetExecution().GetWorkflowId(), workflows.FundWorkflowID(""))
-			funds = append(funds, started{id: id, at: e.GetStartTime().AsTime()})
-		}
-		if len(resp.GetNextPageToken()) == 0 {
-			break
-		}
-		req.NextPageToken = resp.GetNextPageToken()
-	}
-	slices.SortFunc(funds, func(a, b started) int {
-		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.id, b.id))
-	})
-	ids := make([]string, len(funds))
-	for i, f := range funds {
-		ids[i] = f.id
-	}
-	return ids, nil
 }
 
 func (s *server) createFund(w http.ResponseWriter, r *http.Request) {

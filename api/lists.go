@@ -93,7 +93,7 @@ func (s *server) listReviews(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	funds, err := s.fundIDs(r.Context(), runningFunds)
+	funds, err := workflows.ListIDs(r.Context(), s.Temporal, workflows.RunningFunds)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
@@ -62,7 +62,7 @@ func (r reindexReport) String() string {
 // rows.
 func reindex(ctx context.Context, tc client.Client, store *readmodel.Store, check bool) (reindexReport, error) {
 	start := time.Now()
-	ids, err := applicationIDs(ctx, tc)
+	ids, err := workflows.ListIDs(ctx, tc, workflows.EveryApplication)
 	if err != nil {
 		return reindexReport{}, fmt.Errorf("list applications: %w", err)
 	}
@@ -90,18 +90,60 @@ func reindex(ctx context.Context, tc client.Client, store *readmodel.Store, chec
 	if check {
 		r.drift, err = drift(ctx, store, rows)
 	} else {
-		err = rebuild(ctx, store, rows)
+		err = rebuild(ctx, store, rows, start)
 	}
 	r.took = time.Since(start)
 	return r, err
 }
 
-func rebuild(ctx context.Context, store *readmodel.Store, rows []readmodel.Application) error {
-	if err := store.Flush(ctx); err != nil {
-		return err
+// rebuild brings Redis up to Temporal without a moment where lists are
+// empty or a newer projection is replaced by an older one: every row is
+// upserted with the projection's own version check, then rows of
+// applications Temporal no longer has are removed (unless written since
+// they were read), and each fund's counters are set from its lists. A row
+// created after the listing began is not stale, only new: rows younger
+// than the listing (less a minute for clock skew) are never removed.
+func rebuild(ctx context.Context, store *readmodel.Store, rows []readmodel.Application, listed time.Time) error {
+	known := map[string]bool{}
+	statuses := map[string]map[string]bool{}
+	note := func(a readmodel.Application) {
+		if statuses[a.FundID] == nil {
+			statuses[a.FundID] = map[string]bool{}
+		}
+		statuses[a.FundID][a.Status] = true
 	}
 	for _, row := range rows {
+		known[row.ID] = true
+		note(row)
 		if _, err := store.Restore(ctx, row); err != nil {
+			return err
+		}
+	}
+	projected, err := store.IDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range projected {
+		if known[id] {
+			continue
+		}
+		got, err := store.Get(ctx, id)
+		if errors.Is(err, readmodel.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		note(got)
+		if got.CreatedAt.After(listed.Add(-time.Minute)) {
+			continue
+		}
+		if _, err := store.Remove(ctx, got); err != nil {
+			return err
+		}
+	}
+	for fund, sts := range statuses {
+		if err := store.RepairCounts(ctx, fund, slices.Sorted(maps.Keys(sts))); err != nil {
 			return err
 		}
 	}
@@ -136,26 +178,4 @@ func drift(ctx context.Context, store *readmodel.Store, rows []readmodel.Applica
 	}
 	slices.Sort(out)
 	return out, nil
-}
-
-// applicationIDs lists every application workflow from Temporal's
-// visibility store.
-func applicationIDs(ctx context.Context, tc client.Client) ([]string, error) {
-	var ids []string
-	req := &workflowservice.ListWorkflowExecutionsRequest{
-		Query: fmt.Sprintf("%s = '%s'", workflows.SearchEntityKind.GetName(), workflows.KindApplication),
-	}
-	for {
-		resp, err := tc.ListWorkflow(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range resp.GetExecutions() {
-			ids = append(ids, strings.TrimPrefix(e.GetExecution().GetWorkflowId(), workflows.ApplicationWorkflowID("")))
-		}
-		if len(resp.GetNextPageToken()) == 0 {
-			return ids, nil
-		}
-		req.NextPageToken = resp.GetNextPageToken()
-	}
 }

@@ -51,6 +51,10 @@ type Config struct {
 	// LogLevel for the server's own logger, which writes JSON to stderr
 	// (debug, info, warn, error, fatal).
 	LogLevel string
+	// SuggestContinueAsNewAfter, when set, is the history length at which
+	// the server suggests Continue-As-New (4 Ki events by default), so a
+	// test can make workflows continue as new within a few Updates.
+	SuggestContinueAsNewAfter int
 }
 
 // Server is a running embedded Temporal server.
@@ -90,20 +94,24 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	logger := log.NewZapLogger(log.BuildZapLogger(log.Config{Level: cfg.LogLevel, Format: "json"}))
+	dyn := dynamicconfig.StaticClient{
+		// Search attributes registered a moment ago must be usable by
+		// the very next workflow start.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+		// A fund workflow takes every credit Update for its fund. The
+		// default of 10 in flight turns a burst of panel decisions into
+		// a storm of client retries; the workflow handles each Update
+		// without blocking, so admitting a few hundred costs little.
+		dynamicconfig.WorkflowExecutionMaxInFlightUpdates.Key(): []dynamicconfig.ConstrainedValue{{Value: 500}},
+	}
+	if cfg.SuggestContinueAsNewAfter > 0 {
+		dyn[dynamicconfig.HistoryCountSuggestContinueAsNew.Key()] = []dynamicconfig.ConstrainedValue{{Value: cfg.SuggestContinueAsNewAfter}}
+	}
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(srvCfg),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithLogger(logger),
-		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
-			// Search attributes registered a moment ago must be usable by
-			// the very next workflow start.
-			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
-			// A fund workflow takes every credit Update for its fund. The
-			// default of 10 in flight turns a burst of panel decisions into
-			// a storm of client retries; the workflow handles each Update
-			// without blocking, so admitting a few hundred costs little.
-			dynamicconfig.WorkflowExecutionMaxInFlightUpdates.Key(): []dynamicconfig.ConstrainedValue{{Value: 500}},
-		}),
+		temporal.WithDynamicConfigClient(dyn),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("devserver: create: %w", err)

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,6 +86,15 @@ var ErrNotFound = errors.New("readmodel: no projection")
 var upsertSource string
 
 var upsertScript = redis.NewScript(upsertSource)
+
+var (
+	//go:embed remove.lua
+	removeSource string
+	removeScript = redis.NewScript(removeSource)
+	//go:embed counts.lua
+	countsSource string
+	countsScript = redis.NewScript(countsSource)
+)
 
 func (s *Store) rowKey(id string) string { return s.prefix + "app:" + id }
 
@@ -329,8 +339,39 @@ func (s *Store) Counts(ctx context.Context, fund string) (map[string]int64, erro
 	return out, nil
 }
 
-// Flush deletes every projection, for a rebuild. The event stream stays, so
-// clients resuming after the rebuild lose nothing.
+// Remove deletes the projection of an application Temporal no longer has,
+// unless it was written since it was read at version.
+func (s *Store) Remove(ctx context.Context, a Application) (bool, error) {
+	n, err := removeScript.Run(ctx, s.rdb, []string{s.rowKey(a.ID), s.countKey(a.FundID), s.panelKey(a.FundID)}, a.ID, a.Version).Int()
+	return n == 1, err
+}
+
+// RepairCounts sets a fund's per-status counters to the size of its lists,
+// for the statuses given and every status it already counts.
+func (s *Store) RepairCounts(ctx context.Context, fund string, statuses []string) error {
+	counted, err := s.rdb.HKeys(ctx, s.countKey(fund)).Result()
+	if err != nil {
+		return err
+	}
+	for _, st := range counted {
+		if !slices.Contains(statuses, st) {
+			statuses = append(statuses, st)
+		}
+	}
+	if len(statuses) == 0 {
+		return nil
+	}
+	keys := []string{s.countKey(fund)}
+	args := make([]any, len(statuses))
+	for i, st := range statuses {
+		keys = append(keys, s.listKey(Filter{FundID: fund, Status: st}))
+		args[i] = st
+	}
+	return countsScript.Run(ctx, s.rdb, keys, args...).Err()
+}
+
+// Flush deletes every projection, as losing Redis would; reindex rebuilds
+// them. The event stream stays, so resuming clients lose nothing.
 func (s *Store) Flush(ctx context.Context) error {
 	iter := s.rdb.Scan(ctx, 0, s.prefix+"*", 1000).Iterator()
 	var batch []string

@@ -198,3 +198,43 @@ func TestStatusChangesArePublishedOnce(t *testing.T) {
 		t.Fatalf("events after the last: %v", more)
 	}
 }
+
+// TestRebuildPrimitives are what reindex rebuilds with instead of a flush:
+// a restore of the same version repairs a row, never an older one; a
+// removal loses to a write since the row was read; counters are set from
+// the lists.
+func TestRebuildPrimitives(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	mustPut(t, s, app("a1", "f", "submitted", "QUY", 2))
+	if wrote, err := s.Restore(ctx, app("a1", "f", "submitted", "QUY", 1)); err != nil || wrote {
+		t.Fatalf("restore of an older version wrote: %v %v", wrote, err)
+	}
+	if wrote, err := s.Restore(ctx, app("a1", "f", "submitted", "QUY", 2)); err != nil || !wrote {
+		t.Fatalf("restore of the same version: %v %v", wrote, err)
+	}
+	if c, _ := s.Counts(ctx, "f"); c["submitted"] != 1 {
+		t.Fatalf("counts after a same-version restore: %v", c)
+	}
+	mustPut(t, s, app("a2", "f", "draft", "QUY", 1))
+	read, _ := s.Get(ctx, "a2")
+	mustPut(t, s, app("a2", "f", "submitted", "QUY", 2))
+	if removed, err := s.Remove(ctx, read); err != nil || removed {
+		t.Fatalf("removed a row written since it was read: %v %v", removed, err)
+	}
+	now, _ := s.Get(ctx, "a2")
+	if removed, err := s.Remove(ctx, now); err != nil || !removed {
+		t.Fatalf("remove: %v %v", removed, err)
+	}
+	if rows, _, _ := s.List(ctx, Filter{FundID: "f"}, "", 10); fmt.Sprint(ids(rows)) != "[a1]" {
+		t.Fatalf("lists after remove: %v", ids(rows))
+	}
+	if err := s.rdb.HSet(ctx, s.countKey("f"), "submitted", 7, "draft", 3).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RepairCounts(ctx, "f", []string{"submitted"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Counts(ctx, "f"); c["submitted"] != 1 || c["draft"] != 0 {
+		t.Fatalf("repaired counts: %v", c)
+	}
+}

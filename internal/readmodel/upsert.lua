@@ -6,10 +6,15 @@
 -- fund id, org code, stream length cap, '1' to publish status changes,
 -- the application's member in the lists (its sort key).
 -- A write older than (or as old as) what is stored changes nothing, so a
--- retried or replayed projection can never regress a newer state.
+-- retried or replayed projection can never regress a newer state. A
+-- rebuild (ARGV[9] '0') rewrites a row of the same version, which is the
+-- same state, so it can repair a row's layout; it too never regresses.
 local cur = redis.call('HGET', KEYS[1], 'version')
-if cur and tonumber(cur) >= tonumber(ARGV[2]) then
-  return 0
+if cur then
+  local c, v = tonumber(cur), tonumber(ARGV[2])
+  if c > v or (c == v and ARGV[9] == '1') then
+    return 0
+  end
 end
 local oldStatus = redis.call('HGET', KEYS[1], 'status')
 local oldLists = redis.call('HGET', KEYS[1], 'lists')
