@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -121,15 +123,45 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 }
 
 // rateLimit holds each token to its GCRA budget, kept in Redis so every API
-// replica shares it. If Redis cannot answer, requests pass: refusing all
-// traffic over a read-model outage would be worse than an unmetered minute.
+// replica shares it.
 func (s *server) rateLimit(next http.Handler) http.Handler {
-	if s.RateLimit.IsZero() {
+	return s.limitBy(s.RateLimit, "", func(r *http.Request) string { return principal(r.Context()).ID }, "this token", next)
+}
+
+// limitByAddress holds each client address to limit, for public routes,
+// which have no token to meter.
+func (s *server) limitByAddress(limit redis_rate.Limit, next http.Handler) http.Handler {
+	return s.limitBy(limit, "ip:", s.clientAddress, "this address", next)
+}
+
+// clientAddress is the caller's IP address: the last X-Forwarded-For entry
+// (the one the trusted proxy appended) when configured, else the peer's.
+func (s *server) clientAddress(r *http.Request) string {
+	if s.TrustForwardedFor {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if a := strings.TrimSpace(parts[len(parts)-1]); a != "" {
+				return a
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limitBy meters requests by key(r) with GCRA in Redis. If Redis cannot
+// answer, requests pass: refusing all traffic over a read-model outage
+// would be worse than an unmetered minute.
+func (s *server) limitBy(limit redis_rate.Limit, space string, key func(*http.Request) string, who string, next http.Handler) http.Handler {
+	if limit.IsZero() {
 		return next
 	}
 	limiter := redis_rate.NewLimiter(s.Redis)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res, err := limiter.Allow(r.Context(), s.KeyPrefix+"rate:"+principal(r.Context()).ID, s.RateLimit)
+		res, err := limiter.Allow(r.Context(), s.KeyPrefix+"rate:"+space+key(r), limit)
 		if err != nil {
 			s.log.WarnContext(r.Context(), "rate limiter unavailable", slog.Any("error", err))
 			next.ServeHTTP(w, r)
@@ -139,7 +171,7 @@ func (s *server) rateLimit(next http.Handler) http.Handler {
 		if res.Allowed == 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(res.RetryAfter.Seconds()))))
 			writeProblem(w, http.StatusTooManyRequests, fundflow.Errorf(fundflow.ERATELIMITED,
-				"too many requests for this token; retry after %s", res.RetryAfter.Round(time.Second)))
+				"too many requests from %s; retry after %s", who, res.RetryAfter.Round(time.Second)))
 			return
 		}
 		next.ServeHTTP(w, r)

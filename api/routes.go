@@ -23,7 +23,7 @@ func (s *server) routes() {
 
 	// Checking a letter is public, for whoever holds one; it is registered
 	// before the authenticated /v1 subrouter so that router never sees it.
-	r.HandleFunc("/v1/letters/{ref}/verify", s.verifyLetter).Methods(http.MethodGet)
+	r.Handle("/v1/letters/{ref}/verify", s.limitByAddress(s.VerifyRateLimit, http.HandlerFunc(s.verifyLetter))).Methods(http.MethodGet)
 
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.Use(s.authenticate, validPathIDs, s.rateLimit, s.idempotent)

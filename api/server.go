@@ -43,6 +43,13 @@ type Deps struct {
 	KeyPrefix string
 	// RateLimit is each token's request budget; zero turns limiting off.
 	RateLimit redis_rate.Limit
+	// VerifyRateLimit is each client address's budget for the public
+	// letter check, which has no token to meter; zero turns it off.
+	VerifyRateLimit redis_rate.Limit
+	// TrustForwardedFor takes the client address from the last
+	// X-Forwarded-For entry: set it only behind a proxy that appends to
+	// that header on every request, or clients could pick their address.
+	TrustForwardedFor bool
 }
 
 type server struct {

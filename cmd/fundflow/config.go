@@ -35,6 +35,11 @@ type config struct {
 	logLevel    string
 	publicURL   string
 	rateLimit   string
+	// verifyLimit meters the public letter check per client address;
+	// trustForwarded takes that address from X-Forwarded-For, which only
+	// a proxy in front of every request may be trusted to set.
+	verifyLimit    string
+	trustForwarded bool
 }
 
 func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -45,18 +50,23 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.orgsFile, "orgs", getenv("FUNDFLOW_ORGS_FILE"), "a newer organisation registry CSV than the built-in one (FUNDFLOW_ORGS_FILE)")
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&c.rateLimit, "rate-limit", envOr(getenv, "FUNDFLOW_RATE_LIMIT", "1200/min"), "requests per token, as N/s, N/min or N/h, bursting to N; 0 turns limiting off (FUNDFLOW_RATE_LIMIT)")
+	fs.StringVar(&c.verifyLimit, "verify-rate-limit", envOr(getenv, "FUNDFLOW_VERIFY_RATE_LIMIT", "60/min"), "public letter checks per client IP address, as --rate-limit (FUNDFLOW_VERIFY_RATE_LIMIT)")
+	fs.BoolVar(&c.trustForwarded, "trust-forwarded-for", getenv("FUNDFLOW_TRUST_FORWARDED_FOR") == "true", "take the client address from the last X-Forwarded-For entry, behind a proxy that sets it (FUNDFLOW_TRUST_FORWARDED_FOR=true)")
 	fs.StringVar(&c.publicURL, "public-url", getenv("FUNDFLOW_PUBLIC_URL"), "the URL users reach the API at, for links in letters (FUNDFLOW_PUBLIC_URL)")
 }
 
 // limit parses --rate-limit.
-func (c *config) limit() (redis_rate.Limit, error) {
-	if c.rateLimit == "0" {
+func (c *config) limit() (redis_rate.Limit, error) { return parseLimit("FUNDFLOW_RATE_LIMIT", c.rateLimit) }
+
+// parseLimit reads N/s, N/min or N/h, or 0 for no limit, from setting name.
+func parseLimit(name, s string) (redis_rate.Limit, error) {
+	if s == "0" {
 		return redis_rate.Limit{}, nil
 	}
-	n, per, ok := strings.Cut(c.rateLimit, "/")
+	n, per, ok := strings.Cut(s, "/")
 	rate, err := strconv.Atoi(n)
 	if !ok || err != nil || rate < 1 {
-		return redis_rate.Limit{}, fmt.Errorf("FUNDFLOW_RATE_LIMIT %q: write it as N/s, N/min or N/h", c.rateLimit)
+		return redis_rate.Limit{}, fmt.Errorf("%s %q: write it as N/s, N/min or N/h", name, s)
 	}
 	switch per {
 	case "s":
@@ -66,7 +76,7 @@ func (c *config) limit() (redis_rate.Limit, error) {
 	case "h":
 		return redis_rate.PerHour(rate), nil
 	}
-	return redis_rate.Limit{}, fmt.Errorf("FUNDFLOW_RATE_LIMIT %q: the period must be s, min or h", c.rateLimit)
+	return redis_rate.Limit{}, fmt.Errorf("%s %q: the period must be s, min or h", name, s)
 }
 
 func envOr(getenv func(string) string, key, def string) string {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
@@ -28,6 +29,8 @@ type lifecycleEnv struct {
 	store     *auth.Store
 	readModel *readmodel.Store
 	temporal  client.Client
+	redis     *redis.Client
+	prefix    string
 }
 
 func startLifecycleEnv(t *testing.T) *lifecycleEnv {
@@ -41,7 +44,7 @@ func startLifecycleEnv(t *testing.T) *lifecycleEnv {
 	d := startDev(t, dir, "--ephemeral", "--redis", url, "--redis-prefix", prefix)
 	waitReady(t, d.api)
 	return &lifecycleEnv{httpClient: newHTTPClient(t, d.api), tokens: readTokens(t, dir), store: auth.NewStore(rdb, prefix, nil),
-		readModel: readmodel.NewStore(rdb, prefix), temporal: dialDev(t, d)}
+		readModel: readmodel.NewStore(rdb, prefix), temporal: dialDev(t, d), redis: rdb, prefix: prefix}
 }
 
 func (e *lifecycleEnv) token(name string) string {

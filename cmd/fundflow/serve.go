@@ -151,6 +151,10 @@ func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regi
 	if err != nil {
 		return nil, err
 	}
+	verifyLimit, err := parseLimit("FUNDFLOW_VERIFY_RATE_LIMIT", cfg.verifyLimit)
+	if err != nil {
+		return nil, err
+	}
 	store, err := cfg.letters()
 	if err != nil {
 		return nil, err
@@ -158,16 +162,18 @@ func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regi
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return web.NewServer(web.Deps{Logger: log, API: api.NewServer(api.Deps{
-		Temporal:  tc,
-		Redis:     rdb,
-		Tokens:    auth.NewStore(rdb, cfg.redisPrefix, nil),
-		Orgs:      orgs,
-		Logger:    log,
-		Metrics:   metrics,
-		ReadModel: readmodel.NewStore(rdb, cfg.redisPrefix),
-		Letters:   store,
-		KeyPrefix: cfg.redisPrefix,
-		RateLimit: limit,
+		Temporal:          tc,
+		Redis:             rdb,
+		Tokens:            auth.NewStore(rdb, cfg.redisPrefix, nil),
+		Orgs:              orgs,
+		Logger:            log,
+		Metrics:           metrics,
+		ReadModel:         readmodel.NewStore(rdb, cfg.redisPrefix),
+		Letters:           store,
+		KeyPrefix:         cfg.redisPrefix,
+		RateLimit:         limit,
+		VerifyRateLimit:   verifyLimit,
+		TrustForwardedFor: cfg.trustForwarded,
 	})})
 }
 
