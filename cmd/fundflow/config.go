@@ -56,7 +56,9 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // limit parses --rate-limit.
-func (c *config) limit() (redis_rate.Limit, error) { return parseLimit("FUNDFLOW_RATE_LIMIT", c.rateLimit) }
+func (c *config) limit() (redis_rate.Limit, error) {
+	return parseLimit("FUNDFLOW_RATE_LIMIT", c.rateLimit)
+}
 
 // parseLimit reads N/s, N/min or N/h, or 0 for no limit, from setting name.
 func parseLimit(name, s string) (redis_rate.Limit, error) {
