@@ -4,7 +4,7 @@ export GOTOOLCHAIN := local
 GOFLAGS ?= -buildvcs=false
 export GOFLAGS
 
-.PHONY: dev test bench lint build build-prod letters browser-deps
+.PHONY: dev test bench lint build build-prod letters browser-deps fuzz
 
 dev:
 	go run ./cmd/fundflow dev
@@ -23,6 +23,19 @@ $(AXE): cmd/fundflow/testdata/browser/package-lock.json
 
 bench:
 	go test -run '^$$' -bench . -benchtime 3s -timeout 30m ./... | tee bench.txt
+
+# Every fuzz target, each for FUZZTIME (go test -fuzz takes one target at a
+# time). Seeds are in each package's testdata/fuzz; plain `make test` runs
+# them as ordinary tests. A failing input is written there too: commit it.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := \
+	./api:FuzzCreateApplication ./api:FuzzApplicationCommands ./api:FuzzCreateFund ./api:FuzzReads \
+	./internal/application:FuzzPatch ./internal/fund:FuzzDefinition
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
+		go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*}; \
+	done
 
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
