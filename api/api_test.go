@@ -27,7 +27,7 @@ import (
 var today = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 
 type harness struct {
-	t         *testing.T
+	t         testing.TB
 	handler   http.Handler
 	tokens    *auth.Store
 	temporal  *mocks.Client
@@ -36,7 +36,7 @@ type harness struct {
 	readModel *readmodel.Store
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	rdb, prefix := testredis.New(t)
 	orgs, err := registry.Default()

@@ -58,6 +58,7 @@ type server struct {
 	log         *slog.Logger
 	router      *mux.Router
 	metrics     *httpMetrics
+	hub         *eventHub
 }
 
 // NewServer wires every route and middleware into one handler.
@@ -77,6 +78,7 @@ func NewServer(d Deps) http.Handler {
 		log:         d.Logger,
 		router:      mux.NewRouter(),
 		metrics:     newHTTPMetrics(d.Metrics),
+		hub:         newEventHub(d.ReadModel, d.Logger),
 	}
 	s.routes()
 	return s.recoverPanics(s.withRequestID(secureHeaders(s.router)))
