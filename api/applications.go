@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/application"
@@ -121,17 +123,49 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 // truth, so a read right after a command always shows it, with the actions
 // the caller may take on it now. An applicant asking for another
 // organisation's application is told it does not exist.
+//
+// An applicant's access is checked first, from the workflow's OrgCode
+// search attribute, which the history service answers without running the
+// workflow: another organisation's application and a made-up id then cost
+// the same one lookup, so the time of a 404 does not tell whether the id
+// exists.
 func (s *server) applicationView(r *http.Request, id string) (workflows.ApplicationView, error) {
 	var v workflows.ApplicationView
-	by := principal(r.Context()).Actor()
+	p := principal(r.Context())
+	if p.Role == fundflow.RoleApplicant {
+		org, err := s.orgOf(r.Context(), workflows.ApplicationWorkflowID(id))
+		if err != nil {
+			return v, orNotFound(err, "no application %q", id)
+		}
+		if org != p.OrgCode {
+			return v, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
+		}
+	}
+	by := p.Actor()
 	err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryApplication, &v, workflows.ViewQuery{Actor: &by})
 	if err != nil {
 		return v, orNotFound(err, "no application %q", id)
 	}
-	if p := principal(r.Context()); p.Role == fundflow.RoleApplicant && p.OrgCode != v.OrgCode {
+	if p.Role == fundflow.RoleApplicant && p.OrgCode != v.OrgCode {
 		return workflows.ApplicationView{}, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
 	}
 	return v, nil
+}
+
+// orgOf is the organisation a workflow belongs to, from its search
+// attributes.
+func (s *server) orgOf(ctx context.Context, workflowID string) (string, error) {
+	resp, err := s.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil {
+		return "", err
+	}
+	var org string
+	if p := resp.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[workflows.SearchOrgCode.GetName()]; p != nil {
+		if err := converter.GetDefaultDataConverter().FromPayload(p, &org); err != nil {
+			return "", err
+		}
+	}
+	return org, nil
 }
 
 func (s *server) getApplication(w http.ResponseWriter, r *http.Request) {

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
@@ -33,6 +36,33 @@ import (
 type standInTemporal struct {
 	client.Client
 	fund workflows.FundView
+	// calls names each call made, when not nil.
+	calls *[]string
+}
+
+func (c *standInTemporal) called(name string) {
+	if c.calls != nil {
+		*c.calls = append(*c.calls, name)
+	}
+}
+
+// DescribeWorkflowExecution knows every application id starting app_, all
+// of them QUY's.
+func (c *standInTemporal) DescribeWorkflowExecution(_ context.Context, workflowID, _ string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	c.called("DescribeWorkflowExecution")
+	if err := metadataSafe(workflowID); err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(workflowID, workflows.ApplicationWorkflowID("app_")) {
+		return nil, serviceerror.NewNotFound("workflow not found")
+	}
+	org, err := converter.GetDefaultDataConverter().ToPayload("QUY")
+	if err != nil {
+		return nil, err
+	}
+	return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: &workflowpb.WorkflowExecutionInfo{
+		SearchAttributes: &commonpb.SearchAttributes{IndexedFields: map[string]*commonpb.Payload{workflows.SearchOrgCode.GetName(): org}},
+	}}, nil
 }
 
 func newStandInTemporal() *standInTemporal {
@@ -58,6 +88,7 @@ func encode(v any) (converter.EncodedValue, error) {
 }
 
 func (c *standInTemporal) QueryWorkflow(_ context.Context, workflowID, _, name string, _ ...any) (converter.EncodedValue, error) {
+	c.called("QueryWorkflow")
 	if err := metadataSafe(workflowID); err != nil {
 		return nil, err
 	}

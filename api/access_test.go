@@ -1,0 +1,50 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/readmodel"
+	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/testredis"
+)
+
+// TestAnotherOrganisationsApplicationCostsWhatAMadeUpIdDoes is the timing
+// side channel: a 404 for another organisation's real application used to
+// run the workflow's query (on a worker, replaying its history) while a
+// made-up id was refused by the server at once. Both are now refused by
+// the same one lookup, before any query.
+func TestAnotherOrganisationsApplicationCostsWhatAMadeUpIdDoes(t *testing.T) {
+	rdb, prefix := testredis.New(t)
+	orgs, _ := registry.Default()
+	var calls []string
+	tc := newStandInTemporal()
+	tc.calls = &calls
+	tokens := auth.NewStore(rdb, prefix, func() time.Time { return today })
+	h := NewServer(Deps{Temporal: tc, Redis: rdb, Tokens: tokens, Orgs: orgs, ReadModel: readmodel.NewStore(rdb, prefix),
+		KeyPrefix: prefix, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return today }})
+	other, _, err := tokens.Create(context.Background(), auth.Request{Role: fundflow.RoleApplicant, OrgCode: "7A1", Name: "7A1 lead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/v1/applications/%s", "/v1/applications/%s/timeline", "/v1/applications/%s/letters", "/v1/applications/%s/milestones"} {
+		work := map[string]string{}
+		for what, id := range map[string]string{"real, QUY's": "app_0190000000001", "made up": "nope_123"} {
+			calls = nil
+			rec := httptestServe(h, jsonRequest("GET", fmt.Sprintf(path, id), other, "", nil))
+			if rec.Code != http.StatusNotFound {
+				t.Fatalf("%s %s: %d %s", path, what, rec.Code, rec.Body)
+			}
+			work[what] = fmt.Sprint(calls)
+		}
+		if work["real, QUY's"] != work["made up"] || work["made up"] != "[DescribeWorkflowExecution]" {
+			t.Errorf("%s: another organisation's application cost %s, a made-up id %s", path, work["real, QUY's"], work["made up"])
+		}
+	}
+}
