@@ -6,7 +6,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/mock"
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
@@ -28,6 +31,19 @@ func (h *harness) closedApplications(views map[string]workflows.ApplicationView)
 			}
 			p, err := converter.GetDefaultDataConverter().ToPayloads(v)
 			return client.NewValue(p), err
+		})
+	// Closed workflows keep their search attributes, which the applicant
+	// access check reads.
+	h.temporal.On("DescribeWorkflowExecution", mock.Anything, mock.Anything, "").Return(
+		func(_ context.Context, workflowID, _ string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+			v, ok := views[strings.TrimPrefix(workflowID, workflows.ApplicationWorkflowID(""))]
+			if !ok {
+				return nil, serviceerror.NewNotFound("workflow not found")
+			}
+			org, err := converter.GetDefaultDataConverter().ToPayload(v.OrgCode)
+			return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: &workflowpb.WorkflowExecutionInfo{
+				SearchAttributes: &commonpb.SearchAttributes{IndexedFields: map[string]*commonpb.Payload{workflows.SearchOrgCode.GetName(): org}},
+			}}, err
 		})
 	h.temporal.On("UpdateWorkflow", mock.Anything, mock.Anything).Return(nil, serviceerror.NewNotFound("workflow execution already completed"))
 }
