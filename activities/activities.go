@@ -5,6 +5,9 @@
 package activities
 
 import (
+	"context"
+
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow/internal/calendar"
@@ -35,4 +38,14 @@ type Activities struct {
 	PublicURL string
 	// ReadModel holds the Redis projections lists are served from.
 	ReadModel *readmodel.Store
+}
+
+// count adds one to a fundflow counter, through the worker's metrics
+// handler so it is served beside the SDK's own; outside an activity (a
+// test calling a method directly) there is nothing to count into.
+func count(ctx context.Context, name string, tags map[string]string) {
+	if !activity.IsActivity(ctx) {
+		return
+	}
+	activity.GetMetricsHandler(ctx).WithTags(tags).Counter(name).Inc(1)
 }

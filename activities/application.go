@@ -38,6 +38,16 @@ type Reply struct {
 func (a *Activities) SendUpdate(ctx context.Context, in SendUpdateInput) (Reply, error) {
 	var r Reply
 	refusal, err := a.send(ctx, in.Delivery, in.Payload, &r.Result)
+	// Every SendUpdate is an application's call to its fund, the ledger's
+	// only writer.
+	outcome := "accepted"
+	switch {
+	case err != nil:
+		outcome = "error"
+	case refusal != nil:
+		outcome = "refused"
+	}
+	count(ctx, "fundflow_ledger_updates", map[string]string{"update": in.Delivery.UpdateName, "outcome": outcome})
 	if err != nil {
 		return Reply{}, err
 	}

@@ -39,5 +39,6 @@ func (a *Activities) GenerateLetter(ctx context.Context, s letters.Snapshot) (Le
 	if err != nil {
 		return LetterRecord{}, fmt.Errorf("store letter %s: %w", s.Ref, err)
 	}
+	count(ctx, "fundflow_letters_rendered", map[string]string{"kind": string(s.Kind)})
 	return LetterRecord{Ref: s.Ref, Kind: s.Kind, Revision: s.Revision, IssuedAt: s.IssuedAt.UTC(), SHA256: sum, Bytes: len(pdf)}, nil
 }

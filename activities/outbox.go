@@ -79,5 +79,11 @@ func (a *Activities) Notify(ctx context.Context, n Notification) error {
 	if a.Notifier != nil {
 		notifier = a.Notifier
 	}
-	return notifier.Send(ctx, n)
+	err := notifier.Send(ctx, n)
+	outcome := "sent"
+	if err != nil {
+		outcome = "failed"
+	}
+	count(ctx, "fundflow_notifications", map[string]string{"kind": string(n.Kind), "outcome": outcome})
+	return err
 }

@@ -89,7 +89,9 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 		workflows.ApplicationWorkflow, workflows.ApplicationWorkflowInput{
 			ApplicationID: id, FundID: body.FundID, OrgCode: p.OrgCode, CreatedBy: p.Actor(), Fund: f.Definition,
 		})
-	h, err := s.Temporal.UpdateWithStartWorkflow(r.Context(), client.UpdateWithStartWorkflowOptions{
+	ctx, cancel := context.WithTimeout(r.Context(), commandTimeout)
+	defer cancel()
+	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
 			UpdateID: cmd.Key, UpdateName: workflows.UpdateSaveDraft, WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -97,7 +99,7 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 		},
 	})
 	if err == nil {
-		err = h.Get(r.Context(), nil)
+		err = h.Get(ctx, nil)
 	}
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

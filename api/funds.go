@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -68,7 +69,9 @@ func (s *server) listFunds(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ids, err := workflows.ListIDs(r.Context(), s.Temporal, workflows.EveryFund)
+	ctx, cancel := context.WithTimeout(r.Context(), readTimeout)
+	defer cancel()
+	ids, err := workflows.ListIDs(ctx, s.Temporal, workflows.EveryFund)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -97,8 +100,10 @@ func (s *server) createFund(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	_, err := s.Temporal.ExecuteWorkflow(r.Context(), workflows.StartFundOptions(def.ID),
+	ctx, cancel := context.WithTimeout(r.Context(), commandTimeout)
+	_, err := s.Temporal.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID),
 		workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def})
+	cancel()
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		s.writeError(w, r, fundflow.Errorf(fundflow.ECONFLICT, "a fund with id %q already exists", def.ID))

@@ -24,10 +24,10 @@ import (
 // request died takes the key over instead of being refused.
 const duplicateWait = idempotency.DefaultPending + 5*time.Second
 
-// commandTimeout bounds the work of a request carrying an
+// keyedWorkTimeout bounds the work of a request carrying an
 // Idempotency-Key. That work carries on when the client goes away, so a
 // retry finds it done and replays its answer rather than repeating it.
-const commandTimeout = 30 * time.Second
+const keyedWorkTimeout = 30 * time.Second
 
 // captureWriter keeps a copy of the response so it can be replayed.
 type captureWriter struct {
@@ -100,7 +100,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			_, _ = w.Write(prior.Body)
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), commandTimeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), keyedWorkTimeout)
 		defer cancel()
 		rec := &captureWriter{ResponseWriter: w}
 		next.ServeHTTP(rec, r.WithContext(ctx))

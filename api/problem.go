@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"go.temporal.io/api/serviceerror"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/fundflow/fundflow"
 )
@@ -84,12 +87,37 @@ func (s *server) classify(ctx context.Context, err error) *fundflow.Error {
 	if errors.As(err, &notFound) {
 		return fundflow.Errorf(fundflow.ENOTFOUND, "not found")
 	}
-	var (
-		unavailable *serviceerror.Unavailable
-		exhausted   *serviceerror.ResourceExhausted
-	)
-	if errors.As(err, &unavailable) || errors.As(err, &exhausted) || errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+	if unavailable(ctx, err) {
 		return fundflow.Errorf(fundflow.EUNAVAILABLE, "a backing service is unavailable; try again shortly")
 	}
 	return fundflow.Errorf(fundflow.EINTERNAL, "something went wrong on our side; it has been logged")
+}
+
+// unavailable reports whether err means Temporal (or Redis) could not be
+// reached or did not answer in time, which the caller may retry, rather
+// than a fault. A deadline counts only when it was ours, not the caller's
+// cancelled request.
+func unavailable(ctx context.Context, err error) bool {
+	var (
+		down      *serviceerror.Unavailable
+		exhausted *serviceerror.ResourceExhausted
+		late      *serviceerror.DeadlineExceeded
+		netErr    net.Error
+	)
+	if errors.As(err, &down) || errors.As(err, &exhausted) {
+		return true
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	if errors.As(err, &late) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) {
+		return true
+	}
+	// A gRPC status anywhere in the chain (status.Code looks through
+	// wrapping).
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded:
+		return true
+	}
+	return false
 }

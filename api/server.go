@@ -17,6 +17,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/cluster"
 	"github.com/fundflow/fundflow/internal/idempotency"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/readmodel"
@@ -50,6 +51,9 @@ type Deps struct {
 	// X-Forwarded-For entry: set it only behind a proxy that appends to
 	// that header on every request, or clients could pick their address.
 	TrustForwardedFor bool
+	// Cluster, when set, is the namespace and search attributes /readyz
+	// checks beside Temporal's health.
+	Cluster *cluster.Spec
 }
 
 type server struct {
@@ -88,10 +92,13 @@ func NewServer(d Deps) http.Handler {
 func (s *server) ready(ctx context.Context) map[string]string {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	checks := map[string]string{"temporal": "ok", "redis": "ok"}
-	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+	checks := map[string]string{"temporal": "ok"}
+	if s.Cluster != nil {
+		checks = cluster.Check(ctx, s.Temporal, *s.Cluster)
+	} else if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
 		checks["temporal"] = "unavailable"
 	}
+	checks["redis"] = "ok"
 	if err := s.Redis.Ping(ctx).Err(); err != nil {
 		checks["redis"] = "unavailable"
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -48,11 +49,26 @@ func readCommand(w http.ResponseWriter, r *http.Request, body any) (workflows.Co
 	return command(r)
 }
 
+// Every Temporal call a request makes has a deadline, so that a stopped or
+// unreachable cluster answers 503 within seconds instead of holding the
+// request until a load balancer cuts it off. A read answers from a
+// workflow's state; a command may wait on the workflow's own activities (a
+// decision reserves credit at the fund), which retry within a few seconds
+// when a worker dies, so it gets longer, and still well under the 30
+// seconds a load balancer commonly allows. A client retrying a command
+// after a 503 with the same Idempotency-Key rejoins the same Update.
+const (
+	readTimeout    = 5 * time.Second
+	commandTimeout = 20 * time.Second
+)
+
 // update sends an Update and waits for its result. The command key doubles
 // as the Update ID, so the server itself folds a retried request into the
 // first one.
 func (s *server) update(ctx context.Context, workflowID, name, key string, arg, result any) error {
 	ctx = logging.With(ctx, slog.String("workflow_id", workflowID))
+	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	defer cancel()
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflowID,
 		UpdateID:     key,
@@ -77,6 +93,8 @@ func orNotFound(err error, format string, args ...any) error {
 
 // query reads a workflow's state through one of its queries.
 func (s *server) query(ctx context.Context, workflowID, name string, result any, args ...any) error {
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
 	v, err := s.Temporal.QueryWorkflow(ctx, workflowID, "", name, args...)
 	if err != nil {
 		return err

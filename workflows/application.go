@@ -71,7 +71,7 @@ var (
 	// notifyOptions retry a notification for a day, then record it failed
 	// so that a broken channel cannot keep an application open for ever.
 	notifyOptions = workflow.ActivityOptions{
-		StartToCloseTimeout:    30 * time.Second,
+		StartToCloseTimeout:    10 * time.Second,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,

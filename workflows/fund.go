@@ -40,8 +40,15 @@ const maxStatusReasonLen = 2000
 // the activity, and then the sender waits: a fund rather than pass credit
 // down the waitlist behind the back of an application that may be waiting
 // for it, an application rather than act on a guess about the fund.
+//
+// Each attempt is one Update, answered in milliseconds by a live workflow,
+// and its ID makes a retry the same Update; so the timeout is short: when a
+// worker dies holding the attempt, the retry on another worker starts
+// within seconds, and an HTTP command waiting on the answer (a decision
+// reserving credit, an accepted offer) stays well inside a load balancer's
+// timeout.
 var deliveryOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
+	StartToCloseTimeout: 5 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,

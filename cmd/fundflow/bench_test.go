@@ -41,7 +41,7 @@ func benchServer(b *testing.B) client.Client {
 		b.Fatal(err)
 	}
 	b.Cleanup(c.Close)
-	w := worker.New(c, &activities.Activities{Temporal: c})
+	w := worker.New(c, &activities.Activities{Temporal: c}, worker.Options{})
 	// Only ledger Updates run here, which need no other dependency.
 	w.RegisterWorkflow(workflows.NoopUpdateWorkflow)
 	if err := w.Start(); err != nil {

@@ -106,7 +106,11 @@ func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return nil, fmt.Errorf("LOG_LEVEL %q: use debug, info, warn or error", c.logLevel)
 	}
-	return logging.New(w, level), nil
+	log := logging.New(w, level)
+	// Whatever logs through the log or slog packages' defaults (a library,
+	// the notification log) writes JSON lines like the rest.
+	slog.SetDefault(log)
+	return log, nil
 }
 
 func (c *config) registry() (*registry.Registry, error) {
@@ -150,15 +154,20 @@ func connectRedis(ctx context.Context, url string) (*redis.Client, error) {
 // dialTemporal reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
 // TEMPORAL_TLS* and friends the way every Temporal SDK does, then checks the
 // cluster answers.
-func dialTemporal(ctx context.Context, getenv func(string) string, log *slog.Logger) (client.Client, error) {
+func dialTemporal(ctx context.Context, getenv func(string) string, log *slog.Logger, metrics client.MetricsHandler) (client.Client, string, error) {
 	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{EnvLookup: envLookup(getenv)})
 	if err != nil {
-		return nil, fmt.Errorf("Temporal client settings: %w", err)
+		return nil, "", fmt.Errorf("Temporal client settings: %w", err)
 	}
 	if opts.HostPort == "" {
 		opts.HostPort = client.DefaultHostPort
 	}
-	return dial(ctx, opts, log)
+	if opts.Namespace == "" {
+		opts.Namespace = client.DefaultNamespace
+	}
+	opts.MetricsHandler = metrics
+	c, err := dial(ctx, opts, log)
+	return c, opts.Namespace, err
 }
 
 func dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Client, error) {

@@ -24,6 +24,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/cluster"
 	"github.com/fundflow/fundflow/internal/devserver"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/readmodel"
@@ -93,7 +94,11 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 			log.Warn("temporal server stop", slog.Any("error", err))
 		}
 	}()
-	tc, err := dial(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace()}, log)
+	metrics, sdkMetrics, err := newMetrics()
+	if err != nil {
+		return err
+	}
+	tc, err := dial(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), MetricsHandler: sdkMetrics}, log)
 	if err != nil {
 		return err
 	}
@@ -107,7 +112,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, acts)
+	w := worker.New(tc, acts, worker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -142,7 +147,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		uiURL = fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
 	}
 
-	h, err := newHTTP(f.config, tc, rdb, orgs, log)
+	spec := cluster.Spec{Namespace: srv.Namespace(), SearchAttributes: srvCfg.SearchAttributes}
+	h, err := newHTTP(f.config, tc, rdb, orgs, log, metrics, &spec)
 	if err != nil {
 		return err
 	}

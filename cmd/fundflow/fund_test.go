@@ -3,15 +3,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -29,54 +25,24 @@ import (
 // httpClient calls a running fundflow and checks every response against
 // the OpenAPI document.
 type httpClient struct {
-	t        *testing.T
-	base     string
-	contract *apitest.Contract
+	*apitest.Client
+	t    *testing.T
+	base string
 }
 
 func newHTTPClient(t *testing.T, base string) *httpClient {
-	return &httpClient{t: t, base: base, contract: apitest.Load(t, api.OpenAPIDocument())}
+	return &httpClient{Client: apitest.NewClient(t, base, api.OpenAPIDocument()), t: t, base: base}
 }
 
 func (c *httpClient) do(method, path, token string, body any, out any) int {
 	c.t.Helper()
-	return c.doKey(method, path, token, "", body, out)
+	return c.Do(method, path, token, body, out)
 }
 
 // doKey sends a request with an Idempotency-Key, when key is not empty.
 func (c *httpClient) doKey(method, path, token, key string, body any, out any) int {
 	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, c.base+path, rd)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	c.contract.Check(c.t, req, resp.StatusCode, resp.Header, b)
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			c.t.Fatalf("%s %s: %v\n%s", method, path, err, b)
-		}
-	}
-	return resp.StatusCode
+	return c.DoKey(method, path, token, key, body, out)
 }
 
 type fundBody struct {

@@ -125,7 +125,7 @@ func TestFundsAreListedOnceAfterContinueAsNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	w := worker.New(c, &activities.Activities{Temporal: c})
+	w := worker.New(c, &activities.Activities{Temporal: c}, worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,9 @@ const usage = `fundflow runs prevention-fund applications on Temporal.
 
 Usage:
   fundflow dev     [flags]   everything in one process: embedded Temporal, worker, API, UIs
+  fundflow setup   [flags]   create the Temporal namespace and its search attributes (idempotent)
   fundflow api     [flags]   the HTTP API, against TEMPORAL_ADDRESS and REDIS_URL
-  fundflow worker  [flags]   the Temporal worker, against TEMPORAL_ADDRESS and REDIS_URL
+  fundflow worker  [flags]   the Temporal worker, against TEMPORAL_ADDRESS and REDIS_URL; probes and metrics on --http
   fundflow token create --role R [--org CODE] [--name N]
   fundflow reindex [--check]  rebuild (or check) Redis read models from Temporal
   fundflow seed --applications N   create N synthetic drafts through the workflows, for measuring
@@ -49,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "dev":
 		return runDev(ctx, rest, getenv, stdout, stderr)
+	case "setup":
+		return runSetup(ctx, rest, getenv, stdout, stderr)
 	case "api":
 		return runAPI(ctx, rest, getenv, stderr)
 	case "worker":

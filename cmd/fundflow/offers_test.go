@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,18 +18,7 @@ import (
 // OpenAPI document.
 func (c *httpClient) raw(path, token string) (int, http.Header, []byte) {
 	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	c.contract.Check(c.t, req, resp.StatusCode, resp.Header, b)
-	return resp.StatusCode, resp.Header, b
+	return c.Raw(path, token)
 }
 
 // eventually retries check until it passes or 30 seconds go by: letters

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 	"go.temporal.io/sdk/client"
 
@@ -21,21 +20,31 @@ import (
 	"github.com/fundflow/fundflow/api"
 	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/calendar"
+	"github.com/fundflow/fundflow/internal/cluster"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
 	"github.com/fundflow/fundflow/web"
 	"github.com/fundflow/fundflow/worker"
+	"github.com/fundflow/fundflow/workflows"
 )
 
 // external is a command's connections to the Redis and Temporal cluster it
 // runs against, opened after its flags are checked.
 type external struct {
-	cfg   config
-	log   *slog.Logger
-	orgs  *registry.Registry
-	redis *redis.Client
-	tc    client.Client
+	cfg       config
+	log       *slog.Logger
+	orgs      *registry.Registry
+	redis     *redis.Client
+	tc        client.Client
+	namespace string
+	// metrics holds the Temporal SDK's metrics, for /metrics.
+	metrics *prometheus.Registry
+}
+
+// cluster is what the namespace must hold for fundflow to run.
+func (e *external) cluster() cluster.Spec {
+	return cluster.Spec{Namespace: e.namespace, SearchAttributes: workflows.SearchAttributes()}
 }
 
 // connect parses a command's flags (the shared ones plus any extra) and
@@ -61,7 +70,12 @@ func connect(ctx context.Context, name string, args []string, getenv func(string
 	if e.redis, err = connectRedis(ctx, e.cfg.redisURL); err != nil {
 		return nil, err
 	}
-	if e.tc, err = dialTemporal(ctx, getenv, e.log); err != nil {
+	var sdkMetrics client.MetricsHandler
+	if e.metrics, sdkMetrics, err = newMetrics(); err != nil {
+		_ = e.redis.Close()
+		return nil, err
+	}
+	if e.tc, e.namespace, err = dialTemporal(ctx, getenv, e.log, sdkMetrics); err != nil {
 		_ = e.redis.Close()
 		return nil, err
 	}
@@ -84,16 +98,32 @@ func runAPI(ctx context.Context, args []string, getenv func(string) string, stde
 		return err
 	}
 	defer l.Close()
-	h, err := newHTTP(e.cfg, e.tc, e.redis, e.orgs, e.log)
+	spec := e.cluster()
+	h, err := newHTTP(e.cfg, e.tc, e.redis, e.orgs, e.log, e.metrics, &spec)
 	if err != nil {
 		return err
+	}
+	// Serve even when the namespace is not ready, so /readyz can say what
+	// is missing; a load balancer sends nothing until it is.
+	if err := checkCluster(ctx, e.tc, spec); err != nil {
+		e.log.Error("not ready", slog.Any("error", err))
 	}
 	e.log.Info("api listening", slog.String("addr", l.Addr().String()))
 	return serveHTTP(ctx, l, h, e.log)
 }
 
+// workerHTTP is the worker's default HTTP address: its probes and metrics
+// get a port of their own, so an api and a worker can share a host.
+const workerHTTP = "127.0.0.1:9090"
+
 func runWorker(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	e, err := connect(ctx, "worker", args, getenv, stderr, nil)
+	e, err := connect(ctx, "worker", args, getenv, stderr, func(fs *flag.FlagSet) {
+		if getenv("FUNDFLOW_HTTP_ADDR") == "" {
+			f := fs.Lookup("http")
+			f.DefValue = workerHTTP
+			_ = f.Value.Set(workerHTTP)
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -102,14 +132,74 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	w := worker.New(e.tc, acts)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
+	probe := &worker.Probe{Client: e.tc, Cluster: e.cluster(), Identity: worker.Identity(), Metrics: e.metrics}
+	served := make(chan error, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if addr := e.cfg.httpAddr; addr != "" && addr != "off" {
+		l, err := listen(addr, "worker HTTP")
+		if err != nil {
+			return err
+		}
+		e.log.Info("worker probes and metrics listening", slog.String("addr", l.Addr().String()))
+		go func() { served <- serveHTTP(ctx, l, probe.Handler(), e.log) }()
+	} else {
+		served <- nil
 	}
-	e.log.Info("worker polling")
-	<-ctx.Done()
-	w.Stop()
-	return nil
+	// Polling a namespace that is not set up fails at the first workflow
+	// start; wait for `fundflow setup`, saying what is missing, with
+	// /readyz answering 503 meanwhile.
+	if err := awaitCluster(ctx, e.tc, probe.Cluster, e.log); err != nil {
+		cancel()
+		return <-served
+	}
+	fatal := make(chan error, 1)
+	w := worker.New(e.tc, acts, worker.Options{Identity: probe.Identity, OnFatalError: func(err error) {
+		probe.Fatal(err)
+		fatal <- err
+	}})
+	if err := w.Start(); err != nil {
+		cancel()
+		return errors.Join(fmt.Errorf("start worker: %w", err), <-served)
+	}
+	probe.Started()
+	e.log.Info("worker polling", slog.String("identity", probe.Identity), slog.String("namespace", e.namespace))
+	select {
+	case <-ctx.Done():
+		w.Stop()
+	case err = <-fatal:
+		err = fmt.Errorf("worker stopped: %w", err)
+	}
+	cancel()
+	return errors.Join(err, <-served)
+}
+
+// checkCluster is cluster.Err within a few seconds.
+func checkCluster(ctx context.Context, tc client.Client, spec cluster.Spec) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return cluster.Err(ctx, tc, spec)
+}
+
+// awaitCluster returns once the namespace is ready, logging what is
+// missing every little while until it is.
+func awaitCluster(ctx context.Context, tc client.Client, spec cluster.Spec, log *slog.Logger) error {
+	var logged time.Time
+	for {
+		err := checkCluster(ctx, tc, spec)
+		if err == nil {
+			return nil
+		}
+		if time.Since(logged) > 30*time.Second {
+			log.Error("waiting for the namespace", slog.Any("error", err))
+			logged = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
 }
 
 // newActivities gives the worker its dependencies. Letters live in the data
@@ -146,7 +236,7 @@ func (c *config) letters() (*letters.DirStore, error) {
 
 // newHTTP is the process's HTTP surface: the web front end, which passes
 // everything it does not serve itself to the JSON API beneath it.
-func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger) (http.Handler, error) {
+func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger, metrics *prometheus.Registry, spec *cluster.Spec) (http.Handler, error) {
 	limit, err := cfg.limit()
 	if err != nil {
 		return nil, err
@@ -159,8 +249,6 @@ func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regi
 	if err != nil {
 		return nil, err
 	}
-	metrics := prometheus.NewRegistry()
-	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return web.NewServer(web.Deps{Logger: log, API: api.NewServer(api.Deps{
 		Temporal:          tc,
 		Redis:             rdb,
@@ -174,6 +262,7 @@ func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regi
 		RateLimit:         limit,
 		VerifyRateLimit:   verifyLimit,
 		TrustForwardedFor: cfg.trustForwarded,
+		Cluster:           spec,
 	})})
 }
 

@@ -18,12 +18,9 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/server/common/cluster"
+	servercluster "go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
@@ -31,7 +28,8 @@ import (
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
-	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/fundflow/fundflow/internal/cluster"
 )
 
 // Config describes one embedded server.
@@ -71,7 +69,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Namespace = "default"
 	}
 	if cfg.Retention == 0 {
-		cfg.Retention = 10 * 365 * 24 * time.Hour
+		cfg.Retention = cluster.AuditRetention
 	}
 	if cfg.LogLevel == "" {
 		// The server logs membership errors with stack traces every time it
@@ -143,34 +141,11 @@ func (s *Server) prepareNamespace(ctx context.Context) error {
 		return fmt.Errorf("devserver: dial own frontend: %w", err)
 	}
 	defer c.Close()
-	_, err = c.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
-		Namespace:                        s.cfg.Namespace,
-		WorkflowExecutionRetentionPeriod: durationpb.New(s.cfg.Retention),
-	})
-	var exists *serviceerror.NamespaceAlreadyExists
-	if err != nil && !errors.As(err, &exists) {
-		return fmt.Errorf("devserver: register namespace %q: %w", s.cfg.Namespace, err)
+	spec := cluster.Spec{Namespace: s.cfg.Namespace, Retention: s.cfg.Retention, SearchAttributes: s.cfg.SearchAttributes}
+	if err := cluster.Setup(ctx, c, spec); err != nil {
+		return fmt.Errorf("devserver: %w", err)
 	}
-	if len(s.cfg.SearchAttributes) == 0 {
-		return nil
-	}
-	// The namespace cache refreshes on its own schedule; retry until the new
-	// namespace is visible to the operator service.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-			Namespace:        s.cfg.Namespace,
-			SearchAttributes: s.cfg.SearchAttributes,
-		})
-		var already *serviceerror.AlreadyExists
-		if err == nil || errors.As(err, &already) {
-			return nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("devserver: add search attributes: %w", err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	return nil
 }
 
 func sqliteConfig(cfg Config) (*config.SQL, error) {
@@ -249,11 +224,11 @@ func serverConfig(host string, frontendPort int, sql *config.SQL) (*config.Confi
 			NumHistoryShards: 1,
 			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sql}},
 		},
-		ClusterMetadata: &cluster.Config{
+		ClusterMetadata: &servercluster.Config{
 			FailoverVersionIncrement: 10,
 			MasterClusterName:        "active",
 			CurrentClusterName:       "active",
-			ClusterInformation: map[string]cluster.ClusterInformation{
+			ClusterInformation: map[string]servercluster.ClusterInformation{
 				"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
 			},
 		},
