@@ -4,7 +4,7 @@ export GOTOOLCHAIN := local
 GOFLAGS ?= -buildvcs=false
 export GOFLAGS
 
-.PHONY: dev test bench lint build build-prod letters browser-deps fuzz
+.PHONY: dev test bench lint build build-prod letters browser-deps fuzz temporal-bins prodtest
 
 dev:
 	go run ./cmd/fundflow dev
@@ -49,6 +49,19 @@ build:
 # The production binary: no embedded Temporal server, no `fundflow dev`.
 build-prod:
 	go build -tags nodev -o bin/fundflow ./cmd/fundflow
+
+# Temporal's own server and SQL tool, from the pinned go.temporal.io/server
+# module (go.mod lists both as tools): bin/server and bin/sql. A cold build
+# takes about five minutes and 2.7 GB.
+temporal-bins:
+	go build -o bin/ go.temporal.io/server/cmd/server go.temporal.io/server/cmd/tools/sql
+
+# The production test alone: bin/server on the PostgreSQL at 127.0.0.1:5432
+# (user postgres, trust), the nodev build, Redis. `make test` runs it too
+# when TEMPORAL_SERVER_BIN and TEMPORAL_SQL_TOOL_BIN are set, as CI does.
+PROD_ENV = TEMPORAL_SERVER_BIN=$(CURDIR)/bin/server TEMPORAL_SQL_TOOL_BIN=$(CURDIR)/bin/sql FUNDFLOW_BIN=$(CURDIR)/bin/fundflow
+prodtest: temporal-bins build-prod
+	$(PROD_ENV) go test -count=1 -v -run TestProduction ./internal/prodtest
 
 # Five sample letters, one per kind, for a person to open.
 letters:
