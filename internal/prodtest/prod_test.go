@@ -363,7 +363,11 @@ func TestProduction(t *testing.T) {
 	// The worker serves the SDK's poller and activity metrics, and
 	// fundflow's own; the api, the SDK client's.
 	metrics := get(t, workerURL[1]+"/metrics")
-	for _, m := range []string{"temporal_num_pollers", "temporal_activity_execution_latency_seconds", "temporal_workflow_task_queue_poll_succeed",
+	if f := os.Getenv("PRODTEST_METRICS"); f != "" {
+		_ = os.WriteFile(f, []byte(metrics), 0o644)
+	}
+	for _, m := range []string{"temporal_num_pollers", "temporal_activity_execution_latency_seconds", "temporal_workflow_task_queue_poll_succeed_total",
+		"temporal_worker_task_slots_available", "temporal_workflow_task_schedule_to_start_latency_seconds",
 		"fundflow_activities_total", "fundflow_ledger_updates_total", "fundflow_letters_rendered_total", "fundflow_notifications_total"} {
 		if !strings.Contains(metrics, m) {
 			t.Errorf("worker /metrics has no %s", m)
