@@ -171,6 +171,9 @@ func Check(ctx context.Context, c client.Client, s Spec) map[string]string {
 // every check passed.
 func Err(ctx context.Context, c client.Client, s Spec) error {
 	checks := Check(ctx, c, s)
+	if checks["temporal"] != "ok" {
+		return fmt.Errorf("Temporal does not answer for namespace %q", s.Namespace)
+	}
 	var bad []string
 	for _, k := range []string{"temporal", "namespace", "search_attributes"} {
 		if v := checks[k]; v != "ok" && v != "unknown" {
