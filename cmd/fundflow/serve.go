@@ -156,7 +156,10 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	fatal := make(chan error, 1)
 	w := worker.New(e.tc, acts, worker.Options{Identity: probe.Identity, OnFatalError: func(err error) {
 		probe.Fatal(err)
-		fatal <- err
+		select {
+		case fatal <- err:
+		default:
+		}
 	}})
 	if err := w.Start(); err != nil {
 		cancel()
