@@ -303,6 +303,10 @@ func TestProduction(t *testing.T) {
 		t.Fatalf("decision across a killed worker: %d %s", got.code, got.body)
 	}
 	tm.add("decision with a worker killed (SIGKILL) mid-request", got.took)
+	// An offer can be accepted once its letter exists.
+	began = time.Now()
+	letters(a7, "7A1", "offer")
+	tm.add("offer letter ready after the kill", time.Since(began))
 	began = time.Now()
 	post("/v1/applications/"+a7+"/offer/accept", applicants["7A1"], accept, 200)
 	tm.add("offer accepted right after the kill", time.Since(began))
