@@ -58,8 +58,8 @@ func readCommand(w http.ResponseWriter, r *http.Request, body any) (workflows.Co
 // seconds a load balancer commonly allows. A client retrying a command
 // after a 503 with the same Idempotency-Key rejoins the same Update.
 const (
-	readTimeout    = 5 * time.Second
-	commandTimeout = 20 * time.Second
+	readTimeout    = 10 * time.Second
+	commandTimeout = 25 * time.Second
 )
 
 // update sends an Update and waits for its result. The command key doubles

@@ -20,9 +20,11 @@ import (
 // of the worker that has the workflow cached before any worker may take it.
 // The SDK's five seconds is what every command and read of such a workflow
 // costs once that worker has died without saying goodbye (kill -9, a lost
-// node); a live worker starts its sticky tasks within milliseconds, so a
-// second is plenty.
-const stickyTimeout = time.Second
+// node). A live worker starts its sticky tasks within milliseconds, but not
+// always when it is busy, and a task that misses its sticky queue costs a
+// replay of the whole history elsewhere (a fund's is long): two seconds
+// keeps both costs small.
+const stickyTimeout = 2 * time.Second
 
 // Options are the worker's settings; the zero value suits tests.
 type Options struct {

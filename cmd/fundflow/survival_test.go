@@ -59,12 +59,20 @@ func devSurvivalCheck(t *testing.T, d *devInstance, s survival) {
 	hc := newHTTPClient(t, d.api)
 	admin := s.tokens["admin"].Token
 	var seeded fundBody
-	if code := hc.do("GET", "/v1/funds/"+fund.SeedID, admin, nil, &seeded); code != 200 || seeded.Budget.ReservedPence != 1_000_000 {
+	code := hc.do("GET", "/v1/funds/"+fund.SeedID, admin, nil, nil)
+	for began := time.Now(); code == 503 && time.Since(began) < time.Minute; code = hc.do("GET", "/v1/funds/"+fund.SeedID, admin, nil, nil) {
+		time.Sleep(250 * time.Millisecond)
+	}
+	if code = hc.do("GET", "/v1/funds/"+fund.SeedID, admin, nil, &seeded); code != 200 || seeded.Budget.ReservedPence != 1_000_000 {
 		t.Fatalf("seeded fund after the crash: %d %+v", code, seeded)
 	}
 	deadline := s.closesAt.Add(30 * time.Second)
 	for {
-		var f fundBody
+		// While the restarted server takes its shards back the api may
+		// answer 503 (checked against the contract); ask again.
+		var f struct {
+			Status any `json:"status"`
+		}
 		hc.do("GET", "/v1/funds/"+s.timerFund, admin, nil, &f)
 		if f.Status == "closed" {
 			t.Logf("%s closed by its timer %s after closes_at", s.timerFund, time.Since(s.closesAt).Round(time.Millisecond))
