@@ -157,6 +157,8 @@ func (s *server) applicationView(r *http.Request, id string) (workflows.Applicat
 // orgOf is the organisation a workflow belongs to, from its search
 // attributes.
 func (s *server) orgOf(ctx context.Context, workflowID string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
 	resp, err := s.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
 	if err != nil {
 		return "", err
