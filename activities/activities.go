@@ -25,9 +25,9 @@ type Activities struct {
 	Orgs *registry.Registry
 	// Calendar answers StageDue and WorkingDeadline.
 	Calendar *calendar.Calendar
-	// Reviewers lists the people who hold reviewer tokens, for ReviewerPool;
-	// *auth.Store is one.
-	Reviewers ReviewerSource
+	// Directory caches the directory's lookups: ReviewerPool reads fund
+	// pools from it and ProjectDirectory writes it.
+	Directory DirectoryCache
 	// Notifier delivers the outbox; nil logs each notification instead.
 	Notifier Notifier
 	// Letters stores rendered letters for GenerateLetter.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/application"
-	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/registry"
@@ -131,20 +130,24 @@ func (a *Activities) warnUncovered(ctx context.Context, from, due time.Time) {
 	}
 }
 
-// ReviewerSource lists the people who hold reviewer tokens.
-type ReviewerSource interface {
-	Reviewers(ctx context.Context) ([]auth.Principal, error)
+// ReviewerPoolInput names the fund whose pool to read. Reviewer-pool
+// activities scheduled before pools existed carry no fund, and get every
+// active reviewer, as they did then.
+type ReviewerPoolInput struct {
+	FundID string `json:"fund_id"`
 }
 
-// ReviewerPool is everyone who could be assigned to assess an application.
-func (a *Activities) ReviewerPool(ctx context.Context) ([]application.Reviewer, error) {
-	ps, err := a.Reviewers.Reviewers(ctx)
+// ReviewerPool is everyone who could be assigned to assess an application
+// to the fund: its pool in the directory, less anyone deactivated or no
+// longer a reviewer.
+func (a *Activities) ReviewerPool(ctx context.Context, in ReviewerPoolInput) ([]application.Reviewer, error) {
+	us, err := a.Directory.PoolReviewers(ctx, in.FundID)
 	if err != nil {
 		return nil, err
 	}
-	pool := make([]application.Reviewer, len(ps))
-	for i, p := range ps {
-		pool[i] = application.Reviewer{ID: p.ID, Name: p.Name}
+	pool := make([]application.Reviewer, len(us))
+	for i, u := range us {
+		pool[i] = application.Reviewer{ID: u.ID, Name: u.Name}
 	}
 	return pool, nil
 }

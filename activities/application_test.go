@@ -16,8 +16,8 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/application"
-	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/calendar"
+	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/registry"
 )
@@ -133,15 +133,21 @@ func TestDeadlines(t *testing.T) {
 	require.Equal(t, StageDeadlines{}, paused, "no deadlines while paused")
 }
 
-type reviewers []auth.Principal
+type pools map[string][]directory.User
 
-func (r reviewers) Reviewers(context.Context) ([]auth.Principal, error) { return r, nil }
+func (p pools) Project(context.Context, []directory.User, []directory.Token, []directory.Pool) error {
+	return nil
+}
+
+func (p pools) PoolReviewers(_ context.Context, fundID string) ([]directory.User, error) {
+	return p[fundID], nil
+}
 
 func TestReviewerPool(t *testing.T) {
-	a := &Activities{Reviewers: reviewers{{ID: "r1", Name: "Rhian", Role: fundflow.RoleReviewer}, {ID: "r2", Name: "Ravi", Role: fundflow.RoleReviewer}}}
-	get, err := run(t, a, a.ReviewerPool)
+	a := &Activities{Directory: pools{"f": {{ID: "r1", Name: "Rhian"}, {ID: "r2", Name: "Ravi"}}, "g": {{ID: "r3", Name: "Rosa"}}}}
+	get, err := run(t, a, a.ReviewerPool, ReviewerPoolInput{FundID: "f"})
 	require.NoError(t, err)
 	var pool []application.Reviewer
 	get(&pool)
-	require.Equal(t, []application.Reviewer{{ID: "r1", Name: "Rhian"}, {ID: "r2", Name: "Ravi"}}, pool)
+	require.Equal(t, []application.Reviewer{{ID: "r1", Name: "Rhian"}, {ID: "r2", Name: "Ravi"}}, pool, "only the fund's own pool")
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/auth/authtest"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
 	"github.com/fundflow/fundflow/internal/testredis"
@@ -26,13 +26,10 @@ func TestAnotherOrganisationsApplicationCostsWhatAMadeUpIdDoes(t *testing.T) {
 	var calls []string
 	tc := newStandInTemporal()
 	tc.calls = &calls
-	tokens := auth.NewStore(rdb, prefix, func() time.Time { return today })
+	tokens := auth.NewStore(rdb, prefix, nil, func() time.Time { return today })
 	h := NewServer(Deps{Temporal: tc, Redis: rdb, Tokens: tokens, Orgs: orgs, ReadModel: readmodel.NewStore(rdb, prefix),
 		KeyPrefix: prefix, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return today }})
-	other, _, err := tokens.Create(context.Background(), auth.Request{Role: fundflow.RoleApplicant, OrgCode: "7A1", Name: "7A1 lead"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	other, _ := authtest.Token(t, tokens, fundflow.RoleApplicant, "7A1", "7A1 lead")
 	for _, path := range []string{"/v1/applications/%s", "/v1/applications/%s/timeline", "/v1/applications/%s/letters", "/v1/applications/%s/milestones"} {
 		work := map[string]string{}
 		for what, id := range map[string]string{"real, QUY's": "app_0190000000001", "made up": "nope_123"} {

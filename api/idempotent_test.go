@@ -16,6 +16,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/auth/authtest"
 	"github.com/fundflow/fundflow/internal/idempotency"
 	"github.com/fundflow/fundflow/internal/testredis"
 )
@@ -25,7 +26,7 @@ import (
 func middlewareServer(t *testing.T, limit redis_rate.Limit, handler http.HandlerFunc) (http.Handler, func(fundflow.Role) string) {
 	t.Helper()
 	rdb, prefix := testredis.New(t)
-	tokens := auth.NewStore(rdb, prefix, nil)
+	tokens := auth.NewStore(rdb, prefix, nil, nil)
 	s := &server{
 		Deps:        Deps{Redis: rdb, Tokens: tokens, KeyPrefix: prefix, RateLimit: limit},
 		Idempotency: idempotency.NewStore(rdb, prefix, 24*time.Hour),
@@ -33,10 +34,7 @@ func middlewareServer(t *testing.T, limit redis_rate.Limit, handler http.Handler
 	}
 	h := s.authenticate(s.rateLimit(s.idempotent(handler)))
 	token := func(role fundflow.Role) string {
-		tok, _, err := tokens.Create(context.Background(), auth.Request{Role: role, Name: string(role)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok, _ := authtest.Token(t, tokens, role, "", string(role))
 		return tok
 	}
 	return h, token

@@ -1,12 +1,11 @@
 package api
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/auth/authtest"
 )
 
 func TestMe(t *testing.T) {
@@ -20,10 +19,7 @@ func TestMe(t *testing.T) {
 			if role == fundflow.RoleApplicant {
 				org = "QUY"
 			}
-			tok, p, err := h.tokens.Create(context.Background(), auth.Request{Role: role, OrgCode: org, Name: "Siân " + string(role)})
-			if err != nil {
-				t.Fatal(err)
-			}
+			tok, p := authtest.Token(t, h.tokens, role, org, "Siân "+string(role))
 			rec := h.do("GET", "/v1/me", tok, nil)
 			if rec.Code != 200 {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/auth/authtest"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/workflows"
 )
@@ -52,11 +53,7 @@ func TestReviewsAreTheCallersDueSoonestFirst(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	reviewer := func(name string) (string, auth.Principal) {
-		tok, p, err := h.tokens.Create(ctx, auth.Request{Role: fundflow.RoleReviewer, Name: name})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok, p
+		return authtest.Token(t, h.tokens, fundflow.RoleReviewer, "", name)
 	}
 	tok1, rev1 := reviewer("Rae One")
 	tok2, rev2 := reviewer("Kit Two")

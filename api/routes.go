@@ -68,5 +68,18 @@ func (s *server) routes() {
 	v1.Handle("/programme/deployments", s.allow(s.listDeployments, pm, fundflow.RoleAdmin)).Methods(http.MethodGet)
 	v1.Handle("/programme/deployments.csv", s.allow(s.deploymentsCSV, pm, fundflow.RoleAdmin)).Methods(http.MethodGet)
 
+	admin := fundflow.RoleAdmin
+	v1.Handle("/users", s.allow(s.listUsers, admin)).Methods(http.MethodGet)
+	v1.Handle("/users", s.allow(s.inviteUser, admin)).Methods(http.MethodPost)
+	v1.Handle("/users/{user_id}/roles", s.allow(s.setRoles, admin)).Methods(http.MethodPost)
+	v1.Handle("/users/{user_id}/deactivate", s.allow(s.setUserActive(false), admin)).Methods(http.MethodPost)
+	v1.Handle("/users/{user_id}/reactivate", s.allow(s.setUserActive(true), admin)).Methods(http.MethodPost)
+	v1.Handle("/funds/{fund_id}/reviewers", s.allow(s.getPool, admin)).Methods(http.MethodGet)
+	v1.Handle("/funds/{fund_id}/reviewers", s.allow(s.setPool, admin)).Methods(http.MethodPut)
+	v1.Handle("/tokens", s.allow(s.listTokens, admin)).Methods(http.MethodGet)
+	v1.Handle("/tokens", s.allow(s.createToken, admin)).Methods(http.MethodPost)
+	v1.Handle("/tokens/{token_id}/revoke", s.allow(s.revokeToken, admin)).Methods(http.MethodPost)
+	v1.Handle("/directory/audit", s.allow(s.directoryAudit, admin)).Methods(http.MethodGet)
+
 	v1.Handle("/funds/{fund_id}/ledger", s.allow(s.ledger, fundflow.RolePanelChair, fundflow.RoleProgrammeManager, fundflow.RoleAdmin)).Methods(http.MethodGet)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/auth/authtest"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
@@ -140,16 +141,13 @@ func standInServer(t testing.TB) (http.Handler, map[fundflow.Role]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens := auth.NewStore(rdb, prefix, func() time.Time { return today })
+	tokens := auth.NewStore(rdb, prefix, nil, func() time.Time { return today })
 	h := NewServer(Deps{Temporal: newStandInTemporal(), Redis: rdb, Tokens: tokens, Orgs: orgs,
 		ReadModel: readmodel.NewStore(rdb, prefix), KeyPrefix: prefix, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return today }})
 	toks := map[fundflow.Role]string{}
 	for _, role := range fundflow.Roles {
-		tok, _, err := tokens.Create(context.Background(), auth.Request{Role: role, OrgCode: orgFor(role), Name: string(role)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok, _ := authtest.Token(t, tokens, role, orgFor(role), string(role))
 		toks[role] = tok
 	}
 	return h, toks

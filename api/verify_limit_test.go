@@ -18,7 +18,7 @@ import (
 func TestLetterVerifyIsRateLimitedPerAddress(t *testing.T) {
 	for _, trusted := range []bool{false, true} {
 		rdb, prefix := testredis.New(t)
-		h := NewServer(Deps{Temporal: newStandInTemporal(), Redis: rdb, Tokens: auth.NewStore(rdb, prefix, nil),
+		h := NewServer(Deps{Temporal: newStandInTemporal(), Redis: rdb, Tokens: auth.NewStore(rdb, prefix, nil, nil),
 			ReadModel: readmodel.NewStore(rdb, prefix), KeyPrefix: prefix, Now: func() time.Time { return today },
 			VerifyRateLimit: redis_rate.PerMinute(3), TrustForwardedFor: trusted})
 		check := func(remote, xff string) *httptest.ResponseRecorder {

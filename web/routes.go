@@ -13,6 +13,10 @@ func (s *server) routes() {
 	r.PathPrefix("/assets/").Handler(assets()).Methods(get)
 	r.HandleFunc("/sign-in", s.signInForm).Methods(get)
 	r.HandleFunc("/sign-in", s.signIn).Methods(post)
+	if s.signin != nil {
+		r.HandleFunc("/sign-in/{issuer}", s.startSignIn).Methods(get)
+		r.HandleFunc("/sign-in/{issuer}/callback", s.finishSignIn).Methods(get)
+	}
 	page("/sign-out", s.signOut, post)
 	page("/events", s.events, get)
 	page("/letters/{ref}", s.letter, get)

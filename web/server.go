@@ -21,6 +21,9 @@ type Deps struct {
 	// not serve itself (/v1, /healthz, /openapi.json...) pass through to it.
 	API    http.Handler
 	Logger *slog.Logger
+	// SignIn, when set, signs people in through OpenID Connect; without
+	// it only service tokens can be pasted in.
+	SignIn *SignIn
 }
 
 type server struct {
@@ -28,6 +31,7 @@ type server struct {
 	log    *slog.Logger
 	pages  pages
 	router *mux.Router
+	signin *SignIn
 }
 
 // NewServer wires every page; it fails only if a template does not parse.
@@ -39,7 +43,7 @@ func NewServer(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{api: apiClient{h: d.API}, log: d.Logger, pages: p, router: mux.NewRouter()}
+	s := &server{api: apiClient{h: d.API}, log: d.Logger, pages: p, router: mux.NewRouter(), signin: d.SignIn}
 	s.routes()
 	s.router.NotFoundHandler = d.API
 	s.router.MethodNotAllowedHandler = d.API

@@ -114,18 +114,27 @@ func (s *server) toSignIn(w http.ResponseWriter, r *http.Request) {
 // token they were issued; a single sign-on provider would replace this page
 // and nothing else.
 func (s *server) signInForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "sign-in", view{Title: "Sign in", Data: signIn{Next: safeNext(r.URL.Query().Get("next"))}})
+	s.render(w, r, http.StatusOK, "sign-in", view{Title: "Sign in", Data: s.signInPage(safeNext(r.URL.Query().Get("next")))})
 }
 
 type signIn struct {
-	Next string
+	Next    string
+	Issuers []Issuer
+}
+
+func (s *server) signInPage(next string) signIn {
+	d := signIn{Next: next}
+	if s.signin != nil {
+		d.Issuers = s.signin.Issuers
+	}
+	return d
 }
 
 func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	_ = r.ParseForm()
 	token := strings.TrimSpace(r.PostFormValue("token"))
-	data := signIn{Next: safeNext(r.PostFormValue("next"))}
+	data := s.signInPage(safeNext(r.PostFormValue("next")))
 	bad := func(msg string) {
 		s.render(w, r, http.StatusUnauthorized, "sign-in", view{Title: "Sign in", Data: data,
 			Errors: []fieldError{{Field: "token", Message: msg}}})
@@ -153,6 +162,12 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) signOut(w http.ResponseWriter, r *http.Request) {
+	if s.signin != nil {
+		if err := s.signin.Sessions.EndSession(r.Context(), tokenFrom(r.Context())); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	setCookie(w, r, sessionCookie, "", -1)
 	s.flash(w, r, "You have signed out")
 	http.Redirect(w, r, "/", http.StatusSeeOther)

@@ -63,6 +63,7 @@ func New(c client.Client, acts *activities.Activities, opts Options) sdkworker.W
 	})
 	w.RegisterWorkflow(workflows.FundWorkflow)
 	w.RegisterWorkflow(workflows.ApplicationWorkflow)
+	w.RegisterWorkflow(workflows.DirectoryWorkflow)
 	w.RegisterActivity(acts)
 	return w
 }

@@ -976,7 +976,7 @@ func (a *applicationWorkflow) findReviewers(ctx workflow.Context, by fundflow.Ac
 		return found, nil
 	}
 	var pool []application.Reviewer
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, poolOptions), acts.ReviewerPool).Get(ctx, &pool)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, poolOptions), acts.ReviewerPool, activities.ReviewerPoolInput{FundID: a.FundID}).Get(ctx, &pool)
 	if ctx.Err() != nil {
 		return found, ctx.Err()
 	}

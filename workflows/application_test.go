@@ -186,7 +186,8 @@ func newAppRun(t *testing.T, def fund.Definition) *appRun {
 		pool:    []application.Reviewer{reviewerOf(rev1), reviewerOf(rev2), reviewerOf(rev3)},
 	}
 	env.OnActivity(acts.SendUpdate, mock.Anything, mock.Anything).Return(r.fund.handle)
-	env.OnActivity(acts.ReviewerPool, mock.Anything).Return(func(context.Context) ([]application.Reviewer, error) {
+	env.OnActivity(acts.ReviewerPool, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ReviewerPoolInput) ([]application.Reviewer, error) {
+		require.Equal(t, def.ID, in.FundID, "the pool of the application's own fund")
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		return slices.Clone(r.pool), nil

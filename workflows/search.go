@@ -32,7 +32,20 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 const (
 	KindFund        = "fund"
 	KindApplication = "application"
+	KindDirectory   = "directory"
 )
+
+// StartDirectoryOptions start the directory, or find it already running:
+// every process that needs it may ask, and only the first starts it.
+func StartDirectoryOptions() client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       DirectoryWorkflowID,
+		TaskQueue:                fundflow.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(SearchEntityKind.ValueSet(KindDirectory)),
+	}
+}
 
 // StartFundOptions starts a fund's entity workflow: its business-key ID,
 // the one task queue, and an ID that names one fund forever, even after it

@@ -272,12 +272,22 @@ func (b *browser) mustNot(bad ...string) {
 	}
 }
 
-// signIn signs in through the sign-in form.
+// signIn signs in by pasting a service token into the sign-in form.
 func (b *browser) signIn(who, token string) {
 	b.t.Helper()
 	b.open(who+"-sign-in", "/sign-in")
 	b.fill("token", token)
-	b.press(who+"-start", "Sign in")
+	b.press(who+"-start", "Sign in with a token")
+}
+
+// signInAs signs in as a person would: through the sign-in page to the
+// dev identity provider's "sign in as" list, and back through the OIDC
+// code flow.
+func (b *browser) signInAs(who, label string) {
+	b.t.Helper()
+	b.open(who+"-sign-in", "/sign-in")
+	b.follow(who+"-identity-provider", "Sign in with the fundflow dev identity provider")
+	b.press(who+"-signed-in", label)
 }
 
 func (b *browser) signOut() {
@@ -331,10 +341,12 @@ func TestBrowserJourney(t *testing.T) {
 	chromium(t)
 	e := startLifecycleEnv(t)
 	b := newBrowser(t, e.base)
-	quy := e.token("applicant_QUY")
+	const quyLead = "ICS lead, NHS Bristol, North Somerset and South Gloucestershire ICB"
 
-	// The ICS lead starts an application and fills it in, section by section.
-	b.signIn("applicant", quy)
+	// The ICS lead signs in through the identity provider, lands on their
+	// applications, and starts one, filling it in section by section.
+	b.signInAs("applicant", quyLead)
+	b.must("Your applications")
 	b.press("applicant-task-list", "Start application")
 	id := b.appID()
 	app := "/applications/" + id
@@ -388,7 +400,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.signOut()
 
 	// Another organisation's lead sees none of it, by any address.
-	b.signIn("other-applicant", e.token("applicant_7A1"))
+	b.signInAs("other-applicant", "ICS lead, Betsi Cadwaladr University Health Board")
 	b.mustNot(id, "Siobhán")
 	for _, p := range []string{app, app + "/offer", app + "/check", app + "/sections/contacts"} {
 		b.open("other-applicant-blocked", p)
@@ -399,7 +411,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	// A reviewer confirms eligibility; the assigned reviewers score.
 	waitFor(t, "eligibility", func() bool { return e.status(id) == "eligibility" })
-	b.signIn("reviewer-eligibility", e.token("reviewer1"))
+	b.signInAs("reviewer-eligibility", "Reviewer 1")
 	b.open("reviewer-application", app)
 	b.tick("decision", "pass")
 	b.fill("reason", "The organisation and the request meet every rule of the fund.")
@@ -408,7 +420,7 @@ func TestBrowserJourney(t *testing.T) {
 	waitFor(t, "assessment", func() bool { return e.status(id) == "assessment" })
 	for i, r := range e.assigned(id) {
 		who := fmt.Sprintf("reviewer-%d", i+1)
-		b.signIn(who, e.reviewerToken(r))
+		b.signInAs(who, e.reviewerLabel(r))
 		b.must("NHS Bristol") // the queue lists the assigned application
 		b.open(who+"-application", app)
 		b.follow(who+"-scoring", "Score this application")
@@ -425,7 +437,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	// The panel chair ranks and approves.
 	waitFor(t, "panel", func() bool { return e.status(id) == "panel" })
-	b.signIn("panel-chair", e.token("panel_chair"))
+	b.signInAs("panel-chair", "Panel chair")
 	b.must("NHS Bristol") // the ranked list
 	b.open("panel-chair-application", app)
 	b.tick("outcome", "approve")
@@ -436,7 +448,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	// The lead reads the offer letter and accepts.
 	waitFor(t, "offered", func() bool { return e.status(id) == "offered" })
-	b.signIn("applicant-offer", quy)
+	b.signInAs("applicant-offer", quyLead)
 	b.open("applicant-status-offered", app)
 	b.follow("applicant-offer", "View your offer")
 	if status, kind := b.fetchStatus(b.attr(`//a[contains(normalize-space(), "offer letter")]`, "href")); status != 200 || kind != "application/pdf" {
@@ -458,7 +470,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.signOut()
 
 	// The programme manager verifies it and sees the drawdown.
-	b.signIn("programme-manager", e.token("programme_manager"))
+	b.signInAs("programme-manager", "Programme manager")
 	b.open("programme-manager-application", app)
 	b.tick("decision", "verify")
 	b.fill("note", "Both approvals seen.")
@@ -473,7 +485,7 @@ func TestBrowserJourney(t *testing.T) {
 	// stream carries status changes, so a drawdown alone is seen on the
 	// next load.)
 	for _, m := range e.milestoneIDs(id)[1:] {
-		e.post("/v1"+app+"/milestones/"+m+"/evidence", quy, map[string]any{"summary": "Done, as planned."}, 200)
+		e.post("/v1"+app+"/milestones/"+m+"/evidence", e.token("applicant_QUY"), map[string]any{"summary": "Done, as planned."}, 200)
 		e.post("/v1"+app+"/milestones/"+m+"/verify", e.token("programme_manager"), map[string]any{"decision": "verify", "note": "Seen."}, 200)
 	}
 	waitFor(t, "live update of the dashboard", func() bool {
@@ -486,7 +498,7 @@ func TestBrowserJourney(t *testing.T) {
 	// Without JavaScript the forms still work: they are plain HTML posts.
 	b.run("turn JavaScript off", emulation.SetScriptExecutionDisabled(true))
 	b.noScript = true
-	b.signIn("no-javascript", e.token("applicant_7A1"))
+	b.signInAs("no-javascript", "ICS lead, Betsi Cadwaladr University Health Board")
 	b.press("no-javascript-task-list", "Start application")
 	b.open("no-javascript-section", "/applications/"+b.appID()+"/sections/contacts")
 	b.fill("lead_contact.name", "Llŷr Siân Evans")
@@ -496,7 +508,8 @@ func TestBrowserJourney(t *testing.T) {
 	b.run("turn JavaScript on", emulation.SetScriptExecutionDisabled(false))
 	b.noScript = false
 
-	// An admin's pages.
+	// An admin's pages, signed in with a pasted service token, which still
+	// works for those who hold one.
 	b.signIn("admin", e.token("admin"))
 	b.open("admin-new-fund", "/funds/new")
 	b.open("admin-fund", "/funds/prevention-innovation-2025")

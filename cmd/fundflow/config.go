@@ -19,8 +19,11 @@ import (
 	"go.temporal.io/sdk/contrib/envconfig"
 	sdklog "go.temporal.io/sdk/log"
 
+	"encoding/json"
 	"github.com/fundflow/fundflow/internal/logging"
 	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/web"
+	"regexp"
 )
 
 // config is what every serving command shares. Each value comes from a flag
@@ -40,6 +43,7 @@ type config struct {
 	// a proxy in front of every request may be trusted to set.
 	verifyLimit    string
 	trustForwarded bool
+	oidcIssuers    string
 }
 
 func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -52,6 +56,7 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.rateLimit, "rate-limit", envOr(getenv, "FUNDFLOW_RATE_LIMIT", "1200/min"), "requests per token, as N/s, N/min or N/h, bursting to N; 0 turns limiting off (FUNDFLOW_RATE_LIMIT)")
 	fs.StringVar(&c.verifyLimit, "verify-rate-limit", envOr(getenv, "FUNDFLOW_VERIFY_RATE_LIMIT", "60/min"), "public letter checks per client IP address, as --rate-limit (FUNDFLOW_VERIFY_RATE_LIMIT)")
 	fs.BoolVar(&c.trustForwarded, "trust-forwarded-for", getenv("FUNDFLOW_TRUST_FORWARDED_FOR") == "true", "take the client address from the last X-Forwarded-For entry, behind a proxy that sets it (FUNDFLOW_TRUST_FORWARDED_FOR=true)")
+	fs.StringVar(&c.oidcIssuers, "oidc-issuers", getenv("FUNDFLOW_OIDC_ISSUERS"), "OpenID Connect issuers people sign in through, as a JSON list of {id, label, issuer, client_id, client_secret, email_claims} (FUNDFLOW_OIDC_ISSUERS; see the README)")
 	fs.StringVar(&c.publicURL, "public-url", getenv("FUNDFLOW_PUBLIC_URL"), "the URL users reach the API at, for links in letters (FUNDFLOW_PUBLIC_URL)")
 }
 
@@ -112,6 +117,38 @@ func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 	slog.SetDefault(log)
 	return log, nil
 }
+
+// issuers parses --oidc-issuers. Each issuer's callback is under the
+// public URL, so that must be set too.
+func (c *config) issuers() ([]web.Issuer, error) {
+	if strings.TrimSpace(c.oidcIssuers) == "" {
+		return nil, nil
+	}
+	var is []web.Issuer
+	dec := json.NewDecoder(strings.NewReader(c.oidcIssuers))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&is); err != nil {
+		return nil, fmt.Errorf("FUNDFLOW_OIDC_ISSUERS is not a JSON list of issuers: %w", err)
+	}
+	seen := map[string]bool{}
+	for i, x := range is {
+		switch {
+		case !idPattern.MatchString(x.ID) || seen[x.ID]:
+			return nil, fmt.Errorf("FUNDFLOW_OIDC_ISSUERS[%d]: id must be a unique short name of letters, digits and '-'", i)
+		case !strings.HasPrefix(x.URL, "https://") && !strings.HasPrefix(x.URL, "http://127.0.0.1"):
+			return nil, fmt.Errorf("FUNDFLOW_OIDC_ISSUERS[%d] (%s): issuer must be an https URL", i, x.ID)
+		case x.ClientID == "" || x.Label == "":
+			return nil, fmt.Errorf("FUNDFLOW_OIDC_ISSUERS[%d] (%s): label and client_id are required", i, x.ID)
+		}
+		seen[x.ID] = true
+	}
+	if c.publicURL == "" {
+		return nil, errors.New("FUNDFLOW_OIDC_ISSUERS needs FUNDFLOW_PUBLIC_URL, the URL browsers reach fundflow at, for the sign-in callbacks")
+	}
+	return is, nil
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 
 func (c *config) registry() (*registry.Registry, error) {
 	if c.orgsFile == "" {

@@ -23,12 +23,12 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/cluster"
 	"github.com/fundflow/fundflow/internal/devserver"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/web"
 	"github.com/fundflow/fundflow/worker"
 	"github.com/fundflow/fundflow/workflows"
 )
@@ -123,6 +123,17 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := seedFund(ctx, tc, time.Now()); err != nil {
 		return err
 	}
+	if err := ensureDirectory(ctx, tc); err != nil {
+		return err
+	}
+	people := devPeople(orgs)
+	if err := seedDirectory(ctx, tc, people); err != nil {
+		return fmt.Errorf("seed the directory: %w", err)
+	}
+	tokensFile := filepath.Join(f.dataDir, "dev-tokens.json")
+	if err := ensureDevTokens(ctx, tokensFile, tc, people, orgs, registry.DateOf(time.Now())); err != nil {
+		return fmt.Errorf("dev tokens: %w", err)
+	}
 	if f.redisURL == "" {
 		// The stand-in starts empty every time; Temporal still has every
 		// application, so rebuild the lists before serving them.
@@ -132,9 +143,11 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 		log.Info(r.String())
 	}
-	tokensFile := filepath.Join(f.dataDir, "dev-tokens.json")
-	if err := ensureDevTokens(ctx, tokensFile, auth.NewStore(rdb, f.redisPrefix, nil), orgs, registry.DateOf(time.Now())); err != nil {
-		return fmt.Errorf("dev tokens: %w", err)
+	// The directory cache is rebuilt whatever Redis is: it is small, and a
+	// Redis left over from another data directory would otherwise hold a
+	// different directory's entries.
+	if _, err := rebuildDirectoryCache(ctx, tc, newAuthStore(f.config, rdb, tc)); err != nil {
+		return fmt.Errorf("rebuild the directory cache: %w", err)
 	}
 
 	uiURL := "(off)"
@@ -148,15 +161,24 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 
 	spec := cluster.Spec{Namespace: srv.Namespace(), SearchAttributes: srvCfg.SearchAttributes}
-	h, err := newHTTP(f.config, tc, rdb, orgs, log, metrics, &spec)
+	apiURL := "http://" + httpL.Addr().String()
+	issuers, err := f.issuers()
 	if err != nil {
 		return err
 	}
-	apiURL := "http://" + httpL.Addr().String()
+	idp, dev, err := devIdentityProvider(apiURL, people)
+	if err != nil {
+		return err
+	}
+	h, err := newHTTP(f.config, tc, rdb, orgs, log, metrics, &spec, append([]web.Issuer{dev}, issuers...))
+	if err != nil {
+		return err
+	}
+	h = withDevIdentityProvider(h, idp)
 	fmt.Fprintf(stdout, `
   fundflow dev is running (ready in %s)
     API          %s/v1   (OpenAPI: %s/openapi.json)
-    Web          %s/sign-in   (paste a token from the dev tokens file)
+    Web          %s/sign-in   (sign in as any seeded person through the dev identity provider)
     Temporal UI  %s
     Temporal     %s, namespace %q, state in %s
     Redis        %s

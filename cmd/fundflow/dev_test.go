@@ -25,6 +25,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/auth/authtest"
 	"github.com/fundflow/fundflow/internal/idempotency"
 )
 
@@ -122,6 +123,7 @@ type devTokens map[string]struct {
 	Token   string `json:"token"`
 	Role    string `json:"role"`
 	OrgCode string `json:"org_code"`
+	UserID  string `json:"user_id"`
 }
 
 func readTokens(t testing.TB, dataDir string) devTokens {
@@ -259,20 +261,29 @@ func redisURL() string {
 }
 
 func TestTokenCreate(t *testing.T) {
-	var out strings.Builder
-	env := func(k string) string {
-		if k == "REDIS_URL" {
-			return redisURL()
-		}
-		return ""
-	}
+	dir := t.TempDir()
 	prefix := fmt.Sprintf("test-token-%d:", time.Now().UnixNano())
-	err := run(context.Background(), []string{"fundflow", "token", "create", "--role", "applicant", "--org", "7a1", "--name", "Llŷr", "--redis-prefix", prefix}, env, &out, io.Discard)
+	d := startDev(t, dir, "--ephemeral", "--redis", redisURL(), "--redis-prefix", prefix)
+	waitReady(t, d.api)
+	env := func(k string) string {
+		return map[string]string{"REDIS_URL": redisURL(), "TEMPORAL_ADDRESS": d.temporal, "FUNDFLOW_REDIS_PREFIX": prefix}[k]
+	}
+	var out strings.Builder
+	err := run(context.Background(), []string{"fundflow", "token", "create", "--role", "applicant", "--org", "7a1", "--name", "Llŷr"}, env, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok := strings.TrimSpace(out.String()); !strings.HasPrefix(tok, "ff_") || len(tok) < 40 {
+	tok := strings.TrimSpace(out.String())
+	if !strings.HasPrefix(tok, "ff_") || len(tok) < 40 {
 		t.Fatalf("printed %q", out.String())
+	}
+	// The token is in the directory: it works at once, and the list names it.
+	if code, me := get(t, d.api+"/v1/me", tok); code != 200 || me["org_code"] != "7A1" || me["name"] != "Llŷr" {
+		t.Fatalf("me: %d %v", code, me)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"fundflow", "token", "list"}, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Llŷr") {
+		t.Fatalf("list: %v\n%s", err, out.String())
 	}
 }
 
@@ -280,32 +291,36 @@ func TestTokenCreate(t *testing.T) {
 // a restart over the same data directory loses nothing.
 func TestDevSurvivesSIGKILL(t *testing.T) {
 	dir := t.TempDir()
-	spawn := func() (*exec.Cmd, *devInstance) {
-		args, _ := json.Marshal(devArgs(dir))
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "FUNDFLOW_TEST_MAIN_ARGS="+string(args))
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		d := &devInstance{dataDir: dir}
-		d.api, d.temporal = readBanner(t, stdout)
-		go func() { _, _ = io.Copy(io.Discard, stdout) }()
-		waitReady(t, d.api)
-		return cmd, d
-	}
-	cmd, d := spawn()
+	cmd, d := spawnDev(t, dir)
 	before := devSurvivalState(t, d)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	_, d = spawn()
+	_, d = spawnDev(t, dir)
 	devSurvivalCheck(t, d, before)
+}
+
+// spawnDev runs `fundflow dev` over dir as a real process, so a test can
+// kill it with SIGKILL.
+func spawnDev(t *testing.T, dir string, extra ...string) (*exec.Cmd, *devInstance) {
+	t.Helper()
+	args, _ := json.Marshal(devArgs(dir, extra...))
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "FUNDFLOW_TEST_MAIN_ARGS="+string(args))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	d := &devInstance{dataDir: dir}
+	d.api, d.temporal = readBanner(t, stdout)
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	waitReady(t, d.api)
+	return cmd, d
 }
 
 // TestEmbeddedRedisStandIn checks that what the API needs from Redis —
@@ -321,11 +336,8 @@ func TestEmbeddedRedisStandIn(t *testing.T) {
 	if !strings.HasPrefix(url, "redis://127.0.0.1:") {
 		t.Fatalf("stand-in url %q", url)
 	}
-	store := auth.NewStore(rdb, "t:", nil)
-	tok, _, err := store.Create(ctx, auth.Request{Role: fundflow.RoleAdmin, Name: "admin"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := auth.NewStore(rdb, "t:", nil, nil)
+	tok, _ := authtest.Token(t, store, fundflow.RoleAdmin, "", "admin")
 	if _, err := store.Authenticate(ctx, tok); err != nil {
 		t.Fatal(err)
 	}

@@ -7,27 +7,38 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/workflows"
 )
 
 // devToken is one entry of data/dev-tokens.json, as API.md describes it.
+// UserID names the seeded person a staff token acts as.
 type devToken struct {
 	Token   string        `json:"token"`
 	Role    fundflow.Role `json:"role"`
 	OrgCode string        `json:"org_code,omitempty"`
+	UserID  string        `json:"user_id,omitempty"`
 }
 
-// ensureDevTokens makes sure every token in data/dev-tokens.json works and
-// that the file lists at least the tokens API.md promises. Tokens already in
-// the file are re-registered rather than replaced, so a developer's saved
-// curl commands survive restarts even with the in-memory Redis stand-in.
-func ensureDevTokens(ctx context.Context, path string, store *auth.Store, orgs *registry.Registry, today registry.Date) error {
+// ensureDevTokens makes sure every token in data/dev-tokens.json is a
+// service token in the directory, and that the file lists at least the
+// tokens API.md promises. Staff tokens act as the seeded people, so what a
+// reviewer does with a token is theirs, as if they had signed in; applicant
+// tokens are machine tokens for their organisation. Tokens already in the
+// file are registered rather than replaced, so a developer's saved curl
+// commands survive restarts.
+func ensureDevTokens(ctx context.Context, path string, tc client.Client, people []devPerson, orgs *registry.Registry, today registry.Date) error {
 	tokens := map[string]devToken{}
 	b, err := os.ReadFile(path)
 	switch {
@@ -38,40 +49,55 @@ func ensureDevTokens(ctx context.Context, path string, store *auth.Store, orgs *
 	case !errors.Is(err, os.ErrNotExist):
 		return err
 	}
-	want := []struct {
-		name string
-		req  auth.Request
-	}{
-		{"admin", auth.Request{Role: fundflow.RoleAdmin}},
-		{"reviewer1", auth.Request{Role: fundflow.RoleReviewer}},
-		{"reviewer2", auth.Request{Role: fundflow.RoleReviewer}},
-		{"reviewer3", auth.Request{Role: fundflow.RoleReviewer}},
-		{"panel_chair", auth.Request{Role: fundflow.RolePanelChair}},
-		{"programme_manager", auth.Request{Role: fundflow.RoleProgrammeManager}},
+	want := map[string]devToken{}
+	for _, p := range people {
+		if p.Token != "" {
+			want[p.Token] = devToken{Role: p.Roles[0], UserID: directory.UserID(p.Email)}
+		}
 	}
 	for _, code := range validOrgCodes(orgs, today) {
-		want = append(want, struct {
-			name string
-			req  auth.Request
-		}{applicantTokenName(code), auth.Request{Role: fundflow.RoleApplicant, OrgCode: code}})
+		want[applicantTokenName(code)] = devToken{Role: fundflow.RoleApplicant, OrgCode: code}
 	}
-	for _, w := range want {
-		if _, ok := tokens[w.name]; ok {
+	for name, w := range want {
+		t, ok := tokens[name]
+		if !ok || t.Role != w.Role || t.OrgCode != w.OrgCode {
+			if w.Token, _, err = auth.Mint(); err != nil {
+				return err
+			}
+			tokens[name] = w
 			continue
 		}
-		w.req.Name = w.name
-		token, _, err := store.Create(ctx, w.req)
-		if err != nil {
-			return err
-		}
-		tokens[w.name] = devToken{Token: token, Role: w.req.Role, OrgCode: w.req.OrgCode}
+		t.UserID = w.UserID
+		tokens[name] = t
 	}
-	// json.Marshal sorts map keys, so the file is stable between runs.
-	for name, t := range tokens {
-		if _, err := store.Register(ctx, t.Token, auth.Request{Role: t.Role, OrgCode: t.OrgCode, Name: name}); err != nil {
+	st, err := directoryState(ctx, tc)
+	if err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(tokens)) {
+		t := tokens[name]
+		hash := auth.Hash(t.Token)
+		if _, ok := st.TokenByHash(hash); ok {
+			continue
+		}
+		code, err := directory.CheckOrg(orgs, t.OrgCode, today)
+		if err != nil {
+			// An organisation abolished since the file was written: its
+			// token is dropped rather than registered.
+			delete(tokens, name)
+			continue
+		}
+		key := "dev:token:" + name + ":" + directory.TokenID(hash)
+		err = directoryUpdate(ctx, tc, workflows.UpdateCreateToken, key, workflows.CreateTokenRequest{
+			Command: workflows.Command{Key: key, Actor: devActor},
+			NewToken: directory.NewToken{Name: name, Role: t.Role, OrgCode: code, UserID: t.UserID, Hash: hash,
+				Reason: "dev token, listed in " + filepath.Base(path)},
+		}, nil)
+		if err != nil && fundflow.ErrorCode(err) != fundflow.ECONFLICT {
 			return fmt.Errorf("dev token %q: %w", name, err)
 		}
 	}
+	// json.Marshal sorts map keys, so the file is stable between runs.
 	out, err := json.MarshalIndent(tokens, "", "  ")
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/api"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/auth/authtest"
 	"github.com/fundflow/fundflow/internal/devserver"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/idempotency"
@@ -160,12 +161,9 @@ func TestFundsAreListedOnceAfterContinueAsNew(t *testing.T) {
 	}
 	rdb, prefix := testredis.New(t)
 	orgs, _ := registry.Default()
-	tokens := auth.NewStore(rdb, prefix, nil)
+	tokens := auth.NewStore(rdb, prefix, nil, nil)
 	h := api.NewServer(api.Deps{Temporal: c, Redis: rdb, Tokens: tokens, Orgs: orgs, ReadModel: readmodel.NewStore(rdb, prefix), KeyPrefix: prefix})
-	tok, _, err := tokens.Create(ctx, auth.Request{Role: fundflow.RoleAdmin, Name: "admin"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok, _ := authtest.Token(t, tokens, fundflow.RoleAdmin, "", "admin")
 	req, _ := http.NewRequest("GET", "/v1/funds", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	rec := &recorder{header: http.Header{}}

@@ -17,6 +17,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/apitest"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/auth/authtest"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/testredis"
@@ -44,7 +45,7 @@ func startLifecycleEnv(t *testing.T) *lifecycleEnv {
 	}
 	d := startDev(t, dir, "--ephemeral", "--redis", url, "--redis-prefix", prefix)
 	waitReady(t, d.api)
-	return &lifecycleEnv{httpClient: newHTTPClient(t, d.api), tokens: readTokens(t, dir), store: auth.NewStore(rdb, prefix, nil),
+	return &lifecycleEnv{httpClient: newHTTPClient(t, d.api), tokens: readTokens(t, dir), store: auth.NewStore(rdb, prefix, nil, nil),
 		readModel: readmodel.NewStore(rdb, prefix), temporal: dialDev(t, d), redis: rdb, prefix: prefix}
 }
 
@@ -61,8 +62,20 @@ func (e *lifecycleEnv) token(name string) string {
 // to a dev token.
 func (e *lifecycleEnv) reviewerToken(id string) string {
 	for _, name := range []string{"reviewer1", "reviewer2", "reviewer3"} {
-		if auth.Hash(e.token(name))[:16] == id {
+		if e.tokens[name].UserID == id {
 			return e.token(name)
+		}
+	}
+	e.t.Fatalf("reviewer %s is not a dev reviewer", id)
+	return ""
+}
+
+// reviewerLabel is how the dev identity provider lists the dev reviewer
+// with that id.
+func (e *lifecycleEnv) reviewerLabel(id string) string {
+	for i, name := range []string{"reviewer1", "reviewer2", "reviewer3"} {
+		if e.tokens[name].UserID == id {
+			return fmt.Sprintf("Reviewer %d", i+1)
 		}
 	}
 	e.t.Fatalf("reviewer %s is not a dev reviewer", id)
@@ -108,10 +121,7 @@ func TestSixApplicationsThroughThePanel(t *testing.T) {
 
 	// QHG was abolished in April 2026, so dev mode issues it no token;
 	// mint one as an admin could have before the merger.
-	qhg, _, err := e.store.Create(context.Background(), auth.Request{Role: fundflow.RoleApplicant, OrgCode: "QHG", Name: "BLMK lead"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	qhg, _ := authtest.Token(t, e.store, fundflow.RoleApplicant, "QHG", "BLMK lead")
 	orgs := []struct {
 		code, token, lead string
 		requested         int64
@@ -243,7 +253,7 @@ func TestSixApplicationsThroughThePanel(t *testing.T) {
 			}
 		}
 		for _, name := range []string{"reviewer1", "reviewer2", "reviewer3"} {
-			if !assignedIDs[auth.Hash(e.token(name))[:16]] {
+			if !assignedIDs[e.tokens[name].UserID] {
 				var p problemBody
 				if code := e.doKey("POST", "/v1/applications/"+ids[o.code]+"/assessments", e.token(name), "", scores(3), &p); code != 403 {
 					t.Fatalf("unassigned %s scored %s: %d", name, o.code, code)
@@ -385,7 +395,7 @@ func TestReviewsFollowAssignments(t *testing.T) {
 	reviewers := []string{"reviewer1", "reviewer2", "reviewer3"}
 
 	var me map[string]string
-	if code := e.do("GET", "/v1/me", e.token("reviewer1"), nil, &me); code != 200 || me["id"] != auth.Hash(e.token("reviewer1"))[:16] || me["role"] != "reviewer" {
+	if code := e.do("GET", "/v1/me", e.token("reviewer1"), nil, &me); code != 200 || me["id"] != e.tokens["reviewer1"].UserID || me["role"] != "reviewer" {
 		t.Fatalf("me: %d %v", code, me)
 	}
 
@@ -413,7 +423,7 @@ func TestReviewsFollowAssignments(t *testing.T) {
 		e.do("GET", "/v1/applications/"+id, e.token("panel_chair"), nil, &v)
 		for _, r := range v["reviewers"].([]any) {
 			for _, name := range reviewers {
-				if auth.Hash(e.token(name))[:16] == r.(map[string]any)["id"] {
+				if e.tokens[name].UserID == r.(map[string]any)["id"] {
 					want[name][id] = true
 					assigned++
 				}

@@ -20,8 +20,9 @@ Usage:
   fundflow setup   [flags]   create the Temporal namespace and its search attributes (idempotent)
   fundflow api     [flags]   the HTTP API, against TEMPORAL_ADDRESS and REDIS_URL
   fundflow worker  [flags]   the Temporal worker, against TEMPORAL_ADDRESS and REDIS_URL; probes and metrics on --http
-  fundflow token create --role R [--org CODE] [--name N]
-  fundflow reindex [--check]  rebuild (or check) Redis read models from Temporal
+  fundflow token create|list|revoke   service tokens, kept in the directory
+  fundflow user invite --email E --name N --role R   invite a person (the first admin)
+  fundflow reindex [--check]  rebuild (or check) Redis read models and the directory cache from Temporal
   fundflow seed --applications N   create N synthetic drafts through the workflows, for measuring
 
 Run "fundflow <command> -h" for a command's flags.
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runReindex(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		return runToken(ctx, rest, getenv, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

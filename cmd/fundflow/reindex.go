@@ -32,6 +32,13 @@ func runReindex(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	fmt.Fprintln(stdout, r)
+	if !check {
+		st, err := rebuildDirectoryCache(ctx, e.tc, newAuthStore(e.cfg, e.redis, e.tc))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rebuilt the directory cache: %d users, %d tokens, %d fund pools\n", len(st.Users), len(st.Tokens), len(st.Pools))
+	}
 	if check && len(r.drift) > 0 {
 		return fmt.Errorf("the read model has drifted from Temporal in %d places", len(r.drift))
 	}

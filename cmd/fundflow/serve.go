@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,7 +20,6 @@ import (
 
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/api"
-	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/cluster"
 	"github.com/fundflow/fundflow/internal/letters"
@@ -28,6 +29,10 @@ import (
 	"github.com/fundflow/fundflow/worker"
 	"github.com/fundflow/fundflow/workflows"
 )
+
+// devRedisFile is where `fundflow dev` leaves the address of its embedded
+// Redis, so `fundflow token` and `reindex` can reach it without REDIS_URL.
+const devRedisFile = "dev-redis-url"
 
 // external is a command's connections to the Redis and Temporal cluster it
 // runs against, opened after its flags are checked.
@@ -51,6 +56,16 @@ func (e *external) cluster() cluster.Spec {
 // dials Redis and Temporal, failing with a message that names the setting
 // to fix. close releases both.
 func connect(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*external, error) {
+	e, err := parseCommand(name, args, getenv, stderr, extra)
+	if err != nil {
+		return nil, err
+	}
+	return e, e.dial(ctx, getenv)
+}
+
+// parseCommand reads a command's flags and settings without dialling
+// anything, so a command can refuse bad input first.
+func parseCommand(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*external, error) {
 	var e external
 	fs := flag.NewFlagSet("fundflow "+name, flag.ContinueOnError)
 	e.cfg.register(fs, getenv)
@@ -60,6 +75,12 @@ func connect(ctx context.Context, name string, args []string, getenv func(string
 	if err := parse(fs, args, stderr); err != nil {
 		return nil, err
 	}
+	if e.cfg.redisURL == "" {
+		// A command run beside `fundflow dev` finds its embedded Redis.
+		if b, err := os.ReadFile(filepath.Join(e.cfg.dataDir, devRedisFile)); err == nil {
+			e.cfg.redisURL = strings.TrimSpace(string(b))
+		}
+	}
 	var err error
 	if e.log, err = e.cfg.logger(stderr); err != nil {
 		return nil, err
@@ -67,19 +88,25 @@ func connect(ctx context.Context, name string, args []string, getenv func(string
 	if e.orgs, err = e.cfg.registry(); err != nil {
 		return nil, err
 	}
+	return &e, nil
+}
+
+// dial connects to Redis and Temporal; close releases both.
+func (e *external) dial(ctx context.Context, getenv func(string) string) error {
+	var err error
 	if e.redis, err = connectRedis(ctx, e.cfg.redisURL); err != nil {
-		return nil, err
+		return err
 	}
 	var sdkMetrics client.MetricsHandler
 	if e.metrics, sdkMetrics, err = newMetrics(); err != nil {
 		_ = e.redis.Close()
-		return nil, err
+		return err
 	}
 	if e.tc, e.namespace, err = dialTemporal(ctx, getenv, e.log, sdkMetrics); err != nil {
 		_ = e.redis.Close()
-		return nil, err
+		return err
 	}
-	return &e, nil
+	return nil
 }
 
 func (e *external) close() {
@@ -93,13 +120,20 @@ func runAPI(ctx context.Context, args []string, getenv func(string) string, stde
 		return err
 	}
 	defer e.close()
+	if err := ensureDirectory(ctx, e.tc); err != nil {
+		return err
+	}
 	l, err := listen(e.cfg.httpAddr, "HTTP")
 	if err != nil {
 		return err
 	}
 	defer l.Close()
 	spec := e.cluster()
-	h, err := newHTTP(e.cfg, e.tc, e.redis, e.orgs, e.log, e.metrics, &spec)
+	issuers, err := e.cfg.issuers()
+	if err != nil {
+		return err
+	}
+	h, err := newHTTP(e.cfg, e.tc, e.redis, e.orgs, e.log, e.metrics, &spec, issuers)
 	if err != nil {
 		return err
 	}
@@ -220,7 +254,7 @@ func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs
 		Temporal:  tc,
 		Orgs:      orgs,
 		Calendar:  cal,
-		Reviewers: auth.NewStore(rdb, cfg.redisPrefix, nil),
+		Directory: newAuthStore(cfg, rdb, tc),
 		Letters:   store,
 		ReadModel: readmodel.NewStore(rdb, cfg.redisPrefix),
 		PublicURL: cfg.publicURL,
@@ -239,7 +273,7 @@ func (c *config) letters() (*letters.DirStore, error) {
 
 // newHTTP is the process's HTTP surface: the web front end, which passes
 // everything it does not serve itself to the JSON API beneath it.
-func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger, metrics *prometheus.Registry, spec *cluster.Spec) (http.Handler, error) {
+func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger, metrics *prometheus.Registry, spec *cluster.Spec, issuers []web.Issuer) (http.Handler, error) {
 	limit, err := cfg.limit()
 	if err != nil {
 		return nil, err
@@ -252,10 +286,15 @@ func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regi
 	if err != nil {
 		return nil, err
 	}
-	return web.NewServer(web.Deps{Logger: log, API: api.NewServer(api.Deps{
+	tokens := newAuthStore(cfg, rdb, tc)
+	var signin *web.SignIn
+	if len(issuers) > 0 {
+		signin = &web.SignIn{Issuers: issuers, PublicURL: cfg.publicURL, Sessions: tokens, Redis: rdb, KeyPrefix: cfg.redisPrefix}
+	}
+	return web.NewServer(web.Deps{Logger: log, SignIn: signin, API: api.NewServer(api.Deps{
 		Temporal:          tc,
 		Redis:             rdb,
-		Tokens:            auth.NewStore(rdb, cfg.redisPrefix, nil),
+		Tokens:            tokens,
 		Orgs:              orgs,
 		Logger:            log,
 		Metrics:           metrics,

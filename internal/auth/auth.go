@@ -1,10 +1,11 @@
-// Package auth issues and checks bearer tokens. Only a SHA-256 of each token
-// is stored: the tokens are 256 random bits, so a fast hash is enough and a
-// leaked Redis dump reveals no usable credential.
+// Package auth checks bearer credentials against the directory. The
+// directory entity workflow holds every fact (users, roles, pools and the
+// SHA-256 of each service token); Redis only caches lookups from it. A
+// cache miss falls back to a directory Query until the cache has been
+// rebuilt, so an emptied Redis never locks anyone out.
 package auth
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -13,28 +14,33 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/directory"
 )
 
-// ErrInvalidToken is returned for a token that is unknown or malformed; the
-// two are not told apart so probing learns nothing.
+// ErrInvalidToken is returned for a credential that is unknown, malformed,
+// expired, revoked or whose person is deactivated; they are not told apart
+// so probing learns nothing.
 var ErrInvalidToken = errors.New("auth: invalid token")
 
-const tokenPrefix = "ff_"
+// TokenPrefix starts every service token.
+const TokenPrefix = "ff_"
 
-// Principal is what a valid token stands for.
+// Principal is who a valid credential acts as.
 type Principal struct {
-	ID        string        `json:"id"`
-	Name      string        `json:"name"`
-	Role      fundflow.Role `json:"role"`
-	OrgCode   string        `json:"org_code,omitempty"`
-	CreatedAt time.Time     `json:"created_at"`
+	ID      string        `json:"id"`
+	Name    string        `json:"name"`
+	Role    fundflow.Role `json:"role"`
+	OrgCode string        `json:"org_code,omitempty"`
+	// TokenID is set for a service token, so its use can be recorded.
+	TokenID string `json:"token_id,omitempty"`
 }
 
 // Actor is the principal as the workflows record it.
@@ -42,142 +48,322 @@ func (p Principal) Actor() fundflow.Actor {
 	return fundflow.Actor{ID: p.ID, Name: p.Name, Role: p.Role, OrgCode: p.OrgCode}
 }
 
-// Store keeps token hashes in Redis.
+func principalOf(a fundflow.Actor) Principal {
+	return Principal{ID: a.ID, Name: a.Name, Role: a.Role, OrgCode: a.OrgCode}
+}
+
+// Directory answers the lookups the cache misses; *DirectoryClient is one.
+type Directory interface {
+	Lookup(ctx context.Context, q directory.Lookup) (directory.Answer, error)
+}
+
+// DirectoryClient asks the directory workflow.
+type DirectoryClient struct{ Temporal client.Client }
+
+// Lookup queries the directory. A directory that was never started is an
+// empty one.
+func (c DirectoryClient) Lookup(ctx context.Context, q directory.Lookup) (directory.Answer, error) {
+	resp, err := c.Temporal.QueryWorkflow(ctx, directory.WorkflowID, "", directory.QueryLookup, q)
+	var missing *serviceerror.NotFound
+	if errors.As(err, &missing) {
+		return directory.Answer{Found: q.FundID != "" || q.AnyFund}, nil
+	}
+	if err != nil {
+		return directory.Answer{}, fmt.Errorf("auth: query directory: %w", err)
+	}
+	var a directory.Answer
+	return a, resp.Get(&a)
+}
+
+// Store is the Redis cache of directory lookups.
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
-	// reviewers is a set of every reviewer token's {id, name}, so reviewer
-	// assignment can find the people who review without scanning tokens.
-	reviewers string
-	now       fundflow.Clock
+	dir    Directory
+	now    fundflow.Clock
 }
 
-// NewStore keeps tokens under keyPrefix so several deployments can share a
-// Redis without seeing each other's tokens.
-func NewStore(rdb redis.UniversalClient, keyPrefix string, now fundflow.Clock) *Store {
+// NewStore caches under keyPrefix, so several deployments can share a
+// Redis, and falls back to dir on a miss.
+func NewStore(rdb redis.UniversalClient, keyPrefix string, dir Directory, now fundflow.Clock) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{rdb: rdb, prefix: keyPrefix + "token:", reviewers: keyPrefix + "reviewers", now: now}
+	return &Store{rdb: rdb, prefix: keyPrefix + "dir:", dir: dir, now: now}
 }
 
-// Request is what a new token is bound to.
-type Request struct {
-	Role    fundflow.Role
-	OrgCode string
-	Name    string
-}
-
-// Validate refuses tokens that could not be used safely: an applicant must
-// belong to an organisation and staff must not.
-func (r Request) Validate() error {
-	var v fundflow.Invalid
-	if !r.Role.Valid() {
-		v.Add("role", "must be one of applicant, reviewer, panel_chair, programme_manager, admin")
-	}
-	if r.Role == fundflow.RoleApplicant && r.OrgCode == "" {
-		v.Add("org_code", "an applicant token needs an organisation")
-	}
-	if r.Role != fundflow.RoleApplicant && r.OrgCode != "" {
-		v.Add("org_code", "only applicant tokens belong to an organisation")
-	}
-	if strings.TrimSpace(r.Name) == "" || len(r.Name) > 100 {
-		v.Add("name", "must be 1 to 100 characters")
-	}
-	return v.Err("the token request is invalid")
-}
-
-// Create issues a new random token and stores its hash.
-func (s *Store) Create(ctx context.Context, r Request) (string, Principal, error) {
+// Mint makes a new service token and the hash the directory keeps of it.
+func Mint() (token, hash string, err error) {
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
-		return "", Principal{}, fmt.Errorf("auth: random: %w", err)
+		return "", "", fmt.Errorf("auth: random: %w", err)
 	}
-	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
-	p, err := s.Register(ctx, token, r)
-	return token, p, err
+	token = TokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	return token, Hash(token), nil
 }
 
-// Register stores the hash of a token minted elsewhere. Dev mode uses it to
-// re-admit the tokens in data/dev-tokens.json after a restart with an empty
-// Redis, so a developer's saved tokens keep working.
-func (s *Store) Register(ctx context.Context, token string, r Request) (Principal, error) {
-	if err := r.Validate(); err != nil {
-		return Principal{}, err
-	}
-	if !strings.HasPrefix(token, tokenPrefix) {
-		return Principal{}, ErrInvalidToken
-	}
-	h := Hash(token)
-	p := Principal{ID: h[:16], Name: r.Name, Role: r.Role, OrgCode: r.OrgCode, CreatedAt: s.now().UTC()}
-	b, err := json.Marshal(p)
-	if err != nil {
-		return Principal{}, err
-	}
-	if err := s.rdb.Set(ctx, s.prefix+h, b, 0).Err(); err != nil {
-		return Principal{}, fmt.Errorf("auth: store token: %w", err)
-	}
-	if p.Role == fundflow.RoleReviewer {
-		// Only the id and name go in, so registering the same token again
-		// (dev mode does, at every start) adds nothing new to the set.
-		entry, err := json.Marshal(reviewerEntry{ID: p.ID, Name: p.Name})
-		if err != nil {
-			return Principal{}, err
-		}
-		if err := s.rdb.SAdd(ctx, s.reviewers, entry).Err(); err != nil {
-			return Principal{}, fmt.Errorf("auth: index reviewer: %w", err)
-		}
-	}
-	return p, nil
-}
-
-type reviewerEntry struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-// Reviewers lists the principals of every reviewer token, by id, for
-// assigning reviewers to applications. Only their id, name and role are
-// set.
-func (s *Store) Reviewers(ctx context.Context) ([]Principal, error) {
-	members, err := s.rdb.SMembers(ctx, s.reviewers).Result()
-	if err != nil {
-		return nil, fmt.Errorf("auth: list reviewers: %w", err)
-	}
-	out := make([]Principal, 0, len(members))
-	for _, m := range members {
-		var e reviewerEntry
-		if err := json.Unmarshal([]byte(m), &e); err != nil {
-			return nil, fmt.Errorf("auth: decode reviewer: %w", err)
-		}
-		out = append(out, Principal{ID: e.ID, Name: e.Name, Role: fundflow.RoleReviewer})
-	}
-	// A set comes back in no particular order; callers get a stable one.
-	slices.SortFunc(out, func(a, b Principal) int { return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Name, b.Name)) })
-	return out, nil
-}
-
-// Authenticate resolves a presented token to its principal.
-func (s *Store) Authenticate(ctx context.Context, token string) (Principal, error) {
-	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 128 {
-		return Principal{}, ErrInvalidToken
-	}
-	b, err := s.rdb.Get(ctx, s.prefix+Hash(token)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Principal{}, ErrInvalidToken
-	}
-	if err != nil {
-		return Principal{}, fmt.Errorf("auth: look up token: %w", err)
-	}
-	var p Principal
-	if err := json.Unmarshal(b, &p); err != nil {
-		return Principal{}, fmt.Errorf("auth: decode principal: %w", err)
-	}
-	return p, nil
-}
-
-// Hash is the stored form of a token.
+// Hash is the stored form of a token: the tokens are 256 random bits, so a
+// fast hash is enough and a leaked cache or history reveals no usable
+// credential.
 func Hash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+func (s *Store) tokenKey(hash string) string { return s.prefix + "token:" + hash }
+func (s *Store) userKey(id string) string    { return s.prefix + "user:" + id }
+func (s *Store) poolKey(fund string) string  { return s.prefix + "pool:" + fund }
+func (s *Store) builtKey() string            { return s.prefix + "built" }
+func (s *Store) usedKey(id string) string    { return s.prefix + "used:" + id }
+
+// setNewer writes a cache entry unless the one there is as new or newer:
+// entries carry the directory revision that wrote them.
+var setNewer = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local ok, old = pcall(cjson.decode, cur)
+  if ok and old.rev and old.rev >= tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+`)
+
+// Project writes directory records into the cache.
+func (s *Store) Project(ctx context.Context, users []directory.User, tokens []directory.Token, pools []directory.Pool) error {
+	pipe := s.rdb.Pipeline()
+	put := func(key string, v any, rev int64) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		// Eval, not Run: a pipeline learns of NOSCRIPT too late to retry.
+		return setNewer.Eval(ctx, pipe, []string{key}, b, rev).Err()
+	}
+	for _, u := range users {
+		_ = put(s.userKey(u.ID), u, u.Rev)
+	}
+	for _, t := range tokens {
+		_ = put(s.tokenKey(t.Hash), t, t.Rev)
+	}
+	for _, p := range pools {
+		_ = put(s.poolKey(p.FundID), p, p.Rev)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("auth: write directory cache: %w", err)
+	}
+	return nil
+}
+
+// Reset empties the cache, so lookups fall back to the directory until
+// Rebuild; call it before reading the state to rebuild from, so that a
+// change projected meanwhile is either in that state or newer than it.
+func (s *Store) Reset(ctx context.Context) error {
+	if err := s.rdb.Del(ctx, s.builtKey()).Err(); err != nil {
+		return fmt.Errorf("auth: reset directory cache: %w", err)
+	}
+	for _, kind := range []string{"token:", "user:", "pool:"} {
+		iter := s.rdb.Scan(ctx, 0, s.prefix+kind+"*", 500).Iterator()
+		var batch []string
+		for iter.Next(ctx) {
+			batch = append(batch, iter.Val())
+		}
+		if err := iter.Err(); err != nil {
+			return fmt.Errorf("auth: reset directory cache: %w", err)
+		}
+		if len(batch) > 0 {
+			if err := s.rdb.Del(ctx, batch...).Err(); err != nil {
+				return fmt.Errorf("auth: reset directory cache: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Rebuild writes every record of the directory into the cache and then
+// marks it complete, after which a miss means "unknown" without asking the
+// directory.
+func (s *Store) Rebuild(ctx context.Context, st directory.State) error {
+	if err := s.Project(ctx, st.Users, st.Tokens, st.Pools); err != nil {
+		return err
+	}
+	return s.rdb.Set(ctx, s.builtKey(), st.Rev, 0).Err()
+}
+
+// get reads one cache entry into v. It reports a miss only while the cache
+// is incomplete: once rebuilt, an absent entry is an unknown subject.
+func (s *Store) get(ctx context.Context, key string, v any) (hit, complete bool, err error) {
+	vals, err := s.rdb.MGet(ctx, key, s.builtKey()).Result()
+	if err != nil {
+		return false, false, fmt.Errorf("auth: read directory cache: %w", err)
+	}
+	complete = vals[1] != nil
+	str, ok := vals[0].(string)
+	if !ok {
+		return false, complete, nil
+	}
+	if err := json.Unmarshal([]byte(str), v); err != nil {
+		return false, complete, fmt.Errorf("auth: decode directory cache: %w", err)
+	}
+	return true, complete, nil
+}
+
+// User finds a user by id, from the cache or else the directory.
+func (s *Store) User(ctx context.Context, id string) (directory.User, bool, error) {
+	var u directory.User
+	hit, complete, err := s.get(ctx, s.userKey(id), &u)
+	switch {
+	case err != nil:
+		return directory.User{}, false, err
+	case hit:
+		return u, true, nil
+	case complete:
+		return directory.User{}, false, nil
+	}
+	a, err := s.dir.Lookup(ctx, directory.Lookup{UserID: id})
+	return a.User, a.Found, err
+}
+
+// UserByEmail finds the user invited with an email address.
+func (s *Store) UserByEmail(ctx context.Context, email string) (directory.User, bool, error) {
+	return s.User(ctx, directory.UserID(email))
+}
+
+// Authenticate resolves a presented web session or service token to who
+// it acts as. For a token it checks on every request that it is unexpired
+// and unrevoked and that
+// its person, if any, is still active.
+func (s *Store) Authenticate(ctx context.Context, token string) (Principal, error) {
+	if len(token) > 128 {
+		return Principal{}, ErrInvalidToken
+	}
+	if strings.HasPrefix(token, SessionPrefix) {
+		return s.authenticateSession(ctx, token)
+	}
+	if !strings.HasPrefix(token, TokenPrefix) {
+		return Principal{}, ErrInvalidToken
+	}
+	hash := Hash(token)
+	var t directory.Token
+	hit, complete, err := s.get(ctx, s.tokenKey(hash), &t)
+	if err != nil {
+		return Principal{}, err
+	}
+	var u directory.User
+	switch {
+	case !hit && complete:
+		return Principal{}, ErrInvalidToken
+	case !hit:
+		a, err := s.dir.Lookup(ctx, directory.Lookup{TokenHash: hash})
+		if err != nil {
+			return Principal{}, err
+		}
+		t, u = a.Token, a.User
+	case t.UserID != "":
+		var found bool
+		if u, found, err = s.User(ctx, t.UserID); err != nil {
+			return Principal{}, err
+		} else if !found {
+			return Principal{}, ErrInvalidToken
+		}
+	}
+	a, ok := directory.TokenActor(t, u, s.now())
+	if !ok {
+		return Principal{}, ErrInvalidToken
+	}
+	p := principalOf(a)
+	p.TokenID = t.ID
+	// When a token was last used is an observation, not a fact, so it
+	// lives in Redis alone; losing it loses nothing anyone relies on.
+	_ = s.rdb.Set(ctx, s.usedKey(t.ID), s.now().UTC().Format(time.RFC3339), 0).Err()
+	return p, nil
+}
+
+// LastUsed says when each of the tokens was last used, where known.
+func (s *Store) LastUsed(ctx context.Context, ids []string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = s.usedKey(id)
+	}
+	vals, err := s.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("auth: read last use: %w", err)
+	}
+	for i, v := range vals {
+		if str, ok := v.(string); ok {
+			if t, err := time.Parse(time.RFC3339, str); err == nil {
+				out[ids[i]] = t
+			}
+		}
+	}
+	return out, nil
+}
+
+// PoolReviewers lists who a fund may assign: the active reviewers of its
+// pool. An empty fund id lists every active reviewer, for assignments
+// scheduled before pools existed.
+func (s *Store) PoolReviewers(ctx context.Context, fundID string) ([]directory.User, error) {
+	if fundID == "" {
+		a, err := s.dir.Lookup(ctx, directory.Lookup{AnyFund: true})
+		return a.Pool, err
+	}
+	var p directory.Pool
+	hit, complete, err := s.get(ctx, s.poolKey(fundID), &p)
+	if err != nil {
+		return nil, err
+	}
+	if !hit && complete {
+		return []directory.User{}, nil
+	}
+	if hit {
+		out, ok, err := s.poolFromCache(ctx, p)
+		if err != nil || ok {
+			return out, err
+		}
+	}
+	a, err := s.dir.Lookup(ctx, directory.Lookup{FundID: fundID})
+	return a.Pool, err
+}
+
+// poolFromCache resolves a cached pool's members; ok is false if any of
+// them is missing from the cache.
+func (s *Store) poolFromCache(ctx context.Context, p directory.Pool) ([]directory.User, bool, error) {
+	out := []directory.User{}
+	if len(p.Reviewers) == 0 {
+		return out, true, nil
+	}
+	keys := make([]string, len(p.Reviewers))
+	for i, id := range p.Reviewers {
+		keys[i] = s.userKey(id)
+	}
+	vals, err := s.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("auth: read directory cache: %w", err)
+	}
+	for _, v := range vals {
+		str, ok := v.(string)
+		if !ok {
+			return nil, false, nil
+		}
+		var u directory.User
+		if err := json.Unmarshal([]byte(str), &u); err != nil {
+			return nil, false, fmt.Errorf("auth: decode directory cache: %w", err)
+		}
+		if u.Active && hasRole(u, fundflow.RoleReviewer) {
+			out = append(out, u)
+		}
+	}
+	return out, true, nil
+}
+
+func hasRole(u directory.User, r fundflow.Role) bool {
+	for _, x := range u.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
