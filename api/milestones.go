@@ -6,14 +6,16 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/workflows"
 )
 
 type (
 	evidenceBody struct {
-		Summary string           `json:"summary"`
-		Metrics map[string]int64 `json:"metrics"`
-		Links   []string         `json:"links"`
+		Summary  string           `json:"summary"`
+		Metrics  map[string]int64 `json:"metrics"`
+		Outcomes []fund.Figure    `json:"outcomes"`
+		Links    []string         `json:"links"`
 	}
 	verifyMilestoneBody struct {
 		Decision workflows.MilestoneDecision `json:"decision"`
@@ -54,7 +56,7 @@ func milestoneCommand[B any](s *server, update string, build func(workflows.Comm
 
 func (s *server) submitEvidence() http.HandlerFunc {
 	return milestoneCommand(s, workflows.UpdateSubmitEvidence, func(c workflows.Command, id string, b evidenceBody) any {
-		return workflows.SubmitEvidenceRequest{Command: c, MilestoneID: id, Summary: b.Summary, Metrics: b.Metrics, Links: b.Links}
+		return workflows.SubmitEvidenceRequest{Command: c, MilestoneID: id, Summary: b.Summary, Metrics: b.Metrics, Outcomes: b.Outcomes, Links: b.Links}
 	})
 }
 

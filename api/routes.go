@@ -81,5 +81,9 @@ func (s *server) routes() {
 	v1.Handle("/tokens/{token_id}/revoke", s.allow(s.revokeToken, admin)).Methods(http.MethodPost)
 	v1.Handle("/directory/audit", s.allow(s.directoryAudit, admin)).Methods(http.MethodGet)
 
+	outcomeRoles := []fundflow.Role{fundflow.RolePanelChair, fundflow.RoleProgrammeManager, fundflow.RoleAdmin}
+	v1.Handle("/funds/{fund_id}/outcomes", s.allow(s.getOutcomes, outcomeRoles...)).Methods(http.MethodGet)
+	v1.Handle("/funds/{fund_id}/outcomes.csv", s.allow(s.outcomesCSV, outcomeRoles...)).Methods(http.MethodGet)
+
 	v1.Handle("/funds/{fund_id}/ledger", s.allow(s.ledger, fundflow.RolePanelChair, fundflow.RoleProgrammeManager, fundflow.RoleAdmin)).Methods(http.MethodGet)
 }

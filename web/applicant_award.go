@@ -136,6 +136,7 @@ type milestonePage struct {
 	ReturnNote string
 	Values     url.Values
 	Metrics    []int
+	Outcomes   []outcomeRow
 }
 
 // metricRows is how many metric rows the evidence form offers, at least.
@@ -156,7 +157,7 @@ func (s *server) renderMilestone(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	m := p.App.Milestones[i]
-	page := milestonePage{applicantApp: p, Milestone: m, Values: r.PostForm}
+	page := milestonePage{applicantApp: p, Milestone: m, Values: r.PostForm, Outcomes: p.outcomeRows(m)}
 	if n := len(m.Reviews); n > 0 && m.Reviews[n-1].Decision == "return" {
 		page.ReturnNote = m.Reviews[n-1].Note
 	}
@@ -165,6 +166,7 @@ func (s *server) renderMilestone(w http.ResponseWriter, r *http.Request, status 
 		if e := m.Evidence; e != nil && name == "applicant/evidence" {
 			page.Values.Set("summary", e.Summary)
 			page.Values.Set("links", strings.Join(e.Links, "\n"))
+			prefillOutcomes(page.Values, page.Outcomes, e.Outcomes)
 			names := make([]string, 0, len(e.Metrics))
 			for k := range e.Metrics {
 				names = append(names, k)
@@ -208,8 +210,18 @@ func (s *server) submitEvidence(w http.ResponseWriter, r *http.Request) {
 	again := func(status int, errs []fieldError) {
 		s.renderMilestone(w, r, status, "applicant/evidence", "Submit evidence", errs)
 	}
+	p, err := s.loadApplicantApp(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var rows []outcomeRow
+	if i := slices.IndexFunc(p.App.Milestones, func(m milestone) bool { return m.ID == mux.Vars(r)["milestone_id"] }); i >= 0 {
+		rows = p.outcomeRows(p.App.Milestones[i])
+	}
 	metrics, errs := parseMetrics(r.PostForm)
-	if len(errs) > 0 {
+	outcomes, oerrs := parseOutcomes(r.PostForm, rows)
+	if errs = append(errs, oerrs...); len(errs) > 0 {
 		again(http.StatusUnprocessableEntity, errs)
 		return
 	}
@@ -219,10 +231,11 @@ func (s *server) submitEvidence(w http.ResponseWriter, r *http.Request) {
 			links = append(links, l)
 		}
 	}
-	body := map[string]any{"summary": strings.TrimSpace(r.PostFormValue("summary")), "metrics": metrics, "links": links}
-	err := s.api.post(r.Context(), s.milestonePath(r)+"/evidence", body, r.PostFormValue("idempotency_key"), nil)
+	body := map[string]any{"summary": strings.TrimSpace(r.PostFormValue("summary")), "metrics": metrics, "links": links, "outcomes": outcomes}
+	err = s.api.post(r.Context(), s.milestonePath(r)+"/evidence", body, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
-		again(problemStatus(err), explainErrors(errs, evidenceLabels))
+		mine, rest := outcomeErrors(errs, rows)
+		again(problemStatus(err), append(explainErrors(rest, evidenceLabels), mine...))
 		return
 	}
 	s.done(w, r, err, "Evidence submitted", appPath(mux.Vars(r)["id"]))

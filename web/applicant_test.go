@@ -474,9 +474,10 @@ func TestEvidenceMetricsAreReadAsWholeNumbers(t *testing.T) {
 	wantRedirect(t, w, "/applications/app1", "Evidence submitted")
 	c := onlyCommand(t, api)
 	wantBody(t, c, map[string]any{
-		"summary": "Live in 40 practices",
-		"metrics": map[string]any{"People onboarded": float64(1250), "Practices": float64(40)},
-		"links":   []any{"https://example.nhs.uk/report", "https://example.nhs.uk/photos"},
+		"summary":  "Live in 40 practices",
+		"metrics":  map[string]any{"People onboarded": float64(1250), "Practices": float64(40)},
+		"links":    []any{"https://example.nhs.uk/report", "https://example.nhs.uk/photos"},
+		"outcomes": []any{},
 	})
 	if c.Key != "k-ev" {
 		t.Fatalf("Idempotency-Key %q", c.Key)

@@ -36,6 +36,56 @@ var funcs = template.FuncMap{
 	"navFor":   navFor,
 	"anchor":   anchor,
 	"decided":  decided,
+	"figure":   figure,
+	"outcomeGroups": func(o *outcomes) []outcomeGroup {
+		return append(append([]outcomeGroup{o.Fund}, o.Routes...), o.Nations...)
+	},
+	"outcomeMeans": outcomeMeans,
+	"pence":        pence,
+}
+
+type outcomeMeanRow struct {
+	M     outcomeMeasure
+	Where string
+}
+
+// outcomeMeans lists each mean measure for the fund and then each route.
+func outcomeMeans(o *outcomes) []outcomeMeanRow {
+	var out []outcomeMeanRow
+	for i, m := range o.Fund.Measures {
+		if m.Kind != "mean" {
+			continue
+		}
+		out = append(out, outcomeMeanRow{m, "All routes"})
+		for _, g := range o.Routes {
+			if i < len(g.Measures) {
+				out = append(out, outcomeMeanRow{g.Measures[i], g.Title})
+			}
+		}
+	}
+	return out
+}
+
+// figure shows an outcome figure from the API: as given ("<8" included),
+// or a dash when there is none.
+func figure(s *string) string {
+	if s == nil {
+		return "–"
+	}
+	return *s
+}
+
+// pence shows an outcome figure in pence as money; a suppressed or absent
+// one as figure does.
+func pence(s *string) string {
+	if s == nil {
+		return figure(s)
+	}
+	p, err := strconv.ParseInt(*s, 10, 64)
+	if err != nil {
+		return *s
+	}
+	return money(p)
 }
 
 type navItem struct{ Href, Text string }

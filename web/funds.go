@@ -83,7 +83,7 @@ var fundLabels = map[string]string{
 	"max_awards":      "Most awards",
 	"opens_at":        "Opens",
 	"closes_at":       "Closes",
-	"template_fund":   "Copy routes, criteria, milestones, eligibility and SLAs from",
+	"template_fund":   "Copy routes, criteria, milestones, outcome measures, eligibility and SLAs from",
 }
 
 // copiedFromTemplate are the parts of a definition taken whole from the
@@ -93,6 +93,7 @@ var fundLabels = map[string]string{
 var copiedFromTemplate = []string{
 	"deployment_routes", "criteria", "pass_mark", "reviewers_per_application", "milestones",
 	"eligible_org_types", "eligible_nations", "slas", "reminder_before", "offer_acceptance_window",
+	"measures",
 }
 
 func (s *server) newFundForm(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +162,7 @@ func (s *server) fundBody(ctx context.Context, values map[string]string) (map[st
 	}
 	id := values["template_fund"]
 	if id == "" {
-		bad("template_fund", "Select a fund to copy routes, criteria, milestones, eligibility and SLAs from")
+		bad("template_fund", "Select a fund to copy routes, criteria, milestones, outcome measures, eligibility and SLAs from")
 		return body, errs
 	}
 	var from struct {

@@ -17,12 +17,14 @@ var templateDefinition = map[string]any{
 	"pass_mark":                 300,
 	"reviewers_per_application": 2,
 	"milestones":                []any{map[string]any{"id": "live", "title": "Go live", "due_after": "P90D", "drawdown_share_bp": 10000}},
-	"eligible_org_types":        []any{"ICB"},
-	"eligible_nations":          []any{"England"},
-	"slas":                      map[string]any{"eligibility": "P5D", "assessment": "P15D", "panel": "P10D", "query_response": "P10D"},
-	"reminder_before":           "P2D",
-	"offer_acceptance_window":   "P14D",
-	"opens_at":                  "2025-01-01T00:00:00Z",
+	"measures": []any{map[string]any{"id": "people_onboarded", "title": "People onboarded", "unit": "people", "direction": "higher",
+		"kind": "count", "decimal_places": 0, "report_at": []any{"live"}, "reach": "onboarded"}},
+	"eligible_org_types":      []any{"ICB"},
+	"eligible_nations":        []any{"England"},
+	"slas":                    map[string]any{"eligibility": "P5D", "assessment": "P15D", "panel": "P10D", "query_response": "P10D"},
+	"reminder_before":         "P2D",
+	"offer_acceptance_window": "P14D",
+	"opens_at":                "2025-01-01T00:00:00Z",
 }
 
 func fundsAPI(t *testing.T) *fakeAPI {

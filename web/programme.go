@@ -18,6 +18,7 @@ type dashboard struct {
 	Awards      []awardMilestones
 	Timeline    timelineChart
 	Overdue     []overdueMilestone
+	Outcomes    *outcomes
 }
 
 type overdueMilestone struct {
@@ -61,6 +62,12 @@ func (s *server) programme(w http.ResponseWriter, r *http.Request) {
 		d.Awards = append(d.Awards, a)
 	}
 	d.Timeline = newTimeline(d.Awards, time.Now())
+	var oc outcomes
+	if err := s.api.get(ctx, apiFund(id)+"/outcomes", &oc); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Outcomes = &oc
 	s.render(w, r, http.StatusOK, "programme/dashboard", view{Title: "Deployments", Data: d})
 }
 

@@ -108,6 +108,17 @@ func dashboardAPI(t testing.TB) *fakeAPI {
 		map[string]any{"id": "m1", "title": "Mobilise", "due_at": "2026-03-01T09:00:00Z", "status": "verified", "drawdown_pence": 5_000_000},
 		map[string]any{"id": "m2", "title": "Go live", "due_at": "2026-06-01T09:00:00Z", "status": "submitted", "drawdown_pence": 20_000_000},
 	})
+	api.on("GET /v1/funds/fund-b/outcomes", http.StatusOK, map[string]any{
+		"suppression": "Small-number suppression: counts of 1 to 7 people are shown as <8.", "awards": 2, "awards_reporting": 1,
+		"fund": map[string]any{"key": "fund-b", "title": "Prevention Fund", "awards": 2, "planned_reach": "3000", "people_onboarded": "807",
+			"reach_percent_of_plan": "26.9", "people_active": "400", "cost_per_person_onboarded_pence": "7435", "cost_per_person_active_pence": "15000",
+			"measures": []any{map[string]any{"measure": "wemwbs", "title": "Mental wellbeing (WEMWBS)", "unit": "points", "kind": "mean", "direction": "higher",
+				"baseline_n": "307", "baseline_mean": "41.2", "follow_up_n": "205", "follow_up_mean": "46.1", "change": "4.9"}}},
+		"routes": []any{map[string]any{"key": "nhs_app", "title": "NHS App", "awards": 1, "people_onboarded": "<8", "people_active": "0",
+			"measures": []any{map[string]any{"measure": "wemwbs", "title": "Mental wellbeing (WEMWBS)", "unit": "points", "kind": "mean", "direction": "higher",
+				"baseline_n": "<8", "baseline_mean": "<8", "follow_up_n": "<8", "follow_up_mean": "<8", "change": "<8"}}}},
+		"nations": []any{}, "per_award": []any{}, "measures": []any{},
+	})
 	api.on("GET /v1/applications/app-2/milestones", http.StatusOK, []any{
 		map[string]any{"id": "m1", "title": "Mobilise", "due_at": "2026-02-01T09:00:00Z", "status": "overdue", "drawdown_pence": 6_000_000},
 	})
@@ -134,6 +145,11 @@ func TestDashboardShowsTheFundsDeployments(t *testing.T) {
 		`<a href="/applications/app-2">NHS Greater Manchester ICB<span class="nhsuk-u-visually-hidden">: Mobilise</span></a>`,
 		`href="/programme/deployments.csv?fund_id=fund-b"`,
 		`<option value="fund-b" selected>`,
+		`1 of 2 awards have verified outcome reports`,
+		`Small-number suppression: counts of 1 to 7 people are shown as &lt;8.`,
+		`<th class="nhsuk-table__header" scope="row">Prevention Fund</th>`,
+		`>807</td>`, `>26.9</td>`, `>£74.35</td>`, `>£150</td>`, `>&lt;8</td>`,
+		`>41.2 (307)</td>`, `>46.1 (205)</td>`, `>4.9</td>`, `>&lt;8 (&lt;8)</td>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %s", want)

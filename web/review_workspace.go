@@ -21,6 +21,7 @@ type staffWorkspace struct {
 	Timeline    []timelineEntry
 	Answers     []answerRow
 	Assessments []assessmentView
+	Targets     []targetRow
 	Can         workspaceActions
 	// Form is what was typed into the form the API refused, kept so
 	// nothing is lost, or each form's starting values.
@@ -95,6 +96,7 @@ func (s *server) renderWorkspace(w http.ResponseWriter, r *http.Request, status 
 	}
 	ws.Timeline = tl.Items
 	ws.Answers = answerRows(ws.App.Content, ws.Fund.Definition.DeploymentRoutes)
+	ws.Targets = targetRows(ws.App, ws.Fund.Definition)
 	ws.Assessments = assessmentViews(ws.App.Panel.Assessments, ws.Fund.Definition.Criteria)
 	ws.Can = actionsFor(meFrom(ctx), ws.App)
 	ws.Form.Set("amount_pence", pounds(ws.App.RequestedPence))

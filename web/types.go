@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 )
@@ -83,6 +84,7 @@ type fundDefinition struct {
 	PassMark         int         `json:"pass_mark"`
 	// Milestones is the fund's template, dated from each acceptance.
 	Milestones []fundMilestone `json:"milestones"`
+	Measures   []fundMeasure   `json:"measures"`
 }
 
 // fundMilestone is a milestone of the fund's template: DueAfter is an
@@ -218,6 +220,12 @@ type content struct {
 	IGReadiness       string   `json:"ig_readiness"`
 	DPIAStatus        string   `json:"dpia_status"`
 	DTACStatus        string   `json:"dtac_status"`
+	Targets           []struct {
+		Measure  string `json:"measure"`
+		Route    string `json:"route"`
+		Baseline string `json:"baseline"`
+		Target   string `json:"target"`
+	} `json:"targets"`
 }
 
 type ruleResult struct {
@@ -303,12 +311,17 @@ type milestone struct {
 	DrawdownPence    int64     `json:"drawdown_pence"`
 	Status           string    `json:"status"`
 	Overdue          bool      `json:"overdue"`
-	Evidence         *struct {
-		Summary string           `json:"summary"`
-		Metrics map[string]int64 `json:"metrics"`
-		Links   []string         `json:"links"`
-		By      actor            `json:"by"`
-		At      time.Time        `json:"at"`
+	OutcomesRequired []struct {
+		Measure string `json:"measure"`
+		Route   string `json:"route"`
+	} `json:"outcomes_required"`
+	Evidence *struct {
+		Summary  string                       `json:"summary"`
+		Metrics  map[string]int64             `json:"metrics"`
+		Outcomes []map[string]json.RawMessage `json:"outcomes"`
+		Links    []string                     `json:"links"`
+		By       actor                        `json:"by"`
+		At       time.Time                    `json:"at"`
 	} `json:"evidence"`
 	Reviews []struct {
 		Decision string    `json:"decision"`
@@ -367,4 +380,44 @@ func (a *application) CanOn(action, milestoneID string) bool {
 // CanAnswer reports whether the applicant may answer query queryID now.
 func (a *application) CanAnswer(queryID string) bool {
 	return slices.ContainsFunc(a.Actions, func(x allowed) bool { return x.Name == "answer_query" && x.QueryID == queryID })
+}
+
+// outcomes is GET /v1/funds/{id}/outcomes: every figure is text as the API
+// shows it ("<8" when suppressed), nil when there is none.
+type outcomes struct {
+	Suppression string         `json:"suppression"`
+	Awards      int            `json:"awards"`
+	Reporting   int            `json:"awards_reporting"`
+	Fund        outcomeGroup   `json:"fund"`
+	Routes      []outcomeGroup `json:"routes"`
+	Nations     []outcomeGroup `json:"nations"`
+}
+
+type outcomeGroup struct {
+	Key              string           `json:"key"`
+	Title            string           `json:"title"`
+	Awards           int              `json:"awards"`
+	PlannedReach     *string          `json:"planned_reach"`
+	Onboarded        *string          `json:"people_onboarded"`
+	Active           *string          `json:"people_active"`
+	ReachPercent     *string          `json:"reach_percent_of_plan"`
+	DrawnPence       *string          `json:"drawn_pence"`
+	CostPerOnboarded *string          `json:"cost_per_person_onboarded_pence"`
+	CostPerActive    *string          `json:"cost_per_person_active_pence"`
+	Measures         []outcomeMeasure `json:"measures"`
+}
+
+type outcomeMeasure struct {
+	Measure      string  `json:"measure"`
+	Title        string  `json:"title"`
+	Unit         string  `json:"unit"`
+	Kind         string  `json:"kind"`
+	Direction    string  `json:"direction"`
+	Count        *string `json:"count"`
+	BaselineN    *string `json:"baseline_n"`
+	BaselineMean *string `json:"baseline_mean"`
+	FollowUpN    *string `json:"follow_up_n"`
+	FollowUpMean *string `json:"follow_up_mean"`
+	Change       *string `json:"change"`
+	Percent      *string `json:"percent"`
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/outcome"
 )
 
 var appAdmin = fundflow.Actor{ID: "admin-1", Name: "Ada Admin", Role: fundflow.RoleAdmin}
@@ -73,7 +74,8 @@ func (a *applicationWorkflow) probes(by fundflow.Actor, now time.Time) []probe {
 	for _, m := range a.Milestones {
 		out = append(out,
 			probe{Action{Name: UpdateSubmitEvidence, MilestoneID: m.ID}, func(ctx workflow.Context) error {
-				return a.checkSubmitEvidence(ctx, SubmitEvidenceRequest{Command: c, MilestoneID: m.ID, Summary: "Done."})
+				return a.checkSubmitEvidence(ctx, SubmitEvidenceRequest{Command: c, MilestoneID: m.ID, Summary: "Done.",
+					Outcomes: outcome.Sample(a.Fund, m.ID, a.Content.DeploymentRoutes, 100)})
 			}},
 			probe{Action{Name: UpdateRequestExtension, MilestoneID: m.ID}, func(ctx workflow.Context) error {
 				return a.checkRequestExtension(ctx, RequestExtensionRequest{Command: c, MilestoneID: m.ID, NewDueAt: m.DueAt.Add(7 * 24 * time.Hour), Reason: "Staff away."})

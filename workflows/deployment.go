@@ -85,6 +85,7 @@ func (a *applicationWorkflow) makeOffer(ctx workflow.Context, by fundflow.Actor,
 		a.Offer.Letter = s.Ref
 	}
 	s.AmountPence, s.Conditions, s.AcceptBy = amount, conditions, &acceptBy
+	s.Targets = a.letterTargets()
 	for _, m := range a.schedule(acceptBy, amount) {
 		s.Milestones = append(s.Milestones, letters.Milestone{Title: m.Title, DueAt: m.DueAt, DrawdownPence: m.DrawdownPence})
 	}
@@ -184,6 +185,55 @@ func (a *applicationWorkflow) schedule(from time.Time, award int64) []Milestone 
 	return out
 }
 
+// letterTargets are the application's outcome targets as a letter prints
+// them: measure and route by title, figures at the measure's places.
+func (a *applicationWorkflow) letterTargets() []letters.Target {
+	var out []letters.Target
+	for _, t := range a.Content.Targets {
+		m, ok := a.Fund.Measure(t.Measure)
+		if !ok {
+			continue
+		}
+		route := t.Route
+		if i := slices.IndexFunc(a.Fund.DeploymentRoutes, func(r fund.Route) bool { return r.ID == t.Route }); i >= 0 {
+			route = a.Fund.DeploymentRoutes[i].Title
+		}
+		out = append(out, letters.Target{Measure: m.Title, Unit: m.Unit, Route: route,
+			Baseline: t.Baseline.Format(m.DecimalPlaces), Target: t.Target.Format(m.DecimalPlaces)})
+	}
+	return out
+}
+
+// letterResults are the targets with the last verified figure for each.
+func (a *applicationWorkflow) letterResults() []letters.Target {
+	out := a.letterTargets()
+	i := 0
+	for _, t := range a.Content.Targets {
+		m, ok := a.Fund.Measure(t.Measure)
+		if !ok {
+			continue
+		}
+		out[i].Achieved, out[i].Met = "Not reported", "–"
+		for _, ms := range a.Milestones {
+			if ms.Status != MilestoneVerified || ms.Evidence == nil {
+				continue
+			}
+			j := slices.IndexFunc(ms.Evidence.Outcomes, func(f fund.Figure) bool { return f.Measure == t.Measure && f.Route == t.Route })
+			if j < 0 {
+				continue
+			}
+			if x, ok := m.Achieved(ms.Evidence.Outcomes[j]); ok {
+				out[i].Achieved, out[i].Met = x.Format(m.DecimalPlaces), "No"
+				if m.Met(x, t.Target) {
+					out[i].Met = "Yes"
+				}
+			}
+		}
+		i++
+	}
+	return out
+}
+
 // before is t less d, days counted on the London wall clock as AddCalendar
 // counts them forwards.
 func before(d fund.Duration, t time.Time) time.Time {
@@ -228,6 +278,11 @@ func (a *applicationWorkflow) checkSubmitEvidence(_ workflow.Context, r SubmitEv
 			break
 		}
 	}
+	if len(r.Outcomes) > len(a.Fund.Measures)*len(a.Content.DeploymentRoutes) {
+		v.Add("outcomes", "must have at most one figure per measure and route")
+	} else {
+		a.Fund.ValidateFigures(&v, "outcomes", r.MilestoneID, a.Content.DeploymentRoutes, r.Outcomes)
+	}
 	if len(r.Links) > maxLinks {
 		v.Add("links", "must be at most %d", maxLinks)
 	}
@@ -242,7 +297,7 @@ func (a *applicationWorkflow) checkSubmitEvidence(_ workflow.Context, r SubmitEv
 
 func (a *applicationWorkflow) submitEvidence(ctx workflow.Context, r SubmitEvidenceRequest) (Outcome, error) {
 	m, _ := a.milestone(r.MilestoneID)
-	m.Evidence = &Evidence{Summary: r.Summary, Metrics: r.Metrics, Links: slices.Clone(r.Links), By: r.Actor, At: workflow.Now(ctx).UTC()}
+	m.Evidence = &Evidence{Summary: r.Summary, Metrics: r.Metrics, Outcomes: slices.Clone(r.Outcomes), Links: slices.Clone(r.Links), By: r.Actor, At: workflow.Now(ctx).UTC()}
 	m.Status = MilestoneSubmitted
 	a.record(ctx, application.AudienceEveryone, r.Actor, "evidence_submitted", "milestone "+m.ID)
 	a.notify(ctx, activities.NotificationMilestone, audienceProgrammeManager, "Milestone evidence to verify",
@@ -307,6 +362,7 @@ func (a *applicationWorkflow) verifyMilestone(ctx workflow.Context, r VerifyMile
 	a.record(ctx, application.AudienceEveryone, fundflow.System, "completed", fmt.Sprintf("every milestone verified; %s drawn", money.Format(a.drawn())))
 	s := a.snapshot(ctx, letters.KindCompletion, r.Actor, "Programme manager")
 	s.AmountPence, s.Feedback = a.drawn(), r.Note
+	s.Targets = a.letterResults()
 	for _, m := range a.Milestones {
 		s.Milestones = append(s.Milestones, letters.Milestone{Title: m.Title, DueAt: m.DueAt, DrawdownPence: m.DrawnPence})
 	}
@@ -465,6 +521,7 @@ func (a *applicationWorkflow) milestonesView() []Milestone {
 		if out[i].Overdue && out[i].awaitingEvidence() {
 			out[i].Status = MilestoneOverdue
 		}
+		out[i].OutcomesRequired = a.Fund.Required(out[i].ID, a.Content.DeploymentRoutes)
 	}
 	return nonNil(out)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/readmodel"
 )
@@ -60,11 +61,15 @@ type DeclineOfferRequest struct {
 
 // SubmitEvidenceRequest is a milestone's evidence. Metrics are whole
 // numbers (people onboarded, appointments), so no float reaches the state.
+// Outcomes are the figures for the fund's measures this milestone requires,
+// per route, checked against the fund's definitions; their decimals are
+// exact thousandths.
 type SubmitEvidenceRequest struct {
 	Command
 	MilestoneID string           `json:"milestone_id"`
 	Summary     string           `json:"summary"`
 	Metrics     map[string]int64 `json:"metrics,omitempty"`
+	Outcomes    []fund.Figure    `json:"outcomes,omitempty"`
 	Links       []string         `json:"links,omitempty"`
 }
 
@@ -140,15 +145,19 @@ type Milestone struct {
 	VerifiedAt time.Time       `json:"verified_at,omitzero"`
 	DrawnPence int64           `json:"drawn_pence,omitempty"`
 	VerifiedBy *fundflow.Actor `json:"verified_by,omitempty"`
+	// OutcomesRequired is only in the view: the measures and routes this
+	// milestone's evidence must report, so a form asks for exactly those.
+	OutcomesRequired []fund.MeasureRoute `json:"outcomes_required,omitempty"`
 }
 
 // Evidence is what the applicant reported, the latest submission.
 type Evidence struct {
-	Summary string           `json:"summary"`
-	Metrics map[string]int64 `json:"metrics,omitempty"`
-	Links   []string         `json:"links,omitempty"`
-	By      fundflow.Actor   `json:"by"`
-	At      time.Time        `json:"at"`
+	Summary  string           `json:"summary"`
+	Metrics  map[string]int64 `json:"metrics,omitempty"`
+	Outcomes []fund.Figure    `json:"outcomes,omitempty"`
+	Links    []string         `json:"links,omitempty"`
+	By       fundflow.Actor   `json:"by"`
+	At       time.Time        `json:"at"`
 }
 
 // Review is a programme manager's verdict on evidence.

@@ -10,6 +10,7 @@ import (
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
+	"github.com/fundflow/fundflow/internal/outcome"
 )
 
 var progMgr = fundflow.Actor{ID: "pm-1", Name: "Priya Manager", Role: fundflow.RoleProgrammeManager}
@@ -30,9 +31,13 @@ func accept(key string) AcceptOfferRequest {
 	return AcceptOfferRequest{Command: cmd(key, appLead), SignatoryName: "Dr Tom Reid", SignatoryRole: "Chief Medical Officer"}
 }
 
+// evidence carries every outcome figure the milestone requires of the test
+// application, which deploys through the NHS App.
 func evidence(key, milestone string) SubmitEvidenceRequest {
 	return SubmitEvidenceRequest{Command: cmd(key, appLead), MilestoneID: milestone, Summary: "Done, as the report shows.",
-		Metrics: map[string]int64{"people_onboarded": 1200}, Links: []string{"https://example.nhs.uk/report"}}
+		Metrics:  map[string]int64{"people_onboarded": 1200},
+		Outcomes: outcome.Sample(appFund(), milestone, []string{"nhs_app"}, 1200),
+		Links:    []string{"https://example.nhs.uk/report"}}
 }
 
 func verify(key, milestone string) VerifyMilestoneRequest {
@@ -87,7 +92,19 @@ func TestOfferAcceptedThroughToCompletion(t *testing.T) {
 	returned := r.send(UpdateVerifyMilestone, VerifyMilestoneRequest{Command: cmd("v-ret", progMgr), MilestoneID: "ig_approvals", Decision: MilestoneReturn, Note: "Attach the signed DPIA."})
 	afterReturn := r.look()
 	r.send(UpdateSubmitEvidence, evidence("e-1b", "ig_approvals"))
+	var noOutcomes, rivalReport, outOfRange *fundOutcome
 	for i, m := range def.Milestones {
+		if m.ID == "outcomes_3_months" {
+			bare := evidence("e-bare", m.ID)
+			bare.Outcomes = bare.Outcomes[:1]
+			noOutcomes = r.send(UpdateSubmitEvidence, bare)
+			rival := evidence("e-rival", m.ID)
+			rival.Actor = rivalApp
+			rivalReport = r.send(UpdateSubmitEvidence, rival)
+			wild := evidence("e-wild", m.ID)
+			wild.Outcomes[3].FollowUpMean = 99_000 // WEMWBS runs 14–70
+			outOfRange = r.send(UpdateSubmitEvidence, wild)
+		}
 		if i > 0 {
 			r.send(UpdateSubmitEvidence, evidence("e-"+m.ID, m.ID))
 		}
@@ -126,6 +143,15 @@ func TestOfferAcceptedThroughToCompletion(t *testing.T) {
 	require.Equal(t, int64(799_999), snap.Milestones[0].DrawdownPence)
 
 	badSig.refused(t, fundflow.EVALIDATION)
+	// Outcome figures: every required measure, from the award's own
+	// organisation, inside the measure's range; the record keeps them.
+	missing := noOutcomes.refused(t, fundflow.EVALIDATION)
+	require.Len(t, missing.Fields, len(def.Measures)-1, "one error per missing measure: %v", missing.Fields)
+	require.Equal(t, "outcomes.people_active_12_weeks.nhs_app", missing.Fields[0].Field)
+	rivalReport.refused(t, fundflow.EFORBIDDEN)
+	wild := outOfRange.refused(t, fundflow.EVALIDATION)
+	require.Equal(t, "outcomes[3].follow_up_mean", wild.Fields[0].Field)
+	require.Equal(t, outcome.Sample(def, "final_evaluation", []string{"nhs_app"}, 1200), final.Milestones[4].Evidence.Outcomes)
 	byRival.refused(t, fundflow.EFORBIDDEN)
 	var o, o2 Outcome
 	accepted.ok(t, &o)
@@ -307,4 +333,40 @@ func TestOfferAwaitsItsLetter(t *testing.T) {
 	var o Outcome
 	accepted.ok(t, &o)
 	require.Equal(t, application.StatusInDeployment, o.Status)
+}
+
+func TestOfferLetterNamesTheTargets(t *testing.T) {
+	a := &applicationWorkflow{}
+	a.Fund = appFund()
+	a.Content.Targets = []fund.Target{
+		{Measure: "wemwbs", Route: "nhs_app", Baseline: 41_500, Target: 45_000},
+		{Measure: "gone", Route: "nhs_app"},
+	}
+	require.Equal(t, []letters.Target{{Measure: "Mental wellbeing (WEMWBS)", Unit: "points",
+		Route:    "To the public through the NHS App, via the Patients Know Best personal health record integration",
+		Baseline: "41.5", Target: "45.0"}}, a.letterTargets())
+}
+
+func TestCompletionLetterQuotesResults(t *testing.T) {
+	a := &applicationWorkflow{}
+	a.Fund = appFund()
+	a.Content.Targets = []fund.Target{
+		{Measure: "wemwbs", Route: "nhs_app", Baseline: 41_500, Target: 45_000},
+		{Measure: "weight", Route: "nhs_app", Baseline: 92_000, Target: 90_000},
+		{Measure: "people_onboarded", Route: "nhs_app", Target: 2_000_000},
+	}
+	a.Milestones = []Milestone{
+		{Status: MilestoneVerified, Evidence: &Evidence{Outcomes: []fund.Figure{
+			{Measure: "wemwbs", Route: "nhs_app", BaselineN: 9, BaselineMean: 41_500, FollowUpN: 8, FollowUpMean: 44_000},
+			{Measure: "people_onboarded", Route: "nhs_app", Count: 1500}}}},
+		{Status: MilestoneVerified, Evidence: &Evidence{Outcomes: []fund.Figure{
+			{Measure: "wemwbs", Route: "nhs_app", BaselineN: 9, BaselineMean: 41_500, FollowUpN: 8, FollowUpMean: 46_200},
+			{Measure: "people_onboarded", Route: "nhs_app", Count: 1800}}}},
+		{Status: MilestoneSubmitted, Evidence: &Evidence{Outcomes: []fund.Figure{{Measure: "people_onboarded", Route: "nhs_app", Count: 2500}}}},
+	}
+	got := a.letterResults()
+	require.Len(t, got, 3)
+	require.Equal(t, []string{"46.2", "Yes"}, []string{got[0].Achieved, got[0].Met})
+	require.Equal(t, []string{"Not reported", "–"}, []string{got[1].Achieved, got[1].Met})
+	require.Equal(t, []string{"1800", "No"}, []string{got[2].Achieved, got[2].Met}, "unverified evidence is not a result")
 }

@@ -485,7 +485,7 @@ func TestBrowserJourney(t *testing.T) {
 	// stream carries status changes, so a drawdown alone is seen on the
 	// next load.)
 	for _, m := range e.milestoneIDs(id)[1:] {
-		e.post("/v1"+app+"/milestones/"+m+"/evidence", e.token("applicant_QUY"), map[string]any{"summary": "Done, as planned."}, 200)
+		e.post("/v1"+app+"/milestones/"+m+"/evidence", e.token("applicant_QUY"), map[string]any{"summary": "Done, as planned.", "outcomes": sampleOutcomes(m, 900)}, 200)
 		e.post("/v1"+app+"/milestones/"+m+"/verify", e.token("programme_manager"), map[string]any{"decision": "verify", "note": "Seen."}, 200)
 	}
 	waitFor(t, "live update of the dashboard", func() bool {

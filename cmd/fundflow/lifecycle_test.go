@@ -19,6 +19,7 @@ import (
 	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/auth/authtest"
 	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/outcome"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/testredis"
 )
@@ -106,6 +107,12 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// sampleOutcomes are valid outcome figures for milestone of an application
+// made by fullApplication, which deploys on both routes.
+func sampleOutcomes(milestone string, size int64) []fund.Figure {
+	return outcome.Sample(fund.SeedDefinition(time.Now()), milestone, []string{"primary_care_public_health", "nhs_app"}, size)
 }
 
 // fullApplication is a complete draft for the seeded fund.

@@ -197,13 +197,53 @@ func TestOffersMilestonesAndLetters(t *testing.T) {
 	}
 	for _, m := range def.Milestones {
 		base := "/v1/applications/" + ids[0] + "/milestones/" + m.ID
-		e.post(base+"/evidence", orgs[0].token, map[string]any{"summary": "Done: " + m.Title, "metrics": map[string]int{"people_onboarded": 1200}, "links": []string{"https://example.nhs.uk/evidence"}}, 200)
+		e.post(base+"/evidence", orgs[0].token, map[string]any{"summary": "Done: " + m.Title, "metrics": map[string]int{"people_onboarded": 1200},
+			"outcomes": sampleOutcomes(m.ID, 1200), "links": []string{"https://example.nhs.uk/evidence"}}, 200)
 		e.post(base+"/verify", e.token("programme_manager"), map[string]string{"decision": "verify", "note": "Checked."}, 200)
 	}
 	var done map[string]any
 	e.do("GET", "/v1/applications/"+ids[0], e.token("programme_manager"), nil, &done)
 	if done["status"] != "completed" || done["drawn_pence"].(float64) != 8_000_000 {
 		t.Fatalf("after the last verification: %v drawn %v", done["status"], done["drawn_pence"])
+	}
+	// Outcomes: the award reported every measure on both routes; the last
+	// verified report (the final evaluation, 1,200 people a route) is the
+	// one that counts. By hand: 2,400 onboarded, 1,440 active (60%),
+	// £80,000 drawn, so 3,333.33 → 3,333 pence a person onboarded and
+	// 5,555.56 → 5,556 a person active; WEMWBS from 36.4 to 42.0 over
+	// 2,400 and 1,680 people, a change of 5.6.
+	outcomesPath := "/v1/funds/" + fund.SeedID + "/outcomes"
+	var oc struct {
+		Suppression string `json:"suppression"`
+		Awards      int    `json:"awards"`
+		Fund        struct {
+			Onboarded string `json:"people_onboarded"`
+			Active    string `json:"people_active"`
+			CostOn    string `json:"cost_per_person_onboarded_pence"`
+			CostAct   string `json:"cost_per_person_active_pence"`
+			Measures  []map[string]any
+		} `json:"fund"`
+	}
+	eventually(t, "the completed award in the outcomes", func() (bool, string) {
+		e.do("GET", outcomesPath, e.token("programme_manager"), nil, &oc)
+		return oc.Awards >= 1 && oc.Fund.Onboarded != "", fmt.Sprint(oc)
+	})
+	if oc.Fund.Onboarded != "2400" || oc.Fund.Active != "1440" || oc.Fund.CostOn != "3333" || oc.Fund.CostAct != "5556" || oc.Suppression == "" {
+		t.Errorf("outcomes roll-up %+v", oc.Fund)
+	}
+	for _, m := range oc.Fund.Measures {
+		if m["measure"] == "wemwbs" && (m["baseline_mean"] != "36.4" || m["follow_up_mean"] != "42.0" || m["change"] != "5.6" || m["follow_up_n"] != "1680") {
+			t.Errorf("WEMWBS %v", m)
+		}
+	}
+	if code, _, csvBody := e.raw(outcomesPath+".csv", e.token("panel_chair")); code != 200 ||
+		!strings.Contains(string(csvBody), "fund,"+fund.SeedID+",Prevention Innovation Fund,") ||
+		!strings.Contains(string(csvBody), ",wemwbs,points,mean,higher,,2400,36.4,1680,42.0,5.6,") ||
+		!strings.HasPrefix(string(csvBody), "# Small-number suppression") {
+		t.Errorf("outcomes CSV %d:\n%s", code, csvBody)
+	}
+	if code, _, _ := e.raw(outcomesPath, orgs[0].token); code != 403 {
+		t.Errorf("an applicant read the fund's outcomes: %d", code)
 	}
 	completion := waitLetter(0, "completion")
 	var check map[string]any

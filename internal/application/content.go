@@ -142,6 +142,10 @@ type Content struct {
 
 	DPIAStatus IGStatus `json:"dpia_status"`
 	DTACStatus IGStatus `json:"dtac_status"`
+
+	// Targets are the evaluation's baseline and target per outcome measure
+	// and route; Evaluation stays as the narrative around them.
+	Targets []fund.Target `json:"targets,omitempty"`
 }
 
 // Field is one member of a JSON merge patch (RFC 7396), which has three
@@ -215,6 +219,7 @@ type Patch struct {
 	IGReadiness       Field[string]            `json:"ig_readiness,omitzero"`
 	DPIAStatus        Field[IGStatus]          `json:"dpia_status,omitzero"`
 	DTACStatus        Field[IGStatus]          `json:"dtac_status,omitzero"`
+	Targets           Field[[]fund.Target]     `json:"targets,omitzero"`
 }
 
 // Apply merges p into c. It never validates: an applicant may save anything
@@ -252,6 +257,7 @@ func (c Content) Apply(p Patch) Content {
 	set(&c.IGReadiness, p.IGReadiness)
 	set(&c.DPIAStatus, p.DPIAStatus)
 	set(&c.DTACStatus, p.DTACStatus)
+	setList(&c.Targets, p.Targets)
 	return c
 }
 
@@ -352,6 +358,17 @@ func validate(c Content, def fund.Definition, complete bool) fundflow.Invalid {
 	}
 	igStatus(&v, "dpia_status", c.DPIAStatus, complete)
 	igStatus(&v, "dtac_status", c.DTACStatus, complete)
+	if len(c.Targets) > len(def.Measures)*max(len(def.DeploymentRoutes), 1) {
+		v.Add("targets", "must have at most one entry per measure and route")
+	} else {
+		// A draft may set targets before choosing its routes; a submission
+		// sets them only for the routes it deploys on.
+		routes := routeIDs
+		if complete {
+			routes = c.DeploymentRoutes
+		}
+		def.ValidateTargets(&v, "targets", routes, c.Targets)
+	}
 	return v
 }
 

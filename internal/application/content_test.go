@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"github.com/fundflow/fundflow/internal/decimal"
+	"github.com/fundflow/fundflow/internal/fund"
 )
 
 // complete is a content that passes ValidateSubmission for the seed fund.
@@ -32,6 +35,10 @@ func complete() Content {
 		IGReadiness:       "DPIA drafted.",
 		DPIAStatus:        IGInProgress,
 		DTACStatus:        IGNotStarted,
+		Targets: []fund.Target{
+			{Measure: "people_onboarded", Route: "nhs_app", Target: decimal.FromInt(8000)},
+			{Measure: "systolic_bp", Route: "primary_care_public_health", Baseline: decimal.FromInt(146), Target: decimal.FromInt(140)},
+		},
 	}
 }
 
@@ -163,6 +170,12 @@ func TestValidateDraft(t *testing.T) {
 		{"unknown and repeated cohorts", func(c *Content) {
 			c.TargetCohorts = []Cohort{"smokers", CohortObesity, CohortObesity}
 		}, []string{"target_cohorts[0]", "target_cohorts[2]"}},
+		{"targets out of range, on a route not chosen, repeated", func(c *Content) {
+			c.DeploymentRoutes = []string{"nhs_app"}
+			c.Targets = append(c.Targets, fund.Target{Measure: "wemwbs", Route: "nhs_app", Baseline: decimal.FromInt(40), Target: decimal.FromInt(80)},
+				c.Targets[0], fund.Target{Measure: "steps", Route: "nhs_app"})
+			c.Targets[1].Route = "fax"
+		}, []string{"targets[3]", "targets[1].route", "targets[2].target", "targets[4].measure"}},
 		{"unknown IG statuses", func(c *Content) { c.DPIAStatus, c.DTACStatus = "done", "Complete" }, []string{"dpia_status", "dtac_status"}},
 		{"a draft may be partial", func(c *Content) {
 			c.Need, c.SRODeclaration, c.DeploymentRoutes, c.LeadContact = "", false, nil, LeadContact{}
@@ -203,7 +216,7 @@ func TestValidateSubmission(t *testing.T) {
 	c.LeadContact.Email = "not-an-email"
 	c.SRODeclaration = false
 	c.DeploymentRoutes = []string{"fax"}
-	if got, want := fields(t, ValidateSubmission(c, def)), []string{"lead_contact.email", "sro_declaration", "deployment_routes[0]", "need"}; !slices.Equal(got, want) {
+	if got, want := fields(t, ValidateSubmission(c, def)), []string{"lead_contact.email", "sro_declaration", "deployment_routes[0]", "need", "targets[0].route", "targets[1].route"}; !slices.Equal(got, want) {
 		t.Errorf("fields %q, want %q", got, want)
 	}
 
@@ -419,7 +432,7 @@ func TestContentJSONNames(t *testing.T) {
 	want := []string{
 		"delivery_plan", "deployment_routes", "dpia_status", "dtac_status", "evaluation", "ig_readiness",
 		"integration_plan", "lead_contact", "need", "org_code", "planned_reach", "population_covered",
-		"requested_pence", "sro", "sro_declaration", "target_cohorts", "three_shifts",
+		"requested_pence", "sro", "sro_declaration", "target_cohorts", "targets", "three_shifts",
 	}
 	if !slices.Equal(keys, want) {
 		t.Errorf("keys %q\nwant %q", keys, want)

@@ -88,6 +88,9 @@ type Definition struct {
 	OfferAcceptanceWindow Duration `json:"offer_acceptance_window"`
 
 	Milestones []Milestone `json:"milestones"`
+	// Measures are the outcomes awards set targets for and report at
+	// milestones; see measure.go.
+	Measures []Measure `json:"measures,omitempty"`
 }
 
 // Route is a way the funded service can be deployed.
@@ -235,6 +238,7 @@ func (d Definition) Validate() error {
 	positive(&v, "offer_acceptance_window", d.OfferAcceptanceWindow)
 
 	d.validateMilestones(&v)
+	d.validateMeasures(&v)
 	return v.Err("the fund definition is invalid")
 }
 

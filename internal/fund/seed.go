@@ -2,6 +2,8 @@ package fund
 
 import (
 	"time"
+
+	"github.com/fundflow/fundflow/internal/decimal"
 	_ "time/tzdata" // the seed's window is set in Europe/London on hosts without zoneinfo
 )
 
@@ -92,5 +94,28 @@ func SeedDefinition(now time.Time) Definition {
 			{ID: "final_evaluation", Title: "Final evaluation", DueAfter: iso("P365D"),
 				DrawdownShareBP: 2000, EvidenceRequired: []string{"Evaluation report against the baseline", "Plans for sustaining the service"}},
 		},
+		Measures: seedMeasures(),
+	}
+}
+
+// seedMeasures follow the article the fund comes from: reach and engagement,
+// then exercise, mental wellbeing, weight, blood pressure and GP use, each
+// reported per deployment route as a before-and-after mean.
+func seedMeasures() []Measure {
+	reach := []string{"first_1000_onboarded", "outcomes_3_months", "final_evaluation"}
+	followUp := []string{"outcomes_3_months", "final_evaluation"}
+	mean := func(id, title, unit string, dir Direction, lo, hi int64, places int) Measure {
+		return Measure{ID: id, Title: title, Unit: unit, Direction: dir, Kind: KindMean,
+			Min: decimal.FromInt(lo), Max: decimal.FromInt(hi), DecimalPlaces: places, ReportAt: followUp}
+	}
+	return []Measure{
+		{ID: "people_onboarded", Title: "People onboarded", Unit: "people", Direction: Higher, Kind: KindCount, ReportAt: reach, Reach: ReachOnboarded},
+		{ID: "people_active_12_weeks", Title: "People active at 12 weeks", Unit: "people", Direction: Higher, Kind: KindCount, ReportAt: followUp, Reach: ReachActive},
+		mean("activity_minutes", "Moderate activity", "minutes a week", Higher, 0, 10_080, 0),
+		mean("wemwbs", "Mental wellbeing (WEMWBS)", "points", Higher, 14, 70, 1),
+		mean("weight", "Weight", "kg", Lower, 30, 300, 1),
+		mean("systolic_bp", "Systolic blood pressure", "mmHg", Lower, 70, 250, 0),
+		mean("diastolic_bp", "Diastolic blood pressure", "mmHg", Lower, 40, 150, 0),
+		mean("gp_appointments", "GP appointments", "per person a year", Lower, 0, 100, 1),
 	}
 }

@@ -135,6 +135,23 @@ func TestRenderText(t *testing.T) {
 // TestRenderLongLetter checks page breaking: a long conditions list runs
 // onto further pages, every page carries the footer, and a table split by a
 // page break repeats its header.
+func TestOfferListsOutcomeTargets(t *testing.T) {
+	s := sample(KindOffer)
+	s.Targets = []Target{
+		{Measure: "Mental wellbeing (WEMWBS)", Unit: "points", Route: "Primary care and public health", Baseline: "41.5", Target: "45.0"},
+		{Measure: "Systolic blood pressure", Unit: "mmHg", Route: "NHS App", Baseline: "146", Target: "140"},
+	}
+	text := pdfText(t, render(t, s), 1, 3)
+	assertContains(t, text, "Outcome targets", "Mental wellbeing (WEMWBS) (points) Primary care and 41.5 45.0 public health",
+		"Systolic blood pressure (mmHg) NHS App 146 140")
+}
+
+func TestCompletionQuotesResults(t *testing.T) {
+	s := sample(KindCompletion)
+	s.Targets = []Target{{Measure: "Weight", Unit: "kg", Route: "NHS App", Baseline: "92.0", Target: "90.0", Achieved: "89.4", Met: "Yes"}}
+	assertContains(t, pdfText(t, render(t, s), 1, 3), "Results against your targets", "Weight (kg) NHS App 92.0 90.0 89.4 Yes")
+}
+
 func TestRenderLongLetter(t *testing.T) {
 	s := sample(KindOffer)
 	for i := range 30 {

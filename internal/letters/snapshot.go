@@ -27,16 +27,19 @@ const (
 // Optional fields are omitempty so that adding a field later leaves the
 // canonical JSON, and so the printed content hash, of older snapshots intact.
 type Snapshot struct {
-	Kind          Kind         `json:"kind"`
-	Ref           string       `json:"ref"`
-	Revision      int          `json:"revision,omitempty"`
-	IssuedAt      time.Time    `json:"issued_at"`
-	Fund          Fund         `json:"fund"`
-	ApplicationID string       `json:"application_id"`
-	Addressee     Addressee    `json:"addressee"`
-	AmountPence   int64        `json:"amount_pence"`
-	Conditions    []string     `json:"conditions,omitempty"`
-	Milestones    []Milestone  `json:"milestones,omitempty"`
+	Kind          Kind        `json:"kind"`
+	Ref           string      `json:"ref"`
+	Revision      int         `json:"revision,omitempty"`
+	IssuedAt      time.Time   `json:"issued_at"`
+	Fund          Fund        `json:"fund"`
+	ApplicationID string      `json:"application_id"`
+	Addressee     Addressee   `json:"addressee"`
+	AmountPence   int64       `json:"amount_pence"`
+	Conditions    []string    `json:"conditions,omitempty"`
+	Milestones    []Milestone `json:"milestones,omitempty"`
+	// Targets are the award's outcome baselines and targets, as written
+	// figures with their measure's places.
+	Targets       []Target     `json:"targets,omitempty"`
 	AcceptBy      *time.Time   `json:"accept_by,omitempty"`
 	Feedback      string       `json:"feedback,omitempty"`
 	Scores        []Score      `json:"scores,omitempty"`
@@ -47,6 +50,19 @@ type Snapshot struct {
 	// VerifyURL is where anyone holding the reference can check a letter;
 	// "{ref}" in it is replaced by the path-escaped reference.
 	VerifyURL string `json:"verify_url"`
+}
+
+// Target is one outcome target an offer commits the award to.
+type Target struct {
+	Measure  string `json:"measure"`
+	Unit     string `json:"unit"`
+	Route    string `json:"route"`
+	Baseline string `json:"baseline"`
+	Target   string `json:"target"`
+	// Achieved and Met are for the completion letter: the last verified
+	// figure and whether it reached the target.
+	Achieved string `json:"achieved,omitempty"`
+	Met      string `json:"met,omitempty"`
 }
 
 type Fund struct {

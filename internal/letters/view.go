@@ -47,6 +47,7 @@ type view struct {
 	Addressee     Addressee
 	AmountPence   int64
 	Conditions    []string
+	Targets       []Target
 	Milestones    []Milestone
 	// DrawdownPence is the sum of the milestone drawdowns.
 	DrawdownPence int64
@@ -80,6 +81,7 @@ func newView(s Snapshot, contentHash string) view {
 		Addressee:     s.Addressee,
 		AmountPence:   s.AmountPence,
 		Conditions:    s.Conditions,
+		Targets:       s.Targets,
 		Milestones:    s.Milestones,
 		Feedback:      paragraphs(s.Feedback),
 		FailedRules:   s.FailedRules,
