@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 )
+
+// retryFor bounds how long a command is retried through 503s.
+const retryFor = 2 * time.Minute
 
 // Client calls a running fundflow over HTTP, as its users do, and checks
 // every response against the OpenAPI document.
@@ -31,25 +35,40 @@ func (c *Client) Do(method, path, token string, body, out any) int {
 	return c.DoKey(method, path, token, "", body, out)
 }
 
-// DoKey is Do with an Idempotency-Key, when key is not empty.
+// DoKey is Do with an Idempotency-Key, when key is not empty. A command
+// answered 503 is sent again under the same key after its Retry-After, as
+// the API asks of every client: the retry rejoins the first attempt's
+// Update, so it is done once however long the engine took.
 func (c *Client) DoKey(method, path, token, key string, body, out any) int {
 	c.t.Helper()
-	var rd io.Reader
+	var payload []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
 			c.t.Fatal(err)
 		}
-		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, c.base+path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	var (
+		status int
+		b      []byte
+	)
+	for began := time.Now(); ; {
+		req, _ := http.NewRequest(method, c.base+path, bytes.NewReader(payload))
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		var h http.Header
+		status, h, b = c.send(req, token)
+		wait, err := strconv.Atoi(h.Get("Retry-After"))
+		if status != http.StatusServiceUnavailable || key == "" || err != nil || time.Since(began) > retryFor {
+			break
+		}
+		c.t.Logf("%s %s: 503, retrying in %ds under the same Idempotency-Key", method, path, wait)
+		time.Sleep(time.Duration(wait) * time.Second)
 	}
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	status, _, b := c.send(req, token)
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
 			c.t.Fatalf("%s %s: %v\n%s", method, path, err, b)
