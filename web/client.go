@@ -55,7 +55,7 @@ func (c apiClient) call(ctx context.Context, method, path string, body any, idem
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if method == http.MethodPost && idemKey != "" {
+	if (method == http.MethodPost || method == http.MethodPut) && idemKey != "" {
 		req.Header.Set("Idempotency-Key", idemKey)
 	}
 	if t := tokenFrom(ctx); t != "" {
@@ -88,6 +88,12 @@ func (c apiClient) get(ctx context.Context, path string, out any) error {
 // with, so a double click or a resent form gets the first answer again.
 func (c apiClient) post(ctx context.Context, path string, body any, key string, out any) error {
 	return c.call(ctx, http.MethodPost, path, body, key, out)
+}
+
+// put replaces a resource; the directory remembers its key as it does a
+// POST's, so a resent form changes nothing twice.
+func (c apiClient) put(ctx context.Context, path string, body any, key string, out any) error {
+	return c.call(ctx, http.MethodPut, path, body, key, out)
 }
 
 func (c apiClient) patch(ctx context.Context, path string, body any, out any) error {

@@ -106,7 +106,7 @@ func navFor(role string) []navItem {
 	case "programme_manager":
 		return []navItem{{"/programme", "Deployments"}, {"/applications", "Applications"}}
 	case "admin":
-		return []navItem{{"/funds", "Funds"}, {"/programme", "Deployments"}, {"/applications", "Applications"}}
+		return []navItem{{"/funds", "Funds"}, {"/admin/users", "People"}, {"/programme", "Deployments"}, {"/applications", "Applications"}}
 	}
 	return []navItem{{"/applications", "Your applications"}}
 }

@@ -62,4 +62,17 @@ func (s *server) routes() {
 	page("/funds/{fund_id}", s.fund, get)
 	page("/funds/{fund_id}/open", s.openFund, post)
 	page("/funds/{fund_id}/close", s.closeFund, post)
+
+	// Admins: the directory of people, reviewer pools, tokens and audit.
+	page("/admin/users", s.users, get)
+	page("/admin/users", s.inviteUser, post)
+	page("/admin/users/{user_id}", s.user, get)
+	page("/admin/users/{user_id}/roles", s.setRoles, post)
+	page("/admin/users/{user_id}/deactivate", s.deactivateUser, post)
+	page("/admin/users/{user_id}/reactivate", s.reactivateUser, post)
+	page("/funds/{fund_id}/reviewers", s.reviewers, get)
+	page("/funds/{fund_id}/reviewers", s.setReviewers, post)
+	page("/admin/tokens", s.tokens, get)
+	page("/admin/tokens/{token_id}/revoke", s.revokeToken, post)
+	page("/admin/audit", s.audit, get)
 }

@@ -1,0 +1,416 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+)
+
+// The directory's admin pages: people, their roles, each fund's reviewer
+// pool and panel, service tokens and the audit timeline. Each is the
+// API's admin routes seen through a form; the API refuses anyone else.
+
+type dirUser struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	OrgCode   string    `json:"org_code"`
+	Roles     []string  `json:"roles"`
+	Active    bool      `json:"active"`
+	InvitedAt time.Time `json:"invited_at"`
+	InvitedBy actor     `json:"invited_by"`
+}
+
+// Has reports whether the user holds role.
+func (u dirUser) Has(role string) bool { return slices.Contains(u.Roles, role) }
+
+type dirToken struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Role       string     `json:"role"`
+	OrgCode    string     `json:"org_code"`
+	UserID     string     `json:"user_id"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	CreatedBy  actor      `json:"created_by"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	Status     string     `json:"status"`
+}
+
+type fundPool struct {
+	FundID    string    `json:"fund_id"`
+	Reviewers []dirUser `json:"reviewers"`
+	Panel     []dirUser `json:"panel"`
+}
+
+type auditEntry struct {
+	Seq     int64     `json:"seq"`
+	At      time.Time `json:"at"`
+	Actor   actor     `json:"actor"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject"`
+	Detail  string    `json:"detail"`
+	Reason  string    `json:"reason"`
+}
+
+// roles are the roles a person can hold, in the order the forms offer
+// them.
+var roles = []string{"applicant", "reviewer", "panel_chair", "programme_manager", "admin"}
+
+// userLabels name the invitation and role forms' fields, on the forms and
+// in their errors.
+var userLabels = map[string]string{
+	"name":     "Full name",
+	"email":    "Work email address",
+	"roles":    "Roles",
+	"org_code": "Organisation (ODS code)",
+	"reason":   "Reason",
+}
+
+func userPath(id string) string { return "/admin/users/" + url.PathEscape(id) }
+
+func apiUser(id string) string { return "/v1/users/" + url.PathEscape(id) }
+
+func (s *server) allUsers(ctx context.Context) ([]dirUser, error) {
+	var page list[dirUser]
+	err := s.api.get(ctx, "/v1/users", &page)
+	return page.Items, err
+}
+
+// userForm is what was typed into a person's form, kept on a refusal.
+type userForm struct {
+	Values map[string]string
+	Roles  []string
+}
+
+func readUserForm(r *http.Request) userForm {
+	f := userForm{Values: map[string]string{}, Roles: []string{}}
+	for k := range userLabels {
+		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	for _, role := range r.PostForm["roles"] {
+		if slices.Contains(roles, role) && !slices.Contains(f.Roles, role) {
+			f.Roles = append(f.Roles, role)
+		}
+	}
+	return f
+}
+
+type usersPage struct {
+	Users    []dirUser
+	Form     userForm
+	AllRoles []string
+	Labels   map[string]string
+}
+
+func (s *server) users(w http.ResponseWriter, r *http.Request) {
+	s.renderUsers(w, r, http.StatusOK, userForm{Values: map[string]string{}}, nil)
+}
+
+func (s *server) renderUsers(w http.ResponseWriter, r *http.Request, status int, form userForm, errs []fieldError) {
+	users, err := s.allUsers(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "admin/users", view{Title: "People", Errors: errs,
+		Data: usersPage{Users: users, Form: form, AllRoles: roles, Labels: userLabels}})
+}
+
+func (s *server) inviteUser(w http.ResponseWriter, r *http.Request) {
+	form := readUserForm(r)
+	body := map[string]any{"name": form.Values["name"], "email": form.Values["email"], "roles": form.Roles,
+		"org_code": form.Values["org_code"], "reason": form.Values["reason"]}
+	var u dirUser
+	err := s.api.post(r.Context(), "/v1/users", body, r.PostFormValue("idempotency_key"), &u)
+	if errs, ok := refused(err); ok {
+		s.renderUsers(w, r, problemStatus(err), form, explain(onUserForm(errs), userLabels))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, u.Name+" has been invited")
+	http.Redirect(w, r, userPath(u.ID), http.StatusSeeOther)
+}
+
+// onUserForm points an error about one of the roles, such as roles[1], at
+// the roles' checkboxes.
+func onUserForm(errs []fieldError) []fieldError {
+	for i, e := range errs {
+		if strings.HasPrefix(e.Field, "roles[") {
+			errs[i].Field = "roles"
+		}
+	}
+	return errs
+}
+
+type userPage struct {
+	User     dirUser
+	Audit    []auditEntry
+	Form     userForm
+	AllRoles []string
+	Labels   map[string]string
+}
+
+func (s *server) user(w http.ResponseWriter, r *http.Request) {
+	s.renderUser(w, r, http.StatusOK, userForm{}, nil)
+}
+
+// renderUser shows a person, their roles and their part of the audit
+// timeline; form, when it has values, is a refused change as typed.
+func (s *server) renderUser(w http.ResponseWriter, r *http.Request, status int, form userForm, errs []fieldError) {
+	users, err := s.allUsers(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := mux.Vars(r)["user_id"]
+	i := slices.IndexFunc(users, func(u dirUser) bool { return u.ID == id })
+	if i < 0 {
+		s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
+		return
+	}
+	u := users[i]
+	if form.Values == nil {
+		form = userForm{Values: map[string]string{"org_code": u.OrgCode}, Roles: u.Roles}
+	}
+	audit, err := s.auditOf(r.Context(), u.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "admin/user", view{Title: u.Name, Errors: errs,
+		Data: userPage{User: u, Audit: audit, Form: form, AllRoles: roles, Labels: userLabels}})
+}
+
+// maxAuditPages bounds how much of the timeline a person's page reads.
+const maxAuditPages = 20
+
+// auditOf is the audit timeline's entries about subject, newest first.
+func (s *server) auditOf(ctx context.Context, subject string) ([]auditEntry, error) {
+	var out []auditEntry
+	cursor := ""
+	for range maxAuditPages {
+		var page list[auditEntry]
+		if err := s.api.get(ctx, "/v1/directory/audit?limit=200"+cursor, &page); err != nil {
+			return nil, err
+		}
+		for _, e := range page.Items {
+			if e.Subject == subject {
+				out = append(out, e)
+			}
+		}
+		if page.NextCursor == nil {
+			break
+		}
+		cursor = "&cursor=" + url.QueryEscape(*page.NextCursor)
+	}
+	slices.Reverse(out)
+	return out, nil
+}
+
+func (s *server) setRoles(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["user_id"]
+	form := readUserForm(r)
+	body := map[string]any{"roles": form.Roles, "org_code": form.Values["org_code"], "reason": form.Values["reason"]}
+	err := s.api.post(r.Context(), apiUser(id)+"/roles", body, r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		s.renderUser(w, r, problemStatus(err), form, explain(onUserForm(errs), userLabels))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "Roles changed")
+	http.Redirect(w, r, userPath(id), http.StatusSeeOther)
+}
+
+func (s *server) deactivateUser(w http.ResponseWriter, r *http.Request) {
+	s.setUserActive(w, r, "deactivate", "Deactivated: they can no longer sign in, and their tokens stop working")
+}
+
+func (s *server) reactivateUser(w http.ResponseWriter, r *http.Request) {
+	s.setUserActive(w, r, "reactivate", "Reactivated")
+}
+
+// setUserActive deactivates or reactivates a person; a refusal, such as
+// deactivating yourself, is shown on their page with the reason as typed.
+func (s *server) setUserActive(w http.ResponseWriter, r *http.Request, action, done string) {
+	id := mux.Vars(r)["user_id"]
+	reason := strings.TrimSpace(r.PostFormValue("active_reason"))
+	body := map[string]any{"reason": reason}
+	err := s.api.post(r.Context(), apiUser(id)+"/"+action, body, r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		for i := range errs {
+			if errs[i].Field == "reason" {
+				errs[i].Field = "active_reason"
+			}
+		}
+		s.renderUser(w, r, problemStatus(err), userForm{Values: map[string]string{"active_reason": reason}},
+			explain(errs, map[string]string{"active_reason": "The reason"}))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, done)
+	http.Redirect(w, r, userPath(id), http.StatusSeeOther)
+}
+
+// poolPage is a fund's reviewer pool and panel, with who could be in each.
+type poolPage struct {
+	Fund       fund
+	Reviewers  []dirUser
+	Panel      []dirUser
+	Chosen     map[string]bool // "reviewers:id" and "panel:id"
+	CanReview  []dirUser
+	CanSitOn   []dirUser
+	Reason     string
+	PoolLabels map[string]string
+}
+
+var poolLabels = map[string]string{"reviewers": "Reviewer pool", "panel": "Panel members", "reason": "Reason"}
+
+func (s *server) reviewers(w http.ResponseWriter, r *http.Request) {
+	s.renderReviewers(w, r, http.StatusOK, nil, "", nil)
+}
+
+// renderReviewers shows the pool; chosen, when not nil, is a refused
+// change as ticked.
+func (s *server) renderReviewers(w http.ResponseWriter, r *http.Request, status int, chosen map[string]bool, reason string, errs []fieldError) {
+	id := mux.Vars(r)["fund_id"]
+	var f fund
+	if err := s.api.get(r.Context(), apiFund(id), &f); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var pool fundPool
+	if err := s.api.get(r.Context(), apiFund(id)+"/reviewers", &pool); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	users, err := s.allUsers(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if chosen == nil {
+		chosen = map[string]bool{}
+		for _, u := range pool.Reviewers {
+			chosen["reviewers:"+u.ID] = true
+		}
+		for _, u := range pool.Panel {
+			chosen["panel:"+u.ID] = true
+		}
+	}
+	p := poolPage{Fund: f, Reviewers: pool.Reviewers, Panel: pool.Panel, Chosen: chosen, Reason: reason, PoolLabels: poolLabels}
+	for _, u := range users {
+		if !u.Active {
+			continue
+		}
+		if u.Has("reviewer") {
+			p.CanReview = append(p.CanReview, u)
+		}
+		if u.Has("reviewer") || u.Has("panel_chair") {
+			p.CanSitOn = append(p.CanSitOn, u)
+		}
+	}
+	s.render(w, r, status, "admin/reviewers", view{Title: "Reviewers and panel for " + f.Name, Errors: errs, Data: p})
+}
+
+func (s *server) setReviewers(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["fund_id"]
+	chosen := map[string]bool{}
+	body := map[string]any{"reviewers": []string{}, "panel": []string{}, "reason": strings.TrimSpace(r.PostFormValue("reason"))}
+	for _, part := range []string{"reviewers", "panel"} {
+		ids := []string{}
+		for _, u := range r.PostForm[part] {
+			if !chosen[part+":"+u] {
+				chosen[part+":"+u] = true
+				ids = append(ids, u)
+			}
+		}
+		body[part] = ids
+	}
+	err := s.api.put(r.Context(), apiFund(id)+"/reviewers", body, r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		for i, e := range errs {
+			for _, part := range []string{"reviewers", "panel"} {
+				if strings.HasPrefix(e.Field, part+"[") {
+					errs[i].Field = part
+				}
+			}
+		}
+		s.renderReviewers(w, r, problemStatus(err), chosen, body["reason"].(string), explain(errs, poolLabels))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "Reviewer pool and panel saved")
+	http.Redirect(w, r, fundPath(id)+"/reviewers", http.StatusSeeOther)
+}
+
+func (s *server) tokens(w http.ResponseWriter, r *http.Request) {
+	s.renderTokens(w, r, http.StatusOK, nil)
+}
+
+func (s *server) renderTokens(w http.ResponseWriter, r *http.Request, status int, errs []fieldError) {
+	var page list[dirToken]
+	if err := s.api.get(r.Context(), "/v1/tokens", &page); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "admin/tokens", view{Title: "Service tokens", Errors: errs, Data: page.Items})
+}
+
+func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["token_id"]
+	body := map[string]any{"reason": strings.TrimSpace(r.PostFormValue("reason"))}
+	err := s.api.post(r.Context(), "/v1/tokens/"+url.PathEscape(id)+"/revoke", body, r.PostFormValue("idempotency_key"), nil)
+	if errs, ok := refused(err); ok {
+		s.renderTokens(w, r, problemStatus(err), errs)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "Token revoked")
+	http.Redirect(w, r, "/admin/tokens", http.StatusSeeOther)
+}
+
+// auditPage is one page of the directory's timeline, oldest first, as
+// the API pages it.
+type auditPage struct {
+	Entries []auditEntry
+	Next    string
+}
+
+func (s *server) audit(w http.ResponseWriter, r *http.Request) {
+	q := url.Values{"limit": {"50"}}
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		q.Set("cursor", c)
+	}
+	var page list[auditEntry]
+	if err := s.api.get(r.Context(), "/v1/directory/audit?"+q.Encode(), &page); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := auditPage{Entries: page.Items}
+	if page.NextCursor != nil {
+		p.Next = "/admin/audit?cursor=" + url.QueryEscape(*page.NextCursor)
+	}
+	s.render(w, r, http.StatusOK, "admin/audit", view{Title: "Directory audit timeline", Data: p})
+}
