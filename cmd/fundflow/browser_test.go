@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/internal/fund"
 )
 
@@ -513,6 +514,13 @@ func TestBrowserJourney(t *testing.T) {
 	b.signIn("admin", e.token("admin"))
 	b.open("admin-new-fund", "/funds/new")
 	b.open("admin-fund", "/funds/prevention-innovation-2025")
+	b.open("admin-people", "/admin/users")
+	b.must("Dr Rhian Evans")
+	b.open("admin-person", "/admin/users/"+directory.UserID("rhian.evans@example.nhs.uk"))
+	b.open("admin-reviewers", "/funds/prevention-innovation-2025/reviewers")
+	b.must("Reviewer pool")
+	b.open("admin-tokens", "/admin/tokens")
+	b.open("admin-audit", "/admin/audit")
 	b.signOut()
 }
 
