@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
@@ -25,6 +27,25 @@ func ensureDirectory(ctx context.Context, tc client.Client) error {
 		return fmt.Errorf("start the directory: %w", err)
 	}
 	return nil
+}
+
+// awaitDirectory starts the directory as soon as the namespace lets it,
+// until ctx ends: the api may start before `fundflow setup` has made the
+// namespace (its /readyz says so meanwhile), and a namespace just made
+// takes the frontend a few seconds to learn of.
+func awaitDirectory(ctx context.Context, tc client.Client) error {
+	for {
+		err := ensureDirectory(ctx, tc)
+		var notFound *serviceerror.NamespaceNotFound
+		if err == nil || !errors.As(err, &notFound) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // directoryUpdate sends one directory Update under key, which is also its

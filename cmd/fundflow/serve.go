@@ -120,9 +120,11 @@ func runAPI(ctx context.Context, args []string, getenv func(string) string, stde
 		return err
 	}
 	defer e.close()
-	if err := ensureDirectory(ctx, e.tc); err != nil {
-		return err
-	}
+	go func() {
+		if err := awaitDirectory(ctx, e.tc); err != nil && ctx.Err() == nil {
+			e.log.Error("the directory is not running; sign-in fails until it is", slog.Any("error", err))
+		}
+	}()
 	l, err := listen(e.cfg.httpAddr, "HTTP")
 	if err != nil {
 		return err

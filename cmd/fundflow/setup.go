@@ -52,6 +52,11 @@ func runSetup(ctx context.Context, args []string, getenv func(string) string, st
 	if err := cluster.Err(ctx, tc, spec); err != nil {
 		return err
 	}
+	// The directory is where the first admin is invited; it runs from
+	// install on, so nothing else has to start it.
+	if err := awaitDirectory(ctx, tc); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "namespace %q is ready: retention at least %d days; search attributes %s\n",
 		namespace, days, strings.Join(slices.Sorted(maps.Keys(spec.SearchAttributes)), ", "))
 	return nil
