@@ -50,10 +50,15 @@ type devInstance struct {
 	temporal string
 	dataDir  string
 	stop     func()
+	// ready is how long the banner says start-up took.
+	ready string
+	// stderr is the log of a spawned process.
+	stderr *logTail
 }
 
 var apiLine = regexp.MustCompile(`API\s+(http://\S+)/v1`)
 var temporalLine = regexp.MustCompile(`Temporal\s+(127\.0\.0\.1:\d+),`)
+var readyLine = regexp.MustCompile(`\(ready in (\S+)\)`)
 
 // devArgs keeps every port dynamic so tests never clash with a developer's
 // own `fundflow dev`.
@@ -73,7 +78,7 @@ func startDev(t testing.TB, dataDir string, extra ...string) *devInstance {
 		done <- err
 	}()
 	d := &devInstance{dataDir: dataDir}
-	d.api, d.temporal = readBanner(t, pr)
+	d.api, d.temporal, d.ready = readBanner(t, pr)
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	var once sync.Once
 	d.stop = func() {
@@ -88,7 +93,7 @@ func startDev(t testing.TB, dataDir string, extra ...string) *devInstance {
 	return d
 }
 
-func readBanner(t testing.TB, r io.Reader) (api, temporal string) {
+func readBanner(t testing.TB, r io.Reader) (api, temporal, ready string) {
 	t.Helper()
 	found := make(chan struct{})
 	var scanErr error
@@ -101,6 +106,9 @@ func readBanner(t testing.TB, r io.Reader) (api, temporal string) {
 			}
 			if m := temporalLine.FindStringSubmatch(sc.Text()); m != nil {
 				temporal = m[1]
+			}
+			if m := readyLine.FindStringSubmatch(sc.Text()); m != nil {
+				ready = m[1]
 			}
 			if api != "" && temporal != "" {
 				return
@@ -116,7 +124,7 @@ func readBanner(t testing.TB, r io.Reader) (api, temporal string) {
 	if api == "" {
 		t.Fatalf("fundflow dev printed no banner: %v", scanErr)
 	}
-	return api, temporal
+	return api, temporal, ready
 }
 
 type devTokens map[string]struct {
@@ -312,12 +320,13 @@ func spawnDev(t *testing.T, dir string, extra ...string) (*exec.Cmd, *devInstanc
 	if err != nil {
 		t.Fatal(err)
 	}
+	d := &devInstance{dataDir: dir, stderr: &logTail{}}
+	cmd.Stderr = d.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	d := &devInstance{dataDir: dir}
-	d.api, d.temporal = readBanner(t, stdout)
+	d.api, d.temporal, d.ready = readBanner(t, stdout)
 	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 	waitReady(t, d.api)
 	return cmd, d
