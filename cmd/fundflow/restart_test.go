@@ -21,12 +21,14 @@ import (
 
 // TestDevRestartAfterSIGKILLMidSubmit kills `fundflow dev` while nine
 // submissions are in flight and checks that the restart rebuilds every
-// application's projection and takes the next command. It logs what the
-// start-up rebuild cost against a clean start and every workflow task that
-// timed out after the restart (issue 16 item 12): a task the dead worker had
-// started holds every Query of its workflow until its ten-second
-// start-to-close timeout, and one scheduled on the dead worker's sticky
-// queue holds them for the sticky timeout. Times are logged, not asserted.
+// application's projection, takes the next command, and fails the workflow
+// tasks the dead worker had started instead of leaving them to their
+// ten-second start-to-close timeout, which holds every Query of the
+// workflow (issue 16 item 12: the start-up rebuild took 6.7 s). Whether the
+// kill catches a task started depends on timing, so the test can pass on
+// code without the fix, but not fail with it. The rebuild's time against
+// a clean start and every failed or timed-out task are logged, not
+// asserted.
 func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
 	dir := t.TempDir()
 	cmd, d := spawnDev(t, dir, "--log-level", "info")
@@ -114,6 +116,12 @@ func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
 			}
 			if at := e.GetWorkflowTaskTimedOutEventAttributes(); at != nil {
 				t.Logf("%s: workflow task timed out (%v) %s after the restart", a, at.GetTimeoutType(), e.GetEventTime().AsTime().Sub(restarted).Round(time.Millisecond))
+				if at.GetTimeoutType() == enumspb.TIMEOUT_TYPE_START_TO_CLOSE && e.GetEventTime().AsTime().After(restarted) {
+					t.Errorf("%s: a workflow task the dead worker started was left to time out, holding every Query for it", a)
+				}
+			}
+			if at := e.GetWorkflowTaskFailedEventAttributes(); at != nil {
+				t.Logf("%s: workflow task failed by %q %s after the restart", a, at.GetIdentity(), e.GetEventTime().AsTime().Sub(restarted).Round(time.Millisecond))
 			}
 		}
 	}

@@ -17,9 +17,14 @@ import (
 	"strconv"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+	tokenspb "go.temporal.io/server/api/token/v1"
 	servercluster "go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -145,7 +150,94 @@ func (s *Server) prepareNamespace(ctx context.Context) error {
 	if err := cluster.Setup(ctx, c, spec); err != nil {
 		return fmt.Errorf("devserver: %w", err)
 	}
-	return nil
+	if s.cfg.Ephemeral {
+		return nil
+	}
+	return failOrphanedWorkflowTasks(ctx, c, s.cfg.Namespace)
+}
+
+// failOrphanedWorkflowTasks fails every workflow task that the previous
+// process's worker had started and will never finish. The server would
+// wait out each task's ten-second start-to-close timeout, and every Query
+// of the workflow (the start-up rebuild of the read models asks each
+// application) waits with it, so a restart after kill -9 took ten seconds
+// however few workflows were busy. As with the membership ring, this
+// process is the only one that serves the file, so any started task is an
+// orphan. The task token is the server's own, which dev links.
+func failOrphanedWorkflowTasks(ctx context.Context, c client.Client, namespace string) error {
+	svc := c.WorkflowService()
+	ns, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("devserver: describe namespace: %w", err)
+	}
+	var page []byte
+	for {
+		resp, err := svc.ListWorkflowExecutions(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: namespace, Query: "ExecutionStatus = 'Running'", NextPageToken: page,
+		})
+		if err != nil {
+			return fmt.Errorf("devserver: list running workflows: %w", err)
+		}
+		for _, e := range resp.GetExecutions() {
+			if err := failOrphanedWorkflowTask(ctx, c, namespace, ns.GetNamespaceInfo().GetId(), e.GetExecution()); err != nil {
+				return fmt.Errorf("devserver: workflow %s: %w", e.GetExecution().GetWorkflowId(), err)
+			}
+		}
+		if page = resp.GetNextPageToken(); len(page) == 0 {
+			return nil
+		}
+	}
+}
+
+func failOrphanedWorkflowTask(ctx context.Context, c client.Client, namespace, namespaceID string, wf *commonpb.WorkflowExecution) error {
+	svc := c.WorkflowService()
+	d, err := svc.DescribeWorkflowExecution(ctx, &workflowservice.DescribeWorkflowExecutionRequest{Namespace: namespace, Execution: wf})
+	var gone *serviceerror.NotFound
+	if errors.As(err, &gone) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	task := d.GetPendingWorkflowTask()
+	// A retried task (attempt > 1) is not in the history, so its id is
+	// unknown; it is rare enough to leave to its timeout.
+	if task.GetState() != enumspb.PENDING_WORKFLOW_TASK_STATE_STARTED || task.GetAttempt() != 1 {
+		return nil
+	}
+	h, err := svc.GetWorkflowExecutionHistoryReverse(ctx, &workflowservice.GetWorkflowExecutionHistoryReverseRequest{
+		Namespace: namespace, Execution: d.GetWorkflowExecutionInfo().GetExecution(), MaximumPageSize: 20,
+	})
+	if err != nil {
+		return err
+	}
+	var scheduled int64
+	for _, e := range h.GetHistory().GetEvents() {
+		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED {
+			scheduled = e.GetEventId()
+			break
+		}
+	}
+	if scheduled == 0 {
+		return nil
+	}
+	token, err := (&tokenspb.Task{
+		NamespaceId: namespaceID, WorkflowId: wf.GetWorkflowId(), RunId: d.GetWorkflowExecutionInfo().GetExecution().GetRunId(),
+		ScheduledEventId: scheduled, Attempt: task.GetAttempt(), StartedTime: task.GetStartedTime(),
+	}).Marshal()
+	if err != nil {
+		return err
+	}
+	_, err = svc.RespondWorkflowTaskFailed(ctx, &workflowservice.RespondWorkflowTaskFailedRequest{
+		Namespace: namespace, TaskToken: token, Identity: "fundflow dev start-up",
+		Cause:   enumspb.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
+		Failure: &failurepb.Failure{Message: "the worker that started this task died with the previous process"},
+	})
+	if errors.As(err, &gone) {
+		// Finished or timed out meanwhile.
+		return nil
+	}
+	return err
 }
 
 func sqliteConfig(cfg Config) (*config.SQL, error) {
