@@ -179,9 +179,9 @@ func failOrphanedWorkflowTasks(ctx context.Context, c client.Client, namespace s
 			return fmt.Errorf("devserver: list running workflows: %w", err)
 		}
 		for _, e := range resp.GetExecutions() {
-			if err := failOrphanedWorkflowTask(ctx, c, namespace, ns.GetNamespaceInfo().GetId(), e.GetExecution()); err != nil {
-				return fmt.Errorf("devserver: workflow %s: %w", e.GetExecution().GetWorkflowId(), err)
-			}
+			// Best effort: a task this cannot fail only waits out its
+			// timeout, as it did before, so it must not stop dev starting.
+			_ = failOrphanedWorkflowTask(ctx, c, namespace, ns.GetNamespaceInfo().GetId(), e.GetExecution())
 		}
 		if page = resp.GetNextPageToken(); len(page) == 0 {
 			return nil
