@@ -24,9 +24,10 @@ import (
 
 	"github.com/fundflow/fundflow/api"
 	"github.com/fundflow/fundflow/internal/apitest"
-	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/cluster"
+	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/outcome"
 	"github.com/fundflow/fundflow/internal/testredis"
 )
 
@@ -185,12 +186,17 @@ func TestProduction(t *testing.T) {
 	chair := token("panel_chair", "", "Panel chair")
 	pm := token("programme_manager", "", "Programme manager")
 	// The fund assigns each application reviewers_per_application (2) of
-	// the reviewers that exist when it passes eligibility; three leave one
-	// spare for a conflict.
+	// its reviewer pool when it passes eligibility; three leave one spare
+	// for a conflict. Reviewers are invited people, each with a token that
+	// acts as them.
 	reviewers := map[string]string{}
+	var pool []string
 	for i := range 3 {
-		tok := token("reviewer", "", fmt.Sprintf("Reviewer %d", i+1))
-		reviewers[auth.Hash(tok)[:16]] = tok
+		email, name := fmt.Sprintf("reviewer%d@example.nhs.uk", i+1), fmt.Sprintf("Reviewer %d", i+1)
+		mustRun(t, env, bin, "user", "invite", "--email", email, "--name", name, "--role", "reviewer", "--reason", "production test")
+		tok := strings.TrimSpace(mustRun(t, env, bin, "token", "create", "--role", "reviewer", "--name", name, "--user", email))
+		reviewers[directory.UserID(email)] = tok
+		pool = append(pool, directory.UserID(email))
 	}
 	applicants := map[string]string{"QUY": token("applicant", "QUY", "QUY lead"), "7A1": token("applicant", "7A1", "7A1 lead")}
 
@@ -210,6 +216,10 @@ func TestProduction(t *testing.T) {
 	// it is open.
 	def := fund.SeedDefinition(time.Now())
 	post("/v1/funds", admin, def, 201)
+	if code := c.DoKey("PUT", "/v1/funds/"+def.ID+"/reviewers", admin, "prod-pool-"+suffix,
+		map[string]any{"reviewers": pool, "panel": []string{}, "reason": "the first fund's reviewers"}, nil); code != 200 {
+		t.Fatalf("PUT the fund's reviewer pool: %d", code)
+	}
 	post("/v1/funds/"+def.ID+"/open", admin, nil, 200)
 
 	toPanel := func(org string) string {
@@ -234,7 +244,8 @@ func TestProduction(t *testing.T) {
 		t.Helper()
 		for _, m := range def.Milestones {
 			base := "/v1/applications/" + id + "/milestones/" + m.ID
-			post(base+"/evidence", applicants[org], map[string]any{"summary": "Done: " + m.Title, "links": []string{"https://example.nhs.uk/evidence"}}, 200)
+			post(base+"/evidence", applicants[org], map[string]any{"summary": "Done: " + m.Title, "links": []string{"https://example.nhs.uk/evidence"},
+				"outcomes": outcome.Sample(def, m.ID, []string{"primary_care_public_health", "nhs_app"}, 900)}, 200)
 			post(base+"/verify", pm, map[string]string{"decision": "verify", "note": "Checked."}, 200)
 		}
 		var v map[string]any
