@@ -602,6 +602,12 @@ func (a *applicationWorkflow) snapshot(ctx workflow.Context, kind letters.Kind, 
 	if by.Name == "" || by.Role == fundflow.RoleSystem {
 		signatory = letters.Signatory{Name: a.Fund.Sponsor, Role: "On behalf of the " + a.Fund.Name}
 	}
+	// Letters are drawn by the renderer their snapshot names, for good: a
+	// letter first issued under renderer 0 keeps it on replay.
+	renderer := letters.RendererGofpdf
+	if workflow.GetVersion(ctx, "letter-renderer", workflow.DefaultVersion, 1) == 1 {
+		renderer = letters.RendererSubset
+	}
 	return letters.Snapshot{
 		Kind: kind, Ref: LetterRef(a.ApplicationID, kind, rev), Revision: rev, IssuedAt: workflow.Now(ctx).UTC(),
 		Fund:          letters.Fund{ID: a.FundID, Name: a.Fund.Name, Sponsor: a.Fund.Sponsor},
@@ -609,6 +615,7 @@ func (a *applicationWorkflow) snapshot(ctx workflow.Context, kind letters.Kind, 
 		Addressee:     letters.Addressee{Name: name, Role: a.Content.LeadContact.Role, OrgName: a.orgName(), OrgCode: a.OrgCode},
 		Signatory:     signatory,
 		VerifyURL:     verifyPath,
+		Renderer:      renderer,
 	}
 }
 

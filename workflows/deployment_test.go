@@ -128,6 +128,7 @@ func TestOfferAcceptedThroughToCompletion(t *testing.T) {
 	require.Len(t, offerLetter.SHA256, 64)
 	snap := r.letters[0]
 	require.Equal(t, letters.KindOffer, snap.Kind)
+	require.Equal(t, letters.RendererLatest, snap.Renderer, "new letters are drawn by the latest renderer")
 	require.Equal(t, int64(7_999_999), snap.AmountPence)
 	require.Equal(t, acceptBy, *snap.AcceptBy)
 	require.Equal(t, "QHL", snap.Addressee.OrgCode)

@@ -50,6 +50,10 @@ type Snapshot struct {
 	// VerifyURL is where anyone holding the reference can check a letter;
 	// "{ref}" in it is replaced by the path-escaped reference.
 	VerifyURL string `json:"verify_url"`
+	// Renderer is the renderer revision that draws the letter (see
+	// RendererGofpdf and RendererSubset); zero, and absent from the
+	// canonical JSON, for every letter issued before it existed.
+	Renderer int `json:"renderer,omitempty"`
 }
 
 // Target is one outcome target an offer commits the award to.
@@ -166,6 +170,7 @@ func (s *Snapshot) validate() error {
 	check(s.Signatory.Name != "", "signatory name is required")
 	check(s.VerifyURL != "", "verify_url is required")
 	check(s.AmountPence >= 0, "amount_pence must not be negative")
+	check(s.Renderer >= RendererGofpdf && s.Renderer <= RendererLatest, "unknown renderer")
 	// Comparing against what is left of the amount, rather than summing
 	// first, keeps the running total from overflowing.
 	var drawdowns int64
