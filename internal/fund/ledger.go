@@ -36,6 +36,8 @@ type Ledger struct {
 	// Submissions are in registration order and never removed, so "earlier"
 	// always means the same thing.
 	Submissions []Submission `json:"submissions,omitempty"`
+
+	index *ledgerIndex // derived from the above; see ledgerIndex
 }
 
 // Limits are the definition's figures the ledger enforces.
@@ -114,12 +116,38 @@ func NewLedger(d Definition) *Ledger {
 // Awards counts applications holding reserved, committed or drawn credit.
 // An award that has drawn anything keeps its slot even once the rest is
 // released, because the fund did fund that organisation.
+//
+// Every reservation asks, so the count is kept by the ledger's index,
+// updated from the accounts of the entries written since it last counted.
 func (l *Ledger) Awards() int {
+	x := l.idx()
+	if x.counted == nil {
+		x.counted = make(map[string]bool, len(l.Accounts)) // looked up, never ranged over
+		for _, a := range l.Accounts {
+			if awardSlot(a) == 1 {
+				x.counted[a.ApplicationID] = true
+				x.awardCount++
+			}
+		}
+		x.countedEntries = len(l.Entries)
+	}
+	for ; x.countedEntries < len(l.Entries); x.countedEntries++ {
+		app := l.Entries[x.countedEntries].ApplicationID
+		a, _ := l.Account(app)
+		if now := awardSlot(a) == 1; now != x.counted[app] {
+			x.counted[app] = now
+			x.awardCount += 2*awardSlot(a) - 1
+		}
+	}
+	return x.awardCount
+}
+
+// countAwards counts the awards from every account, for CheckInvariants,
+// which trusts no index.
+func (l *Ledger) countAwards() int {
 	n := 0
 	for _, a := range l.Accounts {
-		if a.holds()+a.DrawnPence > 0 {
-			n++
-		}
+		n += awardSlot(a)
 	}
 	return n
 }
@@ -141,10 +169,8 @@ func (l *Ledger) accountIndex(app string) (int, bool) {
 
 // EntryByKey finds the entry an operation with this idempotency key wrote.
 func (l *Ledger) EntryByKey(key string) (Entry, bool) {
-	for _, e := range l.Entries {
-		if e.Key == key {
-			return e, true
-		}
+	if i, ok := l.entryIndex(key); ok {
+		return l.Entries[i], true
 	}
 	return Entry{}, false
 }
@@ -378,10 +404,16 @@ func (l *Ledger) record(p plan, actor fundflow.Actor, at time.Time) Entry {
 	return e
 }
 
-// apply is the only code that moves money. CheckInvariants replays the
-// statement through it too, so the balances and the statement cannot
-// disagree about what an entry means.
+// apply writes e to the statement and moves its money.
 func (l *Ledger) apply(e Entry) {
+	l.move(e)
+	l.Entries = append(l.Entries, e)
+}
+
+// move is the only code that moves money. CheckInvariants and CheckRecent
+// replay the statement through it too, so the balances and the statement
+// cannot disagree about what an entry means.
+func (l *Ledger) move(e Entry) {
 	a := l.openAccount(e.ApplicationID)
 	b := &l.Balances
 	x := e.AmountPence
@@ -413,7 +445,6 @@ func (l *Ledger) apply(e Entry) {
 		a.DrawnPence += x
 		a.Milestones = append(a.Milestones, e.MilestoneID)
 	}
-	l.Entries = append(l.Entries, e)
 }
 
 func (l *Ledger) openAccount(app string) *Account {
@@ -459,7 +490,7 @@ func (l *Ledger) CheckInvariants() error {
 	if sum := b.AvailablePence + b.ReservedPence + b.CommittedPence + b.DrawnPence; sum != b.TotalPence || sum != l.Limits.TotalPence {
 		fail("balances add up to %d; the total is %d and the fund's %d", sum, b.TotalPence, l.Limits.TotalPence)
 	}
-	if n := l.Awards(); n > l.Limits.MaxAwards {
+	if n := l.countAwards(); n > l.Limits.MaxAwards {
 		fail("%d awards exceed the limit of %d", n, l.Limits.MaxAwards)
 	}
 

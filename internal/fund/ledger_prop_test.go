@@ -138,6 +138,14 @@ func TestLedgerProperties(t *testing.T) {
 				if err := l.CheckInvariants(); err != nil {
 					t.Fatal(err)
 				}
+				// The incremental check, which the fund workflow runs after
+				// every Update, must agree with the full one.
+				if err := l.CheckRecent(); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := l.Awards(), l.countAwards(); got != want {
+					t.Fatalf("Awards says %d, the accounts %d", got, want)
+				}
 			},
 		})
 	})

@@ -33,6 +33,9 @@ func checked(t *testing.T, l *Ledger) {
 	if err := l.CheckInvariants(); err != nil {
 		t.Fatal(err)
 	}
+	if err := l.CheckRecent(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestLedgerLifecycleOfAnAward(t *testing.T) {

@@ -1,7 +1,6 @@
 package fund
 
 import (
-	"slices"
 	"time"
 
 	"github.com/fundflow/fundflow"
@@ -17,10 +16,6 @@ type Submission struct {
 	// Retired applications (withdrawn, ineligible, rejected, ended) stay
 	// listed so a late retry cannot bring one back.
 	Retired bool `json:"retired,omitempty"`
-}
-
-func (l *Ledger) submissionIndex(app string) int {
-	return slices.IndexFunc(l.Submissions, func(s Submission) bool { return s.ApplicationID == app })
 }
 
 // CheckRegister reports whether RegisterSubmission would succeed, changing
