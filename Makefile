@@ -21,8 +21,16 @@ $(AXE): cmd/fundflow/testdata/browser/package-lock.json
 	npm ci --prefix cmd/fundflow/testdata/browser --no-audit --no-fund --silent
 	touch $@
 
+# Every benchmark, each beside its baseline, into bench.txt, and one table
+# of them all (benchstat) into bench-table.txt. Letters are measured on one
+# core, as their goal is stated; letters/cpu-s and the ledger's ns/op do not
+# depend on what else the machine is running, wall-clock figures do.
+BENCHSTAT := go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 bench:
-	go test -run '^$$' -bench . -benchtime 3s -timeout 30m ./... | tee bench.txt
+	GOMAXPROCS=1 go test -run '^$$' -bench BenchmarkRender -benchtime 2s -count 5 ./internal/letters | tee bench.txt
+	go test -run '^$$' -bench BenchmarkLedgerUpdate -benchtime 2000x -count 5 ./internal/fund | tee -a bench.txt
+	go test -run '^$$' -bench . -benchtime 3s -timeout 30m $$(go list ./... | grep -v -e /internal/letters -e /internal/fund) | tee -a bench.txt
+	$(BENCHSTAT) bench.txt | tee bench-table.txt
 
 # Every fuzz target, each for FUZZTIME (go test -fuzz takes one target at a
 # time). Seeds are in each package's testdata/fuzz; plain `make test` runs

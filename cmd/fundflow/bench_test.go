@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
@@ -88,19 +89,36 @@ func BenchmarkUpdates(b *testing.B) {
 		workflows.FundWorkflowInput{Definition: def, Status: fund.StatusOpen}); err != nil {
 		b.Fatal(err)
 	}
+	// A second fund starts with a statement of 1,000 entries, so the
+	// ledger is measured at a large size beside a fresh one.
+	big := def
+	big.ID = "bench-fund-1000"
+	if _, err := c.ExecuteWorkflow(ctx, workflows.StartFundOptions(big.ID), workflows.FundWorkflow,
+		workflows.FundWorkflowInput{Definition: big, Status: fund.StatusOpen}); err != nil {
+		b.Fatal(err)
+	}
 	chair := fundflow.Actor{ID: "bench", Name: "bench", Role: fundflow.RolePanelChair}
 	var seq atomic.Int64
 	// Each op is two Updates. On the ledger they reserve and release one
 	// application's credit, which keeps the fund's figures bounded however
 	// long the benchmark runs.
-	ledgerOp := func() {
-		n := seq.Add(1)
-		app := fmt.Sprintf("app-%d", n)
-		update(b, c, workflows.FundWorkflowID(def.ID), workflows.UpdateReserve, fmt.Sprintf("r%d", n),
-			workflows.ReserveRequest{Command: workflows.Command{Key: fmt.Sprintf("r%d", n), Actor: chair}, ApplicationID: app, AmountPence: 1}, nil)
-		update(b, c, workflows.FundWorkflowID(def.ID), workflows.UpdateRelease, fmt.Sprintf("x%d", n),
-			workflows.ReleaseRequest{Command: workflows.Command{Key: fmt.Sprintf("x%d", n), Actor: chair}, ApplicationID: app, Reason: "bench"}, nil)
+	ledgerOn := func(fundID string) func() {
+		return func() {
+			n := seq.Add(1)
+			app := fmt.Sprintf("app-%d", n)
+			update(b, c, workflows.FundWorkflowID(fundID), workflows.UpdateReserve, fmt.Sprintf("r%d", n),
+				workflows.ReserveRequest{Command: workflows.Command{Key: fmt.Sprintf("r%d", n), Actor: chair}, ApplicationID: app, AmountPence: 1}, nil)
+			update(b, c, workflows.FundWorkflowID(fundID), workflows.UpdateRelease, fmt.Sprintf("x%d", n),
+				workflows.ReleaseRequest{Command: workflows.Command{Key: fmt.Sprintf("x%d", n), Actor: chair}, ApplicationID: app, Reason: "bench"}, nil)
+		}
 	}
+	ledgerOp, bigOp := ledgerOn(def.ID), ledgerOn(big.ID)
+	var fill errgroup.Group
+	fill.SetLimit(8)
+	for range 500 {
+		fill.Go(func() error { bigOp(); return nil })
+	}
+	_ = fill.Wait()
 	noopOp := func() {
 		n := seq.Add(1)
 		update(b, c, "bench-noop", workflows.UpdateNoop, fmt.Sprintf("n%d", n), nil, nil)
@@ -109,7 +127,7 @@ func BenchmarkUpdates(b *testing.B) {
 	for _, tc := range []struct {
 		name string
 		op   func()
-	}{{"ledger", ledgerOp}, {"noop", noopOp}} {
+	}{{"ledger", ledgerOp}, {"ledger_1000_entries", bigOp}, {"noop", noopOp}} {
 		b.Run(tc.name+"/sequential", func(b *testing.B) {
 			for b.Loop() {
 				tc.op()

@@ -404,7 +404,9 @@ func (d *document) writeFont(w *pdfWriter, n int, f *face, used map[uint16]rune)
 	for _, g := range gids {
 		binary.BigEndian.PutUint16(gidMap[2*int(g):], renumber[g])
 	}
-	w.stream(cidMap, " /Filter /FlateDecode", deflate(gidMap))
+	// The two maps are a few kilobytes each, and deflating one costs about
+	// as much in Huffman tables as a page: they are stored as they are.
+	w.stream(cidMap, "", gidMap)
 
 	var cmap bytes.Buffer
 	cmap.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n")
@@ -422,7 +424,7 @@ func (d *document) writeFont(w *pdfWriter, n int, f *face, used map[uint16]rune)
 		cmap.WriteString("endbfchar\n")
 	}
 	cmap.WriteString("endcmap\nCMapName currentdict /CMapResource defineresource pop\nend\nend")
-	w.stream(toUni, " /Filter /FlateDecode", deflate(cmap.Bytes()))
+	w.stream(toUni, "", cmap.Bytes())
 }
 
 func appendHex16(b []byte, v uint16) []byte {

@@ -24,11 +24,11 @@ var golden = map[int]map[Kind]string{
 		KindCompletion: "dd94332a66d8e0abe7d89fa0cffe7cce8460c84decfcf644def6ef49ef19867d",
 	},
 	RendererSubset: {
-		KindOffer:      "1082a724997d53b3ab62edab1a3c6e1ecfc5c468a631c58ea9d640869a327462",
-		KindRejection:  "61c91f0e3a00c98b6445a26a8769df3879ea0598d266b81db3deb580e7196930",
-		KindIneligible: "06f3e7bd5f50b95e00275fe0f2b7d33e646aebbd3e31dddc1c300f602156c4a9",
-		KindWaitlist:   "983235fb9a762ed44f8323bfb26a99e003a115f536430f41674b6dae34bf7d39",
-		KindCompletion: "bb47a8f11aae80ecd8990a8e0f22307d7443e3503b8ee2624b1693171fa1c44e",
+		KindOffer:      "23bc864ee0ca1a3125136b8a48d29e463df0d23a52db4e4ad5a363553f735a04",
+		KindRejection:  "cbc6a9309ce904b48ecb48a394a7f3803b18510e9d49820d393a0596b2bbb88d",
+		KindIneligible: "de2da147bd64d8ccb9c9ebfd0cddcc66af358dbcee3c9d5d28309ad36a6031fc",
+		KindWaitlist:   "2a60dc756efb7be06c28a7efe3cffada23c776bdbbca823cdd2fc99f5d02ae3d",
+		KindCompletion: "fd5fc96376870e8bd623e17621abfda91c93d31a31ae900441b387b7fcc24a90",
 	},
 }
 
