@@ -119,15 +119,28 @@ func BenchmarkUpdates(b *testing.B) {
 		fill.Go(func() error { bigOp(); return nil })
 	}
 	_ = fill.Wait()
-	noopOp := func() {
-		n := seq.Add(1)
-		update(b, c, "bench-noop", workflows.UpdateNoop, fmt.Sprintf("n%d", n), nil, nil)
-		update(b, c, "bench-noop", workflows.UpdateNoop, fmt.Sprintf("m%d", n), nil, nil)
+	noopOn := func(wfID string) func() {
+		return func() {
+			n := seq.Add(1)
+			update(b, c, wfID, workflows.UpdateNoop, fmt.Sprintf("n%d", n), nil, nil)
+			update(b, c, wfID, workflows.UpdateNoop, fmt.Sprintf("m%d", n), nil, nil)
+		}
 	}
+	// The engine's own cost per Update grows with the Updates a run has
+	// taken, so the large ledger is compared with a no-op workflow that
+	// has taken as many.
+	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "bench-noop-1000", TaskQueue: fundflow.TaskQueue}, workflows.NoopUpdateWorkflow); err != nil {
+		b.Fatal(err)
+	}
+	noopOp, bigNoopOp := noopOn("bench-noop"), noopOn("bench-noop-1000")
+	for range 500 {
+		fill.Go(func() error { bigNoopOp(); return nil })
+	}
+	_ = fill.Wait()
 	for _, tc := range []struct {
 		name string
 		op   func()
-	}{{"ledger", ledgerOp}, {"ledger_1000_entries", bigOp}, {"noop", noopOp}} {
+	}{{"ledger", ledgerOp}, {"ledger_1000_entries", bigOp}, {"noop", noopOp}, {"noop_after_1000", bigNoopOp}} {
 		b.Run(tc.name+"/sequential", func(b *testing.B) {
 			for b.Loop() {
 				tc.op()
