@@ -21,21 +21,21 @@ const SuppressionRule = "Small-number suppression: counts of 1 to 7 people are s
 // verified milestones' figures in the fund's milestone order; the latest
 // figure for a measure and route is the one that counts.
 type Award struct {
-	ApplicationID string
-	OrgCode       string
-	OrgName       string
-	Nation        string
-	Routes        []string
-	PlannedReach  int64
-	DrawnPence    int64
-	Targets       []fund.Target
-	Reports       []Report
+	ApplicationID string        `json:"application_id"`
+	OrgCode       string        `json:"org_code"`
+	OrgName       string        `json:"org_name,omitempty"`
+	Nation        string        `json:"nation,omitempty"`
+	Routes        []string      `json:"routes"`
+	PlannedReach  int64         `json:"planned_reach"`
+	DrawnPence    int64         `json:"drawn_pence"`
+	Targets       []fund.Target `json:"targets,omitempty"`
+	Reports       []Report      `json:"reports,omitempty"`
 }
 
 // Report is one milestone's outcome figures.
 type Report struct {
-	Milestone string
-	Figures   []fund.Figure
+	Milestone string        `json:"milestone"`
+	Figures   []fund.Figure `json:"figures"`
 }
 
 // Rollup is the fund's outcomes, ready to show.
@@ -351,4 +351,27 @@ func divRound(num, den *big.Int) decimal.Decimal {
 		abs.Neg(abs)
 	}
 	return decimal.Decimal(abs.Int64())
+}
+
+// Compact keeps only the figures Roll reads: each measure and route's
+// latest. Every milestone reported stays listed, with no figures where a
+// later report superseded all of them, so an award's projection stays small
+// however many times it reports.
+func Compact(a Award) Award {
+	later := map[key]bool{}
+	reports := make([]Report, len(a.Reports))
+	for i := len(a.Reports) - 1; i >= 0; i-- {
+		r := a.Reports[i]
+		kept := []fund.Figure{}
+		for _, f := range r.Figures {
+			k := key{f.Measure, f.Route}
+			if !later[k] {
+				later[k] = true
+				kept = append(kept, f)
+			}
+		}
+		reports[i] = Report{Milestone: r.Milestone, Figures: kept}
+	}
+	a.Reports = reports
+	return a
 }
