@@ -4,11 +4,13 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/outcome"
+	"github.com/fundflow/fundflow/internal/report"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -78,4 +80,23 @@ func (s *server) outcomesCSV(w http.ResponseWriter, r *http.Request) {
 		_ = cw.Write(row)
 	}
 	cw.Flush()
+}
+
+// outcomesPDF is the evaluation report a sponsor circulates, made from the
+// same roll-up as the JSON and the CSV and dated by when it was read.
+func (s *server) outcomesPDF(w http.ResponseWriter, r *http.Request) {
+	ru, fv, err := s.outcomes(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	pdf, err := report.Render(report.Input{Fund: fv.Definition, Rollup: ru, At: time.Now().UTC()})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="evaluation-`+ru.FundID+`.pdf"`)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(pdf)
 }

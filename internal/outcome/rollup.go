@@ -93,6 +93,7 @@ type AwardResult struct {
 	OrgCode       string         `json:"org_code"`
 	OrgName       string         `json:"org_name"`
 	Nation        string         `json:"nation"`
+	Routes        []string       `json:"routes"`
 	Reported      []string       `json:"milestones_reported"`
 	Group         Group          `json:"totals"`
 	Targets       []TargetResult `json:"targets"`
@@ -145,7 +146,8 @@ func Roll(def fund.Definition, awards []Award) Rollup {
 		out.Nations = append(out.Nations, group(def, awards, latest, n, n, byNation[n], ""))
 	}
 	for i, a := range awards {
-		res := AwardResult{ApplicationID: a.ApplicationID, OrgCode: a.OrgCode, OrgName: a.OrgName, Nation: a.Nation, Reported: []string{}}
+		res := AwardResult{ApplicationID: a.ApplicationID, OrgCode: a.OrgCode, OrgName: a.OrgName, Nation: a.Nation,
+			Routes: append([]string{}, a.Routes...), Reported: []string{}}
 		for _, r := range a.Reports {
 			res.Reported = append(res.Reported, r.Milestone)
 		}
