@@ -97,7 +97,11 @@ func newReachChart(o *outcomes) reachChart {
 	y := ocTop
 	var words []string
 	for i, g := range groups {
-		row := reachRow{Label: clip(g.Title, 28), Y: y + len(reachKeys)*reachBarH/2}
+		title := g.Title
+		if i == 0 {
+			title = "All awards"
+		}
+		row := reachRow{Label: clip(title, 24), Y: y + len(reachKeys)*reachBarH/2}
 		var said []string
 		for j, k := range reachKeys {
 			f := figs[i][j]
@@ -109,7 +113,7 @@ func newReachChart(o *outcomes) reachChart {
 			row.Bars = append(row.Bars, b)
 			said = append(said, strings.ToLower(k.label)+" "+f.Text)
 		}
-		words = append(words, g.Title+": "+strings.Join(said, ", "))
+		words = append(words, title+": "+strings.Join(said, ", "))
 		c.Rows = append(c.Rows, row)
 		y += len(reachKeys)*reachBarH + reachRowGap
 	}

@@ -2,8 +2,18 @@ package workflows
 
 import (
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/outcome"
 )
+
+// panelTargets are the targets the panel sees beside the score: only while
+// the application awaits it, so other lists' rows stay small.
+func panelTargets(v ApplicationView) []fund.Target {
+	if v.Status != application.StatusPanel {
+		return nil
+	}
+	return v.Content.Targets
+}
 
 // awardOutcome is what the outcome roll-up needs of an award, projected with
 // its row: plan, routes, targets, credit drawn and the figures of verified

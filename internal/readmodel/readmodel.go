@@ -27,6 +27,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/outcome"
 )
 
@@ -54,6 +55,9 @@ type Application struct {
 	// Version is the workflow's state version; an older version never
 	// overwrites a newer one.
 	Version int64 `json:"version"`
+	// Targets are the application's outcome targets while it awaits the
+	// panel, which ranks them beside the score.
+	Targets []fund.Target `json:"targets,omitempty"`
 	// Outcome is set for awards: what the outcome roll-up reads. It is
 	// kept apart from the row (see outcome.go), so lists stay small.
 	Outcome *outcome.Award `json:"outcome,omitempty"`

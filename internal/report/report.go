@@ -383,7 +383,7 @@ func (p *pager) targets() {
 			}
 		}
 	}
-	p.heading("Targets", 3*rowH)
+	p.heading("Targets", 30)
 	if len(order) == 0 {
 		p.para("No award has set targets.")
 		return
