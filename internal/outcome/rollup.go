@@ -229,20 +229,30 @@ type accumulator struct {
 	nb, nf           int64
 	sumB, sumF, sumD big.Int
 	num, den         int64
+	// x and y are scratch for the products, so adding a figure allocates
+	// nothing once the sums have grown.
+	x, y big.Int
 }
 
 func (a *accumulator) add(f fund.Figure) {
 	a.figures++
 	a.count += f.Count
 	a.nb += f.BaselineN
-	a.sumB.Add(&a.sumB, mul(f.BaselineN, int64(f.BaselineMean)))
+	a.mulAdd(&a.sumB, f.BaselineN, int64(f.BaselineMean))
 	if f.FollowUpN > 0 {
 		a.nf += f.FollowUpN
-		a.sumF.Add(&a.sumF, mul(f.FollowUpN, int64(f.FollowUpMean)))
-		a.sumD.Add(&a.sumD, mul(f.FollowUpN, int64(f.FollowUpMean-f.BaselineMean)))
+		a.mulAdd(&a.sumF, f.FollowUpN, int64(f.FollowUpMean))
+		a.mulAdd(&a.sumD, f.FollowUpN, int64(f.FollowUpMean-f.BaselineMean))
 	}
 	a.num += f.Numerator
 	a.den += f.Denominator
+}
+
+// mulAdd adds n·m to sum.
+func (a *accumulator) mulAdd(sum *big.Int, n, m int64) {
+	a.x.SetInt64(n)
+	a.y.SetInt64(m)
+	sum.Add(sum, a.x.Mul(&a.x, &a.y))
 }
 
 func mul(a, b int64) *big.Int { return new(big.Int).Mul(big.NewInt(a), big.NewInt(b)) }
