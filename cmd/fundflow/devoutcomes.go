@@ -99,7 +99,8 @@ type devSeeder struct {
 func (s *devSeeder) tok(name string) string { return s.tokens[name].Token }
 
 // do sends one request, asking again through 503s and, for want 200, 409s
-// (an offer whose letter is still being written cannot be accepted yet).
+// (an offer whose letter is still being written cannot be accepted yet),
+// for up to two minutes: a loaded machine writes letters slowly.
 func (s *devSeeder) do(method, path, token, key string, body, out any, want int) error {
 	var payload []byte
 	if body != nil {
@@ -130,7 +131,7 @@ func (s *devSeeder) do(method, path, token, key string, body, out any, want int)
 			}
 			return nil
 		}
-		if (resp.StatusCode == 503 || resp.StatusCode == 409) && try < 60 {
+		if (resp.StatusCode == 503 || resp.StatusCode == 409) && try < 240 {
 			select {
 			case <-s.ctx.Done():
 				return s.ctx.Err()

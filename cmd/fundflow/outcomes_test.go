@@ -3,11 +3,11 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fundflow/fundflow/internal/apitest"
 	"github.com/fundflow/fundflow/internal/fund"
@@ -38,12 +38,19 @@ func TestOutcomesAgreeEverywhere(t *testing.T) {
 	path := "/v1/funds/" + fund.SeedID + "/outcomes"
 
 	var raw map[string]any
-	eventually(t, "the seeded awards' reports in the roll-up", func() (bool, string) {
+	// Seeding takes a few seconds on an idle machine and far longer on a
+	// loaded one, so this waits longer than eventually does.
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(time.Second) {
 		raw = nil
 		c.do("GET", path, pm, nil, &raw)
 		f, _ := raw["fund"].(map[string]any)
-		return f != nil && f["drawn_pence"] == "7200000" && f["people_onboarded"] == "4000", fmt.Sprint(f)
-	})
+		if f != nil && f["drawn_pence"] == "7200000" && f["people_onboarded"] == "4000" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the seeded awards' reports are not in the roll-up: %v", f)
+		}
+	}
 	f := raw["fund"].(map[string]any)
 	for k, want := range map[string]string{"planned_reach": "4500", "people_onboarded": "4000", "people_active": "2480",
 		"reach_percent_of_plan": "88.9", "drawn_pence": "7200000", "cost_per_person_onboarded_pence": "1800", "cost_per_person_active_pence": "2903"} {
