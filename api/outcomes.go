@@ -4,12 +4,13 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/outcome"
-	"github.com/fundflow/fundflow/internal/readmodel"
+	"github.com/fundflow/fundflow/internal/report"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -20,55 +21,31 @@ type outcomesJSON struct {
 	Measures []fund.Measure `json:"measures"`
 }
 
-// outcomes rolls up every award of the fund that was taken up. Each award's
-// targets and verified figures are read from its workflow, the record,
-// rather than from a projection that could lag a verification just made;
-// awards per fund are few (the seeded fund has four), so a query each is
-// cheap. Only verified milestones count: submitted evidence is not yet a
-// result.
+// outcomes rolls up every award of the fund that was taken up, from the
+// awards' outcome projections: one Redis read for the whole fund however
+// many awards it has, rather than a workflow query per award. Each award's
+// workflow projects its targets, plan, credit drawn and verified figures
+// right after every change, so a verification shows here once its
+// projection lands, normally within a fraction of a second; the award's own
+// page reads the workflow and shows it at once. `fundflow reindex` rebuilds
+// the projections from the workflows. Only verified milestones count:
+// submitted evidence is not yet a result.
 func (s *server) outcomes(r *http.Request) (outcome.Rollup, workflows.FundView, error) {
 	id := mux.Vars(r)["fund_id"]
 	fv, err := s.fundView(r, id)
 	if err != nil {
 		return outcome.Rollup{}, fv, err
 	}
-	var awards []outcome.Award
-	for _, st := range deploymentStatuses {
-		cursor := ""
-		for {
-			rows, next, err := s.ReadModel.List(r.Context(), readmodel.Filter{FundID: id, Status: string(st)}, cursor, maxLimit)
-			if err != nil {
-				return outcome.Rollup{}, fv, err
-			}
-			for _, row := range rows {
-				v, err := s.applicationView(r, row.ID)
-				if err != nil {
-					return outcome.Rollup{}, fv, err
-				}
-				awards = append(awards, s.award(v))
-			}
-			if next == "" {
-				break
-			}
-			cursor = next
+	awards, err := s.ReadModel.Outcomes(r.Context(), id)
+	if err != nil {
+		return outcome.Rollup{}, fv, err
+	}
+	for i := range awards {
+		if org, ok := s.Orgs.Lookup(awards[i].OrgCode); ok {
+			awards[i].Nation = string(org.Nation)
 		}
 	}
 	return outcome.Roll(fv.Definition, awards), fv, nil
-}
-
-func (s *server) award(v workflows.ApplicationView) outcome.Award {
-	a := outcome.Award{ApplicationID: v.ID, OrgCode: v.OrgCode, OrgName: v.OrgName,
-		Routes: v.Content.DeploymentRoutes, PlannedReach: v.Content.PlannedReach, DrawnPence: v.DrawnPence,
-		Targets: v.Content.Targets}
-	if org, ok := s.Orgs.Lookup(v.OrgCode); ok {
-		a.Nation = string(org.Nation)
-	}
-	for _, m := range v.Milestones {
-		if m.Status == workflows.MilestoneVerified && m.Evidence != nil && len(m.Evidence.Outcomes) > 0 {
-			a.Reports = append(a.Reports, outcome.Report{Milestone: m.ID, Figures: m.Evidence.Outcomes})
-		}
-	}
-	return a
 }
 
 func (s *server) getOutcomes(w http.ResponseWriter, r *http.Request) {
@@ -103,4 +80,23 @@ func (s *server) outcomesCSV(w http.ResponseWriter, r *http.Request) {
 		_ = cw.Write(row)
 	}
 	cw.Flush()
+}
+
+// outcomesPDF is the evaluation report a sponsor circulates, made from the
+// same roll-up as the JSON and the CSV and dated by when it was read.
+func (s *server) outcomesPDF(w http.ResponseWriter, r *http.Request) {
+	ru, fv, err := s.outcomes(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	pdf, err := report.Render(report.Input{Fund: fv.Definition, Rollup: ru, At: time.Now().UTC()})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="evaluation-`+ru.FundID+`.pdf"`)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(pdf)
 }

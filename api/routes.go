@@ -84,6 +84,7 @@ func (s *server) routes() {
 	outcomeRoles := []fundflow.Role{fundflow.RolePanelChair, fundflow.RoleProgrammeManager, fundflow.RoleAdmin}
 	v1.Handle("/funds/{fund_id}/outcomes", s.allow(s.getOutcomes, outcomeRoles...)).Methods(http.MethodGet)
 	v1.Handle("/funds/{fund_id}/outcomes.csv", s.allow(s.outcomesCSV, outcomeRoles...)).Methods(http.MethodGet)
+	v1.Handle("/funds/{fund_id}/outcomes.pdf", s.allow(s.outcomesPDF, outcomeRoles...)).Methods(http.MethodGet)
 
 	v1.Handle("/funds/{fund_id}/ledger", s.allow(s.ledger, fundflow.RolePanelChair, fundflow.RoleProgrammeManager, fundflow.RoleAdmin)).Methods(http.MethodGet)
 }

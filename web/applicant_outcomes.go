@@ -157,16 +157,22 @@ type targetRow struct {
 	Title, Unit, Route, Baseline, Target, Latest, From string
 }
 
+// newTargetRow names a target's measure and route as the fund does.
+func newTargetRow(t target, def fundDefinition) targetRow {
+	row := targetRow{Title: t.Measure, Route: t.Route, Baseline: t.Baseline, Target: t.Target}
+	if j := slices.IndexFunc(def.Measures, func(x fundMeasure) bool { return x.ID == t.Measure }); j >= 0 {
+		row.Title, row.Unit = def.Measures[j].Title, def.Measures[j].Unit
+	}
+	if j := slices.IndexFunc(def.DeploymentRoutes, func(x route) bool { return x.ID == t.Route }); j >= 0 {
+		row.Route = def.DeploymentRoutes[j].Title
+	}
+	return row
+}
+
 func targetRows(app *application, def fundDefinition) []targetRow {
 	var out []targetRow
 	for _, t := range app.Content.Targets {
-		row := targetRow{Title: t.Measure, Route: t.Route, Baseline: t.Baseline, Target: t.Target}
-		if j := slices.IndexFunc(def.Measures, func(x fundMeasure) bool { return x.ID == t.Measure }); j >= 0 {
-			row.Title, row.Unit = def.Measures[j].Title, def.Measures[j].Unit
-		}
-		if j := slices.IndexFunc(def.DeploymentRoutes, func(x route) bool { return x.ID == t.Route }); j >= 0 {
-			row.Route = def.DeploymentRoutes[j].Title
-		}
+		row := newTargetRow(t, def)
 		for _, m := range app.Milestones {
 			if m.Evidence == nil {
 				continue

@@ -11,6 +11,9 @@ type panelPage struct {
 	Funds []fund
 	Fund  fund
 	Rows  []row
+	// Targets are each row's outcome targets, named as the fund names
+	// them, shown beside the score.
+	Targets [][]targetRow
 	// More says the ranking goes on beyond the rows shown.
 	More bool
 }
@@ -36,6 +39,13 @@ func (s *server) panel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Rows, p.More = ranked.Items, ranked.NextCursor != nil
+	for _, r := range p.Rows {
+		var ts []targetRow
+		for _, t := range r.Targets {
+			ts = append(ts, newTargetRow(t, f.Definition))
+		}
+		p.Targets = append(p.Targets, ts)
+	}
 	s.render(w, r, http.StatusOK, "panel/panel", view{Title: "Panel", Data: p})
 }
 

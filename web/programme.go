@@ -19,6 +19,8 @@ type dashboard struct {
 	Timeline    timelineChart
 	Overdue     []overdueMilestone
 	Outcomes    *outcomes
+	Reach       reachChart
+	Changes     []changeChart
 }
 
 type overdueMilestone struct {
@@ -67,7 +69,7 @@ func (s *server) programme(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d.Outcomes = &oc
+	d.Outcomes, d.Reach, d.Changes = &oc, newReachChart(&oc), newChangeCharts(&oc)
 	s.render(w, r, http.StatusOK, "programme/dashboard", view{Title: "Deployments", Data: d})
 }
 
@@ -89,6 +91,12 @@ func firstAwarding(funds []fund) string {
 // query string, with the fund, goes with it.
 func (s *server) deploymentsCSV(w http.ResponseWriter, r *http.Request) {
 	s.api.proxy(w, r, "/v1/programme/deployments.csv")
+}
+
+// outcomesPDF is the API's evaluation report for ?fund_id=, under the
+// user's own token.
+func (s *server) outcomesPDF(w http.ResponseWriter, r *http.Request) {
+	s.api.proxy(w, r, apiFund(r.URL.Query().Get("fund_id"))+"/outcomes.pdf")
 }
 
 func (s *server) verifyMilestone(w http.ResponseWriter, r *http.Request) {

@@ -150,6 +150,11 @@ func TestDashboardShowsTheFundsDeployments(t *testing.T) {
 		`<th class="nhsuk-table__header" scope="row">Prevention Fund</th>`,
 		`>807</td>`, `>26.9</td>`, `>£74.35</td>`, `>£150</td>`, `>&lt;8</td>`,
 		`>41.2 (307)</td>`, `>46.1 (205)</td>`, `>4.9</td>`, `>&lt;8 (&lt;8)</td>`,
+		// The charts, each with its figures in words and in the table.
+		`aria-label="People reached against plan. All awards: planned reach 3000, people onboarded 807, people active 400."`,
+		`aria-label="Mental wellbeing (WEMWBS) (points; higher is better), baseline to follow-up. All routes: baseline 41.2, follow-up 46.1, change 4.9. NHS App: baseline &lt;8, follow-up &lt;8, change &lt;8."`,
+		`41.2 → 46.1 (&#43;4.9)`, `&lt;8 → &lt;8`,
+		`href="/programme/outcomes.pdf?fund_id=fund-b"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %s", want)

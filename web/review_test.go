@@ -424,7 +424,8 @@ func TestPanelShowsTheBudgetAndTheRanking(t *testing.T) {
 	draft := map[string]any{"id": "f0", "name": "Draft Fund", "status": "draft"}
 	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{draft, reviewFund()}})
 	api.on("GET /v1/funds/f1/panel", http.StatusOK, map[string]any{"items": []any{
-		map[string]any{"id": "best", "fund_id": "f1", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "panel", "status_label": "Panel", "requested_pence": 7500000, "weighted_score": 412},
+		map[string]any{"id": "best", "fund_id": "f1", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "panel", "status_label": "Panel", "requested_pence": 7500000, "weighted_score": 412,
+			"targets": []any{map[string]any{"measure": "wemwbs", "route": "nhs_app", "baseline": "41", "target": "45.5"}}},
 		map[string]any{"id": "next", "fund_id": "f1", "org_code": "QUY", "status": "panel", "status_label": "Panel", "requested_pence": 8000000, "weighted_score": 305},
 	}})
 	h := newTestServer(t, api)
@@ -439,5 +440,8 @@ func TestPanelShowsTheBudgetAndTheRanking(t *testing.T) {
 	if strings.Index(body, "NHS Greater Manchester ICB") > strings.Index(body, ">QUY<") {
 		t.Error("the ranking must keep the API's order, best first")
 	}
+	// Each application's targets sit beside its score; one that set none
+	// says so.
+	mustContain(t, body, `<th class="nhsuk-table__header" scope="col">Outcome targets</th>`, "<li>wemwbs, nhs_app: 41 to 45.5</li>", "None set")
 
 }

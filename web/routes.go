@@ -53,6 +53,7 @@ func (s *server) routes() {
 	// Programme managers and admins.
 	page("/programme", s.programme, get)
 	page("/programme/deployments.csv", s.deploymentsCSV, get)
+	page("/programme/outcomes.pdf", s.outcomesPDF, get)
 	page("/applications/{id}/milestones/{milestone_id}/verify", s.verifyMilestone, post)
 	page("/applications/{id}/milestones/{milestone_id}/extension/decision", s.decideExtension, post)
 	page("/applications/{id}/terminate", s.terminate, post)

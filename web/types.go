@@ -133,6 +133,8 @@ type row struct {
 	OverdueCount   int            `json:"overdue_count"`
 	CreatedAt      time.Time      `json:"created_at"`
 	UpdatedAt      time.Time      `json:"updated_at"`
+	// Targets are sent while the application awaits the panel.
+	Targets []target `json:"targets"`
 }
 
 type nextMilestone struct {
@@ -220,12 +222,15 @@ type content struct {
 	IGReadiness       string   `json:"ig_readiness"`
 	DPIAStatus        string   `json:"dpia_status"`
 	DTACStatus        string   `json:"dtac_status"`
-	Targets           []struct {
-		Measure  string `json:"measure"`
-		Route    string `json:"route"`
-		Baseline string `json:"baseline"`
-		Target   string `json:"target"`
-	} `json:"targets"`
+	Targets           []target `json:"targets"`
+}
+
+// target is an application's baseline and target for a measure on a route.
+type target struct {
+	Measure  string `json:"measure"`
+	Route    string `json:"route"`
+	Baseline string `json:"baseline"`
+	Target   string `json:"target"`
 }
 
 type ruleResult struct {

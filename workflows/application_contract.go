@@ -434,5 +434,6 @@ func ApplicationRow(v ApplicationView, now time.Time) activities.ApplicationRow 
 		r.StageDueAt = &due
 	}
 	r.OrgName, r.DrawnPence, r.RAG, r.OverdueCount, r.NextMilestone = v.OrgName, v.DrawnPence, string(v.RAG), v.OverdueCount, v.NextMilestone
+	r.Targets, r.Outcome = panelTargets(v), awardOutcome(v)
 	return r
 }

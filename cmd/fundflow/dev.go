@@ -36,6 +36,7 @@ import (
 type devFlags struct {
 	config
 	ephemeral    bool
+	seedOutcomes bool
 	temporalAddr string
 	uiPort       int
 	temporalLog  string
@@ -46,6 +47,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	fs := flag.NewFlagSet("fundflow dev", flag.ContinueOnError)
 	f.register(fs, getenv)
 	fs.BoolVar(&f.ephemeral, "ephemeral", false, "keep Temporal's state in memory instead of <data>/temporal.db")
+	fs.BoolVar(&f.seedOutcomes, "seed-outcomes", true, "on a first run, seed two awards that have reported outcomes, in the background")
 	fs.StringVar(&f.temporalAddr, "temporal", envOr(getenv, "FUNDFLOW_DEV_TEMPORAL_ADDR", "127.0.0.1:7233"), "embedded Temporal frontend address (FUNDFLOW_DEV_TEMPORAL_ADDR)")
 	fs.IntVar(&f.uiPort, "ui-port", 8233, "Temporal Web UI port; 0 turns the UI off")
 	fs.StringVar(&f.temporalLog, "temporal-log-level", "fatal", "embedded Temporal server's log level (debug, info, warn, error, fatal)")
@@ -186,6 +188,9 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
   Ctrl-C stops everything.
 
 `, time.Since(start).Round(time.Millisecond), apiURL, apiURL, apiURL, uiURL, srv.HostPort(), srv.Namespace(), stateIn(srvCfg), redisURL, tokensFile)
+	if f.seedOutcomes {
+		go seedReportingAwards(ctx, apiURL, tokensFile, log)
+	}
 	return serveHTTP(ctx, httpL, h, log)
 }
 

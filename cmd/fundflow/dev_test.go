@@ -63,7 +63,7 @@ var readyLine = regexp.MustCompile(`\(ready in (\S+)\)`)
 // devArgs keeps every port dynamic so tests never clash with a developer's
 // own `fundflow dev`.
 func devArgs(dataDir string, extra ...string) []string {
-	return append([]string{"dev", "--data", dataDir, "--http", "127.0.0.1:0", "--temporal", "127.0.0.1:0", "--ui-port", "0", "--log-level", "warn"}, extra...)
+	return append([]string{"dev", "--data", dataDir, "--http", "127.0.0.1:0", "--temporal", "127.0.0.1:0", "--ui-port", "0", "--log-level", "warn", "--seed-outcomes=false"}, extra...)
 }
 
 // startDev runs `fundflow dev` in this process and waits for its banner.

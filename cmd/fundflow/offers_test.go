@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fundflow/fundflow/internal/apitest"
 	"github.com/fundflow/fundflow/internal/fund"
 )
 
@@ -226,7 +227,9 @@ func TestOffersMilestonesAndLetters(t *testing.T) {
 	}
 	eventually(t, "the completed award in the outcomes", func() (bool, string) {
 		e.do("GET", outcomesPath, e.token("programme_manager"), nil, &oc)
-		return oc.Awards >= 1 && oc.Fund.Onboarded != "", fmt.Sprint(oc)
+		// The roll-up reads the awards' projections, which follow the
+		// last verification within moments.
+		return oc.Awards >= 1 && oc.Fund.CostAct == "5556", fmt.Sprint(oc)
 	})
 	if oc.Fund.Onboarded != "2400" || oc.Fund.Active != "1440" || oc.Fund.CostOn != "3333" || oc.Fund.CostAct != "5556" || oc.Suppression == "" {
 		t.Errorf("outcomes roll-up %+v", oc.Fund)
@@ -241,6 +244,13 @@ func TestOffersMilestonesAndLetters(t *testing.T) {
 		!strings.Contains(string(csvBody), ",wemwbs,points,mean,higher,,2400,36.4,1680,42.0,5.6,") ||
 		!strings.HasPrefix(string(csvBody), "# Small-number suppression") {
 		t.Errorf("outcomes CSV %d:\n%s", code, csvBody)
+	}
+	// The evaluation report quotes the same figures.
+	if code, hdr, pdf := e.raw(outcomesPath+".pdf", e.token("programme_manager")); code != 200 || hdr.Get("Content-Type") != "application/pdf" {
+		t.Errorf("outcomes PDF %d %s", code, hdr.Get("Content-Type"))
+	} else if txt := apitest.PDFText(t, pdf); !strings.Contains(txt, "People onboarded 2400") || !strings.Contains(txt, "£33.33") ||
+		!strings.Contains(txt, "£55.56") || !strings.Contains(txt, "36.4 → 42.0 (+5.6)") || !strings.Contains(txt, "shown as <8") {
+		t.Errorf("outcomes PDF text:\n%s", txt)
 	}
 	if code, _, _ := e.raw(outcomesPath, orgs[0].token); code != 403 {
 		t.Errorf("an applicant read the fund's outcomes: %d", code)

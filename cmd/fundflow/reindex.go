@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -160,6 +161,7 @@ func rebuild(ctx context.Context, store *readmodel.Store, rows []readmodel.Appli
 func drift(ctx context.Context, store *readmodel.Store, rows []readmodel.Application) ([]string, error) {
 	var out []string
 	known := map[string]bool{}
+	outcomes := map[string]map[string]string{}
 	for _, want := range rows {
 		known[want.ID] = true
 		got, err := store.Get(ctx, want.ID)
@@ -172,6 +174,17 @@ func drift(ctx context.Context, store *readmodel.Store, rows []readmodel.Applica
 		}
 		if got.Version != want.Version || got.Status != want.Status {
 			out = append(out, fmt.Sprintf("%s: Redis has %s (version %d), Temporal %s (version %d)", want.ID, got.Status, got.Version, want.Status, want.Version))
+		}
+		if want.Outcome == nil {
+			continue
+		}
+		if outcomes[want.FundID] == nil {
+			if outcomes[want.FundID], err = store.OutcomeVersions(ctx, want.FundID); err != nil {
+				return nil, err
+			}
+		}
+		if v := outcomes[want.FundID][want.ID]; v != strconv.FormatInt(want.Version, 10) {
+			out = append(out, fmt.Sprintf("%s: outcome projection at version %q, Temporal at %d", want.ID, v, want.Version))
 		}
 	}
 	projected, err := store.IDs(ctx)

@@ -368,6 +368,9 @@ func validate(c Content, def fund.Definition, complete bool) fundflow.Invalid {
 			routes = c.DeploymentRoutes
 		}
 		def.ValidateTargets(&v, "targets", routes, c.Targets)
+		if complete {
+			def.RequireTargets(&v, "targets", routes, c.Targets)
+		}
 	}
 	return v
 }

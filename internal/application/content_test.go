@@ -220,6 +220,20 @@ func TestValidateSubmission(t *testing.T) {
 		t.Errorf("fields %q, want %q", got, want)
 	}
 
+	// A fund may require a baseline and target for a measure on every
+	// route it applies to; a draft may leave them out, a submission may not.
+	req := seed()
+	req.Measures = slices.Clone(req.Measures)
+	for i := range req.Measures {
+		req.Measures[i].TargetRequired = req.Measures[i].ID == "people_onboarded" || req.Measures[i].ID == "systolic_bp"
+	}
+	if got, want := fields(t, ValidateSubmission(complete(), req)), []string{"targets.people_onboarded.primary_care_public_health", "targets.systolic_bp.nhs_app"}; !slices.Equal(got, want) {
+		t.Errorf("required targets: fields %q, want %q", got, want)
+	}
+	if err := ValidateDraft(complete(), req); err != nil {
+		t.Errorf("a draft without every required target refused: %v", err)
+	}
+
 	// ValidateDraft's rules apply at submission too.
 	c = complete()
 	c.RequestedPence = def.MaxAwardPence + 1

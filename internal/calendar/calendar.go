@@ -56,6 +56,9 @@ func DivisionFor(nation string) (div Division, ok bool) {
 
 var london = mustLoadLondon()
 
+// London is Europe/London, the wall clock every date is shown on.
+var London = london
+
 func mustLoadLondon() *time.Location {
 	loc, err := time.LoadLocation("Europe/London")
 	if err != nil {

@@ -185,6 +185,21 @@ func (d Definition) ValidateTargets(v *fundflow.Invalid, field string, routes []
 	}
 }
 
+// RequireTargets adds a problem under field.<measure>.<route> for every
+// measure that requires a target on one of routes and has none in ts.
+func (d Definition) RequireTargets(v *fundflow.Invalid, field string, routes []string, ts []Target) {
+	for _, m := range d.Measures {
+		if !m.TargetRequired {
+			continue
+		}
+		for _, r := range routes {
+			if m.AppliesTo(r) && !slices.ContainsFunc(ts, func(t Target) bool { return t.Measure == m.ID && t.Route == r }) {
+				v.Add(field+"."+m.ID+"."+r, "needs a baseline and a target: %s on route %s", m.Title, r)
+			}
+		}
+	}
+}
+
 // Met reports whether achieved reaches target in the measure's direction.
 func (m Measure) Met(achieved, target decimal.Decimal) bool {
 	if m.Direction == Lower {

@@ -51,6 +51,10 @@ type Measure struct {
 	// Reach marks the count that measures reach (onboarded, against the
 	// plan) or engagement (active); cost per person divides by these.
 	Reach Reach `json:"reach,omitempty"`
+	// TargetRequired makes a baseline and target for the measure, on each
+	// route it applies to, part of a complete application. Funds defined
+	// before it existed require none.
+	TargetRequired bool `json:"target_required,omitempty"`
 }
 
 // Reach is what a count says about how far an award got.

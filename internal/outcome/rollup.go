@@ -21,21 +21,21 @@ const SuppressionRule = "Small-number suppression: counts of 1 to 7 people are s
 // verified milestones' figures in the fund's milestone order; the latest
 // figure for a measure and route is the one that counts.
 type Award struct {
-	ApplicationID string
-	OrgCode       string
-	OrgName       string
-	Nation        string
-	Routes        []string
-	PlannedReach  int64
-	DrawnPence    int64
-	Targets       []fund.Target
-	Reports       []Report
+	ApplicationID string        `json:"application_id"`
+	OrgCode       string        `json:"org_code"`
+	OrgName       string        `json:"org_name,omitempty"`
+	Nation        string        `json:"nation,omitempty"`
+	Routes        []string      `json:"routes"`
+	PlannedReach  int64         `json:"planned_reach"`
+	DrawnPence    int64         `json:"drawn_pence"`
+	Targets       []fund.Target `json:"targets,omitempty"`
+	Reports       []Report      `json:"reports,omitempty"`
 }
 
 // Report is one milestone's outcome figures.
 type Report struct {
-	Milestone string
-	Figures   []fund.Figure
+	Milestone string        `json:"milestone"`
+	Figures   []fund.Figure `json:"figures"`
 }
 
 // Rollup is the fund's outcomes, ready to show.
@@ -93,6 +93,7 @@ type AwardResult struct {
 	OrgCode       string         `json:"org_code"`
 	OrgName       string         `json:"org_name"`
 	Nation        string         `json:"nation"`
+	Routes        []string       `json:"routes"`
 	Reported      []string       `json:"milestones_reported"`
 	Group         Group          `json:"totals"`
 	Targets       []TargetResult `json:"targets"`
@@ -145,7 +146,8 @@ func Roll(def fund.Definition, awards []Award) Rollup {
 		out.Nations = append(out.Nations, group(def, awards, latest, n, n, byNation[n], ""))
 	}
 	for i, a := range awards {
-		res := AwardResult{ApplicationID: a.ApplicationID, OrgCode: a.OrgCode, OrgName: a.OrgName, Nation: a.Nation, Reported: []string{}}
+		res := AwardResult{ApplicationID: a.ApplicationID, OrgCode: a.OrgCode, OrgName: a.OrgName, Nation: a.Nation,
+			Routes: append([]string{}, a.Routes...), Reported: []string{}}
 		for _, r := range a.Reports {
 			res.Reported = append(res.Reported, r.Milestone)
 		}
@@ -227,20 +229,30 @@ type accumulator struct {
 	nb, nf           int64
 	sumB, sumF, sumD big.Int
 	num, den         int64
+	// x and y are scratch for the products, so adding a figure allocates
+	// nothing once the sums have grown.
+	x, y big.Int
 }
 
 func (a *accumulator) add(f fund.Figure) {
 	a.figures++
 	a.count += f.Count
 	a.nb += f.BaselineN
-	a.sumB.Add(&a.sumB, mul(f.BaselineN, int64(f.BaselineMean)))
+	a.mulAdd(&a.sumB, f.BaselineN, int64(f.BaselineMean))
 	if f.FollowUpN > 0 {
 		a.nf += f.FollowUpN
-		a.sumF.Add(&a.sumF, mul(f.FollowUpN, int64(f.FollowUpMean)))
-		a.sumD.Add(&a.sumD, mul(f.FollowUpN, int64(f.FollowUpMean-f.BaselineMean)))
+		a.mulAdd(&a.sumF, f.FollowUpN, int64(f.FollowUpMean))
+		a.mulAdd(&a.sumD, f.FollowUpN, int64(f.FollowUpMean-f.BaselineMean))
 	}
 	a.num += f.Numerator
 	a.den += f.Denominator
+}
+
+// mulAdd adds n·m to sum.
+func (a *accumulator) mulAdd(sum *big.Int, n, m int64) {
+	a.x.SetInt64(n)
+	a.y.SetInt64(m)
+	sum.Add(sum, a.x.Mul(&a.x, &a.y))
 }
 
 func mul(a, b int64) *big.Int { return new(big.Int).Mul(big.NewInt(a), big.NewInt(b)) }
@@ -351,4 +363,27 @@ func divRound(num, den *big.Int) decimal.Decimal {
 		abs.Neg(abs)
 	}
 	return decimal.Decimal(abs.Int64())
+}
+
+// Compact keeps only the figures Roll reads: each measure and route's
+// latest. Every milestone reported stays listed, with no figures where a
+// later report superseded all of them, so an award's projection stays small
+// however many times it reports.
+func Compact(a Award) Award {
+	later := map[key]bool{}
+	reports := make([]Report, len(a.Reports))
+	for i := len(a.Reports) - 1; i >= 0; i-- {
+		r := a.Reports[i]
+		kept := []fund.Figure{}
+		for _, f := range r.Figures {
+			k := key{f.Measure, f.Route}
+			if !later[k] {
+				later[k] = true
+				kept = append(kept, f)
+			}
+		}
+		reports[i] = Report{Milestone: r.Milestone, Figures: kept}
+	}
+	a.Reports = reports
+	return a
 }

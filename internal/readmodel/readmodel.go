@@ -26,6 +26,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/outcome"
 )
 
 // Application is one application's row in every list it belongs to.
@@ -52,6 +55,12 @@ type Application struct {
 	// Version is the workflow's state version; an older version never
 	// overwrites a newer one.
 	Version int64 `json:"version"`
+	// Targets are the application's outcome targets while it awaits the
+	// panel, which ranks them beside the score.
+	Targets []fund.Target `json:"targets,omitempty"`
+	// Outcome is set for awards: what the outcome roll-up reads. It is
+	// kept apart from the row (see outcome.go), so lists stay small.
+	Outcome *outcome.Award `json:"outcome,omitempty"`
 }
 
 // NextMilestone is a deployment's earliest-due unverified milestone.
@@ -206,7 +215,9 @@ func (s *Store) Restore(ctx context.Context, a Application) (bool, error) {
 }
 
 func (s *Store) put(ctx context.Context, a Application, publish bool) (bool, error) {
-	row, err := json.Marshal(a)
+	bare := a
+	bare.Outcome = nil
+	row, err := json.Marshal(bare)
 	if err != nil {
 		return false, err
 	}
@@ -219,6 +230,12 @@ func (s *Store) put(ctx context.Context, a Application, publish bool) (bool, err
 	wrote, err := upsertScript.Run(ctx, s.rdb, keys, a.ID, a.Version, string(row), a.Status, score, a.FundID, a.OrgCode, maxEvents, flag(publish), sortKey(a)).Int()
 	if err != nil {
 		return false, fmt.Errorf("readmodel: put %s: %w", a.ID, err)
+	}
+	// Written even when the row was not: a retry after the row landed and
+	// this failed must still land it, and its own version check keeps it
+	// from going backwards.
+	if err := s.putOutcome(ctx, a, publish); err != nil {
+		return false, err
 	}
 	return wrote == 1, nil
 }
@@ -343,7 +360,10 @@ func (s *Store) Counts(ctx context.Context, fund string) (map[string]int64, erro
 // unless it was written since it was read at version.
 func (s *Store) Remove(ctx context.Context, a Application) (bool, error) {
 	n, err := removeScript.Run(ctx, s.rdb, []string{s.rowKey(a.ID), s.countKey(a.FundID), s.panelKey(a.FundID)}, a.ID, a.Version).Int()
-	return n == 1, err
+	if err != nil || n != 1 {
+		return false, err
+	}
+	return true, s.removeOutcome(ctx, a)
 }
 
 // RepairCounts sets a fund's per-status counters to the size of its lists,

@@ -162,7 +162,7 @@ func TestFlush(t *testing.T) {
 	}
 }
 
-func mustPut(t *testing.T, s *Store, a Application) {
+func mustPut(t testing.TB, s *Store, a Application) {
 	t.Helper()
 	if _, err := s.Put(context.Background(), a); err != nil {
 		t.Fatal(err)
