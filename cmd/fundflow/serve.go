@@ -252,7 +252,12 @@ func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs
 	if err != nil {
 		return nil, err
 	}
+	mailer, err := newMailer(cfg, tc, rdb)
+	if err != nil {
+		return nil, err
+	}
 	return &activities.Activities{
+		Mail:      mailer,
 		Temporal:  tc,
 		Orgs:      orgs,
 		Calendar:  cal,
