@@ -364,6 +364,8 @@ type NotificationRecord struct {
 	// Recipients are the users the message reached, whose inboxes show it;
 	// a lead contact with no account is reached by email only.
 	Recipients []string `json:"recipients,omitempty"`
+	// Link is the page the message sends people to.
+	Link string `json:"link,omitempty"`
 }
 
 // ApplicationWorkflowInput starts an application's workflow, and carries its

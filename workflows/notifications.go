@@ -61,7 +61,10 @@ const notificationOutcomes = "notification-outcomes"
 // admins, unless it was for them.
 func (a *applicationWorkflow) delivered(ctx workflow.Context, i int, res activities.NotifyResult) {
 	n := &a.Outbox[i]
-	n.Recipients = res.Recipients
+	n.Recipients, n.Link = res.Recipients, res.Link
+	if n.Subject == "" {
+		n.Subject = res.Subject
+	}
 	for _, r := range res.Rejected {
 		a.record(ctx, application.AudienceStaff, fundflow.System, "notification_failed", fmt.Sprintf("%s message %s to %s refused: %s", n.Kind, n.Key, r.To, r.Code))
 	}

@@ -73,6 +73,6 @@ func newMailer(cfg config, tc client.Client, rdb redis.UniversalClient) (*notify
 			st, err := directoryState(ctx, tc)
 			return &st, err
 		},
-		Renderer:  r, Channel: ch, Redis: rdb, Prefix: cfg.redisPrefix, Domain: domain,
+		Renderer: r, Channel: ch, Redis: rdb, Prefix: cfg.redisPrefix, Domain: domain,
 	}, nil
 }

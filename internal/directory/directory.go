@@ -117,6 +117,8 @@ type State struct {
 	Tokens []Token `json:"tokens"`
 	Pools  []Pool  `json:"pools"`
 	Audit  []Entry `json:"audit"`
+	// Read holds each person's notifications marked read.
+	Read []ReadMarks `json:"read,omitempty"`
 }
 
 // Limits that keep one request, and the state carried across

@@ -182,3 +182,10 @@ func decode(enc string, r io.Reader) (string, error) {
 	}
 	return string(b), nil
 }
+
+// Attempts counts the deliveries tried to rcpt, accepted or not.
+func (c *Catcher) Attempts(rcpt string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.attempts[rcpt]
+}

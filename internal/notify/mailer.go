@@ -19,6 +19,10 @@ type Outcome struct {
 	// attempt, by email or, with no email channel, in the inbox alone.
 	Reached  int         `json:"reached"`
 	Rejected []Rejection `json:"rejected,omitempty"`
+	// Subject and Link are what the inbox shows, as rendered for the
+	// first recipient (neither names the person).
+	Subject string `json:"subject,omitempty"`
+	Link    string `json:"link,omitempty"`
 }
 
 // Rejection is one address that refused a message for good.
@@ -75,6 +79,7 @@ func (m *Mailer) Deliver(ctx context.Context, key string, msg Message, addr Addr
 		}
 		if i == 0 {
 			first = c
+			out.Subject, out.Link = c.Subject, c.Link
 		}
 		if to.UserID != "" {
 			out.Recipients = append(out.Recipients, to.UserID)
