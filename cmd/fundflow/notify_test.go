@@ -3,12 +3,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +23,7 @@ import (
 	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/mailcatcher"
+	"github.com/fundflow/fundflow/internal/notify"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/testredis"
 )
@@ -31,7 +37,7 @@ const (
 // startMailEnv is startLifecycleEnv with email going to a real SMTP server
 // the test runs: a go-smtp server that refuses flakyLead once and
 // bouncedLead always.
-func startMailEnv(t *testing.T) (*lifecycleEnv, *mailcatcher.Catcher) {
+func startMailEnv(t *testing.T, logs io.Writer) (*lifecycleEnv, *mailcatcher.Catcher) {
 	t.Helper()
 	mail, err := mailcatcher.Start("127.0.0.1:0")
 	if err != nil {
@@ -53,8 +59,8 @@ func startMailEnv(t *testing.T) (*lifecycleEnv, *mailcatcher.Catcher) {
 	if url == "" {
 		url = testredis.DefaultURL
 	}
-	d := startDev(t, dir, "--ephemeral", "--redis", url, "--redis-prefix", prefix, "--smtp-addr", mail.Addr(), "--smtp-tls", "none",
-		"--mail-from", "Prevention Innovation Fund <fund@example.nhs.uk>")
+	d := startDevLogging(t, dir, logs, "--ephemeral", "--redis", url, "--redis-prefix", prefix, "--smtp-addr", mail.Addr(), "--smtp-tls", "none",
+		"--mail-from", "Prevention Innovation Fund <fund@example.nhs.uk>", "--log-level", "info")
 	waitReady(t, d.api)
 	return &lifecycleEnv{httpClient: newHTTPClient(t, d.api), tokens: readTokens(t, dir), store: auth.NewStore(rdb, prefix, nil, nil),
 		readModel: readmodel.NewStore(rdb, prefix), temporal: dialDev(t, d), redis: rdb, prefix: prefix}, mail
@@ -142,7 +148,8 @@ var linkLine = regexp.MustCompile(`(?m): (http://\S+)\s*$`)
 // second application whose lead contact's address is refused for good
 // records that on its timeline and is not retried.
 func TestNotificationsReachPeople(t *testing.T) {
-	e, mail := startMailEnv(t)
+	var logs lockedBuffer
+	e, mail := startMailEnv(t, &logs)
 	id := e.runLifecycle(flakyLead)
 	outbox := e.settled(id)
 
@@ -157,8 +164,15 @@ func TestNotificationsReachPeople(t *testing.T) {
 	msgs := mail.Messages()
 	byID := map[string]int{}
 	count := map[string]int{}
+	// The ICS lead signs in as a person, as the dev identity provider
+	// would sign them in; the dev applicant token is a machine's, with no
+	// inbox.
+	lead, _, err := e.store.StartSession(context.Background(), "ics.lead.quy@example.nhs.uk")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tokenFor := map[string]string{
-		"ics.lead.quy@example.nhs.uk": e.token("applicant_QUY"), flakyLead: e.token("applicant_QUY"),
+		"ics.lead.quy@example.nhs.uk": lead, flakyLead: e.token("applicant_QUY"),
 		"rhian.evans@example.nhs.uk": e.token("reviewer1"), "ravi.shah@example.nhs.uk": e.token("reviewer2"), "rosa.okafor@example.nhs.uk": e.token("reviewer3"),
 		"pat.morgan@example.nhs.uk": e.token("panel_chair"), "sam.patel@example.nhs.uk": e.token("programme_manager"), "ada.lovelace@example.nhs.uk": e.token("admin"),
 	}
@@ -267,4 +281,94 @@ func TestNotificationsReachPeople(t *testing.T) {
 	if n := mail.Attempts(flakyLead); n != received+1 {
 		t.Errorf("the flaky address was tried %d times for %d messages, want one retry", n, received)
 	}
+
+	// Each person's inbox holds what they were emailed, unread first.
+	emailed := map[string]int{}
+	for _, m := range msgs {
+		emailed[m.To[0]]++
+	}
+	type inbox struct {
+		Items []struct {
+			ID   string `json:"id"`
+			Link string `json:"link"`
+			Read bool   `json:"read"`
+		} `json:"items"`
+		Unread int `json:"unread"`
+	}
+	pm := e.token("programme_manager")
+	for addr, tok := range tokenFor {
+		if addr == flakyLead {
+			continue
+		}
+		var in inbox
+		eventually(t, addr+"'s inbox", func() (bool, string) {
+			e.do("GET", "/v1/me/notifications", tok, nil, &in)
+			return len(in.Items) == emailed[addr] && in.Unread == emailed[addr], fmt.Sprint(len(in.Items), " items, ", emailed[addr], " emailed")
+		})
+	}
+	var in inbox
+	e.do("GET", "/v1/me/notifications", pm, nil, &in)
+	first := in.Items[0].ID
+	e.post("/v1/me/notifications/"+url.PathEscape(first)+"/read", pm, nil, 200)
+	e.post("/v1/me/notifications/"+url.PathEscape(first)+"/read", pm, nil, 200)
+	var p problemBody
+	if code := e.doKey("POST", "/v1/me/notifications/"+url.PathEscape(first)+"/read", e.token("reviewer1"), "not-mine", nil, &p); code != 404 {
+		t.Errorf("someone else's notification marked read: %d", code)
+	}
+	readAfter := func(what string) {
+		var in inbox
+		e.do("GET", "/v1/me/notifications", pm, nil, &in)
+		if n := len(in.Items); n == 0 || in.Unread != n-1 || in.Items[n-1].ID != first || !in.Items[n-1].Read {
+			t.Errorf("%s: the read notification is not last and read: %+v", what, in)
+		}
+	}
+	readAfter("marked read")
+
+	// Redis loses the inboxes; reindex rebuilds them, read marks included,
+	// from the outboxes and the directory.
+	ctx := context.Background()
+	keys, err := e.redis.Keys(ctx, e.prefix+"inbox*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("inbox keys: %v %v", keys, err)
+	}
+	e.redis.Del(ctx, keys...)
+	st, err := directoryState(ctx, e.temporal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rebuildInbox(ctx, e.temporal, &notify.Inbox{Redis: e.redis, Prefix: e.prefix}, st); err != nil {
+		t.Fatal(err)
+	}
+	readAfter("rebuilt")
+
+	// No names, addresses or narrative in the log of all that.
+	log := logs.String()
+	if !strings.Contains(log, `"level"`) {
+		t.Fatalf("no log captured: %q", log)
+	}
+	for _, personal := range []string{"Jo Hughes", "Llŷr Jones", flakyLead, bouncedLead, "ics.lead.quy", "rhian.evans", "Rhian Evans", "Ravi Shah", "Pat Morgan",
+		"Sam Patel", "Ada Lovelace", "Rhiannon Price", "set out here in enough detail", "Checked.", "Strong.", "Done: "} {
+		if strings.Contains(log, personal) {
+			i := strings.Index(log, personal)
+			t.Errorf("the log holds %q: …%s…", personal, log[max(0, i-200):min(len(log), i+100)])
+		}
+	}
+}
+
+// lockedBuffer collects a log written from many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
