@@ -1,0 +1,52 @@
+//go:build !nodev
+
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestDevMail checks `fundflow dev` delivers to its own mail catcher and
+// lists what it caught at /dev/mail, to admins only.
+func TestDevMail(t *testing.T) {
+	e := startLifecycleEnv(t)
+	tok := e.token("applicant_QUY")
+	id := e.post("/v1/applications", tok, fullApplication("Jo Hughes", 5_000_000), 201)["id"].(string)
+	e.post("/v1/applications/"+id+"/submit", tok, nil, 200)
+
+	get := func(token, accept string) (int, string) {
+		req, _ := http.NewRequest("GET", e.base+devMailPath, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		req.Header.Set("Accept", accept)
+		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	eventually(t, "the submission's email at /dev/mail", func() (bool, string) {
+		code, body := get(e.token("admin"), "application/json")
+		return code == 200 && strings.Count(body, `"subject":"Application received"`) == 2 &&
+			strings.Contains(body, `"ics.lead.quy@example.nhs.uk"`) && strings.Contains(body, `"prevention.lead@nhs.net"`), fmt.Sprint(code, body)
+	})
+	if code, body := get(e.token("admin"), "text/html"); code != 200 || !strings.Contains(body, "Application received") || !strings.Contains(body, "rhian.evans@example.nhs.uk") {
+		t.Errorf("page: %d %s", code, body)
+	}
+	if code, _ := get(e.token("reviewer1"), "application/json"); code != 403 {
+		t.Errorf("a reviewer read the dev mail: %d", code)
+	}
+	if code, _ := get("", "application/json"); code != 401 {
+		t.Errorf("nobody read the dev mail: %d", code)
+	}
+	if code, _ := get("", "text/html"); code != 303 {
+		t.Errorf("a browser not signed in is not sent to sign in: %d", code)
+	}
+}
