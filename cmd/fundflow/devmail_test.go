@@ -35,7 +35,7 @@ func TestDevMail(t *testing.T) {
 	eventually(t, "the submission's email at /dev/mail", func() (bool, string) {
 		code, body := get(e.token("admin"), "application/json")
 		return code == 200 && strings.Count(body, `"subject":"Application received"`) == 2 &&
-			strings.Contains(body, `"ics.lead.quy@example.nhs.uk"`) && strings.Contains(body, `"prevention.lead@nhs.net"`), fmt.Sprint(code, body)
+			strings.Contains(body, `"ics.lead.quy@example.nhs.uk"`) && strings.Contains(body, `"prevention.lead@nhs.net"`) && strings.Contains(body, `"rhian.evans@example.nhs.uk"`), fmt.Sprint(code, body)
 	})
 	if code, body := get(e.token("admin"), "text/html"); code != 200 || !strings.Contains(body, "Application received") || !strings.Contains(body, "rhian.evans@example.nhs.uk") {
 		t.Errorf("page: %d %s", code, body)
