@@ -119,7 +119,7 @@ func (a *Activities) deliverNotification(ctx context.Context, n Notification) (N
 			at = activity.GetInfo(ctx).ScheduledTime.UTC()
 		}
 		return a.Mail.Deliver(ctx, n.Key,
-			notify.Message{ApplicationID: n.ApplicationID, Template: n.Template, Params: n.Params, Subject: n.Subject, Body: n.Body},
+			notify.Message{ApplicationID: n.ApplicationID, Template: n.Template, Params: n.Params, Subject: n.Subject, Body: n.Body, Routine: !n.Kind.Immediate()},
 			notify.Address{Audience: n.Audience, FundID: n.FundID, OrgCode: n.OrgCode, LeadName: n.LeadName, LeadEmail: n.LeadEmail}, at)
 	}
 	var notifier Notifier = LogNotifier{}

@@ -49,3 +49,42 @@ func (s *server) readNotification(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "read": true})
 }
+
+// preferenceJSON is how the caller wants routine notifications.
+type preferenceJSON struct {
+	// Digest gathers routine notifications into one email a day.
+	Digest bool `json:"digest"`
+	// CanChoose is false for applicants and machine tokens, who are always
+	// told at once.
+	CanChoose bool `json:"can_choose"`
+}
+
+func (s *server) myPreference(w http.ResponseWriter, r *http.Request) {
+	st, err := s.directoryState(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := principal(r.Context()).ID
+	writeJSON(w, http.StatusOK, preferenceJSON{Digest: st.WantsDigest(id), CanChoose: st.CheckSetPreference(id) == nil})
+}
+
+func (s *server) setMyPreference(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Digest *bool `json:"digest"`
+	}
+	if err := decode(w, r, &body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if body.Digest == nil {
+		s.writeError(w, r, fundflow.Invalid{{Field: "digest", Message: "is required: true for a daily digest, false for each at once"}}.Err("the preference is invalid"))
+		return
+	}
+	if !s.directoryUpdate(w, r, workflows.UpdateSetNotificationPreference, func(c workflows.Command) any {
+		return workflows.SetNotificationPreferenceRequest{Command: c, Digest: *body.Digest}
+	}, nil) {
+		return
+	}
+	writeJSON(w, http.StatusOK, preferenceJSON{Digest: *body.Digest, CanChoose: true})
+}

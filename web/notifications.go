@@ -21,6 +21,12 @@ type inboxItem struct {
 type inboxPage struct {
 	Items  []inboxItem `json:"items"`
 	Unread int         `json:"unread"`
+	Pref   preference  `json:"-"`
+}
+
+type preference struct {
+	Digest    bool `json:"digest"`
+	CanChoose bool `json:"can_choose"`
 }
 
 // notifications is the person's inbox: every message the service sent
@@ -31,6 +37,10 @@ func (s *server) notifications(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if err := s.api.get(r.Context(), "/v1/me/notification-preferences", &p.Pref); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "notifications", view{Title: "Notifications", Data: p})
 }
 
@@ -38,4 +48,10 @@ func (s *server) readNotification(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
 	err := s.api.post(r.Context(), "/v1/me/notifications/"+url.PathEscape(id)+"/read", nil, r.PostFormValue("idempotency_key"), nil)
 	s.done(w, r, err, "Marked as read", "/notifications")
+}
+
+func (s *server) setPreference(w http.ResponseWriter, r *http.Request) {
+	err := s.api.put(r.Context(), "/v1/me/notification-preferences", map[string]bool{"digest": r.PostFormValue("digest") == "true"},
+		r.PostFormValue("idempotency_key"), nil)
+	s.done(w, r, err, "Your email preference is saved", "/notifications")
 }

@@ -49,4 +49,17 @@ func TestDevMail(t *testing.T) {
 	if code, _ := get("", "text/html"); code != 303 {
 		t.Errorf("a browser not signed in is not sent to sign in: %d", code)
 	}
+
+	// Staff choose a daily digest; applicants cannot.
+	var pref map[string]bool
+	if code := e.doKey("PUT", "/v1/me/notification-preferences", e.token("programme_manager"), "pref-1", map[string]bool{"digest": true}, &pref); code != 200 || !pref["digest"] {
+		t.Errorf("choose the digest: %d %v", code, pref)
+	}
+	if code := e.do("GET", "/v1/me/notification-preferences", e.token("programme_manager"), nil, &pref); code != 200 || !pref["digest"] || !pref["can_choose"] {
+		t.Errorf("read the preference: %d %v", code, pref)
+	}
+	var p problemBody
+	if code := e.doKey("PUT", "/v1/me/notification-preferences", e.token("applicant_QUY"), "pref-2", map[string]bool{"digest": true}, &p); code != 403 {
+		t.Errorf("an applicant chose the digest: %d", code)
+	}
 }

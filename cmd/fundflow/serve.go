@@ -256,7 +256,7 @@ func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs
 	if err != nil {
 		return nil, err
 	}
-	return &activities.Activities{
+	acts := &activities.Activities{
 		Mail:      mailer,
 		Temporal:  tc,
 		Orgs:      orgs,
@@ -265,7 +265,9 @@ func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs
 		Letters:   store,
 		ReadModel: readmodel.NewStore(rdb, cfg.redisPrefix),
 		PublicURL: cfg.publicURL,
-	}, nil
+	}
+	mailer.Digest = acts.QueueDigest
+	return acts, nil
 }
 
 // letters is where letter PDFs are kept, by SHA-256: the worker writes

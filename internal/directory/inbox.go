@@ -64,3 +64,41 @@ func (s *State) MarkRead(userID string, keys []string) {
 		m.Keys = slices.Delete(m.Keys, 0, over)
 	}
 }
+
+// Preference is how one person wants routine notifications: Digest sends
+// them in one email a day instead of one each. Deadlines and decisions are
+// always sent at once.
+type Preference struct {
+	UserID string `json:"user_id"`
+	Digest bool   `json:"digest"`
+}
+
+// WantsDigest reports whether the user chose the daily digest.
+func (s *State) WantsDigest(userID string) bool {
+	i := slices.IndexFunc(s.Prefs, func(p Preference) bool { return p.UserID == userID })
+	return i >= 0 && s.Prefs[i].Digest
+}
+
+// CheckSetPreference lets staff choose; applicants are always told at
+// once, since what they are told is what they must act on.
+func (s *State) CheckSetPreference(userID string) error {
+	u, ok := s.User(userID)
+	if !ok || !u.Active {
+		return fundflow.Errorf(fundflow.EFORBIDDEN, "only people in the directory have notification preferences")
+	}
+	if !u.Role().Staff() {
+		return fundflow.Errorf(fundflow.EFORBIDDEN, "only staff may choose a daily digest")
+	}
+	return nil
+}
+
+// SetPreference records the user's choice.
+func (s *State) SetPreference(userID string, digest bool) Preference {
+	p := Preference{UserID: userID, Digest: digest}
+	if i := slices.IndexFunc(s.Prefs, func(p Preference) bool { return p.UserID == userID }); i >= 0 {
+		s.Prefs[i] = p
+	} else {
+		s.Prefs = append(s.Prefs, p)
+	}
+	return p
+}

@@ -46,6 +46,9 @@ type Mailer struct {
 	Prefix string
 	// Domain ends every Message-ID.
 	Domain string
+	// Digest queues a routine message for the daily digest of a member of
+	// staff who chose one; nil sends everything at once.
+	Digest func(ctx context.Context, userID string, item InboxItem) error
 	// Logger is slog.Default() when nil; it is given ids only.
 	Logger *slog.Logger
 }
@@ -85,6 +88,13 @@ func (m *Mailer) Deliver(ctx context.Context, key string, msg Message, addr Addr
 			out.Recipients = append(out.Recipients, to.UserID)
 		}
 		if m.Channel == nil {
+			out.Reached++
+			continue
+		}
+		if msg.Routine && m.Digest != nil && to.UserID != "" && to.Role.Staff() && st.WantsDigest(to.UserID) {
+			if err := m.Digest(ctx, to.UserID, InboxItem{Key: key, ApplicationID: msg.ApplicationID, Subject: c.Subject, Link: c.Link, At: at}); err != nil {
+				return Outcome{}, fmt.Errorf("queue for the digest: %w", err)
+			}
 			out.Reached++
 			continue
 		}
@@ -145,3 +155,26 @@ func (m *Mailer) logger() *slog.Logger {
 
 // Inbox is the mailer's inbox projection.
 func (m *Mailer) Inbox() *Inbox { return &Inbox{Redis: m.Redis, Prefix: m.Prefix} }
+
+// SendDigest emails a member of staff the routine messages gathered for
+// them, once: key names the digest ("digest:<user>:<date>"), so a retried
+// or replayed send is recognised. Someone deactivated since gets nothing.
+func (m *Mailer) SendDigest(ctx context.Context, key, userID string, items []InboxItem) error {
+	if m.Channel == nil || len(items) == 0 {
+		return nil
+	}
+	st, err := m.Directory(ctx)
+	if err != nil {
+		return fmt.Errorf("read the directory: %w", err)
+	}
+	u, ok := st.User(userID)
+	if !ok || !u.Active {
+		return nil
+	}
+	to := Recipient{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role()}
+	c, err := m.Renderer.Render(Message{Template: "digest", Items: items}, to)
+	if err != nil {
+		return err
+	}
+	return m.sendOnce(ctx, Email{Key: key, MessageID: MessageID(key, to.Email, m.Domain), To: to, Subject: c.Subject, Text: c.Text, HTML: c.HTML})
+}

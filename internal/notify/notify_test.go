@@ -218,3 +218,49 @@ func TestDeliverSendsOnce(t *testing.T) {
 		t.Fatalf("inbox: %+v %d %v", items, unread, err)
 	}
 }
+
+// TestDigestPreference sends a routine message to a reviewer who chose the
+// digest into it, and a decision to them at once.
+func TestDigestPreference(t *testing.T) {
+	mail, err := mailcatcher.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mail.Close()
+	rdb, prefix := testredis.New(t)
+	st := &directory.State{}
+	by := fundflow.Actor{ID: "admin", Role: fundflow.RoleAdmin}
+	u, err := st.InviteUser(directory.Invite{Email: "r@nhs.net", Name: "R", Roles: []fundflow.Role{fundflow.RoleReviewer}}, by, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetPreference(u.ID, true)
+	ch, _ := NewSMTP(SMTPConfig{Addr: mail.Addr(), TLS: "none", From: "fund@example.nhs.uk"})
+	r, _ := NewRenderer("http://127.0.0.1")
+	var queued []InboxItem
+	m := &Mailer{Directory: func(context.Context) (*directory.State, error) { return st, nil }, Renderer: r, Channel: ch,
+		Redis: rdb, Prefix: prefix, Domain: "example.nhs.uk",
+		Digest: func(_ context.Context, userID string, it InboxItem) error { queued = append(queued, it); return nil }}
+	ctx := context.Background()
+	addr := Address{Audience: "reviewer:" + u.ID}
+	routine := Message{ApplicationID: "a1", Template: "reviewer_assigned", Params: map[string]string{"fund": "F"}, Routine: true}
+	if out, err := m.Deliver(ctx, "application:a1:reviewer_assigned:3", routine, addr, time.Now()); err != nil || out.Reached != 1 {
+		t.Fatalf("routine: %+v %v", out, err)
+	}
+	if len(queued) != 1 || len(mail.Messages()) != 0 {
+		t.Fatalf("routine message emailed at once: %d queued, %d sent", len(queued), len(mail.Messages()))
+	}
+	urgent := Message{ApplicationID: "a1", Template: "sla_reminder", Params: map[string]string{"stage": "assessment", "due": "noon"}}
+	if _, err := m.Deliver(ctx, "application:a1:sla_reminder:4", urgent, addr, time.Now()); err != nil || len(mail.Messages()) != 1 {
+		t.Fatalf("a deadline waited for the digest: %v", err)
+	}
+	for range 2 {
+		if err := m.SendDigest(ctx, "digest:"+u.ID+":2026-03-03", u.ID, queued); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs := mail.Messages()
+	if len(msgs) != 2 || msgs[1].Subject != "Your fundflow digest: 1 notification" || !strings.Contains(msgs[1].Text, "Application to assess, application a1: http://127.0.0.1/applications/a1/assessment") {
+		t.Fatalf("digest: %+v", msgs)
+	}
+}

@@ -24,6 +24,11 @@ type Message struct {
 	Params   map[string]string
 	Subject  string
 	Body     string
+	// Routine messages may wait for a daily digest; deadlines and
+	// decisions never do.
+	Routine bool
+	// Items are the messages a digest gathers.
+	Items []InboxItem
 }
 
 // Content is a message rendered for one person.
@@ -92,6 +97,7 @@ type messageData struct {
 	P       map[string]string
 	Subject string
 	Body    string
+	Items   []InboxItem
 }
 
 // layoutData is what the layouts see.
@@ -117,7 +123,7 @@ func (r *Renderer) Render(m Message, to Recipient) (Content, error) {
 	if params == nil {
 		params = map[string]string{}
 	}
-	d := messageData{ApplicationID: m.ApplicationID, P: params, Subject: m.Subject, Body: m.Body}
+	d := messageData{ApplicationID: m.ApplicationID, P: params, Subject: m.Subject, Body: m.Body, Items: m.Items}
 	part := func(n, def string) (string, error) {
 		if t.Lookup(n) == nil {
 			return def, nil
