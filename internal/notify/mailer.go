@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -100,11 +101,12 @@ func (m *Mailer) Deliver(ctx context.Context, key string, msg Message, addr Addr
 		}
 		e := Email{Key: key, MessageID: MessageID(key, to.Email, m.Domain), To: to, Subject: c.Subject, Text: c.Text, HTML: c.HTML}
 		err = m.sendOnce(ctx, e)
+		var f *Failure
 		switch {
 		case err == nil:
 			out.Reached++
-		case Permanent(err):
-			out.Rejected = append(out.Rejected, Rejection{To: who(to), Code: err.(*Failure).Code})
+		case errors.As(err, &f) && f.Permanent:
+			out.Rejected = append(out.Rejected, Rejection{To: who(to), Code: f.Code})
 		default:
 			return Outcome{}, err
 		}
