@@ -1103,15 +1103,13 @@ func (a *applicationWorkflow) moveTo(to application.Status) {
 	a.Status = to
 }
 
-// notify queues a notification; deliver sends it.
+// notify queues a notification whose wording is given, as calls written
+// before templates give it; it goes out in the legacy template. New
+// messages use message, which keeps the wording in templates/notifications.
 func (a *applicationWorkflow) notify(ctx workflow.Context, kind activities.NotificationKind, audience, subject, body string) {
-	a.Outbox = append(a.Outbox, NotificationRecord{
-		Notification: activities.Notification{
-			Key:           fmt.Sprintf("application:%s:%s:%d", a.ApplicationID, kind, len(a.Outbox)+1),
-			ApplicationID: a.ApplicationID, Kind: kind, Audience: audience, Subject: subject, Body: body,
-		},
-		At: workflow.Now(ctx).UTC(),
-	})
+	a.message(ctx, kind, audience, "", nil)
+	n := &a.Outbox[len(a.Outbox)-1]
+	n.Subject, n.Body = subject, body
 }
 
 // deliver sends the outbox, oldest first, one at a time. A notification
