@@ -3,11 +3,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
 )
 
 // TestDevMail checks `fundflow dev` delivers to its own mail catcher and
@@ -61,5 +64,24 @@ func TestDevMail(t *testing.T) {
 	var p problemBody
 	if code := e.doKey("PUT", "/v1/me/notification-preferences", e.token("applicant_QUY"), "pref-2", map[string]bool{"digest": true}, &p); code != 403 {
 		t.Errorf("an applicant chose the digest: %d", code)
+	}
+
+	// The programme manager's routine messages of a whole lifecycle wait
+	// for the morning's digest; their inbox has them now.
+	e.runLifecycle("prevention.lead@nhs.net")
+	pmID := e.tokens["programme_manager"].UserID
+	eventually(t, "the programme manager's inbox", func() (bool, string) {
+		var in struct {
+			Items []map[string]any `json:"items"`
+		}
+		e.do("GET", "/v1/me/notifications", e.token("programme_manager"), nil, &in)
+		return len(in.Items) == 6, fmt.Sprint(len(in.Items), " items")
+	})
+	if _, body := get(e.token("admin"), "application/json"); strings.Contains(body, "sam.patel@example.nhs.uk") {
+		t.Errorf("routine messages emailed at once to a programme manager on the digest")
+	}
+	d, err := e.temporal.DescribeWorkflowExecution(context.Background(), "digest:"+pmID, "")
+	if err != nil || d.WorkflowExecutionInfo.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t.Errorf("no digest waiting for the morning: %v %v", d, err)
 	}
 }
