@@ -12,6 +12,7 @@ import (
 
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/letters"
+	"github.com/fundflow/fundflow/internal/notify"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
 )
@@ -28,7 +29,9 @@ type Activities struct {
 	// Directory caches the directory's lookups: ReviewerPool reads fund
 	// pools from it and ProjectDirectory writes it.
 	Directory DirectoryCache
-	// Notifier delivers the outbox; nil logs each notification instead.
+	// Mail delivers the outbox to people; without it the Notifier does,
+	// and without that each notification is logged.
+	Mail     *notify.Mailer
 	Notifier Notifier
 	// Letters stores rendered letters for GenerateLetter.
 	Letters letters.Store

@@ -3,6 +3,11 @@ package activities
 import (
 	"context"
 	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/fundflow/fundflow/internal/notify"
 )
 
 // NotificationKind says what a notification is about.
@@ -28,6 +33,8 @@ const (
 	NotificationMilestoneOverdue  NotificationKind = "milestone_overdue"
 	NotificationExtension         NotificationKind = "extension"
 	NotificationAwardEnded        NotificationKind = "award_ended"
+	// NotificationUndeliverable tells the admins a message reached nobody.
+	NotificationUndeliverable NotificationKind = "undeliverable"
 )
 
 // Notification is one message in an application's outbox.
@@ -41,8 +48,19 @@ type Notification struct {
 	// Audience is a role ("applicant" for the applicant organisation's
 	// contacts, "panel_chair", ...) or one person, "reviewer:<id>".
 	Audience string `json:"audience"`
-	Subject  string `json:"subject"`
-	Body     string `json:"body"`
+	// Subject and Body are the wording of messages queued before
+	// templates; later ones name a Template in templates/notifications
+	// and the Params that fill it.
+	Subject  string            `json:"subject"`
+	Body     string            `json:"body"`
+	Template string            `json:"template,omitempty"`
+	Params   map[string]string `json:"params,omitempty"`
+	// FundID, OrgCode and the lead contact say who the audience is: the
+	// fund's pool and panel, the organisation's applicant users.
+	FundID    string `json:"fund_id,omitempty"`
+	OrgCode   string `json:"org_code,omitempty"`
+	LeadName  string `json:"lead_name,omitempty"`
+	LeadEmail string `json:"lead_email,omitempty"`
 }
 
 // ReviewerAudience addresses a notification to one reviewer.
@@ -72,18 +90,44 @@ func (l LogNotifier) Send(ctx context.Context, n Notification) error {
 	return nil
 }
 
-// Notify delivers one notification from an application's outbox. An error
-// is retried by Temporal; the workflow records the outcome either way.
-func (a *Activities) Notify(ctx context.Context, n Notification) error {
+// NotifyResult is who a notification reached and who refused it.
+type NotifyResult = notify.Outcome
+
+// Notify delivers one notification from an application's outbox: through
+// the Mailer, to the people the directory says it is for, or without one to
+// the Notifier. A temporary failure is retried by Temporal; a permanent one
+// is in the result, for the workflow to put on the timeline.
+func (a *Activities) Notify(ctx context.Context, n Notification) (NotifyResult, error) {
+	res, err := a.deliverNotification(ctx, n)
+	outcome := "sent"
+	switch {
+	case err != nil:
+		outcome = "failed"
+	case len(res.Rejected) > 0:
+		outcome = "rejected"
+	case res.Reached == 0:
+		outcome = "unreachable"
+	}
+	count(ctx, "fundflow_notifications", map[string]string{"kind": string(n.Kind), "outcome": outcome})
+	return res, err
+}
+
+func (a *Activities) deliverNotification(ctx context.Context, n Notification) (NotifyResult, error) {
+	if a.Mail != nil {
+		at := time.Now().UTC()
+		if activity.IsActivity(ctx) {
+			at = activity.GetInfo(ctx).ScheduledTime.UTC()
+		}
+		return a.Mail.Deliver(ctx, n.Key,
+			notify.Message{ApplicationID: n.ApplicationID, Template: n.Template, Params: n.Params, Subject: n.Subject, Body: n.Body, Routine: !n.Kind.Immediate()},
+			notify.Address{Audience: n.Audience, FundID: n.FundID, OrgCode: n.OrgCode, LeadName: n.LeadName, LeadEmail: n.LeadEmail}, at)
+	}
 	var notifier Notifier = LogNotifier{}
 	if a.Notifier != nil {
 		notifier = a.Notifier
 	}
-	err := notifier.Send(ctx, n)
-	outcome := "sent"
-	if err != nil {
-		outcome = "failed"
+	if err := notifier.Send(ctx, n); err != nil {
+		return NotifyResult{}, err
 	}
-	count(ctx, "fundflow_notifications", map[string]string{"kind": string(n.Kind), "outcome": outcome})
-	return err
+	return NotifyResult{Reached: 1}, nil
 }

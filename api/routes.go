@@ -28,6 +28,10 @@ func (s *server) routes() {
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.Use(s.authenticate, validPathIDs, s.rateLimit, s.idempotent)
 	v1.Handle("/me", s.allow(s.me, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/me/notifications", s.allow(s.myNotifications, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/me/notifications/{id}/read", s.allow(s.readNotification, anyRole...)).Methods(http.MethodPost)
+	v1.Handle("/me/notification-preferences", s.allow(s.myPreference, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/me/notification-preferences", s.allow(s.setMyPreference, anyRole...)).Methods(http.MethodPut)
 	v1.Handle("/organisations", s.allow(s.listOrganisations, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/organisations/{ods_code}", s.allow(s.getOrganisation, anyRole...)).Methods(http.MethodGet)
 

@@ -15,3 +15,10 @@ var Letters embed.FS
 //
 //go:embed web
 var Web embed.FS
+
+// Notifications holds notifications/*.tmpl, the text/template sources of
+// each message the outbox sends, and the layouts every email is wrapped in;
+// internal/notify documents them.
+//
+//go:embed notifications
+var Notifications embed.FS

@@ -20,6 +20,9 @@ func (s *server) routes() {
 	page("/sign-out", s.signOut, post)
 	page("/events", s.events, get)
 	page("/letters/{ref}", s.letter, get)
+	page("/notifications", s.notifications, get)
+	page("/notifications/{id}/read", s.readNotification, post)
+	page("/notifications/preferences", s.setPreference, post)
 
 	// Applicants, and every role's list of applications.
 	page("/applications", s.applications, get)

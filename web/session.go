@@ -12,6 +12,11 @@ import (
 	"strings"
 )
 
+// SessionCookie names the cookie that carries a signed-in person's session
+// token, for dev-only pages outside the web package that admit a signed-in
+// admin.
+const SessionCookie = sessionCookie
+
 const (
 	sessionCookie = "fundflow_session"
 	flashCookie   = "fundflow_flash"

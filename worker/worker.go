@@ -64,6 +64,7 @@ func New(c client.Client, acts *activities.Activities, opts Options) sdkworker.W
 	w.RegisterWorkflow(workflows.FundWorkflow)
 	w.RegisterWorkflow(workflows.ApplicationWorkflow)
 	w.RegisterWorkflow(workflows.DirectoryWorkflow)
+	w.RegisterWorkflow(workflows.DigestWorkflow)
 	w.RegisterActivity(acts)
 	return w
 }

@@ -362,10 +362,8 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 	a.moveTo(application.StatusEligibility)
 	a.Stage = stage
 	a.record(ctx, application.AudienceEveryone, fundflow.System, "eligibility_checked", eligibilitySummary(checks))
-	a.notify(ctx, activities.NotificationReceived, audienceApplicant, "Application received",
-		fmt.Sprintf("Application %s to %s has been received and is being screened for eligibility.", a.ApplicationID, def.Name))
-	a.notify(ctx, activities.NotificationReceived, audienceReviewers, "Application awaiting eligibility screening",
-		fmt.Sprintf("Application %s to %s needs an eligibility decision by %s.", a.ApplicationID, def.Name, longTime(stage.DueAt)))
+	a.message(ctx, activities.NotificationReceived, audienceApplicant, "received", params("fund", def.Name))
+	a.message(ctx, activities.NotificationReceived, audienceReviewers, "awaiting_eligibility", params("fund", def.Name, "due", longTime(stage.DueAt)))
 	return a.outcome(), nil
 }
 
@@ -403,8 +401,7 @@ func (a *applicationWorkflow) withdraw(ctx workflow.Context, r WithdrawRequest) 
 	a.moveTo(application.StatusWithdrawn)
 	a.Stage = nil
 	a.record(ctx, application.AudienceEveryone, r.Actor, "withdrawn", r.Reason)
-	a.notify(ctx, activities.NotificationWithdrawn, audienceApplicant, "Application withdrawn",
-		fmt.Sprintf("Application %s to %s has been withdrawn.", a.ApplicationID, a.Fund.Name))
+	a.message(ctx, activities.NotificationWithdrawn, audienceApplicant, "withdrawn", params("fund", a.Fund.Name))
 	return a.outcome(), nil
 }
 
@@ -423,8 +420,7 @@ func (a *applicationWorkflow) answerQuery(ctx workflow.Context, r AnswerQueryReq
 	q, err := a.Queries.Answer(r.QueryID, r.Actor, a.OrgCode, r.Answer, now)
 	mustHold(err)
 	a.record(ctx, application.AudienceEveryone, r.Actor, "query_answered", "query "+q.ID)
-	a.notify(ctx, activities.NotificationQueryAnswered, askerAudience(q), "Query answered",
-		fmt.Sprintf("The applicant has answered query %s on application %s.", q.ID, a.ApplicationID))
+	a.message(ctx, activities.NotificationQueryAnswered, askerAudience(q), "query_answered", params("query", q.ID))
 	return a.outcome(), nil
 }
 
@@ -456,8 +452,7 @@ func (a *applicationWorkflow) eligibilityDecision(ctx workflow.Context, r Eligib
 		a.Stage = nil
 		a.record(ctx, application.AudienceEveryone, r.Actor, "found_ineligible", r.Reason)
 		a.ineligibleLetter(ctx, r.Actor, r.Reason)
-		a.notify(ctx, activities.NotificationDecision, audienceApplicant, "Application not eligible",
-			fmt.Sprintf("Application %s to %s is not eligible for the fund.", a.ApplicationID, a.Fund.Name))
+		a.message(ctx, activities.NotificationDecision, audienceApplicant, "ineligible", params("fund", a.Fund.Name))
 		return a.outcome(), nil
 	}
 	stage, err := a.startStage(ctx, application.StatusAssessment, a.Fund.SLAs.Assessment, a.Fund.ReminderBefore, a.Division)
@@ -587,8 +582,7 @@ func (a *applicationWorkflow) submitAssessment(ctx workflow.Context, r SubmitAss
 	a.Stage = stage
 	a.record(ctx, application.AudienceStaff, fundflow.System, "assessments_complete",
 		fmt.Sprintf("weighted score %s against a pass mark of %s", hundredths(total), hundredths(a.Fund.PassMark)))
-	a.notify(ctx, activities.NotificationAssessmentsComplete, audiencePanelChair, "Application ready for the panel",
-		fmt.Sprintf("Every assessment of application %s is in; it needs a panel decision by %s.", a.ApplicationID, longTime(stage.DueAt)))
+	a.message(ctx, activities.NotificationAssessmentsComplete, audiencePanelChair, "ready_for_panel", params("due", longTime(stage.DueAt)))
 	return a.outcome(), nil
 }
 
@@ -623,8 +617,7 @@ func (a *applicationWorkflow) raiseQuery(ctx workflow.Context, r RaiseQueryReque
 	a.PausedStage = a.Status
 	a.moveTo(application.StatusInformationRequested)
 	a.record(ctx, application.AudienceEveryone, r.Actor, "query_raised", fmt.Sprintf("query %s, to be answered by %s", q.ID, longTime(q.RespondBy)))
-	a.notify(ctx, activities.NotificationQueryRaised, audienceApplicant, "Further information requested",
-		fmt.Sprintf("Application %s has a question to answer by %s.", a.ApplicationID, longTime(q.RespondBy)))
+	a.message(ctx, activities.NotificationQueryRaised, audienceApplicant, "query_raised", params("due", longTime(q.RespondBy)))
 	out := a.outcome()
 	out.QueryID, out.RespondBy = q.ID, q.RespondBy
 	return out, nil
@@ -733,8 +726,11 @@ func (a *applicationWorkflow) decide(ctx workflow.Context, d *Decision, to appli
 	case application.StatusWaitlisted:
 		a.waitlistLetter(ctx, d.By, d.AmountPence, d.Feedback)
 	}
-	a.notify(ctx, activities.NotificationDecision, audienceApplicant, "Decision on your application",
-		fmt.Sprintf("The panel has decided on application %s to %s: %s.", a.ApplicationID, a.Fund.Name, to.ApplicantLabel()))
+	if to == application.StatusOffered {
+		a.message(ctx, activities.NotificationDecision, audienceApplicant, "offer", a.offerParams())
+	} else {
+		a.message(ctx, activities.NotificationDecision, audienceApplicant, "decision", params("fund", a.Fund.Name, "status", to.ApplicantLabel()))
+	}
 	out := a.outcome()
 	out.Reason = d.Reason
 	return out
@@ -779,8 +775,7 @@ func (a *applicationWorkflow) creditReserved(ctx workflow.Context, r CreditReser
 	a.makeOffer(ctx, fundflow.System, r.AmountPence, a.Decision.Conditions, via)
 	a.moveTo(application.StatusOffered)
 	a.record(ctx, application.AudienceEveryone, fundflow.System, "credit_reserved", "credit freed up: offered "+money.Format(r.AmountPence)+" from the waitlist")
-	a.notify(ctx, activities.NotificationDecision, audienceApplicant, "Offer of funding",
-		fmt.Sprintf("Credit has become available in %s, and application %s is now offered it.", a.Fund.Name, a.ApplicationID))
+	a.message(ctx, activities.NotificationDecision, audienceApplicant, "offer_from_waitlist", a.offerParams())
 	return a.outcome(), nil
 }
 
@@ -804,8 +799,7 @@ func (a *applicationWorkflow) fundFinished(ctx workflow.Context, _ FundFinishedR
 	// this is it. The lifecycle has no status for it, so it is a rejection.
 	a.rejectionLetter(ctx, fundflow.System, a.Decision.AmountPence,
 		"The fund has now finished, and no credit became available for your application while it was on the waiting list.")
-	a.notify(ctx, activities.NotificationDecision, audienceApplicant, "The fund has closed",
-		fmt.Sprintf("%s has finished, and no credit became available for application %s.", a.Fund.Name, a.ApplicationID))
+	a.message(ctx, activities.NotificationDecision, audienceApplicant, "fund_finished", params("fund", a.Fund.Name))
 	return a.outcome(), nil
 }
 
@@ -858,22 +852,19 @@ func (a *applicationWorkflow) onDeadlines(ctx workflow.Context) error {
 		_, err := a.Queries.Expire(q.ID, now)
 		mustHold(err)
 		a.record(ctx, application.AudienceEveryone, fundflow.System, "query_expired", fmt.Sprintf("query %s was not answered by %s; the stage carries on without it", q.ID, longTime(q.RespondBy)))
-		a.notify(ctx, activities.NotificationQueryExpired, askerAudience(q), "Query unanswered",
-			fmt.Sprintf("Query %s on application %s was not answered in time; the application has moved on without it.", q.ID, a.ApplicationID))
+		a.message(ctx, activities.NotificationQueryExpired, askerAudience(q), "query_expired", params("query", q.ID))
 	}
 	if s := a.Stage; s != nil && !s.Reminded && passed(s.ReminderAt) {
 		s.Reminded = true
 		a.record(ctx, application.AudienceStaff, fundflow.System, "sla_reminder", fmt.Sprintf("%s is due by %s", s.Stage, longTime(s.DueAt)))
 		for _, to := range a.stageAudiences() {
-			a.notify(ctx, activities.NotificationSLAReminder, to, "Reminder: application due soon",
-				fmt.Sprintf("Application %s is due to finish %s by %s.", a.ApplicationID, s.Stage, longTime(s.DueAt)))
+			a.message(ctx, activities.NotificationSLAReminder, to, "sla_reminder", params("stage", string(s.Stage), "due", longTime(s.DueAt)))
 		}
 	}
 	if s := a.Stage; s != nil && !s.Escalated && passed(s.DueAt) {
 		s.Escalated = true
 		a.record(ctx, application.AudienceStaff, fundflow.System, "sla_escalated", fmt.Sprintf("%s was due by %s", s.Stage, longTime(s.DueAt)))
-		a.notify(ctx, activities.NotificationSLAEscalation, audienceProgrammeManager, "Overdue: application past its deadline",
-			fmt.Sprintf("Application %s was due to finish %s by %s and has not.", a.ApplicationID, s.Stage, longTime(s.DueAt)))
+		a.message(ctx, activities.NotificationSLAEscalation, audienceProgrammeManager, "sla_escalation", params("stage", string(s.Stage), "due", longTime(s.DueAt)))
 	}
 	if passed(a.StaffRetryAt) {
 		if _, err := a.staff(ctx, fundflow.System); err != nil {
@@ -1010,8 +1001,7 @@ func (a *applicationWorkflow) staffWith(ctx workflow.Context, by fundflow.Actor,
 	}
 	if a.StaffRetryAt.IsZero() {
 		a.record(ctx, application.AudienceStaff, fundflow.System, "reviewers_short", fmt.Sprintf("%d more reviewers needed: %s", found.needed, found.why))
-		a.notify(ctx, activities.NotificationReviewersNeeded, audienceAdmin, "Reviewers needed",
-			fmt.Sprintf("Application %s needs %d more reviewers and none are free; add reviewers or clear conflicts.", a.ApplicationID, found.needed))
+		a.message(ctx, activities.NotificationReviewersNeeded, audienceAdmin, "reviewers_needed", params("count", fmt.Sprint(found.needed), "fund_id", a.FundID))
 	}
 	a.StaffRetryAt = workflow.Now(ctx).Add(staffRetry)
 	return nil
@@ -1027,8 +1017,7 @@ func (a *applicationWorkflow) assign(ctx workflow.Context, by fundflow.Actor, re
 	a.StaffRetryAt = time.Time{}
 	a.record(ctx, application.AudienceStaff, by, "reviewers_assigned", strings.Join(names, ", "))
 	for _, r := range reviewers {
-		a.notify(ctx, activities.NotificationReviewerAssigned, activities.ReviewerAudience(r.ID), "Application to assess",
-			fmt.Sprintf("You have been assigned application %s to %s.", a.ApplicationID, a.Fund.Name))
+		a.message(ctx, activities.NotificationReviewerAssigned, activities.ReviewerAudience(r.ID), "reviewer_assigned", params("fund", a.Fund.Name))
 	}
 	return reviewers
 }
@@ -1114,15 +1103,13 @@ func (a *applicationWorkflow) moveTo(to application.Status) {
 	a.Status = to
 }
 
-// notify queues a notification; deliver sends it.
+// notify queues a notification whose wording is given, as calls written
+// before templates give it; it goes out in the legacy template. New
+// messages use message, which keeps the wording in templates/notifications.
 func (a *applicationWorkflow) notify(ctx workflow.Context, kind activities.NotificationKind, audience, subject, body string) {
-	a.Outbox = append(a.Outbox, NotificationRecord{
-		Notification: activities.Notification{
-			Key:           fmt.Sprintf("application:%s:%s:%d", a.ApplicationID, kind, len(a.Outbox)+1),
-			ApplicationID: a.ApplicationID, Kind: kind, Audience: audience, Subject: subject, Body: body,
-		},
-		At: workflow.Now(ctx).UTC(),
-	})
+	a.message(ctx, kind, audience, "", nil)
+	n := &a.Outbox[len(a.Outbox)-1]
+	n.Subject, n.Body = subject, body
 }
 
 // deliver sends the outbox, oldest first, one at a time. A notification
@@ -1130,13 +1117,15 @@ func (a *applicationWorkflow) notify(ctx workflow.Context, kind activities.Notif
 // the next one goes; a record is never removed.
 func (a *applicationWorkflow) deliver(ctx workflow.Context) {
 	ctx = workflow.WithActivityOptions(ctx, notifyOptions)
+	outcomes := workflow.GetVersion(ctx, notificationOutcomes, workflow.DefaultVersion, 1)
 	for {
 		i := -1
 		if err := workflow.Await(ctx, func() bool { i = a.nextUndelivered(); return i >= 0 }); err != nil {
 			return
 		}
 		a.sending = true
-		err := workflow.ExecuteActivity(ctx, acts.Notify, a.Outbox[i].Notification).Get(ctx, nil)
+		var res activities.NotifyResult
+		err := workflow.ExecuteActivity(ctx, acts.Notify, a.Outbox[i].Notification).Get(ctx, &res)
 		a.sending = false
 		if ctx.Err() != nil {
 			return
@@ -1147,6 +1136,13 @@ func (a *applicationWorkflow) deliver(ctx workflow.Context) {
 		} else {
 			n.Failed = true
 			workflow.GetLogger(ctx).Warn("notification not delivered", "key", n.Key, "error", err)
+		}
+		if outcomes == 1 {
+			if err == nil {
+				a.delivered(ctx, i, res)
+			} else {
+				a.undeliverable(ctx, i, "delivery failed after retries")
+			}
 		}
 		a.Version++
 	}

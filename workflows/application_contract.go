@@ -361,6 +361,11 @@ type NotificationRecord struct {
 	Delivered   bool      `json:"delivered"`
 	DeliveredAt time.Time `json:"delivered_at,omitzero"`
 	Failed      bool      `json:"failed,omitempty"`
+	// Recipients are the users the message reached, whose inboxes show it;
+	// a lead contact with no account is reached by email only.
+	Recipients []string `json:"recipients,omitempty"`
+	// Link is the page the message sends people to.
+	Link string `json:"link,omitempty"`
 }
 
 // ApplicationWorkflowInput starts an application's workflow, and carries its

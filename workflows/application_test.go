@@ -215,11 +215,11 @@ func newAppRun(t *testing.T, def fund.Definition) *appRun {
 		r.letters = append(r.letters, s)
 		return activities.LetterRecord{Ref: s.Ref, Kind: s.Kind, Revision: s.Revision, IssuedAt: s.IssuedAt.UTC(), SHA256: hex.EncodeToString(sum[:]), Bytes: len(pdf)}, nil
 	})
-	env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.Notification) error {
+	env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.Notification) (activities.NotifyResult, error) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.notes = append(r.notes, n)
-		return nil
+		return activities.NotifyResult{Reached: 1}, nil
 	})
 	return r
 }

@@ -119,8 +119,7 @@ func (a *applicationWorkflow) acceptOffer(ctx workflow.Context, r AcceptOfferReq
 	a.Milestones = a.schedule(now, a.Offer.AmountPence)
 	a.moveTo(application.StatusInDeployment)
 	a.record(ctx, application.AudienceEveryone, fundflow.System, "deployment_started", fmt.Sprintf("%d milestones, the first due by %s", len(a.Milestones), longTime(a.Milestones[0].DueAt)))
-	a.notify(ctx, activities.NotificationOfferAccepted, audienceProgrammeManager, "Offer accepted",
-		fmt.Sprintf("%s has accepted its offer of %s from %s (application %s).", a.orgName(), money.Format(a.Offer.AmountPence), a.Fund.Name, a.ApplicationID))
+	a.message(ctx, activities.NotificationOfferAccepted, audienceProgrammeManager, "offer_accepted", params("org", a.orgName(), "amount", money.Format(a.Offer.AmountPence), "fund", a.Fund.Name))
 	return a.outcome(), nil
 }
 
@@ -158,11 +157,9 @@ func (a *applicationWorkflow) endOffer(ctx workflow.Context, by fundflow.Actor, 
 	a.moveTo(to)
 	a.Ending = &Ending{Status: string(to), Reason: reason, By: by, At: now}
 	a.record(ctx, application.AudienceEveryone, by, string(to), reason)
-	a.notify(ctx, activities.NotificationOfferEnded, audienceProgrammeManager, "Award ended: "+to.Label(),
-		fmt.Sprintf("Application %s from %s to %s is %s: %s. Undrawn credit has gone back to the fund.", a.ApplicationID, a.orgName(), a.Fund.Name, to.Label(), reason))
+	a.message(ctx, activities.NotificationOfferEnded, audienceProgrammeManager, "award_ended_staff", params("status", to.Label(), "org", a.orgName(), "fund", a.Fund.Name, "reason", reason))
 	if by.Role != fundflow.RoleApplicant {
-		a.notify(ctx, activities.NotificationOfferEnded, audienceApplicant, to.ApplicantLabel(),
-			fmt.Sprintf("Application %s to %s: %s. %s", a.ApplicationID, a.Fund.Name, to.ApplicantLabel(), reason))
+		a.message(ctx, activities.NotificationOfferEnded, audienceApplicant, "award_ended", params("status", to.ApplicantLabel(), "fund", a.Fund.Name, "reason", reason))
 	}
 	return nil
 }
@@ -300,8 +297,7 @@ func (a *applicationWorkflow) submitEvidence(ctx workflow.Context, r SubmitEvide
 	m.Evidence = &Evidence{Summary: r.Summary, Metrics: r.Metrics, Outcomes: slices.Clone(r.Outcomes), Links: slices.Clone(r.Links), By: r.Actor, At: workflow.Now(ctx).UTC()}
 	m.Status = MilestoneSubmitted
 	a.record(ctx, application.AudienceEveryone, r.Actor, "evidence_submitted", "milestone "+m.ID)
-	a.notify(ctx, activities.NotificationMilestone, audienceProgrammeManager, "Milestone evidence to verify",
-		fmt.Sprintf("%s has reported milestone %q of application %s done; please verify the evidence.", a.orgName(), m.Title, a.ApplicationID))
+	a.message(ctx, activities.NotificationMilestone, audienceProgrammeManager, "evidence_to_verify", params("org", a.orgName(), "milestone", m.Title))
 	return a.outcome(), nil
 }
 
@@ -330,8 +326,7 @@ func (a *applicationWorkflow) verifyMilestone(ctx workflow.Context, r VerifyMile
 		m.Status = MilestoneReturned
 		m.Reviews = append(m.Reviews, review)
 		a.record(ctx, application.AudienceEveryone, r.Actor, "milestone_returned", fmt.Sprintf("milestone %s: %s", m.ID, r.Note))
-		a.notify(ctx, activities.NotificationMilestone, audienceApplicant, "Milestone evidence returned",
-			fmt.Sprintf("The evidence for milestone %q of application %s needs more work: %s", m.Title, a.ApplicationID, r.Note))
+		a.message(ctx, activities.NotificationMilestone, audienceApplicant, "evidence_returned", params("milestone", m.Title, "note", r.Note))
 		return a.outcome(), nil
 	}
 	// A share that rounds to nothing has nothing to draw, and the ledger
@@ -350,8 +345,7 @@ func (a *applicationWorkflow) verifyMilestone(ctx workflow.Context, r VerifyMile
 	m.Status, m.VerifiedAt, m.DrawnPence, m.VerifiedBy = MilestoneVerified, review.At, m.DrawdownPence, &r.Actor
 	m.Reviews = append(m.Reviews, review)
 	a.record(ctx, application.AudienceEveryone, r.Actor, "milestone_verified", fmt.Sprintf("milestone %s: drew %s", m.ID, money.Format(m.DrawdownPence)))
-	a.notify(ctx, activities.NotificationMilestone, audienceApplicant, "Milestone verified",
-		fmt.Sprintf("Milestone %q of application %s is verified, and %s has been drawn down.", m.Title, a.ApplicationID, money.Format(m.DrawdownPence)))
+	a.message(ctx, activities.NotificationMilestone, audienceApplicant, "milestone_verified", params("milestone", m.Title, "amount", money.Format(m.DrawdownPence)))
 	if slices.ContainsFunc(a.Milestones, func(m Milestone) bool { return m.Status != MilestoneVerified }) {
 		return a.outcome(), nil
 	}
@@ -367,8 +361,7 @@ func (a *applicationWorkflow) verifyMilestone(ctx workflow.Context, r VerifyMile
 		s.Milestones = append(s.Milestones, letters.Milestone{Title: m.Title, DueAt: m.DueAt, DrawdownPence: m.DrawnPence})
 	}
 	a.queueLetter(s)
-	a.notify(ctx, activities.NotificationAwardEnded, audienceApplicant, "Award completed",
-		fmt.Sprintf("Every milestone of application %s is verified and the award from %s is complete.", a.ApplicationID, a.Fund.Name))
+	a.message(ctx, activities.NotificationAwardEnded, audienceApplicant, "award_completed", params("fund", a.Fund.Name))
 	return a.outcome(), nil
 }
 
@@ -394,8 +387,7 @@ func (a *applicationWorkflow) requestExtension(ctx workflow.Context, r RequestEx
 		FromDueAt: m.DueAt, NewDueAt: r.NewDueAt.UTC(), Reason: r.Reason, RequestedBy: r.Actor, RequestedAt: workflow.Now(ctx).UTC(),
 	})
 	a.record(ctx, application.AudienceEveryone, r.Actor, "extension_requested", fmt.Sprintf("milestone %s to %s: %s", m.ID, longTime(r.NewDueAt), r.Reason))
-	a.notify(ctx, activities.NotificationExtension, audienceProgrammeManager, "Extension requested",
-		fmt.Sprintf("%s asks to move milestone %q of application %s to %s.", a.orgName(), m.Title, a.ApplicationID, longTime(r.NewDueAt)))
+	a.message(ctx, activities.NotificationExtension, audienceProgrammeManager, "extension_requested", params("org", a.orgName(), "milestone", m.Title, "due", longTime(r.NewDueAt)))
 	return a.outcome(), nil
 }
 
@@ -418,15 +410,13 @@ func (a *applicationWorkflow) decideExtension(ctx workflow.Context, r DecideExte
 	x.Approved, x.Note, x.DecidedBy, x.DecidedAt = &approved, r.Note, &r.Actor, workflow.Now(ctx).UTC()
 	if !approved {
 		a.record(ctx, application.AudienceEveryone, r.Actor, "extension_refused", fmt.Sprintf("milestone %s stays due by %s: %s", m.ID, longTime(m.DueAt), r.Note))
-		a.notify(ctx, activities.NotificationExtension, audienceApplicant, "Extension refused",
-			fmt.Sprintf("Your request to move milestone %q of application %s was refused. It is still due by %s.", m.Title, a.ApplicationID, longTime(m.DueAt)))
+		a.message(ctx, activities.NotificationExtension, audienceApplicant, "extension_refused", params("milestone", m.Title, "due", longTime(m.DueAt)))
 		return a.outcome(), nil
 	}
 	m.DueAt, m.ReminderAt = x.NewDueAt, before(a.Fund.ReminderBefore, x.NewDueAt)
 	m.Reminded, m.Overdue = false, false
 	a.record(ctx, application.AudienceEveryone, r.Actor, "extension_approved", fmt.Sprintf("milestone %s moved from %s to %s; reason: %s", m.ID, longTime(x.FromDueAt), longTime(x.NewDueAt), x.Reason))
-	a.notify(ctx, activities.NotificationExtension, audienceApplicant, "Extension approved",
-		fmt.Sprintf("Milestone %q of application %s is now due by %s.", m.Title, a.ApplicationID, longTime(m.DueAt)))
+	a.message(ctx, activities.NotificationExtension, audienceApplicant, "extension_approved", params("milestone", m.Title, "due", longTime(m.DueAt)))
 	return a.outcome(), nil
 }
 
@@ -495,15 +485,13 @@ func (a *applicationWorkflow) onDeploymentDeadlines(ctx workflow.Context, now ti
 		if !m.Reminded && passed(m.ReminderAt) {
 			m.Reminded = true
 			a.record(ctx, application.AudienceEveryone, fundflow.System, "milestone_reminder", fmt.Sprintf("milestone %s is due by %s", m.ID, longTime(m.DueAt)))
-			a.notify(ctx, activities.NotificationMilestoneReminder, audienceApplicant, "Reminder: milestone due soon",
-				fmt.Sprintf("Milestone %q of application %s is due by %s.", m.Title, a.ApplicationID, longTime(m.DueAt)))
+			a.message(ctx, activities.NotificationMilestoneReminder, audienceApplicant, "milestone_reminder", params("milestone", m.Title, "due", longTime(m.DueAt)))
 		}
 		if !m.Overdue && passed(m.DueAt) {
 			m.Overdue, m.Reminded = true, true
 			a.record(ctx, application.AudienceEveryone, fundflow.System, "milestone_overdue", fmt.Sprintf("milestone %s was due by %s", m.ID, longTime(m.DueAt)))
 			for _, to := range []string{audienceApplicant, audienceProgrammeManager} {
-				a.notify(ctx, activities.NotificationMilestoneOverdue, to, "Overdue: milestone past its due date",
-					fmt.Sprintf("Milestone %q of application %s was due by %s and has no verified evidence.", m.Title, a.ApplicationID, longTime(m.DueAt)))
+				a.message(ctx, activities.NotificationMilestoneOverdue, to, "milestone_overdue", params("milestone", m.Title, "due", longTime(m.DueAt)))
 			}
 		}
 	}

@@ -134,6 +134,7 @@ func (d *directoryWorkflow) setHandlers(ctx workflow.Context) error {
 		workflow.SetQueryHandler(ctx, QueryDirectoryAudit, func(q AuditQuery) (AuditPage, error) {
 			return d.audit(q), nil
 		}),
+		d.setInboxHandler(ctx),
 
 		setDirectoryUpdate(ctx, d, UpdateInviteUser, func(_ workflow.Context, r InviteUserRequest) error {
 			return d.State.CheckInvite(r.Invite)

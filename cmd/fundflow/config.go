@@ -44,6 +44,7 @@ type config struct {
 	verifyLimit    string
 	trustForwarded bool
 	oidcIssuers    string
+	mail           mailConfig
 }
 
 func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -57,6 +58,7 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.verifyLimit, "verify-rate-limit", envOr(getenv, "FUNDFLOW_VERIFY_RATE_LIMIT", "60/min"), "public letter checks per client IP address, as --rate-limit (FUNDFLOW_VERIFY_RATE_LIMIT)")
 	fs.BoolVar(&c.trustForwarded, "trust-forwarded-for", getenv("FUNDFLOW_TRUST_FORWARDED_FOR") == "true", "take the client address from the last X-Forwarded-For entry, behind a proxy that sets it (FUNDFLOW_TRUST_FORWARDED_FOR=true)")
 	fs.StringVar(&c.oidcIssuers, "oidc-issuers", getenv("FUNDFLOW_OIDC_ISSUERS"), "OpenID Connect issuers people sign in through, as a JSON list of {id, label, issuer, client_id, client_secret, email_claims} (FUNDFLOW_OIDC_ISSUERS; see the README)")
+	c.mail.register(fs, getenv)
 	fs.StringVar(&c.publicURL, "public-url", getenv("FUNDFLOW_PUBLIC_URL"), "the URL users reach the API at, for links in letters (FUNDFLOW_PUBLIC_URL)")
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/fundflow/fundflow/internal/cluster"
 	"github.com/fundflow/fundflow/internal/devserver"
 	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/notify"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
 	"github.com/fundflow/fundflow/web"
@@ -110,6 +111,13 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		// Letters link to their verify page; in dev that is this server.
 		f.publicURL = "http://" + httpL.Addr().String()
 	}
+	catcher, err := startDevMail(&f.config)
+	if err != nil {
+		return err
+	}
+	if catcher != nil {
+		defer catcher.Close()
+	}
 	acts, err := newActivities(f.config, tc, rdb, orgs)
 	if err != nil {
 		return err
@@ -148,8 +156,14 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	// The directory cache is rebuilt whatever Redis is: it is small, and a
 	// Redis left over from another data directory would otherwise hold a
 	// different directory's entries.
-	if _, err := rebuildDirectoryCache(ctx, tc, newAuthStore(f.config, rdb, tc)); err != nil {
+	st, err := rebuildDirectoryCache(ctx, tc, newAuthStore(f.config, rdb, tc))
+	if err != nil {
 		return fmt.Errorf("rebuild the directory cache: %w", err)
+	}
+	if f.redisURL == "" {
+		if _, err := rebuildInbox(ctx, tc, &notify.Inbox{Redis: rdb, Prefix: f.redisPrefix}, st); err != nil {
+			return fmt.Errorf("rebuild the inboxes: %w", err)
+		}
 	}
 
 	uiURL := "(off)"
@@ -177,6 +191,11 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	h = withDevIdentityProvider(h, idp)
+	mailURL := f.mail.smtpAddr
+	if catcher != nil {
+		h = withDevMail(h, devMail(catcher, newAuthStore(f.config, rdb, tc)))
+		mailURL = apiURL + devMailPath
+	}
 	fmt.Fprintf(stdout, `
   fundflow dev is running (ready in %s)
     API          %s/v1   (OpenAPI: %s/openapi.json)
@@ -185,9 +204,10 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
     Temporal     %s, namespace %q, state in %s
     Redis        %s
     Dev tokens   %s
+    Mail         %s
   Ctrl-C stops everything.
 
-`, time.Since(start).Round(time.Millisecond), apiURL, apiURL, apiURL, uiURL, srv.HostPort(), srv.Namespace(), stateIn(srvCfg), redisURL, tokensFile)
+`, time.Since(start).Round(time.Millisecond), apiURL, apiURL, apiURL, uiURL, srv.HostPort(), srv.Namespace(), stateIn(srvCfg), redisURL, tokensFile, mailURL)
 	if f.seedOutcomes {
 		go seedReportingAwards(ctx, apiURL, tokensFile, log)
 	}

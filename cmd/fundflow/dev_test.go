@@ -69,11 +69,17 @@ func devArgs(dataDir string, extra ...string) []string {
 // startDev runs `fundflow dev` in this process and waits for its banner.
 func startDev(t testing.TB, dataDir string, extra ...string) *devInstance {
 	t.Helper()
+	return startDevLogging(t, dataDir, io.Discard, extra...)
+}
+
+// startDevLogging is startDev writing its log to stderr.
+func startDevLogging(t testing.TB, dataDir string, stderr io.Writer, extra ...string) *devInstance {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, append([]string{"fundflow"}, devArgs(dataDir, extra...)...), os.Getenv, pw, io.Discard)
+		err := run(ctx, append([]string{"fundflow"}, devArgs(dataDir, extra...)...), os.Getenv, pw, stderr)
 		pw.CloseWithError(fmt.Errorf("fundflow dev exited: %v", err))
 		done <- err
 	}()

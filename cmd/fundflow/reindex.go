@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/fundflow/fundflow/internal/notify"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/workflows"
 )
@@ -39,6 +40,11 @@ func runReindex(ctx context.Context, args []string, getenv func(string) string, 
 			return err
 		}
 		fmt.Fprintf(stdout, "rebuilt the directory cache: %d users, %d tokens, %d fund pools\n", len(st.Users), len(st.Tokens), len(st.Pools))
+		n, err := rebuildInbox(ctx, e.tc, &notify.Inbox{Redis: e.redis, Prefix: e.cfg.redisPrefix}, st)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rebuilt the inboxes from %d notifications\n", n)
 	}
 	if check && len(r.drift) > 0 {
 		return fmt.Errorf("the read model has drifted from Temporal in %d places", len(r.drift))

@@ -252,7 +252,12 @@ func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs
 	if err != nil {
 		return nil, err
 	}
-	return &activities.Activities{
+	mailer, err := newMailer(cfg, tc, rdb)
+	if err != nil {
+		return nil, err
+	}
+	acts := &activities.Activities{
+		Mail:      mailer,
 		Temporal:  tc,
 		Orgs:      orgs,
 		Calendar:  cal,
@@ -260,7 +265,9 @@ func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs
 		Letters:   store,
 		ReadModel: readmodel.NewStore(rdb, cfg.redisPrefix),
 		PublicURL: cfg.publicURL,
-	}, nil
+	}
+	mailer.Digest = acts.QueueDigest
+	return acts, nil
 }
 
 // letters is where letter PDFs are kept, by SHA-256: the worker writes

@@ -117,6 +117,10 @@ type State struct {
 	Tokens []Token `json:"tokens"`
 	Pools  []Pool  `json:"pools"`
 	Audit  []Entry `json:"audit"`
+	// Read holds each person's notifications marked read.
+	Read []ReadMarks `json:"read,omitempty"`
+	// Prefs holds the notification preferences people have set.
+	Prefs []Preference `json:"prefs,omitempty"`
 }
 
 // Limits that keep one request, and the state carried across
