@@ -106,6 +106,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationWorkflowInput) erro
 	}
 	workflow.Go(ctx, a.deliver)
 	workflow.Go(ctx, a.writeLetters)
+	workflow.Go(ctx, a.scanDocuments)
 	workflow.Go(ctx, a.project)
 	return a.run(ctx)
 }
@@ -117,6 +118,8 @@ type applicationWorkflow struct {
 	// while a letter is being written.
 	sending bool
 	writing bool
+	// scanning is true while a document is being scanned.
+	scanning bool
 	// projected is the version last written to the read model.
 	projected int64
 	// published is what the search attributes say, so they are upserted
@@ -198,7 +201,7 @@ func (a *applicationWorkflow) run(ctx workflow.Context) error {
 		// Ending a run under a handler would drop its result, and under a
 		// delivery would send that notification twice.
 		if err := workflow.Await(ctx, func() bool {
-			return workflow.AllHandlersFinished(ctx) && !a.sending && !a.writing && a.projected == a.Version &&
+			return workflow.AllHandlersFinished(ctx) && !a.sending && !a.writing && !a.scanning && a.projected == a.Version &&
 				(!a.ended() || (!a.undelivered() && len(a.PendingLetters) == 0))
 		}); err != nil {
 			return err
@@ -293,6 +296,7 @@ func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 		setUpdate(ctx, UpdateCreditReserved, serialised(a, update[CreditReservedRequest, Outcome]{check: a.checkCreditReserved, apply: a.creditReserved})),
 		setUpdate(ctx, UpdateFundFinished, serialised(a, update[FundFinishedRequest, Outcome]{check: a.checkFundFinished, apply: a.fundFinished})),
 		a.setDeploymentHandlers(ctx),
+		a.setDocumentHandlers(ctx),
 	)
 }
 
@@ -1240,6 +1244,7 @@ func (a *applicationWorkflow) view() ApplicationView {
 		CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt, Notifications: nonNil(a.Outbox), Version: a.Version,
 		OrgName: a.OrgName, Acceptance: a.Acceptance, Ending: a.Ending,
 		Milestones: a.milestonesView(), Letters: nonNil(slices.Clone(a.Letters)),
+		Documents:  nonNil(slices.Clone(a.Documents)),
 		DrawnPence: a.drawn(), RAG: a.rag(), OverdueCount: a.overdueCount(), NextMilestone: a.nextMilestone(),
 	}
 	if a.Offer != nil && a.Offer.ReleasedAt.IsZero() {
