@@ -12,8 +12,8 @@ import (
 	"net/textproto"
 	"strings"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/serviceerror"
