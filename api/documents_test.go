@@ -119,7 +119,7 @@ func (u outcomeUpdate) Get(_ context.Context, into any) error {
 }
 
 type docsHarness struct {
-	t        *testing.T
+	t        testing.TB
 	handler  http.Handler
 	temporal *docsTemporal
 	contract *apitest.Contract
@@ -128,7 +128,7 @@ type docsHarness struct {
 	store    *blob.Space
 }
 
-func newDocsHarness(t *testing.T, maxUpload int64) *docsHarness {
+func newDocsHarness(t testing.TB, maxUpload int64) *docsHarness {
 	rdb, prefix := testredis.New(t)
 	orgs, err := registry.Default()
 	if err != nil {
@@ -155,7 +155,7 @@ func newDocsHarness(t *testing.T, maxUpload int64) *docsHarness {
 }
 
 // form is a multipart body with a file part and any other fields.
-func form(t *testing.T, name string, data []byte, fields ...string) (string, []byte) {
+func form(t testing.TB, name string, data []byte, fields ...string) (string, []byte) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	if name != "\x00none" {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -10,8 +9,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/fundflow/fundflow/activities"
-	"github.com/fundflow/fundflow/internal/blob"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/workflows"
 )
@@ -44,55 +41,38 @@ func runLetters(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer blobs.Close()
-	r, err := checkLetters(ctx, tc, blobs.Space(letters.Space), rebuild)
+	recs, err := letterRecords(ctx, tc)
 	if err != nil {
 		return err
 	}
-	for _, line := range r.lines {
-		fmt.Fprintln(stdout, line)
+	found, err := letters.Check(ctx, blobs.Space(letters.Space), recs, rebuild)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintln(stdout, r)
-	if r.bad() > 0 {
-		if rebuild {
-			return fmt.Errorf("%d letters could not be rebuilt", r.bad())
+	failed := 0
+	for _, f := range found {
+		fmt.Fprintln(stdout, f)
+		if !f.Rebuilt {
+			failed++
 		}
-		return fmt.Errorf("%d letters are missing or damaged; run fundflow letters rebuild", r.bad())
+	}
+	fmt.Fprintf(stdout, "%d letters checked: %d missing or damaged, %d rebuilt\n", len(recs), len(found), len(found)-failed)
+	switch {
+	case failed > 0 && rebuild:
+		return fmt.Errorf("%d letters could not be rebuilt", failed)
+	case failed > 0:
+		return fmt.Errorf("%d letters are missing or damaged; run fundflow letters rebuild", failed)
 	}
 	return nil
 }
 
-// lettersReport says what a check or rebuild found.
-type lettersReport struct {
-	letters, missing, rebuilt, failed int
-	lines                             []string
-	rebuild                           bool
-}
-
-func (r lettersReport) bad() int {
-	if r.rebuild {
-		return r.failed
-	}
-	return r.missing
-}
-
-func (r lettersReport) String() string {
-	if r.rebuild {
-		return fmt.Sprintf("%d letters checked: %d missing or damaged, %d rebuilt, %d could not be", r.letters, r.missing, r.rebuilt, r.failed)
-	}
-	return fmt.Sprintf("%d letters checked: %d missing or damaged", r.letters, r.missing)
-}
-
-// checkLetters reads every application's letters from Temporal and each
-// letter's bytes from the store, which checks them against their hash. A
-// rebuild renders a missing or damaged letter from its snapshot and stores
-// it only if the bytes hash to what was recorded: the letter in someone's
-// hands must still verify.
-func checkLetters(ctx context.Context, tc client.Client, store *blob.Space, rebuild bool) (lettersReport, error) {
+// letterRecords lists every application's letters from Temporal.
+func letterRecords(ctx context.Context, tc client.Client) ([]letters.Recorded, error) {
 	ids, err := workflows.ListIDs(ctx, tc, workflows.EveryApplication)
 	if err != nil {
-		return lettersReport{}, fmt.Errorf("list applications: %w", err)
+		return nil, fmt.Errorf("list applications: %w", err)
 	}
-	records := make([][]activities.LetterRecord, len(ids))
+	records := make([][]letters.Recorded, len(ids))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for i, id := range ids {
@@ -105,55 +85,14 @@ func checkLetters(ctx context.Context, tc client.Client, store *blob.Space, rebu
 			if err := resp.Get(&v); err != nil {
 				return err
 			}
-			records[i] = v.Letters
+			for _, l := range v.Letters {
+				records[i] = append(records[i], letters.Recorded{Ref: l.Ref, SHA256: l.SHA256, Snapshot: l.Snapshot})
+			}
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return lettersReport{}, err
+		return nil, err
 	}
-	r := lettersReport{rebuild: rebuild}
-	for _, rec := range slices.Concat(records...) {
-		r.letters++
-		_, err := store.Get(ctx, rec.SHA256)
-		if err == nil {
-			continue
-		}
-		problem := "damaged"
-		if errors.Is(err, blob.ErrNotFound) {
-			problem = "missing"
-		}
-		r.missing++
-		if !rebuild {
-			r.lines = append(r.lines, fmt.Sprintf("%s: %s (sha256 %s)", rec.Ref, problem, rec.SHA256))
-			continue
-		}
-		if err := restoreLetter(ctx, store, rec); err != nil {
-			r.failed++
-			r.lines = append(r.lines, fmt.Sprintf("%s: %s, not rebuilt: %v", rec.Ref, problem, err))
-			continue
-		}
-		r.rebuilt++
-		r.lines = append(r.lines, fmt.Sprintf("%s: %s, rebuilt (sha256 %s)", rec.Ref, problem, rec.SHA256))
-	}
-	return r, nil
-}
-
-func restoreLetter(ctx context.Context, store *blob.Space, rec activities.LetterRecord) error {
-	if rec.Snapshot == nil {
-		return errors.New("it was issued before snapshots were recorded")
-	}
-	pdf, err := letters.Render(*rec.Snapshot)
-	if err != nil {
-		return err
-	}
-	if got := blob.Hash(pdf); got != rec.SHA256 {
-		return fmt.Errorf("the snapshot renders to sha256 %s, not the recorded one; this renderer does not reproduce it", got)
-	}
-	// A damaged object would stop Put, which leaves what is there alone.
-	if err := store.Delete(ctx, rec.SHA256); err != nil {
-		return err
-	}
-	_, err = store.Put(ctx, pdf)
-	return err
+	return slices.Concat(records...), nil
 }

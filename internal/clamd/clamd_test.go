@@ -3,6 +3,7 @@ package clamd_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +49,33 @@ func TestNewRefusesBadAddresses(t *testing.T) {
 		if _, err := clamd.New(bad); err == nil {
 			t.Errorf("New(%q) succeeded", bad)
 		}
+	}
+}
+
+// BenchmarkScan is the latency of one INSTREAM scan by a real clamd,
+// beside PING, the cost of a round trip that scans nothing.
+func BenchmarkScan(b *testing.B) {
+	c, err := clamd.New(clamtest.Start(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("ping-baseline", func(b *testing.B) {
+		for b.Loop() {
+			if err := c.Ping(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, size := range []int{64 << 10, 1 << 20, 20 << 20} {
+		data := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("evaluation plan text "), size/21)...)
+		b.Run(fmt.Sprintf("scan/%dKiB", size>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if v, err := c.Scan(ctx, bytes.NewReader(data)); err != nil || v.Infected {
+					b.Fatal(v, err)
+				}
+			}
+		})
 	}
 }
