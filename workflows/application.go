@@ -416,7 +416,12 @@ func (a *applicationWorkflow) checkAnswerQuery(_ workflow.Context, r AnswerQuery
 	if err := a.canAnswerQuery(r.Actor, r.QueryID); err != nil {
 		return err
 	}
-	return a.Queries.CheckAnswer(r.QueryID, r.Actor, a.OrgCode, r.Answer)
+	if err := a.Queries.CheckAnswer(r.QueryID, r.Actor, a.OrgCode, r.Answer); err != nil {
+		return err
+	}
+	var v fundflow.Invalid
+	a.checkDocuments(&v, "documents", r.Documents, nil)
+	return v.Err("the answer is invalid")
 }
 
 func (a *applicationWorkflow) answerQuery(ctx workflow.Context, r AnswerQueryRequest) (Outcome, error) {
@@ -426,6 +431,9 @@ func (a *applicationWorkflow) answerQuery(ctx workflow.Context, r AnswerQueryReq
 	}
 	q, err := a.Queries.Answer(r.QueryID, r.Actor, a.OrgCode, r.Answer, now)
 	mustHold(err)
+	if i := slices.IndexFunc(a.Queries, func(x application.Query) bool { return x.ID == q.ID }); i >= 0 && len(r.Documents) > 0 {
+		a.Queries[i].Documents = slices.Clone(r.Documents)
+	}
 	a.record(ctx, application.AudienceEveryone, r.Actor, "query_answered", "query "+q.ID)
 	a.notify(ctx, activities.NotificationQueryAnswered, askerAudience(q), "Query answered",
 		fmt.Sprintf("The applicant has answered query %s on application %s.", q.ID, a.ApplicationID))

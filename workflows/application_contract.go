@@ -96,6 +96,9 @@ type AnswerQueryRequest struct {
 	Command
 	QueryID string `json:"query_id"`
 	Answer  string `json:"answer"`
+	// Documents are ids of documents attached to the application that
+	// the answer refers to.
+	Documents []string `json:"documents,omitempty"`
 }
 
 // EligibilityDecisionRequest is a reviewer's eligibility verdict, pass or

@@ -129,3 +129,24 @@ func TestEvidenceNeedsTheRequiredDocuments(t *testing.T) {
 	require.Equal(t, []string{"d1", "d3"}, v.Milestones[i].Evidence.Documents)
 	require.Equal(t, MilestoneSubmitted, v.Milestones[i].Status)
 }
+
+func TestQueryAnswersReferToDocuments(t *testing.T) {
+	def := quickFund()
+	r := newAppRun(t, def)
+	r.scanner()
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	r.send(UpdateRaiseQuery, RaiseQueryRequest{Command: cmd("q", rev1), Question: "Please send the signed DPIA."})
+	attached := r.send(UpdateAttachDocument, upload("up-q", cleanSHA, "dpia"))
+	unknown := r.send(UpdateAnswerQuery, AnswerQueryRequest{Command: cmd("a-x", appLead), QueryID: "q1", Answer: "Attached.", Documents: []string{"d5"}})
+	answered := r.send(UpdateAnswerQuery, AnswerQueryRequest{Command: cmd("a", appLead), QueryID: "q1", Answer: "Attached.", Documents: []string{"d1"}})
+	after := r.send(UpdateAttachDocument, upload("up-late", cleanSHA, ""))
+	v := r.look()
+	require.Error(t, r.run(newApp(def)))
+	var out Outcome
+	attached.ok(t, &out)
+	require.Equal(t, []string{"documents[0]"}, fieldsOf(refusedWith(t, unknown, fundflow.EVALIDATION)))
+	answered.ok(t, &out)
+	require.Equal(t, []string{"d1"}, v.Queries[0].Documents)
+	refusedWith(t, after, fundflow.EINVALIDSTATE)
+}
