@@ -20,6 +20,7 @@ func (s *server) routes() {
 	page("/sign-out", s.signOut, post)
 	page("/events", s.events, get)
 	page("/letters/{ref}", s.letter, get)
+	page("/applications/{id}/documents/{document_id}", s.document, get)
 
 	// Applicants, and every role's list of applications.
 	page("/applications", s.applications, get)
