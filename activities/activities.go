@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
+	"github.com/fundflow/fundflow/internal/blob"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/notify"
@@ -35,6 +36,11 @@ type Activities struct {
 	Notifier Notifier
 	// Letters stores rendered letters for GenerateLetter.
 	Letters letters.Store
+	// Documents holds uploads by SHA-256; ScanDocument moves an infected
+	// one to Quarantine.
+	Documents, Quarantine *blob.Space
+	// Scanner scans uploads; nil marks them not scanned.
+	Scanner Scanner
 	// PublicURL is where users reach the API, such as
 	// "https://fundflow.example.nhs.uk"; GenerateLetter puts it in front of
 	// a letter's relative verification link. Empty leaves the link relative.

@@ -18,6 +18,10 @@ type LetterRecord struct {
 	IssuedAt time.Time    `json:"issued_at"`
 	SHA256   string       `json:"sha256"`
 	Bytes    int          `json:"bytes"`
+	// Snapshot is what was rendered, verify link and all, so `fundflow
+	// letters rebuild` can render a lost letter again, byte for byte.
+	// Letters written before it was kept have none.
+	Snapshot *letters.Snapshot `json:"snapshot,omitempty"`
 }
 
 // GenerateLetter renders a frozen decision snapshot and stores the PDF by
@@ -40,5 +44,5 @@ func (a *Activities) GenerateLetter(ctx context.Context, s letters.Snapshot) (Le
 		return LetterRecord{}, fmt.Errorf("store letter %s: %w", s.Ref, err)
 	}
 	count(ctx, "fundflow_letters_rendered", map[string]string{"kind": string(s.Kind)})
-	return LetterRecord{Ref: s.Ref, Kind: s.Kind, Revision: s.Revision, IssuedAt: s.IssuedAt.UTC(), SHA256: sum, Bytes: len(pdf)}, nil
+	return LetterRecord{Ref: s.Ref, Kind: s.Kind, Revision: s.Revision, IssuedAt: s.IssuedAt.UTC(), SHA256: sum, Bytes: len(pdf), Snapshot: &s}, nil
 }

@@ -267,7 +267,8 @@ type (
 		RespondWithin fund.Duration `json:"respond_within"`
 	}
 	answerBody struct {
-		Answer string `json:"answer"`
+		Answer    string   `json:"answer"`
+		Documents []string `json:"documents"`
 	}
 	decisionBody struct {
 		Outcome     workflows.PanelOutcome `json:"outcome"`
@@ -323,7 +324,7 @@ func (s *server) answerQuery() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		qid := mux.Vars(r)["query_id"]
 		applicationCommand(s, workflows.UpdateAnswerQuery, func(c workflows.Command, b answerBody) any {
-			return workflows.AnswerQueryRequest{Command: c, QueryID: qid, Answer: b.Answer}
+			return workflows.AnswerQueryRequest{Command: c, QueryID: qid, Answer: b.Answer, Documents: b.Documents}
 		})(w, r)
 	}
 }

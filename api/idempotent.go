@@ -66,7 +66,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.bodyLimit(r)))
 		if err != nil {
 			s.writeError(w, r, decodeError(err))
 			return

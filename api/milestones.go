@@ -16,6 +16,8 @@ type (
 		Metrics  map[string]int64 `json:"metrics"`
 		Outcomes []fund.Figure    `json:"outcomes"`
 		Links    []string         `json:"links"`
+		// Documents are ids of documents attached to the application.
+		Documents []string `json:"documents"`
 	}
 	verifyMilestoneBody struct {
 		Decision workflows.MilestoneDecision `json:"decision"`
@@ -56,7 +58,7 @@ func milestoneCommand[B any](s *server, update string, build func(workflows.Comm
 
 func (s *server) submitEvidence() http.HandlerFunc {
 	return milestoneCommand(s, workflows.UpdateSubmitEvidence, func(c workflows.Command, id string, b evidenceBody) any {
-		return workflows.SubmitEvidenceRequest{Command: c, MilestoneID: id, Summary: b.Summary, Metrics: b.Metrics, Outcomes: b.Outcomes, Links: b.Links}
+		return workflows.SubmitEvidenceRequest{Command: c, MilestoneID: id, Summary: b.Summary, Metrics: b.Metrics, Outcomes: b.Outcomes, Links: b.Links, Documents: b.Documents}
 	})
 }
 

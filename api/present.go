@@ -2,11 +2,13 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -38,6 +40,7 @@ type applicantView struct {
 	Milestones  []workflows.Milestone     `json:"milestones"`
 	DrawnPence  int64                     `json:"drawn_pence"`
 	Letters     []activities.LetterRecord `json:"letters"`
+	Documents   []document.Document       `json:"documents"`
 	CreatedAt   time.Time                 `json:"created_at"`
 	SubmittedAt time.Time                 `json:"submitted_at,omitzero"`
 	Version     int64                     `json:"version"`
@@ -55,6 +58,15 @@ type applicantDecision struct {
 
 // present shapes an application for the caller's role.
 func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
+	// A letter's snapshot is for rebuilding it; the letter itself says
+	// all of it to whoever may read it.
+	v.Letters = slices.Clone(v.Letters)
+	for i := range v.Letters {
+		v.Letters[i].Snapshot = nil
+	}
+	if v.Documents == nil {
+		v.Documents = []document.Document{}
+	}
 	if principal(r.Context()).Role != fundflow.RoleApplicant {
 		if v.Reviewers == nil {
 			v.Reviewers = []application.Reviewer{}
@@ -75,7 +87,7 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 		Final: v.Final, Content: v.Content, RequestedPence: v.RequestedPence, AwardedPence: v.AwardedPence,
 		Queries: v.Queries, Offer: v.Offer, Closed: v.Closed, Deadlines: v.Deadlines,
 		CreatedAt: v.CreatedAt, SubmittedAt: v.SubmittedAt, Version: v.Version,
-		Acceptance: v.Acceptance, Ending: v.Ending, Milestones: v.Milestones, DrawnPence: v.DrawnPence, Letters: v.Letters,
+		Acceptance: v.Acceptance, Ending: v.Ending, Milestones: v.Milestones, DrawnPence: v.DrawnPence, Letters: v.Letters, Documents: v.Documents,
 		Actions: v.Actions,
 	}
 	if out.Actions == nil {

@@ -17,7 +17,9 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/blob"
 	"github.com/fundflow/fundflow/internal/cluster"
+	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/idempotency"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/readmodel"
@@ -40,6 +42,10 @@ type Deps struct {
 	// Letters holds the rendered letters GET /v1/letters/{ref} serves: the
 	// store the worker's GenerateLetter writes to.
 	Letters letters.Store
+	// Documents holds uploaded files by SHA-256, in the same blob store;
+	// MaxUpload bounds each (document.DefaultMaxSize when zero).
+	Documents *blob.Space
+	MaxUpload int64
 	// KeyPrefix starts every Redis key the API writes.
 	KeyPrefix string
 	// RateLimit is each token's request budget; zero turns limiting off.
@@ -72,6 +78,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.MaxUpload <= 0 {
+		d.MaxUpload = document.DefaultMaxSize
 	}
 	if d.Metrics == nil {
 		d.Metrics = prometheus.NewRegistry()

@@ -52,6 +52,13 @@ func (s *server) letter(w http.ResponseWriter, r *http.Request) {
 	s.api.proxy(w, r, "/v1/letters/"+mux.Vars(r)["ref"])
 }
 
+// document downloads an attached file through the API, under its access
+// and scanning rules.
+func (s *server) document(w http.ResponseWriter, r *http.Request) {
+	v := mux.Vars(r)
+	s.api.proxy(w, r, "/v1/applications/"+v["id"]+"/documents/"+v["document_id"])
+}
+
 // events is the API's live stream of status changes, for pages that
 // update themselves; the API filters it to what the user may see.
 func (s *server) events(w http.ResponseWriter, r *http.Request) {

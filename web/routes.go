@@ -23,6 +23,7 @@ func (s *server) routes() {
 	page("/notifications", s.notifications, get)
 	page("/notifications/{id}/read", s.readNotification, post)
 	page("/notifications/preferences", s.setPreference, post)
+	page("/applications/{id}/documents/{document_id}", s.document, get)
 
 	// Applicants, and every role's list of applications.
 	page("/applications", s.applications, get)

@@ -190,6 +190,7 @@ type application struct {
 	} `json:"deadlines"`
 	Milestones []milestone `json:"milestones"`
 	Letters    []letter    `json:"letters"`
+	Documents  []document  `json:"documents"`
 	// Actions are what the signed-in user may do to it now, as the API
 	// judges them: pages offer exactly these, and decide nothing
 	// themselves about who may do what.
@@ -347,6 +348,19 @@ type milestone struct {
 	VerifiedAt time.Time `json:"verified_at"`
 	DrawnPence int64     `json:"drawn_pence"`
 }
+
+// document is a file attached to an application; only a clean (or, with
+// scanning off, not scanned) one can be downloaded.
+type document struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Size       int64     `json:"size"`
+	Kind       string    `json:"kind"`
+	ScanStatus string    `json:"scan_status"`
+	UploadedAt time.Time `json:"uploaded_at"`
+}
+
+func (d document) Servable() bool { return d.ScanStatus == "clean" || d.ScanStatus == "not_scanned" }
 
 type letter struct {
 	Ref      string    `json:"ref"`

@@ -35,6 +35,7 @@ func (a *applicationWorkflow) actionRules() []struct {
 		{UpdateDeclineOffer, a.canDeclineOffer},
 		{UpdateTerminate, a.canTerminate},
 		{UpdateWithdraw, a.canWithdraw},
+		{UpdateAttachDocument, a.canAttachDocument},
 	}
 }
 
@@ -64,6 +65,11 @@ func (a *applicationWorkflow) actions(by fundflow.Actor) []Action {
 	}
 	if q, ok := a.Queries.Open(); ok && a.canAnswerQuery(by, q.ID) == nil {
 		out = append(out, Action{Name: UpdateAnswerQuery, QueryID: q.ID})
+	}
+	for _, d := range a.Documents {
+		if a.canRemoveDocument(by) == nil {
+			out = append(out, Action{Name: UpdateRemoveDocument, DocumentID: d.ID})
+		}
 	}
 	for _, m := range a.Milestones {
 		for _, r := range a.milestoneRules() {

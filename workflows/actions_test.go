@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/outcome"
 )
 
@@ -62,9 +64,18 @@ func (a *applicationWorkflow) probes(by fundflow.Actor, now time.Time) []probe {
 		{Action{Name: UpdateDeclineOffer}, func(ctx workflow.Context) error {
 			return a.checkDeclineOffer(ctx, DeclineOfferRequest{Command: c, Reason: "No longer needed."})
 		}},
+		{Action{Name: UpdateAttachDocument}, func(ctx workflow.Context) error {
+			return a.checkAttachDocument(ctx, AttachDocumentRequest{Command: c, Upload: document.Upload{
+				Name: "plan.pdf", Size: 10, SHA256: strings.Repeat("a", 64), ContentType: document.TypePDF}})
+		}},
 		{Action{Name: UpdateTerminate}, func(ctx workflow.Context) error {
 			return a.checkTerminate(ctx, TerminateRequest{Command: c, Reason: "Not delivered."})
 		}},
+	}
+	for _, d := range a.Documents {
+		out = append(out, probe{Action{Name: UpdateRemoveDocument, DocumentID: d.ID}, func(ctx workflow.Context) error {
+			return a.checkRemoveDocument(ctx, RemoveDocumentRequest{Command: c, DocumentID: d.ID})
+		}})
 	}
 	for _, q := range a.Queries {
 		out = append(out, probe{Action{Name: UpdateAnswerQuery, QueryID: q.ID}, func(ctx workflow.Context) error {

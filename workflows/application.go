@@ -106,6 +106,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationWorkflowInput) erro
 	}
 	workflow.Go(ctx, a.deliver)
 	workflow.Go(ctx, a.writeLetters)
+	workflow.Go(ctx, a.scanDocuments)
 	workflow.Go(ctx, a.project)
 	return a.run(ctx)
 }
@@ -117,6 +118,8 @@ type applicationWorkflow struct {
 	// while a letter is being written.
 	sending bool
 	writing bool
+	// scanning is true while a document is being scanned.
+	scanning bool
 	// projected is the version last written to the read model.
 	projected int64
 	// published is what the search attributes say, so they are upserted
@@ -198,7 +201,7 @@ func (a *applicationWorkflow) run(ctx workflow.Context) error {
 		// Ending a run under a handler would drop its result, and under a
 		// delivery would send that notification twice.
 		if err := workflow.Await(ctx, func() bool {
-			return workflow.AllHandlersFinished(ctx) && !a.sending && !a.writing && a.projected == a.Version &&
+			return workflow.AllHandlersFinished(ctx) && !a.sending && !a.writing && !a.scanning && a.projected == a.Version &&
 				(!a.ended() || (!a.undelivered() && len(a.PendingLetters) == 0))
 		}); err != nil {
 			return err
@@ -293,6 +296,7 @@ func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 		setUpdate(ctx, UpdateCreditReserved, serialised(a, update[CreditReservedRequest, Outcome]{check: a.checkCreditReserved, apply: a.creditReserved})),
 		setUpdate(ctx, UpdateFundFinished, serialised(a, update[FundFinishedRequest, Outcome]{check: a.checkFundFinished, apply: a.fundFinished})),
 		a.setDeploymentHandlers(ctx),
+		a.setDocumentHandlers(ctx),
 	)
 }
 
@@ -409,7 +413,12 @@ func (a *applicationWorkflow) checkAnswerQuery(_ workflow.Context, r AnswerQuery
 	if err := a.canAnswerQuery(r.Actor, r.QueryID); err != nil {
 		return err
 	}
-	return a.Queries.CheckAnswer(r.QueryID, r.Actor, a.OrgCode, r.Answer)
+	if err := a.Queries.CheckAnswer(r.QueryID, r.Actor, a.OrgCode, r.Answer); err != nil {
+		return err
+	}
+	var v fundflow.Invalid
+	a.checkDocuments(&v, "documents", r.Documents, nil)
+	return v.Err("the answer is invalid")
 }
 
 func (a *applicationWorkflow) answerQuery(ctx workflow.Context, r AnswerQueryRequest) (Outcome, error) {
@@ -419,6 +428,9 @@ func (a *applicationWorkflow) answerQuery(ctx workflow.Context, r AnswerQueryReq
 	}
 	q, err := a.Queries.Answer(r.QueryID, r.Actor, a.OrgCode, r.Answer, now)
 	mustHold(err)
+	if i := slices.IndexFunc(a.Queries, func(x application.Query) bool { return x.ID == q.ID }); i >= 0 && len(r.Documents) > 0 {
+		a.Queries[i].Documents = slices.Clone(r.Documents)
+	}
 	a.record(ctx, application.AudienceEveryone, r.Actor, "query_answered", "query "+q.ID)
 	a.message(ctx, activities.NotificationQueryAnswered, askerAudience(q), "query_answered", params("query", q.ID))
 	return a.outcome(), nil
@@ -1236,6 +1248,7 @@ func (a *applicationWorkflow) view() ApplicationView {
 		CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt, Notifications: nonNil(a.Outbox), Version: a.Version,
 		OrgName: a.OrgName, Acceptance: a.Acceptance, Ending: a.Ending,
 		Milestones: a.milestonesView(), Letters: nonNil(slices.Clone(a.Letters)),
+		Documents:  nonNil(slices.Clone(a.Documents)),
 		DrawnPence: a.drawn(), RAG: a.rag(), OverdueCount: a.overdueCount(), NextMilestone: a.nextMilestone(),
 	}
 	if a.Offer != nil && a.Offer.ReleasedAt.IsZero() {

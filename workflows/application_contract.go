@@ -7,6 +7,7 @@ import (
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/calendar"
+	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
 )
@@ -95,6 +96,9 @@ type AnswerQueryRequest struct {
 	Command
 	QueryID string `json:"query_id"`
 	Answer  string `json:"answer"`
+	// Documents are ids of documents attached to the application that
+	// the answer refers to.
+	Documents []string `json:"documents,omitempty"`
 }
 
 // EligibilityDecisionRequest is a reviewer's eligibility verdict, pass or
@@ -165,6 +169,8 @@ type Outcome struct {
 	RespondBy time.Time `json:"respond_by,omitzero"`
 	// Reviewers are those the Update assigned.
 	Reviewers []application.Reviewer `json:"reviewers,omitempty"`
+	// DocumentID is the document attach_document recorded.
+	DocumentID string `json:"document_id,omitempty"`
 }
 
 // ViewQuery asks for the application as Actor may act on it: the view then
@@ -181,6 +187,7 @@ type Action struct {
 	Name        string `json:"name"`
 	MilestoneID string `json:"milestone_id,omitempty"`
 	QueryID     string `json:"query_id,omitempty"`
+	DocumentID  string `json:"document_id,omitempty"`
 }
 
 // TimelineQuery pages through the timeline: entries with seq above
@@ -252,6 +259,9 @@ type ApplicationView struct {
 	// Letters are the letters issued, newest last: where to find and how
 	// to check each, never its bytes.
 	Letters []activities.LetterRecord `json:"letters"`
+	// Documents are the files attached, oldest first, with their scan
+	// status; the bytes are in the blob store.
+	Documents []document.Document `json:"documents"`
 	// DrawnPence, RAG, OverdueCount and NextMilestone track a deployment.
 	DrawnPence    int64          `json:"drawn_pence"`
 	RAG           RAG            `json:"rag,omitempty"`
@@ -423,6 +433,10 @@ type ApplicationWorkflowInput struct {
 	// snapshots of letters decided but not yet written.
 	Letters        []activities.LetterRecord `json:"letters,omitempty"`
 	PendingLetters []letters.Snapshot        `json:"pending_letters,omitempty"`
+	// Documents are the files attached; DocumentSeq numbers them, so an
+	// id is never reused after a removal.
+	Documents   []document.Document `json:"documents,omitempty"`
+	DocumentSeq int                 `json:"document_seq,omitempty"`
 }
 
 // ApplicationRow is an application's read-model row, built from its view:

@@ -175,7 +175,7 @@ func (a *applicationWorkflow) schedule(from time.Time, award int64) []Milestone 
 	for i, m := range a.Fund.Milestones {
 		due := m.DueAfter.AddCalendar(from.In(london)).UTC()
 		out[i] = Milestone{
-			ID: m.ID, Title: m.Title, EvidenceRequired: m.EvidenceRequired,
+			ID: m.ID, Title: m.Title, EvidenceRequired: m.EvidenceRequired, DocumentsRequired: m.DocumentsRequired,
 			DueAt: due, ReminderAt: before(a.Fund.ReminderBefore, due), DrawdownPence: amounts[i], Status: MilestonePending,
 		}
 	}
@@ -289,12 +289,14 @@ func (a *applicationWorkflow) checkSubmitEvidence(_ workflow.Context, r SubmitEv
 			v.Add(fmt.Sprintf("links[%d]", i), "must be an http or https URL of at most %d characters", maxLinkChars)
 		}
 	}
+	m, _ := a.milestone(r.MilestoneID)
+	a.checkDocuments(&v, "documents", r.Documents, m.DocumentsRequired)
 	return v.Err("the evidence is invalid")
 }
 
 func (a *applicationWorkflow) submitEvidence(ctx workflow.Context, r SubmitEvidenceRequest) (Outcome, error) {
 	m, _ := a.milestone(r.MilestoneID)
-	m.Evidence = &Evidence{Summary: r.Summary, Metrics: r.Metrics, Outcomes: slices.Clone(r.Outcomes), Links: slices.Clone(r.Links), By: r.Actor, At: workflow.Now(ctx).UTC()}
+	m.Evidence = &Evidence{Summary: r.Summary, Metrics: r.Metrics, Outcomes: slices.Clone(r.Outcomes), Links: slices.Clone(r.Links), Documents: slices.Clone(r.Documents), By: r.Actor, At: workflow.Now(ctx).UTC()}
 	m.Status = MilestoneSubmitted
 	a.record(ctx, application.AudienceEveryone, r.Actor, "evidence_submitted", "milestone "+m.ID)
 	a.message(ctx, activities.NotificationMilestone, audienceProgrammeManager, "evidence_to_verify", params("org", a.orgName(), "milestone", m.Title))

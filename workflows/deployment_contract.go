@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/readmodel"
@@ -71,6 +72,9 @@ type SubmitEvidenceRequest struct {
 	Metrics     map[string]int64 `json:"metrics,omitempty"`
 	Outcomes    []fund.Figure    `json:"outcomes,omitempty"`
 	Links       []string         `json:"links,omitempty"`
+	// Documents are attached documents' ids; they must include every
+	// kind the milestone requires.
+	Documents []string `json:"documents,omitempty"`
 }
 
 // MilestoneDecision is a programme manager's verdict on evidence.
@@ -127,10 +131,13 @@ const (
 // Milestone is one step of the award's deployment, made from the fund's
 // template at acceptance.
 type Milestone struct {
-	ID               string    `json:"id"`
-	Title            string    `json:"title"`
-	EvidenceRequired []string  `json:"evidence_required,omitempty"`
-	DueAt            time.Time `json:"due_at"`
+	ID               string   `json:"id"`
+	Title            string   `json:"title"`
+	EvidenceRequired []string `json:"evidence_required,omitempty"`
+	// DocumentsRequired are the kinds of document evidence must include,
+	// copied from the fund's template at acceptance.
+	DocumentsRequired []document.Requirement `json:"documents_required,omitempty"`
+	DueAt             time.Time              `json:"due_at"`
 	// ReminderAt is the fund's reminder_before ahead of DueAt.
 	ReminderAt    time.Time       `json:"reminder_at"`
 	DrawdownPence int64           `json:"drawdown_pence"`
@@ -156,8 +163,10 @@ type Evidence struct {
 	Metrics  map[string]int64 `json:"metrics,omitempty"`
 	Outcomes []fund.Figure    `json:"outcomes,omitempty"`
 	Links    []string         `json:"links,omitempty"`
-	By       fundflow.Actor   `json:"by"`
-	At       time.Time        `json:"at"`
+	// Documents are the ids of the documents submitted as evidence.
+	Documents []string       `json:"documents,omitempty"`
+	By        fundflow.Actor `json:"by"`
+	At        time.Time      `json:"at"`
 }
 
 // Review is a programme manager's verdict on evidence.

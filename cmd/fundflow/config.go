@@ -20,6 +20,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"encoding/json"
+	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/logging"
 	"github.com/fundflow/fundflow/internal/registry"
 	"github.com/fundflow/fundflow/web"
@@ -45,6 +46,11 @@ type config struct {
 	trustForwarded bool
 	oidcIssuers    string
 	mail           mailConfig
+	// blobURL is the one bucket letters and uploads live in; clamd is
+	// the scanner's address, or "off"; maxUploadMiB bounds each upload.
+	blobURL      string
+	clamd        string
+	maxUploadMiB int
 }
 
 func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -59,6 +65,9 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&c.trustForwarded, "trust-forwarded-for", getenv("FUNDFLOW_TRUST_FORWARDED_FOR") == "true", "take the client address from the last X-Forwarded-For entry, behind a proxy that sets it (FUNDFLOW_TRUST_FORWARDED_FOR=true)")
 	fs.StringVar(&c.oidcIssuers, "oidc-issuers", getenv("FUNDFLOW_OIDC_ISSUERS"), "OpenID Connect issuers people sign in through, as a JSON list of {id, label, issuer, client_id, client_secret, email_claims} (FUNDFLOW_OIDC_ISSUERS; see the README)")
 	c.mail.register(fs, getenv)
+	fs.StringVar(&c.blobURL, "blob-url", getenv("FUNDFLOW_BLOB_URL"), "the bucket for letters and uploaded files: s3://bucket?region=eu-west-2, azblob://container or file:///dir; api and worker must name the same one (FUNDFLOW_BLOB_URL; default file://<data>/blobs)")
+	fs.StringVar(&c.clamd, "clamd", getenv("FUNDFLOW_CLAMD"), "clamd for malware scanning of uploads: tcp://host:3310, unix:///run/clamav/clamd.ctl, or off; the worker needs it set (FUNDFLOW_CLAMD)")
+	fs.IntVar(&c.maxUploadMiB, "max-upload-mib", envInt(getenv, "FUNDFLOW_MAX_UPLOAD_MIB", document.DefaultMaxSize>>20), "largest file an upload may be, in MiB (FUNDFLOW_MAX_UPLOAD_MIB)")
 	fs.StringVar(&c.publicURL, "public-url", getenv("FUNDFLOW_PUBLIC_URL"), "the URL users reach the API at, for links in letters (FUNDFLOW_PUBLIC_URL)")
 }
 
@@ -86,6 +95,13 @@ func parseLimit(name, s string) (redis_rate.Limit, error) {
 		return redis_rate.PerHour(rate), nil
 	}
 	return redis_rate.Limit{}, fmt.Errorf("%s %q: the period must be s, min or h", name, s)
+}
+
+func envInt(getenv func(string) string, key string, def int) int {
+	if n, err := strconv.Atoi(getenv(key)); err == nil {
+		return n
+	}
+	return def
 }
 
 func envOr(getenv func(string) string, key, def string) string {

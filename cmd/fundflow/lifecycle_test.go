@@ -36,7 +36,7 @@ type lifecycleEnv struct {
 	prefix    string
 }
 
-func startLifecycleEnv(t *testing.T) *lifecycleEnv {
+func startLifecycleEnv(t *testing.T, extra ...string) *lifecycleEnv {
 	t.Helper()
 	rdb, prefix := testredis.New(t)
 	dir := t.TempDir()
@@ -44,7 +44,7 @@ func startLifecycleEnv(t *testing.T) *lifecycleEnv {
 	if url == "" {
 		url = testredis.DefaultURL
 	}
-	d := startDev(t, dir, "--ephemeral", "--redis", url, "--redis-prefix", prefix)
+	d := startDev(t, dir, append([]string{"--ephemeral", "--redis", url, "--redis-prefix", prefix}, extra...)...)
 	waitReady(t, d.api)
 	return &lifecycleEnv{httpClient: newHTTPClient(t, d.api), tokens: readTokens(t, dir), store: auth.NewStore(rdb, prefix, nil, nil),
 		readModel: readmodel.NewStore(rdb, prefix), temporal: dialDev(t, d), redis: rdb, prefix: prefix}

@@ -23,6 +23,7 @@ Usage:
   fundflow token create|list|revoke   service tokens, kept in the directory
   fundflow user invite --email E --name N --role R   invite a person (the first admin)
   fundflow reindex [--check]  rebuild (or check) Redis read models and the directory cache from Temporal
+  fundflow letters check|rebuild   compare recorded letters with the blob store, or re-render missing ones
   fundflow seed --applications N   create N synthetic drafts through the workflows, for measuring
 
 Run "fundflow <command> -h" for a command's flags.
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAPI(ctx, rest, getenv, stderr)
 	case "worker":
 		return runWorker(ctx, rest, getenv, stderr)
+	case "letters":
+		return runLetters(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return runSeed(ctx, rest, getenv, stdout, stderr)
 	case "reindex":

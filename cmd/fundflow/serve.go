@@ -22,6 +22,7 @@ import (
 	"github.com/fundflow/fundflow/api"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/cluster"
+	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
@@ -164,6 +165,9 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer e.close()
+	if err := e.cfg.checkWorker(); err != nil {
+		return err
+	}
 	acts, err := newActivities(e.cfg, e.tc, e.redis, e.orgs)
 	if err != nil {
 		return err
@@ -241,14 +245,19 @@ func awaitCluster(ctx context.Context, tc client.Client, spec cluster.Spec, log 
 	}
 }
 
-// newActivities gives the worker its dependencies. Letters live in the data
-// directory, which api and worker processes must share.
+// newActivities gives the worker its dependencies. Letters and uploads
+// live in the blob store, which api and worker reach by the same URL; the
+// bucket stays open for the life of the process.
 func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry) (*activities.Activities, error) {
 	cal, err := calendar.Default()
 	if err != nil {
 		return nil, err
 	}
-	store, err := cfg.letters()
+	blobs, err := cfg.blobs(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	scanner, err := cfg.scanner()
 	if err != nil {
 		return nil, err
 	}
@@ -257,27 +266,20 @@ func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs
 		return nil, err
 	}
 	acts := &activities.Activities{
-		Mail:      mailer,
-		Temporal:  tc,
-		Orgs:      orgs,
-		Calendar:  cal,
-		Directory: newAuthStore(cfg, rdb, tc),
-		Letters:   store,
-		ReadModel: readmodel.NewStore(rdb, cfg.redisPrefix),
-		PublicURL: cfg.publicURL,
+		Mail:       mailer,
+		Temporal:   tc,
+		Orgs:       orgs,
+		Calendar:   cal,
+		Directory:  newAuthStore(cfg, rdb, tc),
+		Letters:    blobs.Space(letters.Space),
+		Documents:  blobs.Space(document.Space),
+		Quarantine: blobs.Space(document.QuarantineSpace),
+		Scanner:    scanner,
+		ReadModel:  readmodel.NewStore(rdb, cfg.redisPrefix),
+		PublicURL:  cfg.publicURL,
 	}
 	mailer.Digest = acts.QueueDigest
 	return acts, nil
-}
-
-// letters is where letter PDFs are kept, by SHA-256: the worker writes
-// them and the API serves them, so both must see the same directory.
-func (c *config) letters() (*letters.DirStore, error) {
-	store, err := letters.NewDirStore(filepath.Join(c.dataDir, "letters"))
-	if err != nil {
-		return nil, fmt.Errorf("letters directory: %w", err)
-	}
-	return store, nil
 }
 
 // newHTTP is the process's HTTP surface: the web front end, which passes
@@ -291,7 +293,7 @@ func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regi
 	if err != nil {
 		return nil, err
 	}
-	store, err := cfg.letters()
+	blobs, err := cfg.blobs(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +310,9 @@ func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regi
 		Logger:            log,
 		Metrics:           metrics,
 		ReadModel:         readmodel.NewStore(rdb, cfg.redisPrefix),
-		Letters:           store,
+		Letters:           blobs.Space(letters.Space),
+		Documents:         blobs.Space(document.Space),
+		MaxUpload:         int64(cfg.maxUploadMiB) << 20,
 		KeyPrefix:         cfg.redisPrefix,
 		RateLimit:         limit,
 		VerifyRateLimit:   verifyLimit,

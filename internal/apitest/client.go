@@ -85,6 +85,13 @@ func (c *Client) Raw(path, token string) (int, http.Header, []byte) {
 	return c.send(req, token)
 }
 
+// Send sends a request built by the caller (a multipart upload, say),
+// checked against the OpenAPI document like every other.
+func (c *Client) Send(req *http.Request, token string) (int, http.Header, []byte) {
+	c.t.Helper()
+	return c.send(req, token)
+}
+
 func (c *Client) send(req *http.Request, token string) (int, http.Header, []byte) {
 	c.t.Helper()
 	if token != "" {

@@ -36,7 +36,9 @@ type Query struct {
 	Answer     string         `json:"answer,omitempty"`
 	AnsweredBy fundflow.Actor `json:"answered_by,omitzero"`
 	AnsweredAt time.Time      `json:"answered_at,omitzero"`
-	Outcome    QueryOutcome   `json:"outcome"`
+	// Documents are the ids of documents the answer refers to.
+	Documents []string     `json:"documents,omitempty"`
+	Outcome   QueryOutcome `json:"outcome"`
 }
 
 // Queries is an application's information requests, oldest first.

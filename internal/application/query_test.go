@@ -43,7 +43,7 @@ func TestQueryAnswered(t *testing.T) {
 	if a.Outcome != QueryAnswered || a.Answer != "Forty practices." || a.AnsweredBy != applicant || !a.AnsweredAt.Equal(asked.Add(time.Hour)) {
 		t.Errorf("answered %+v", a)
 	}
-	if qs[0] != a {
+	if !reflect.DeepEqual(qs[0], a) {
 		t.Error("the stored query differs from the one returned")
 	}
 	if _, ok := qs.Open(); ok {

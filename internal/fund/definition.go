@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/document"
 )
 
 // OrgType is the kind of organisation that may apply, as spelled in the
@@ -134,25 +135,31 @@ type Milestone struct {
 	DueAfter         Duration `json:"due_after"`
 	DrawdownShareBP  int      `json:"drawdown_share_bp"`
 	EvidenceRequired []string `json:"evidence_required,omitempty"`
+	// DocumentsRequired are the kinds of document the evidence must
+	// include, such as {dpia, "Signed-off DPIA"}.
+	DocumentsRequired []document.Requirement `json:"documents_required,omitempty"`
 }
 
 // Limits that keep a definition sane. The money ceiling is far above any
 // prevention fund; it exists to catch a pounds-for-pence typo, not to set
 // policy.
 const (
-	MaxTotalPence   = 100_000_000_000 // £1bn
-	maxAwards       = 1000
-	maxNameLen      = 200
-	maxTitleLen     = 200
-	maxTextLen      = 10_000
-	maxLabelLen     = 100
-	maxRoutes       = 10
-	maxCriteria     = 50
-	maxMilestones   = 50
-	maxWeight       = 1000
-	maxScalePoint   = 100
-	maxReviewers    = 10
-	basisPointsFull = 10_000
+	MaxTotalPence = 100_000_000_000 // £1bn
+	maxAwards     = 1000
+	maxNameLen    = 200
+	maxTitleLen   = 200
+	maxTextLen    = 10_000
+	maxLabelLen   = 100
+	maxRoutes     = 10
+	maxCriteria   = 50
+	maxMilestones = 50
+	// maxDocumentsRequired keeps a milestone's list of kinds short enough
+	// to read as a checklist.
+	maxDocumentsRequired = 10
+	maxWeight            = 1000
+	maxScalePoint        = 100
+	maxReviewers         = 10
+	basisPointsFull      = 10_000
 )
 
 var (
@@ -370,6 +377,16 @@ func (d Definition) validateMilestones(v *fundflow.Invalid) {
 		}
 		for j, e := range m.EvidenceRequired {
 			text(v, path(p+".evidence_required", j), e, maxTitleLen, true)
+		}
+		if len(m.DocumentsRequired) > maxDocumentsRequired {
+			v.Add(p+".documents_required", "must have at most %d entries", maxDocumentsRequired)
+		}
+		unique(v, p+".documents_required", ".kind", len(m.DocumentsRequired), func(j int) string { return m.DocumentsRequired[j].Kind })
+		for j, r := range m.DocumentsRequired {
+			if !document.ValidKind(r.Kind) {
+				v.Add(path(p+".documents_required", j)+".kind", "must be 1 to 40 lower-case letters, digits or '_', starting with a letter")
+			}
+			text(v, path(p+".documents_required", j)+".label", r.Label, maxTitleLen, true)
 		}
 		sum += m.DrawdownShareBP
 	}

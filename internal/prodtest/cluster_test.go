@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
 // proc is one process the test started, its output in a file that is
@@ -268,4 +273,19 @@ func (tm *timings) String() string {
 		fmt.Fprintf(&b, "%-58s %s\n", n, tm.took[n].Round(time.Millisecond))
 	}
 	return b.String()
+}
+
+// startS3 serves an S3-compatible bucket, fundflow, over HTTP from the test
+// process (gofakes3; see internal/blob's S3 test for why not SeaweedFS),
+// and returns it with the FUNDFLOW_BLOB_URL that reaches it.
+func startS3(t *testing.T) (*s3mem.Backend, string) {
+	t.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket("fundflow"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	q := url.Values{"endpoint": {srv.URL}, "region": {"eu-west-2"}, "use_path_style": {"true"}}
+	return backend, "s3://fundflow?" + q.Encode()
 }

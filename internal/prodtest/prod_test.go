@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/fundflow/fundflow/api"
 	"github.com/fundflow/fundflow/internal/apitest"
+	"github.com/fundflow/fundflow/internal/clamtest"
 	"github.com/fundflow/fundflow/internal/cluster"
 	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/internal/fund"
@@ -116,18 +118,29 @@ func TestProduction(t *testing.T) {
 	_, prefix := testredis.New(t)
 	redisURL := envOr("REDIS_URL", testredis.DefaultURL)
 	const namespace = "fundflow"
+	// The processes share no disk: letters and uploads are in an S3
+	// bucket served over HTTP from this test process, each process has
+	// its own data directory, and uploads are scanned by a real clamd.
+	bucket, blobURL := startS3(t)
+	ports := freePorts(t, 4)
+	apiAddr, api2Addr := fmt.Sprintf("127.0.0.1:%d", ports[0]), fmt.Sprintf("127.0.0.1:%d", ports[3])
+	base, base2 := "http://"+apiAddr, "http://"+api2Addr
 	env := []string{
 		"TEMPORAL_ADDRESS=" + srv.frontend, "TEMPORAL_NAMESPACE=" + namespace,
 		"REDIS_URL=" + redisURL, "FUNDFLOW_REDIS_PREFIX=" + prefix,
 		"FUNDFLOW_DATA_DIR=" + filepath.Join(dir, "data"), "LOG_LEVEL=info",
+		"FUNDFLOW_BLOB_URL=" + blobURL, "AWS_ACCESS_KEY_ID=fundflow", "AWS_SECRET_ACCESS_KEY=fundflow-secret",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"FUNDFLOW_CLAMD=" + clamtest.Start(t), "FUNDFLOW_PUBLIC_URL=" + base,
 	}
-	ports := freePorts(t, 3)
-	apiAddr := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	base := "http://" + apiAddr
+	own := func(name string) []string {
+		return append(slices.Clone(env), "FUNDFLOW_DATA_DIR="+filepath.Join(dir, "data-"+name))
+	}
 	startAPI := func() *proc {
-		return start(t, dir, "api", append(env, "FUNDFLOW_PUBLIC_URL="+base), bin, "api", "--http", apiAddr)
+		return start(t, dir, "api", own("api"), bin, "api", "--http", apiAddr)
 	}
 	startAPI()
+	start(t, dir, "api2", own("api2"), bin, "api", "--http", api2Addr)
 
 	// Before setup the api serves, but is not ready, and says why.
 	waitReadyz(t, base, "the namespace named missing", func(code int, checks map[string]string) bool {
@@ -162,7 +175,8 @@ func TestProduction(t *testing.T) {
 	startWorker := func(i int) {
 		addr := fmt.Sprintf("127.0.0.1:%d", ports[1+i])
 		workerURL[i] = "http://" + addr
-		workers[i] = start(t, dir, fmt.Sprintf("worker%d", i+1), env, bin, "worker", "--http", addr)
+		name := fmt.Sprintf("worker%d", i+1)
+		workers[i] = start(t, dir, name, own(name), bin, "worker", "--http", addr)
 	}
 	began = time.Now()
 	for i := range workers {
@@ -201,6 +215,7 @@ func TestProduction(t *testing.T) {
 	applicants := map[string]string{"QUY": token("applicant", "QUY", "QUY lead"), "7A1": token("applicant", "7A1", "7A1 lead")}
 
 	c := apitest.NewClient(t, base, api.OpenAPIDocument())
+	c2 := apitest.NewClient(t, base2, api.OpenAPIDocument())
 	key := 0
 	post := func(path, tok string, body any, want int) map[string]any {
 		t.Helper()
@@ -268,11 +283,14 @@ func TestProduction(t *testing.T) {
 					return false, fmt.Sprint(ls)
 				}
 			}
+			// Both api processes serve what the worker wrote.
 			for _, l := range ls {
-				code, h, pdf := c.Raw(l.URL, applicants[org])
-				sum := sha256.Sum256(pdf)
-				if code != 200 || h.Get("Content-Type") != "application/pdf" || hex.EncodeToString(sum[:]) != l.SHA256 {
-					t.Fatalf("letter %s: %d %s, sha256 %x recorded %s", l.Ref, code, h.Get("Content-Type"), sum, l.SHA256)
+				for _, c := range []*apitest.Client{c, c2} {
+					code, h, pdf := c.Raw(l.URL, applicants[org])
+					sum := sha256.Sum256(pdf)
+					if code != 200 || h.Get("Content-Type") != "application/pdf" || hex.EncodeToString(sum[:]) != l.SHA256 {
+						t.Fatalf("letter %s: %d %s, sha256 %x recorded %s", l.Ref, code, h.Get("Content-Type"), sum, l.SHA256)
+					}
 				}
 			}
 			return true, ""
@@ -290,6 +308,28 @@ func TestProduction(t *testing.T) {
 	complete(quy, "QUY")
 	letters(quy, "QUY", "offer", "completion")
 	tm.add("lifecycle: draft to completion over HTTP, letters downloaded", time.Since(began))
+
+	// A letter lost from the bucket is reported by letters check and put
+	// back, byte for byte, by letters rebuild.
+	began = time.Now()
+	var ls []letterBody
+	c.Do("GET", "/v1/applications/"+quy+"/letters", applicants["QUY"], nil, &ls)
+	lost := ls[0]
+	if _, err := bucket.DeleteObject("fundflow", "letters/"+lost.SHA256[:2]+"/"+lost.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := c2.Raw(lost.URL, applicants["QUY"]); code != http.StatusNotFound {
+		t.Fatalf("a lost letter answers %d", code)
+	}
+	if out, err := run(t, env, bin, "letters", "check"); err == nil || !strings.Contains(out, lost.Ref+": missing") {
+		t.Fatalf("letters check after a loss: %v\n%s", err, out)
+	}
+	if out := mustRun(t, env, bin, "letters", "rebuild"); !strings.Contains(out, lost.Ref+": missing, rebuilt") {
+		t.Fatalf("letters rebuild: %s", out)
+	}
+	mustRun(t, env, bin, "letters", "check")
+	letters(quy, "QUY", "offer", "completion")
+	tm.add("letters check finds a lost letter, rebuild restores it identically", time.Since(began))
 
 	// A worker dies with SIGKILL while the panel decides the second one:
 	// the decision reserves credit at the fund through an activity that

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+
+	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/fundflow/fundflow/internal/letters"
+	"github.com/fundflow/fundflow/workflows"
+)
+
+const lettersUsage = `Usage:
+  fundflow letters check     compare every recorded letter's SHA-256 with the blob store
+  fundflow letters rebuild   re-render missing or damaged letters from their recorded snapshots
+`
+
+// runLetters checks the letter store against Temporal, the system of
+// record: each application's workflow lists the letters it issued, with
+// their hashes and the snapshots they were rendered from.
+func runLetters(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "check" && args[0] != "rebuild") {
+		fmt.Fprint(stderr, lettersUsage)
+		return errUsage
+	}
+	rebuild := args[0] == "rebuild"
+	e, err := parseCommand("letters "+args[0], args[1:], getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	tc, _, err := dialTemporal(ctx, getenv, e.log, nil)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	blobs, err := e.cfg.blobs(ctx)
+	if err != nil {
+		return err
+	}
+	defer blobs.Close()
+	recs, err := letterRecords(ctx, tc)
+	if err != nil {
+		return err
+	}
+	found, err := letters.Check(ctx, blobs.Space(letters.Space), recs, rebuild)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, f := range found {
+		fmt.Fprintln(stdout, f)
+		if !f.Rebuilt {
+			failed++
+		}
+	}
+	fmt.Fprintf(stdout, "%d letters checked: %d missing or damaged, %d rebuilt\n", len(recs), len(found), len(found)-failed)
+	switch {
+	case failed > 0 && rebuild:
+		return fmt.Errorf("%d letters could not be rebuilt", failed)
+	case failed > 0:
+		return fmt.Errorf("%d letters are missing or damaged; run fundflow letters rebuild", failed)
+	}
+	return nil
+}
+
+// letterRecords lists every application's letters from Temporal.
+func letterRecords(ctx context.Context, tc client.Client) ([]letters.Recorded, error) {
+	ids, err := workflows.ListIDs(ctx, tc, workflows.EveryApplication)
+	if err != nil {
+		return nil, fmt.Errorf("list applications: %w", err)
+	}
+	records := make([][]letters.Recorded, len(ids))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, id := range ids {
+		g.Go(func() error {
+			resp, err := tc.QueryWorkflow(gctx, workflows.ApplicationWorkflowID(id), "", workflows.QueryApplication)
+			if err != nil {
+				return fmt.Errorf("query %s: %w", id, err)
+			}
+			var v workflows.ApplicationView
+			if err := resp.Get(&v); err != nil {
+				return err
+			}
+			for _, l := range v.Letters {
+				records[i] = append(records[i], letters.Recorded{Ref: l.Ref, SHA256: l.SHA256, Snapshot: l.Snapshot})
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return slices.Concat(records...), nil
+}
