@@ -93,9 +93,18 @@ func (s *SMTP) Send(ctx context.Context, e Email) error {
 	if err != nil {
 		return &Failure{Permanent: true, Code: "smtp settings"}
 	}
-	if err := c.DialAndSendWithContext(ctx, m); err != nil {
+	conn, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
 		return classifySMTP(err)
 	}
+	if err := c.SendWithSMTPClient(conn, m); err != nil {
+		_ = c.CloseWithSMTPClient(conn)
+		return classifySMTP(err)
+	}
+	// The server took the message at its reply to DATA. A failed QUIT
+	// after that must not count as a failure, or the retry would deliver
+	// the message a second time.
+	_ = c.CloseWithSMTPClient(conn)
 	return nil
 }
 
