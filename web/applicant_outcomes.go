@@ -16,6 +16,13 @@ type fundMeasure struct {
 	Unit          string `json:"unit"`
 	Kind          string `json:"kind"`
 	DecimalPlaces int    `json:"decimal_places"`
+	// Direction, Min and Max are for telling the applicant what a target
+	// may be; the API does the checking.
+	Direction string `json:"direction"`
+	Min       string `json:"min"`
+	Max       string `json:"max"`
+	// Routes are the deployment routes it applies to; empty means all.
+	Routes []string `json:"routes"`
 }
 
 // outcomeRow is one measure on one route that a milestone's evidence must

@@ -82,7 +82,7 @@ func applicantSections(def fundDefinition) []applicantSection {
 		{"integration", "Integration plan", []applicantField{
 			narrative("integration_plan", "Integration plan", "Describe how the service will fit into primary care or the NHS App", "", appdomain.MaxIntegrationPlanChars),
 		}},
-		{"evaluation", "Evaluation and outcome measures", []applicantField{
+		{evaluationSection, "Evaluation and outcome measures", []applicantField{
 			narrative("evaluation", "Evaluation", "Describe how you will evaluate the deployment and measure outcomes", "", appdomain.MaxEvaluationChars),
 		}},
 		{"shifts", "The three shifts", []applicantField{
@@ -94,6 +94,18 @@ func applicantSections(def fundDefinition) []applicantSection {
 			{Name: "dtac_status", Key: "DTAC status", Label: "Digital Technology Assessment Criteria (DTAC) status", Kind: "radios", Options: ig},
 		}},
 	}
+}
+
+// evaluationSection also asks for a baseline and target per outcome
+// measure on each chosen route (targetsForm), below its narrative.
+const evaluationSection = "evaluation"
+
+// targets is the section's targets form, if it has one.
+func (p applicantApp) targets(sec applicantSection) *targetsForm {
+	if sec.Slug != evaluationSection {
+		return nil
+	}
+	return newTargetsForm(p.Fund.Definition, p.App.Content.DeploymentRoutes)
 }
 
 func findSection(secs []applicantSection, slug string) (applicantSection, bool) {
@@ -167,6 +179,7 @@ func contentValues(c content, secs []applicantSection) url.Values {
 			}
 		}
 	}
+	targetValues(out, c.Targets)
 	return out
 }
 
@@ -248,6 +261,8 @@ type sectionPage struct {
 	applicantApp
 	Section applicantSection
 	Values  url.Values
+	// Targets is the evaluation section's baselines and targets.
+	Targets *targetsForm
 }
 
 // loadSection reads the application and its fund for a section page,
@@ -289,7 +304,7 @@ func (s *server) section(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "applicant/section", view{Title: sec.Title,
-		Data: sectionPage{applicantApp: p, Section: sec, Values: contentValues(p.App.Content, all)}})
+		Data: sectionPage{applicantApp: p, Section: sec, Values: contentValues(p.App.Content, all), Targets: p.targets(sec)}})
 }
 
 func (s *server) saveSection(w http.ResponseWriter, r *http.Request) {
@@ -297,11 +312,22 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	tf := p.targets(sec)
 	again := func(status int, errs []fieldError) {
 		s.render(w, r, status, "applicant/section", view{Title: sec.Title, Errors: errs,
-			Data: sectionPage{applicantApp: p, Section: sec, Values: r.PostForm}})
+			Data: sectionPage{applicantApp: p, Section: sec, Values: r.PostForm, Targets: tf}})
 	}
 	body, errs := sec.patch(r.PostForm)
+	var sent []target
+	if tf != nil && !tf.NoRoutes {
+		var terrs []fieldError
+		sent, terrs = tf.parse(r.PostForm)
+		errs = append(errs, terrs...)
+		body["targets"] = sent
+		if len(sent) == 0 {
+			body["targets"] = nil
+		}
+	}
 	if len(errs) > 0 {
 		again(http.StatusUnprocessableEntity, errs)
 		return
@@ -311,7 +337,11 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) {
 		onPage := func(f applicantField) bool {
 			return slices.ContainsFunc(sec.Fields, func(g applicantField) bool { return g.Name == f.Name })
 		}
-		again(problemStatus(err), explainErrors(errs, sectionLabels(all, onPage)))
+		var mine []fieldError
+		if tf != nil {
+			mine, errs = tf.errors(errs, sent)
+		}
+		again(problemStatus(err), append(mine, explainErrors(errs, sectionLabels(all, onPage))...))
 		return
 	}
 	s.done(w, r, err, "Section saved", p.Path())
@@ -404,8 +434,15 @@ func (s *server) checkAnswers(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) renderCheck(w http.ResponseWriter, r *http.Request, status int, p applicantApp, errs []fieldError, declared bool) {
 	all := applicantSections(p.Fund.Definition)
+	vals := contentValues(p.App.Content, all)
+	groups := answerGroups(all, vals)
+	for i, sec := range all {
+		if tf := p.targets(sec); tf != nil {
+			groups[i].Answers = append(groups[i].Answers, tf.answers(vals)...)
+		}
+	}
 	s.render(w, r, status, "applicant/check", view{Title: "Check your answers before submitting", Errors: errs,
-		Data: checkPage{applicantApp: p, Groups: answerGroups(all, contentValues(p.App.Content, all)), Declared: declared}})
+		Data: checkPage{applicantApp: p, Groups: groups, Declared: declared}})
 }
 
 // submit records the senior responsible officer's sign-off as ticked (or
@@ -424,9 +461,14 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, lerr)
 			return
 		}
-		labels := sectionLabels(applicantSections(p.Fund.Definition), func(applicantField) bool { return true })
+		all := applicantSections(p.Fund.Definition)
+		labels := sectionLabels(all, func(applicantField) bool { return true })
 		labels["sro_declaration"] = fieldLabel{"The senior responsible officer's declaration", "sro_declaration"}
-		s.renderCheck(w, r, problemStatus(err), p, explainErrors(errs, labels), declared)
+		var mine []fieldError
+		if sec, _ := findSection(all, evaluationSection); p.targets(sec) != nil {
+			mine, errs = p.targets(sec).errors(errs, p.App.Content.Targets)
+		}
+		s.renderCheck(w, r, problemStatus(err), p, append(mine, explainErrors(errs, labels)...), declared)
 		return
 	}
 	s.done(w, r, err, "Application submitted", appPath(id))
