@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/url"
 	"slices"
 	"strconv"
@@ -67,7 +68,8 @@ func targetHint(m fundMeasure) string {
 	case m.Kind == "count":
 		parts = append(parts, "A number of people")
 	case m.Min != "" || m.Max != "":
-		parts = append(parts, "From "+m.Min+" to "+m.Max+" "+m.Unit)
+		// The API leaves out a bound of 0.
+		parts = append(parts, "From "+cmp.Or(m.Min, "0")+" to "+cmp.Or(m.Max, "0")+" "+m.Unit)
 	}
 	if m.DecimalPlaces > 0 {
 		parts = append(parts, "to "+strconv.Itoa(m.DecimalPlaces)+" decimal place"+plural(m.DecimalPlaces))

@@ -16,7 +16,7 @@ func targetsAPI(t *testing.T, app map[string]any) (*fakeAPI, http.Handler) {
 		map[string]any{"id": "wemwbs", "title": "Mental wellbeing (WEMWBS)", "unit": "points", "kind": "mean",
 			"direction": "higher", "min": "14", "max": "70", "decimal_places": 1},
 		map[string]any{"id": "gp_appts", "title": "GP appointments", "unit": "per person per year", "kind": "mean",
-			"direction": "lower", "min": "0", "max": "50", "decimal_places": 1, "routes": []any{"primary_care"}},
+			"direction": "lower", "max": "50", "decimal_places": 1, "routes": []any{"primary_care"}},
 	}
 	api.on("GET /v1/funds/pif", http.StatusOK, f)
 	return api, h
@@ -39,7 +39,7 @@ func TestTheEvaluationSectionAsksForATargetPerMeasureAndRoute(t *testing.T) {
 		"Mental wellbeing (WEMWBS), through primary care and public health",
 		"Mental wellbeing (WEMWBS), to the public through the NHS App",
 		"GP appointments, through primary care and public health",
-		"From 14 to 70 points, to 1 decimal place. Higher is better.", "Lower is better.",
+		"From 14 to 70 points, to 1 decimal place. Higher is better.", "From 0 to 50 per person per year, to 1 decimal place. Lower is better.",
 		`<label class="nhsuk-label" for="targets.wemwbs.nhs_app.baseline">Baseline (points)</label>`,
 		`id="targets.wemwbs.nhs_app.baseline" name="targets.wemwbs.nhs_app.baseline" type="text" inputmode="decimal" spellcheck="false" value="40.5"`,
 		`id="targets.wemwbs.nhs_app.target" name="targets.wemwbs.nhs_app.target" type="text" inputmode="decimal" spellcheck="false" value="44.0"`,
