@@ -18,6 +18,9 @@ type targetPair struct {
 	Measure, Route          string
 	Title, Unit, RouteTitle string
 	Hint                    string
+	// Places is how many decimal places the fund shows the measure's
+	// figures to.
+	Places int
 }
 
 func (t targetPair) Key() string          { return "targets." + t.Measure + "." + t.Route }
@@ -52,7 +55,7 @@ func newTargetsForm(def fundDefinition, routes []string) *targetsForm {
 				continue
 			}
 			f.Pairs = append(f.Pairs, targetPair{Measure: m.ID, Route: r.ID, Title: m.Title, Unit: m.Unit,
-				RouteTitle: r.Title, Hint: targetHint(m)})
+				RouteTitle: r.Title, Hint: targetHint(m), Places: m.DecimalPlaces})
 		}
 	}
 	return f
@@ -174,18 +177,23 @@ func (f *targetsForm) answers(vals url.Values) []answer {
 	for _, p := range f.Pairs {
 		a := answer{Field: p.BaselineName(), Key: p.Legend()}
 		if b, t := vals.Get(p.BaselineName()), vals.Get(p.TargetName()); b != "" || t != "" {
-			a.Value = "Baseline " + withUnit(b, p.Unit) + ", target " + withUnit(t, p.Unit)
+			a.Value = "Baseline " + p.show(b) + ", target " + p.show(t)
 		}
 		out = append(out, a)
 	}
 	return out
 }
 
-func withUnit(v, unit string) string {
-	if unit == "" {
+// show is a figure as the fund shows the measure's: to its places (the
+// API gives 41 for 41.0), with its unit.
+func (t targetPair) show(v string) string {
+	if d, err := decimal.Parse(v); err == nil {
+		v = d.Format(t.Places)
+	}
+	if t.Unit == "" {
 		return v
 	}
-	return v + " " + unit
+	return v + " " + t.Unit
 }
 
 // targetValues puts the draft's targets into the form's values.

@@ -121,7 +121,7 @@ func TestATargetThatIsNotANumberIsCaughtByTheForm(t *testing.T) {
 
 func TestCheckAnswersListsTheTargets(t *testing.T) {
 	_, h := targetsAPI(t, draftWithRoutes([]string{"primary_care"}, []any{
-		map[string]any{"measure": "wemwbs", "route": "primary_care", "baseline": "41.2", "target": "45.0"},
+		map[string]any{"measure": "wemwbs", "route": "primary_care", "baseline": "41.2", "target": "45"},
 	}))
 	w := get(t, h, "tok-applicant", "/applications/app1/check")
 	wantHTML(t, w, http.StatusOK,
