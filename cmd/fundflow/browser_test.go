@@ -386,15 +386,23 @@ func TestBrowserJourney(t *testing.T) {
 	para := func(topic string) string {
 		return "Our " + topic + " is set out here in enough detail for reviewers to judge it against the fund's criteria."
 	}
-	for _, n := range [][2]string{{"need", "need"}, {"delivery", "delivery_plan"}, {"integration", "integration_plan"}, {"evaluation", "evaluation"}, {"shifts", "three_shifts"}} {
+	for _, n := range [][2]string{{"need", "need"}, {"delivery", "delivery_plan"}, {"integration", "integration_plan"}, {"shifts", "three_shifts"}} {
 		section(n[0], func() { b.fill(n[1], para(strings.ReplaceAll(n[1], "_", " "))) })
 	}
+	// The evaluation asks for a baseline and target per measure on each
+	// route chosen above; one is enough.
+	section("evaluation", func() {
+		b.fill("evaluation", para("evaluation"))
+		b.fill("targets.wemwbs.primary_care_public_health.baseline", "41.0")
+		b.fill("targets.wemwbs.primary_care_public_health.target", "45.0")
+	})
 	section("governance", func() {
 		b.fill("ig_readiness", para("information governance readiness"))
 		b.tick("dpia_status", "complete")
 		b.tick("dtac_status", "in_progress")
 	})
 	b.open("applicant-check-answers", app+"/check")
+	b.must("Baseline 41.0 points, target 45.0 points")
 	b.tick("sro_declaration", "true")
 	b.press("applicant-submitted", "Submit application")
 	b.must("Application submitted")
