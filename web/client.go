@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,6 +109,14 @@ var errAnswered = errors.New("the API has answered")
 func (c apiClient) upload(ctx context.Context, path, kind string, file *multipart.FileHeader, key string, out any) error {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
+	if key != "" {
+		// The API keys a command to the hash of its body, so a resent form
+		// must be the same bytes: the boundary is the key's, not random.
+		sum := sha256.Sum256([]byte("fundflow upload " + key))
+		if err := mw.SetBoundary("fundflow-" + hex.EncodeToString(sum[:24])); err != nil {
+			return err
+		}
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

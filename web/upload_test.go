@@ -31,7 +31,7 @@ type docsAPI struct {
 
 // upload is what the stand-in received for one POST.
 type upload struct {
-	Key, Name string
+	Key, Name, ContentType string
 	Data      []byte
 }
 
@@ -90,7 +90,7 @@ func (d *docsAPI) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, d.limit+64<<10)
-	up := upload{Key: r.Header.Get("Idempotency-Key")}
+	up := upload{Key: r.Header.Get("Idempotency-Key"), ContentType: r.Header.Get("Content-Type")}
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -200,6 +200,15 @@ func TestUploadingAPDFToADraftListsIt(t *testing.T) {
 	if len(api.uploads) != 1 || !bytes.Equal(api.uploads[0].Data, data) || api.uploads[0].Key != "key-upload-1" {
 		t.Fatalf("the API got %d uploads (key %q), want the file once under the form's key", len(api.uploads), api.uploads[0].Key)
 	}
+	// A resent form is the same request to the API, byte for byte, which
+	// is what its Idempotency-Key check compares.
+	wantRedirect(t, postFile(t, h, "tok-applicant", csrfToken("tok-applicant"), "DPIA signed.pdf", data), "/applications/app1", "File uploaded: DPIA signed.pdf")
+	if len(api.uploads) != 2 || api.uploads[1].ContentType != api.uploads[0].ContentType {
+		t.Errorf("a resent upload was sent as %q, first as %q", api.uploads[1].ContentType, api.uploads[0].ContentType)
+	}
+	api.mu.Lock()
+	api.docs = api.docs[:1] // the real API answers a replay with the first document
+	api.mu.Unlock()
 	w = get(t, h, "tok-applicant", "/applications/app1")
 	wantHTML(t, w, http.StatusOK, "Attached files", `<a href="/applications/app1/documents/d1">DPIA signed.pdf</a>`,
 		`action="/applications/app1/documents/d1/remove"`, `Remove<span class="nhsuk-u-visually-hidden"> DPIA signed.pdf</span>`)
