@@ -44,7 +44,8 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 	if fs := r.MultipartForm.File["file"]; len(fs) > 0 {
 		file = fs[0]
 	}
-	err := s.api.upload(r.Context(), apiApp(id)+"/documents", r.PostFormValue("kind"), file, r.PostFormValue("idempotency_key"), nil)
+	var stored document
+	err := s.api.upload(r.Context(), apiApp(id)+"/documents", r.PostFormValue("kind"), file, r.PostFormValue("idempotency_key"), &stored)
 	var p *problem
 	if errors.As(err, &p) && p.Status == http.StatusRequestEntityTooLarge {
 		s.renderApplicant(w, r, id, p.Status, []fieldError{s.tooLarge()})
@@ -54,11 +55,8 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 		s.renderApplicant(w, r, id, problemStatus(err), explainErrors(errs, uploadLabels))
 		return
 	}
-	name := ""
-	if file != nil {
-		name = file.Filename
-	}
-	s.done(w, r, err, "File uploaded: "+name, appPath(id))
+	// The name as the API cleaned it, which is the name the list shows.
+	s.done(w, r, err, "File uploaded: "+stored.Name, appPath(id))
 }
 
 // removeDocument takes a file off a draft.
