@@ -109,10 +109,12 @@ func (s *server) startApplication(w http.ResponseWriter, r *http.Request) {
 type applicantApp struct {
 	App  application
 	Fund fund
+	// Upload is what the upload form says about files it takes.
+	Upload uploadLimits
 }
 
 func (s *server) loadApplicantApp(ctx context.Context, id string) (applicantApp, error) {
-	var p applicantApp
+	p := applicantApp{Upload: s.uploadLimits()}
 	if err := s.api.get(ctx, apiApp(id), &p.App); err != nil {
 		return p, err
 	}
@@ -128,22 +130,17 @@ func (p applicantApp) FundName() string {
 	return p.App.FundID
 }
 
+// Application is the application for a partial that calls its (pointer)
+// methods, as the staff pages' own *application does.
+func (p applicantApp) Application() *application { return &p.App }
+
 // Path is the application's page.
 func (p applicantApp) Path() string { return appPath(p.App.ID) }
 
 // applicantApplication is a draft's task list, or once submitted, where
 // the application stands and what the applicant can do next.
 func (s *server) applicantApplication(w http.ResponseWriter, r *http.Request) {
-	p, err := s.loadApplicantApp(r.Context(), mux.Vars(r)["id"])
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if p.App.Can("save_draft") {
-		s.renderTaskList(w, r, p)
-		return
-	}
-	s.renderStatus(w, r, http.StatusOK, p, nil, "")
+	s.renderApplicant(w, r, mux.Vars(r)["id"], http.StatusOK, nil)
 }
 
 // statusPage is a submitted application as its applicant follows it.

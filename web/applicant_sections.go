@@ -357,14 +357,14 @@ type taskListPage struct {
 	Tasks []task
 }
 
-func (s *server) renderTaskList(w http.ResponseWriter, r *http.Request, p applicantApp) {
+func (s *server) renderTaskList(w http.ResponseWriter, r *http.Request, status int, p applicantApp, errs []fieldError) {
 	all := applicantSections(p.Fund.Definition)
 	vals := contentValues(p.App.Content, all)
 	page := taskListPage{applicantApp: p}
 	for _, sec := range all {
 		page.Tasks = append(page.Tasks, task{Href: p.Path() + "/sections/" + sec.Slug, Title: sec.Title, Status: sec.progress(vals)})
 	}
-	s.render(w, r, http.StatusOK, "applicant/task-list", view{Title: p.FundName(), Data: page})
+	s.render(w, r, status, "applicant/task-list", view{Title: p.FundName(), Errors: errs, Data: page})
 }
 
 // answerGroup is one section's answers on the check page.

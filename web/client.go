@@ -3,9 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 )
@@ -40,20 +44,26 @@ func (c apiClient) call(ctx context.Context, method, path string, body any, idem
 	// A server-side request always has a body, if empty, and the API's
 	// handlers rely on that.
 	var rd io.Reader = http.NoBody
+	contentType := ""
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return err
 		}
-		rd = bytes.NewReader(b)
+		rd, contentType = bytes.NewReader(b), "application/json"
 	}
+	return c.send(ctx, method, path, contentType, rd, idemKey, out)
+}
+
+// send is call with a body already encoded as contentType.
+func (c apiClient) send(ctx context.Context, method, path, contentType string, rd io.Reader, idemKey string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, path, rd)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if (method == http.MethodPost || method == http.MethodPut) && idemKey != "" {
 		req.Header.Set("Idempotency-Key", idemKey)
@@ -88,6 +98,59 @@ func (c apiClient) get(ctx context.Context, path string, out any) error {
 // with, so a double click or a resent form gets the first answer again.
 func (c apiClient) post(ctx context.Context, path string, body any, key string, out any) error {
 	return c.call(ctx, http.MethodPost, path, body, key, out)
+}
+
+// errAnswered stops an upload's writer once the API has answered.
+var errAnswered = errors.New("the API has answered")
+
+// upload posts one file (nil for none) and its kind to the API as
+// multipart, streamed through a pipe from where the form put it, so the
+// page never holds the file in memory itself.
+func (c apiClient) upload(ctx context.Context, path, kind string, file *multipart.FileHeader, key string, out any) error {
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	if key != "" {
+		// The API keys a command to the hash of its body, so a resent form
+		// must be the same bytes: the boundary is the key's, not random.
+		sum := sha256.Sum256([]byte("fundflow upload " + key))
+		if err := mw.SetBoundary("fundflow-" + hex.EncodeToString(sum[:24])); err != nil {
+			return err
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pw.CloseWithError(writeUpload(mw, kind, file))
+	}()
+	err := c.send(ctx, http.MethodPost, path, mw.FormDataContentType(), pr, key, out)
+	// The API may refuse before it reads the file; that must not leave
+	// the writer blocked.
+	pr.CloseWithError(errAnswered)
+	<-done
+	return err
+}
+
+func writeUpload(mw *multipart.Writer, kind string, file *multipart.FileHeader) error {
+	if kind != "" {
+		if err := mw.WriteField("kind", kind); err != nil {
+			return err
+		}
+	}
+	if file != nil {
+		f, err := file.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		part, err := mw.CreateFormFile("file", file.Filename)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(part, f); err != nil {
+			return err
+		}
+	}
+	return mw.Close()
 }
 
 // put replaces a resource; the directory remembers its key as it does a

@@ -24,6 +24,8 @@ func (s *server) routes() {
 	page("/notifications/{id}/read", s.readNotification, post)
 	page("/notifications/preferences", s.setPreference, post)
 	page("/applications/{id}/documents/{document_id}", s.document, get)
+	r.Handle("/applications/{id}/documents", s.signedIn(s.uploadDocument)).Methods(post).Name(uploadRoute)
+	page("/applications/{id}/documents/{document_id}/remove", s.removeDocument, post)
 
 	// Applicants, and every role's list of applications.
 	page("/applications", s.applications, get)

@@ -13,6 +13,8 @@ import (
 	"net/http"
 
 	"github.com/gorilla/mux"
+
+	documents "github.com/fundflow/fundflow/internal/document"
 )
 
 // Deps is what the front end needs; cmd builds it.
@@ -24,6 +26,9 @@ type Deps struct {
 	// SignIn, when set, signs people in through OpenID Connect; without
 	// it only service tokens can be pasted in.
 	SignIn *SignIn
+	// MaxUpload is the API's limit on an uploaded file, which the upload
+	// page names and its route admits (document.DefaultMaxSize when zero).
+	MaxUpload int64
 }
 
 type server struct {
@@ -32,6 +37,8 @@ type server struct {
 	pages  pages
 	router *mux.Router
 	signin *SignIn
+	// maxUpload is the largest file the API takes.
+	maxUpload int64
 }
 
 // NewServer wires every page; it fails only if a template does not parse.
@@ -43,7 +50,10 @@ func NewServer(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{api: apiClient{h: d.API}, log: d.Logger, pages: p, router: mux.NewRouter(), signin: d.SignIn}
+	if d.MaxUpload <= 0 {
+		d.MaxUpload = documents.DefaultMaxSize
+	}
+	s := &server{api: apiClient{h: d.API}, log: d.Logger, pages: p, router: mux.NewRouter(), signin: d.SignIn, maxUpload: d.MaxUpload}
 	s.routes()
 	s.router.NotFoundHandler = d.API
 	s.router.MethodNotAllowedHandler = d.API

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/gorilla/mux"
 )
 
 // SessionCookie names the cookie that carries a signed-in person's session
@@ -38,6 +40,7 @@ type ctxKey int
 const (
 	tokenKey ctxKey = iota
 	meKey
+	tooLargeKey
 )
 
 func tokenFrom(ctx context.Context) string { t, _ := ctx.Value(tokenKey).(string); return t }
@@ -93,12 +96,21 @@ func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-			if err := r.ParseForm(); err != nil {
+			err := s.readPost(w, r)
+			if r.MultipartForm != nil {
+				defer func() { _ = r.MultipartForm.RemoveAll() }()
+			}
+			var mbe *http.MaxBytesError
+			switch {
+			case errors.As(err, &mbe) && isUpload(r):
+				// The CSRF token cannot be read from a body cut short, so the
+				// upload page is told only to say the file is too large; it
+				// sends nothing to the API.
+				ctx = context.WithValue(ctx, tooLargeKey, true)
+			case err != nil:
 				s.renderError(w, r, http.StatusBadRequest, "The form could not be read", "Go back and try again.")
 				return
-			}
-			if !hmac.Equal([]byte(r.PostFormValue("csrf_token")), []byte(csrfToken(c.Value))) {
+			case !hmac.Equal([]byte(r.PostFormValue("csrf_token")), []byte(csrfToken(c.Value))):
 				s.renderError(w, r, http.StatusForbidden, "This form has expired", "Go back, reload the page and try again.")
 				return
 			}
@@ -106,6 +118,34 @@ func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 		next(w, r.WithContext(context.WithValue(ctx, meKey, &m)))
 	}
 }
+
+// uploadRoute names the one page route that takes a file.
+const uploadRoute = "upload-document"
+
+// uploadEnvelope is room for the multipart boundaries, part headers and the
+// form's other fields around the file itself.
+const uploadEnvelope = 64 << 10
+
+func isUpload(r *http.Request) bool {
+	rt := mux.CurrentRoute(r)
+	return rt != nil && rt.GetName() == uploadRoute
+}
+
+// readPost reads a posted form under maxForm, except on the upload route,
+// which takes a multipart form as large as the API's upload limit. There
+// the file spills to one temporary file once it outgrows maxForm, and the
+// page streams it on to the API from there.
+func (s *server) readPost(w http.ResponseWriter, r *http.Request) error {
+	if isUpload(r) {
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+uploadEnvelope)
+		return r.ParseMultipartForm(maxForm)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	return r.ParseForm()
+}
+
+// uploadTooLarge reports whether the posted file was over the limit.
+func uploadTooLarge(ctx context.Context) bool { b, _ := ctx.Value(tooLargeKey).(bool); return b }
 
 func (s *server) toSignIn(w http.ResponseWriter, r *http.Request) {
 	next := r.URL.RequestURI()

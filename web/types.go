@@ -384,6 +384,7 @@ type allowed struct {
 	Name        string `json:"name"`
 	MilestoneID string `json:"milestone_id"`
 	QueryID     string `json:"query_id"`
+	DocumentID  string `json:"document_id"`
 }
 
 // Can reports whether the API allows action on the application itself now.
@@ -394,6 +395,12 @@ func (a *application) Can(action string) bool {
 // CanOn reports whether the API allows action on one milestone now.
 func (a *application) CanOn(action, milestoneID string) bool {
 	return slices.ContainsFunc(a.Actions, func(x allowed) bool { return x.Name == action && x.MilestoneID == milestoneID })
+}
+
+// CanOnDocument reports whether the API allows action on one attached
+// file now.
+func (a *application) CanOnDocument(action, documentID string) bool {
+	return slices.ContainsFunc(a.Actions, func(x allowed) bool { return x.Name == action && x.DocumentID == documentID })
 }
 
 // CanAnswer reports whether the applicant may answer query queryID now.

@@ -401,6 +401,16 @@ func TestBrowserJourney(t *testing.T) {
 		b.tick("dpia_status", "complete")
 		b.tick("dtac_status", "in_progress")
 	})
+	// A PDF attached to the draft is listed with its scan status.
+	dpia := filepath.Join(t.TempDir(), "DPIA signed off.pdf")
+	if err := os.WriteFile(dpia, []byte("%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.open("applicant-draft-upload", app)
+	b.run("choose a file", chromedp.SetUploadFiles(byID("file"), []string{dpia}, chromedp.BySearch))
+	b.press("applicant-draft-uploaded", "Upload file")
+	b.must("File uploaded: DPIA signed off.pdf")
+	b.must("Not scanned")
 	b.open("applicant-check-answers", app+"/check")
 	b.must("Baseline 41.0 points, target 45.0 points")
 	b.tick("sro_declaration", "true")

@@ -302,7 +302,7 @@ func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regi
 	if len(issuers) > 0 {
 		signin = &web.SignIn{Issuers: issuers, PublicURL: cfg.publicURL, Sessions: tokens, Redis: rdb, KeyPrefix: cfg.redisPrefix}
 	}
-	return web.NewServer(web.Deps{Logger: log, SignIn: signin, API: api.NewServer(api.Deps{
+	return web.NewServer(web.Deps{Logger: log, SignIn: signin, MaxUpload: int64(cfg.maxUploadMiB) << 20, API: api.NewServer(api.Deps{
 		Temporal:          tc,
 		Redis:             rdb,
 		Tokens:            tokens,
