@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"go.temporal.io/sdk/client"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/workflows"
@@ -68,30 +67,17 @@ func runLetters(ctx context.Context, args []string, getenv func(string) string, 
 
 // letterRecords lists every application's letters from Temporal.
 func letterRecords(ctx context.Context, tc client.Client) ([]letters.Recorded, error) {
-	ids, err := workflows.ListIDs(ctx, tc, workflows.EveryApplication)
+	ids, err := applicationIDs(ctx, tc)
 	if err != nil {
-		return nil, fmt.Errorf("list applications: %w", err)
+		return nil, err
 	}
 	records := make([][]letters.Recorded, len(ids))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for i, id := range ids {
-		g.Go(func() error {
-			resp, err := tc.QueryWorkflow(gctx, workflows.ApplicationWorkflowID(id), "", workflows.QueryApplication)
-			if err != nil {
-				return fmt.Errorf("query %s: %w", id, err)
-			}
-			var v workflows.ApplicationView
-			if err := resp.Get(&v); err != nil {
-				return err
-			}
-			for _, l := range v.Letters {
-				records[i] = append(records[i], letters.Recorded{Ref: l.Ref, SHA256: l.SHA256, Snapshot: l.Snapshot})
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err := eachView(ctx, tc, ids, func(_ context.Context, i int, v workflows.ApplicationView) error {
+		for _, l := range v.Letters {
+			records[i] = append(records[i], letters.Recorded{Ref: l.Ref, SHA256: l.SHA256, Snapshot: l.Snapshot})
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	return slices.Concat(records...), nil

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/fundflow/fundflow/internal/notify"
 	"github.com/fundflow/fundflow/internal/readmodel"
@@ -76,28 +75,15 @@ func (r reindexReport) String() string {
 // rows.
 func reindex(ctx context.Context, tc client.Client, store *readmodel.Store, check bool) (reindexReport, error) {
 	start := time.Now()
-	ids, err := workflows.ListIDs(ctx, tc, workflows.EveryApplication)
+	ids, err := applicationIDs(ctx, tc)
 	if err != nil {
-		return reindexReport{}, fmt.Errorf("list applications: %w", err)
+		return reindexReport{}, err
 	}
 	rows := make([]readmodel.Application, len(ids))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for i, id := range ids {
-		g.Go(func() error {
-			resp, err := tc.QueryWorkflow(gctx, workflows.ApplicationWorkflowID(id), "", workflows.QueryApplication)
-			if err != nil {
-				return fmt.Errorf("query %s: %w", id, err)
-			}
-			var v workflows.ApplicationView
-			if err := resp.Get(&v); err != nil {
-				return err
-			}
-			rows[i] = workflows.ApplicationRow(v, start)
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err := eachView(ctx, tc, ids, func(_ context.Context, i int, v workflows.ApplicationView) error {
+		rows[i] = workflows.ApplicationRow(v, start)
+		return nil
+	}); err != nil {
 		return reindexReport{}, err
 	}
 	r := reindexReport{applications: len(rows), check: check}
