@@ -42,6 +42,11 @@ const (
 // reviewer token created by an admin is put to use the same morning.
 const staffRetry = time.Hour
 
+// poolReadRetry is how long it waits when the reviewer list could not be
+// read at all. That is an outage, not a shortage: nobody needs to act, so
+// it tries again within minutes and tells no admin.
+const poolReadRetry = 2 * time.Minute
+
 // Whole-application roles in notifications; one reviewer is
 // activities.ReviewerAudience(id).
 const (
@@ -968,13 +973,15 @@ type staffing struct {
 	needed    int
 	reviewers []application.Reviewer
 	why       string
+	// unread is a reviewer list that could not be read.
+	unread bool
 }
 
 // findReviewers asks the fund for the reviewers panel still needs. It is
 // the blocking half of staff, so that a handler can make it before it
 // changes anything, and staffWith the other half.
 func (a *applicationWorkflow) findReviewers(ctx workflow.Context, by fundflow.Actor, panel application.Panel) (staffing, error) {
-	found := staffing{needed: panel.Needed(), why: "the list of reviewers could not be read"}
+	found := staffing{needed: panel.Needed(), why: "the list of reviewers could not be read", unread: true}
 	if found.needed == 0 {
 		return found, nil
 	}
@@ -986,6 +993,7 @@ func (a *applicationWorkflow) findReviewers(ctx workflow.Context, by fundflow.Ac
 	if err != nil {
 		return found, nil
 	}
+	found.unread = false
 	res, refusal, err := callFund[AssignReviewersResult](ctx, a, UpdateAssignReviewers, AssignReviewersRequest{
 		Command: a.fundCommand(UpdateAssignReviewers, by), ApplicationID: a.ApplicationID, OrgCode: a.OrgCode,
 		N: found.needed, Pool: pool, Exclude: panel.Excluded(),
@@ -1011,11 +1019,17 @@ func (a *applicationWorkflow) staffWith(ctx workflow.Context, by fundflow.Actor,
 	case found.why == "":
 		return a.assign(ctx, by, found.reviewers)
 	}
-	if a.StaffRetryAt.IsZero() {
+	// Runs from before this treated an unreadable list as a shortage, an
+	// hour's wait and an admin told; they replay as they ran.
+	if found.unread && workflow.GetVersion(ctx, "pool-read-retry", workflow.DefaultVersion, 1) == 1 {
+		a.StaffRetryAt, a.StaffRetryUnread = workflow.Now(ctx).Add(poolReadRetry), true
+		return nil
+	}
+	if a.StaffRetryAt.IsZero() || a.StaffRetryUnread {
 		a.record(ctx, application.AudienceStaff, fundflow.System, "reviewers_short", fmt.Sprintf("%d more reviewers needed: %s", found.needed, found.why))
 		a.message(ctx, activities.NotificationReviewersNeeded, audienceAdmin, "reviewers_needed", params("count", fmt.Sprint(found.needed), "fund_id", a.FundID))
 	}
-	a.StaffRetryAt = workflow.Now(ctx).Add(staffRetry)
+	a.StaffRetryAt, a.StaffRetryUnread = workflow.Now(ctx).Add(staffRetry), false
 	return nil
 }
 

@@ -411,11 +411,14 @@ type ApplicationWorkflowInput struct {
 	Stage       *Stage             `json:"stage,omitempty"`
 	// StaffRetryAt is when to try again to fill the panel, zero while it
 	// is full.
-	StaffRetryAt time.Time            `json:"staff_retry_at,omitzero"`
-	Decision     *Decision            `json:"decision,omitempty"`
-	Offer        *Offer               `json:"offer,omitempty"`
-	Closed       *Closure             `json:"closed,omitempty"`
-	Timeline     application.Timeline `json:"timeline,omitempty"`
+	StaffRetryAt time.Time `json:"staff_retry_at,omitzero"`
+	// StaffRetryUnread says StaffRetryAt waits out an unreadable reviewer
+	// list, so a shortage found after it is still news.
+	StaffRetryUnread bool                 `json:"staff_retry_unread,omitzero"`
+	Decision         *Decision            `json:"decision,omitempty"`
+	Offer            *Offer               `json:"offer,omitempty"`
+	Closed           *Closure             `json:"closed,omitempty"`
+	Timeline         application.Timeline `json:"timeline,omitempty"`
 	// Outbox is every notification, delivered or not, oldest first.
 	Outbox []NotificationRecord `json:"outbox,omitempty"`
 	// Processed remembers recent idempotency keys with their Outcomes;

@@ -160,10 +160,13 @@ type appRun struct {
 	*fundRun
 	fund *fakeFund
 
-	mu    sync.Mutex
-	pool  []application.Reviewer
-	notes []activities.Notification
-	rows  []activities.ApplicationRow
+	mu   sync.Mutex
+	pool []application.Reviewer
+	// poolDown makes the reviewer list unreadable, as a directory that is
+	// down would.
+	poolDown bool
+	notes    []activities.Notification
+	rows     []activities.ApplicationRow
 	// letters are the snapshots GenerateLetter rendered, in order.
 	letters []letters.Snapshot
 	// letterFailures is how many more times GenerateLetter fails, as a
@@ -190,6 +193,9 @@ func newAppRun(t *testing.T, def fund.Definition) *appRun {
 		require.Equal(t, def.ID, in.FundID, "the pool of the application's own fund")
 		r.mu.Lock()
 		defer r.mu.Unlock()
+		if r.poolDown {
+			return nil, errors.New("directory unavailable")
+		}
 		return slices.Clone(r.pool), nil
 	})
 	env.OnActivity(acts.ProjectApplication, mock.Anything, mock.Anything).Return(func(_ context.Context, row activities.ApplicationRow) error {
@@ -917,6 +923,47 @@ func TestApplicationShortOfReviewersTriesAgain(t *testing.T) {
 	require.Contains(t, r.kinds(), "reviewers_needed→admin")
 	require.Equal(t, []string{UpdateRegisterSubmission, UpdateAssignReviewers, UpdateAssignReviewers, UpdateAssignReviewers}, r.fund.names(),
 		"refused at the decision and an hour later; the pool had grown by the second retry")
+}
+
+// An unreadable reviewer list is an outage, not a shortage: the application
+// tries again within minutes, tells no admin, and a real shortage found
+// afterwards is still recorded.
+func TestApplicationRetriesUnreadableReviewerListSoon(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.poolDown = true
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	r.send(UpdateEligibilityDecision, EligibilityDecisionRequest{Command: cmd("elig", rev3), Decision: application.Pass, Reason: "Fine."})
+	r.wait(90 * time.Second) // longer than the activity keeps trying
+	down := r.look()
+	r.then(func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.poolDown, r.pool = false, []application.Reviewer{reviewerOf(rev1)}
+	})
+	r.wait(5 * time.Minute)
+	short := r.look()
+	r.then(func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.pool = []application.Reviewer{reviewerOf(rev1), reviewerOf(rev2)}
+	})
+	r.wait(90 * time.Minute)
+	staffed := r.look()
+	tl := r.timeline(TimelineQuery{})
+	require.Error(t, r.run(newApp(def)))
+
+	require.Empty(t, down.Reviewers)
+	require.Empty(t, short.Reviewers, "one reviewer free of the two needed")
+	require.Equal(t, []application.Reviewer{reviewerOf(rev1), reviewerOf(rev2)}, staffed.Reviewers)
+	shortfalls := slices.DeleteFunc(slices.Clone(tl.Entries), func(e application.Entry) bool { return e.Action != "reviewers_short" })
+	require.Len(t, shortfalls, 1, "the outage is not a shortfall; the shortage after it is")
+	require.Contains(t, shortfalls[0].Detail, "2 more reviewers needed")
+	require.NotContains(t, shortfalls[0].Detail, "could not be read")
+	require.Len(t, slices.DeleteFunc(r.kinds(), func(k string) bool { return k != "reviewers_needed→admin" }), 1, "admins hear of the shortage only")
+	require.Equal(t, []string{UpdateRegisterSubmission, UpdateAssignReviewers, UpdateAssignReviewers}, r.fund.names(),
+		"the fund is asked once the list is readable, and again an hour after the shortage")
 }
 
 func TestApplicationContinueAsNewCarriesState(t *testing.T) {
