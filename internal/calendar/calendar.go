@@ -12,7 +12,6 @@ package calendar
 import (
 	"bytes"
 	_ "embed"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +20,8 @@ import (
 	"sync"
 	"time"
 	_ "time/tzdata" // the UK zone must resolve on hosts without a zoneinfo database
+
+	"github.com/fundflow/fundflow/internal/csvfile"
 )
 
 //go:embed uk_bank_holidays.csv
@@ -114,21 +115,6 @@ var columns = []string{"division", "date", "title", "substitute"}
 // every year the file spans: Covers promises the whole range, and a year
 // missing for one division would otherwise read as "no holidays".
 func Load(r io.Reader) (*Calendar, error) {
-	cr := csv.NewReader(r)
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, errors.New("calendar: empty input, want a header line")
-	}
-	if err != nil {
-		return nil, csvError(err)
-	}
-	// Spreadsheet exports often start with a byte-order mark.
-	header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	if !slices.Equal(header, columns) {
-		return nil, fmt.Errorf("calendar: line 1: header is %q, want %q",
-			strings.Join(header, ","), strings.Join(columns, ","))
-	}
-
 	c := &Calendar{holidays: map[Division]map[day]bool{}}
 	lineOf := map[Division]map[day]int{}
 	for _, div := range divisions {
@@ -136,21 +122,13 @@ func Load(r io.Reader) (*Calendar, error) {
 		lineOf[div] = map[day]int{}
 	}
 	rows := 0
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, csvError(err)
-		}
-		line, _ := cr.FieldPos(0)
+	err := csvfile.Rows(r, "calendar", columns, func(line int, rec []string) error {
 		div, d, err := parseRow(rec)
 		if err != nil {
-			return nil, fmt.Errorf("calendar: line %d: %w", line, err)
+			return err
 		}
 		if prev, dup := lineOf[div][d]; dup {
-			return nil, fmt.Errorf("calendar: line %d: %s %s already listed on line %d", line, div, d, prev)
+			return fmt.Errorf("%s %s already listed on line %d", div, d, prev)
 		}
 		lineOf[div][d] = line
 		c.holidays[div][d] = true
@@ -159,6 +137,10 @@ func Load(r io.Reader) (*Calendar, error) {
 		}
 		c.first, c.last = min(c.first, d.y), max(c.last, d.y)
 		rows++
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if rows == 0 {
 		return nil, errors.New("calendar: no holidays after the header")
@@ -176,15 +158,6 @@ func Load(r io.Reader) (*Calendar, error) {
 		}
 	}
 	return c, nil
-}
-
-// csvError puts csv's line number in the same place as ours.
-func csvError(err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("calendar: line %d: %w", pe.Line, pe.Err)
-	}
-	return fmt.Errorf("calendar: %w", err)
 }
 
 func parseRow(rec []string) (Division, day, error) {

@@ -13,7 +13,6 @@ package registry
 import (
 	"bytes"
 	_ "embed"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/fundflow/fundflow/internal/csvfile"
 )
 
 //go:embed uk_health_orgs.csv
@@ -149,44 +150,25 @@ func Default() (*Registry, error) { return loadDefault() }
 // first problem, naming the line, because a half-loaded registry would make
 // eligibility answers quietly wrong.
 func Load(rd io.Reader) (*Registry, error) {
-	cr := csv.NewReader(rd)
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, errors.New("registry: empty input, want a header line")
-	}
-	if err != nil {
-		return nil, csvError(err)
-	}
-	// Spreadsheet exports often start with a byte-order mark.
-	header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	if !slices.Equal(header, columns) {
-		return nil, fmt.Errorf("registry: line 1: header is %q, want %q",
-			strings.Join(header, ","), strings.Join(columns, ","))
-	}
-
 	var orgs []Org
 	var lines []int
 	byCode := map[string]int{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, csvError(err)
-		}
-		line, _ := cr.FieldPos(0)
+	err := csvfile.Rows(rd, "registry", columns, func(line int, rec []string) error {
 		o, err := parseRow(rec)
 		if err != nil {
-			return nil, fmt.Errorf("registry: line %d: %w", line, err)
+			return err
 		}
 		key := strings.ToUpper(o.Code)
 		if prev, dup := byCode[key]; dup {
-			return nil, fmt.Errorf("registry: line %d: code %s already used on line %d", line, o.Code, lines[prev])
+			return fmt.Errorf("code %s already used on line %d", o.Code, lines[prev])
 		}
 		byCode[key] = len(orgs)
 		orgs = append(orgs, o)
 		lines = append(lines, line)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(orgs) == 0 {
 		return nil, errors.New("registry: no organisations after the header")
@@ -211,15 +193,6 @@ func Load(rd io.Reader) (*Registry, error) {
 		byCode[strings.ToUpper(o.Code)] = i
 	}
 	return &Registry{orgs: orgs, byCode: byCode}, nil
-}
-
-// csvError puts csv's line number in the same place as ours.
-func csvError(err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("registry: line %d: %w", pe.Line, pe.Err)
-	}
-	return fmt.Errorf("registry: %w", err)
 }
 
 func parseRow(rec []string) (Org, error) {
