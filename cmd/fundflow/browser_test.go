@@ -503,8 +503,11 @@ func TestBrowserJourney(t *testing.T) {
 	// completed elsewhere, the page shows it without a reload. (The event
 	// stream carries status changes, so a drawdown alone is seen on the
 	// next load.)
+	def := e.seedDefinition()
 	for _, m := range e.milestoneIDs(id)[1:] {
-		e.post("/v1"+app+"/milestones/"+m+"/evidence", e.token("applicant_QUY"), map[string]any{"summary": "Done, as planned.", "outcomes": sampleOutcomes(m, 900)}, 200)
+		tm, _ := def.Milestone(m)
+		e.post("/v1"+app+"/milestones/"+m+"/evidence", e.token("applicant_QUY"), map[string]any{"summary": "Done, as planned.", "outcomes": sampleOutcomes(m, 900),
+			"documents": e.AttachRequired(id, e.token("applicant_QUY"), tm)}, 200)
 		e.post("/v1"+app+"/milestones/"+m+"/verify", e.token("programme_manager"), map[string]any{"decision": "verify", "note": "Seen."}, 200)
 	}
 	waitFor(t, "live update of the dashboard", func() bool {

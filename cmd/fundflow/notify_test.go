@@ -130,7 +130,8 @@ func (e *lifecycleEnv) runLifecycle(lead string) string {
 	for _, m := range def.Milestones {
 		base := "/v1/applications/" + id + "/milestones/" + m.ID
 		e.post(base+"/evidence", tok, map[string]any{"summary": "Done: " + m.Title, "metrics": map[string]int{"people_onboarded": 1200},
-			"outcomes": sampleOutcomes(m.ID, 1200), "links": []string{"https://example.nhs.uk/evidence"}}, 200)
+			"outcomes": sampleOutcomes(m.ID, 1200), "links": []string{"https://example.nhs.uk/evidence"},
+			"documents": e.AttachRequired(id, tok, m)}, 200)
 		e.post(base+"/verify", e.token("programme_manager"), map[string]string{"decision": "verify", "note": "Checked."}, 200)
 	}
 	if s := e.status(id); s != "completed" {

@@ -260,7 +260,8 @@ func TestProduction(t *testing.T) {
 		for _, m := range def.Milestones {
 			base := "/v1/applications/" + id + "/milestones/" + m.ID
 			post(base+"/evidence", applicants[org], map[string]any{"summary": "Done: " + m.Title, "links": []string{"https://example.nhs.uk/evidence"},
-				"outcomes": outcome.Sample(def, m.ID, []string{"primary_care_public_health", "nhs_app"}, 900)}, 200)
+				"outcomes":  outcome.Sample(def, m.ID, []string{"primary_care_public_health", "nhs_app"}, 900),
+				"documents": c.AttachRequired(id, applicants[org], m)}, 200)
 			post(base+"/verify", pm, map[string]string{"decision": "verify", "note": "Checked."}, 200)
 		}
 		var v map[string]any
