@@ -9,8 +9,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"testing"
+	"time"
 
+	"github.com/fundflow/fundflow/internal/apitest"
 	"github.com/fundflow/fundflow/internal/clamtest"
+	"github.com/fundflow/fundflow/internal/fund"
 )
 
 // TestDocumentsScannedInDev attaches files to a draft on a real Temporal
@@ -78,5 +81,66 @@ func TestDocumentsScannedInDev(t *testing.T) {
 	}
 	if s := status(clean["id"].(string)); s != "gone" {
 		t.Errorf("after removal the file is %s", s)
+	}
+}
+
+// TestDocumentsInDev walks the issue's journey in `fundflow dev`, where
+// scanning is off: a PDF attached to a draft is listed as not scanned and
+// downloads byte for byte; then, on an award of the seeded fund, evidence
+// for the IG milestone is refused without its required DPIA and DTAC
+// assessment, accepted with them, shown to the programme manager with the
+// kinds it required and the files it cites, and verified.
+func TestDocumentsInDev(t *testing.T) {
+	e := startLifecycleEnv(t)
+	quy := e.token("applicant_QUY")
+	draft := e.post("/v1/applications", quy, fullApplication("Asha Patel", 8_000_000), 201)["id"].(string)
+	pdf := apitest.PDF("the evaluation plan")
+	d := e.Upload(draft, quy, "dev-draft-plan", "Evaluation plan.pdf", "", pdf)
+	var listed []apitest.Document
+	e.do(http.MethodGet, "/v1/applications/"+draft+"/documents", quy, nil, &listed)
+	if len(listed) != 1 || listed[0].ID != d.ID || listed[0].ScanStatus != "not_scanned" {
+		t.Fatalf("the draft lists %+v", listed)
+	}
+	if code, h, got := e.raw("/v1/applications/"+draft+"/documents/"+d.ID, quy); code != 200 || !bytes.Equal(got, pdf) || h.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("download: %d %q", code, h.Get("Content-Type"))
+	}
+
+	id := e.toDeployment("prevention.lead@nhs.net")
+	ig, _ := fund.SeedDefinition(time.Now()).Milestone("ig_approvals")
+	if len(ig.DocumentsRequired) != 2 {
+		t.Fatalf("the seeded IG milestone requires %+v", ig.DocumentsRequired)
+	}
+	base := "/v1/applications/" + id + "/milestones/" + ig.ID
+	evidence := map[string]any{"summary": "DPIA signed off; DTAC assessment complete.", "outcomes": sampleOutcomes(ig.ID, 0)}
+	var p struct {
+		Code   string
+		Errors []struct{ Field, Message string }
+	}
+	if code := e.doKey(http.MethodPost, base+"/evidence", quy, "dev-ev-bare", evidence, &p); code != 422 || len(p.Errors) != 2 || p.Errors[0].Field != "documents" {
+		t.Fatalf("evidence without its documents: %d %+v", code, p)
+	}
+	evidence["documents"] = e.AttachRequired(id, quy, ig)
+	e.post(base+"/evidence", quy, evidence, 200)
+
+	pm := e.token("programme_manager")
+	var ms []struct {
+		ID                string
+		Status            string
+		DocumentsRequired []struct{ Kind, Label string } `json:"documents_required"`
+		Evidence          struct{ Documents []string }
+	}
+	e.do(http.MethodGet, "/v1/applications/"+id+"/milestones", pm, nil, &ms)
+	if ms[0].ID != ig.ID || len(ms[0].DocumentsRequired) != 2 || len(ms[0].Evidence.Documents) != 2 {
+		t.Fatalf("the programme manager sees %+v", ms[0])
+	}
+	for _, doc := range ms[0].Evidence.Documents {
+		if code, _, got := e.raw("/v1/applications/"+id+"/documents/"+doc, pm); code != 200 || !bytes.HasPrefix(got, []byte("%PDF-")) {
+			t.Errorf("the programme manager's download of %s: %d", doc, code)
+		}
+	}
+	e.post(base+"/verify", pm, map[string]string{"decision": "verify", "note": "DPIA and DTAC seen."}, 200)
+	e.do(http.MethodGet, "/v1/applications/"+id+"/milestones", pm, nil, &ms)
+	if ms[0].Status != "verified" {
+		t.Fatalf("after verifying: %s", ms[0].Status)
 	}
 }
