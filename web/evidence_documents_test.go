@@ -58,10 +58,10 @@ func TestEvidenceCitesTheRequiredDocuments(t *testing.T) {
 
 	// The API's refusal for a missing kind links to the files.
 	api.on("POST "+testApp+"/milestones/live/evidence", http.StatusUnprocessableEntity, invalid(
-		fieldErr("documents", "must include a document of kind dtac (DTAC assessment)")))
+		fieldErr("documents", "must include the DTAC assessment (a file of kind dtac)")))
 	w = post(t, h, "tok-applicant", "/applications/app1/milestones/live/evidence", url.Values{"summary": {"Live"}, "documents": {"d2"}})
 	wantHTML(t, w, http.StatusUnprocessableEntity, "There is a problem",
-		`<a href="#documents">Documents must include a document of kind dtac (DTAC assessment)</a>`, `id="documents-error"`,
+		`<a href="#documents">Documents must include the DTAC assessment (a file of kind dtac)</a>`, `id="documents-error"`,
 		`value="d1">`, `value="d2" checked>`)
 }
 
@@ -69,7 +69,7 @@ func TestEvidenceCitesTheRequiredDocuments(t *testing.T) {
 func TestEvidenceWithoutFilesLinksToTheUpload(t *testing.T) {
 	api, h := applicantAPI(t, goLiveWithFiles())
 	api.on("POST "+testApp+"/milestones/live/evidence", http.StatusUnprocessableEntity, invalid(
-		fieldErr("documents", "must include a document of kind go_live_report (Go-live report)")))
+		fieldErr("documents", "must include the Go-live report (a file of kind go_live_report)")))
 	w := post(t, h, "tok-applicant", "/applications/app1/milestones/live/evidence", url.Values{"summary": {"Live"}})
 	wantHTML(t, w, http.StatusUnprocessableEntity, `<a href="#file">Documents must include`, `id="file"`)
 }
@@ -85,4 +85,30 @@ func TestUploadingFromTheEvidencePageComesBack(t *testing.T) {
 	}
 	w = postFile(t, h, "tok-applicant", csrfToken("tok-applicant"), "setup.pdf", []byte("MZ not a pdf"), "milestone", "live")
 	wantHTML(t, w, http.StatusUnprocessableEntity, "Submit evidence", `<a href="#file">The selected file must be a PDF`)
+}
+
+// On a draft the upload form offers the kinds the fund's milestones
+// require, none chosen; a fund that requires none has no selector.
+func TestADraftsUploadOffersTheFundsKinds(t *testing.T) {
+	api, h := newDocsAPI(t, "draft", 1<<20)
+	w := get(t, h, "tok-applicant", "/applications/app1")
+	if strings.Contains(w.Body.String(), `id="kind"`) {
+		t.Error("a fund that requires no kinds offers a kind selector")
+	}
+	f := testFundJSON()
+	ms := f["definition"].(map[string]any)["milestones"].([]any)
+	ms[0].(map[string]any)["documents_required"] = []any{map[string]any{"kind": "dpia", "label": "DPIA signed off"}, map[string]any{"kind": "dtac", "label": "DTAC assessment"}}
+	ms[1].(map[string]any)["documents_required"] = []any{map[string]any{"kind": "dpia", "label": "DPIA signed off"}}
+	api.on("GET /v1/funds/pif", http.StatusOK, f)
+	w = get(t, h, "tok-applicant", "/applications/app1")
+	wantHTML(t, w, http.StatusOK, `<label class="nhsuk-label" for="kind">What is the file?</label>`,
+		`<option value="dpia">DPIA signed off</option>`, `<option value="dtac">DTAC assessment</option>`,
+		`<option value="" selected>Another supporting document</option>`)
+	if strings.Count(w.Body.String(), `value="dpia"`) != 1 {
+		t.Error("a kind two milestones require is offered twice")
+	}
+	wantRedirect(t, postFile(t, h, "tok-applicant", csrfToken("tok-applicant"), "DPIA.pdf", pdf(1024), "kind", "dpia"), "/applications/app1", "File uploaded: DPIA.pdf")
+	if api.uploads[0].Fields["kind"] != "dpia" {
+		t.Errorf("the kind sent was %q", api.uploads[0].Fields["kind"])
+	}
 }

@@ -502,7 +502,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.run("untick the DTAC", chromedp.Click(`//label[starts-with(normalize-space(), "DTAC assessment.pdf")]`, chromedp.BySearch))
 	b.press("applicant-evidence-refused", "Submit evidence")
 	b.must("There is a problem")
-	b.must("Documents must include a document of kind dtac")
+	b.must("Documents must include the DTAC assessment")
 	b.run("tick the DTAC", chromedp.Click(`//label[starts-with(normalize-space(), "DTAC assessment.pdf")]`, chromedp.BySearch))
 	b.press("applicant-evidence-submitted", "Submit evidence")
 	b.must("Evidence submitted")
