@@ -123,11 +123,12 @@ func (p milestonePage) UploadForm() uploadForm {
 	return f
 }
 
-// requiredKind is a kind of file the milestone needs, and whether the
-// application has a file of it that can be cited.
+// requiredKind is a kind of file the milestone needs, whether the
+// application has a file of it that can be cited, and if not whether one
+// is being scanned.
 type requiredKind struct {
 	requirement
-	Missing bool
+	Missing, Scanning bool
 }
 
 // Required lists the milestone's kinds, each marked missing when no file
@@ -136,7 +137,8 @@ func (p milestonePage) Required() []requiredKind {
 	var out []requiredKind
 	for _, r := range p.Milestone.DocumentsRequired {
 		missing := !slices.ContainsFunc(p.App.Citable(), func(d document) bool { return d.Kind == r.Kind })
-		out = append(out, requiredKind{r, missing})
+		scanning := missing && slices.ContainsFunc(p.App.Documents, func(d document) bool { return d.Kind == r.Kind && d.ScanStatus == "pending" })
+		out = append(out, requiredKind{r, missing, scanning})
 	}
 	return out
 }

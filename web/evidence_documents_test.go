@@ -36,7 +36,7 @@ func TestEvidenceCitesTheRequiredDocuments(t *testing.T) {
 	w := get(t, h, "tok-applicant", "/applications/app1/milestones/live/evidence")
 	wantHTML(t, w, http.StatusOK, "Documents required",
 		"<dt class=\"nhsuk-summary-list__key\">Go-live report</dt>\n        <dd class=\"nhsuk-summary-list__value\"><strong class=\"nhsuk-tag nhsuk-tag--green\">Uploaded</strong>",
-		"<dt class=\"nhsuk-summary-list__key\">DTAC assessment</dt>\n        <dd class=\"nhsuk-summary-list__value\"><strong class=\"nhsuk-tag nhsuk-tag--red\">Missing</strong>",
+		"<dt class=\"nhsuk-summary-list__key\">DTAC assessment</dt>\n        <dd class=\"nhsuk-summary-list__value\"><strong class=\"nhsuk-tag nhsuk-tag--yellow\">Being scanned</strong>",
 		`id="documents" name="documents" type="checkbox" value="d1" checked>`,
 		`id="documents-d2" name="documents" type="checkbox" value="d2">`,
 		"Go-live report.pdf (Go-live report)",
