@@ -332,6 +332,13 @@ func TestProduction(t *testing.T) {
 	letters(quy, "QUY", "offer", "completion")
 	tm.add("letters check finds a lost letter, rebuild restores it identically", time.Since(began))
 
+	// Every uploaded file in the bucket is one a record refers to, so a
+	// sweep, over S3 and every application's record in Temporal, finds
+	// nothing to delete.
+	if out := mustRun(t, env, bin, "documents", "sweep", "--min-age", "1h"); !strings.Contains(out, "would delete 0") || strings.Contains(out, " 0 records") {
+		t.Fatalf("documents sweep: %s", out)
+	}
+
 	// A worker dies with SIGKILL while the panel decides the second one:
 	// the decision reserves credit at the fund through an activity that
 	// either worker may hold.
