@@ -4,10 +4,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,7 +90,8 @@ func TestDocumentsScannedInDev(t *testing.T) {
 
 // TestDocumentsInDev walks the issue's journey in `fundflow dev`, where
 // scanning is off: a PDF attached to a draft is listed as not scanned and
-// downloads byte for byte; then, on an award of the seeded fund, evidence
+// downloads byte for byte, and `documents sweep` deletes a file removed
+// from the draft but not the one still attached; then, on an award of the seeded fund, evidence
 // for the IG milestone is refused without its required DPIA and DTAC
 // assessment, accepted with them, shown to the programme manager with the
 // kinds it required and the files it cites, and verified.
@@ -103,6 +108,29 @@ func TestDocumentsInDev(t *testing.T) {
 	}
 	if code, h, got := e.raw("/v1/applications/"+draft+"/documents/"+d.ID, quy); code != 200 || !bytes.Equal(got, pdf) || h.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("download: %d %q", code, h.Get("Content-Type"))
+	}
+	// A file removed from the draft is swept once it is old enough; the
+	// one still attached is not.
+	removed := e.Upload(draft, quy, "dev-draft-old", "Old plan.pdf", "", apitest.PDF("an old plan"))
+	if code := e.do(http.MethodDelete, "/v1/applications/"+draft+"/documents/"+removed.ID, quy, nil, nil); code != 200 {
+		t.Fatalf("remove: %d", code)
+	}
+	long := time.Now().Add(-48 * time.Hour)
+	for _, h := range []string{removed.SHA256, d.SHA256} {
+		if err := os.Chtimes(filepath.Join(e.dev.dataDir, "blobs", "documents", h[:2], h), long, long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{"TEMPORAL_ADDRESS": e.dev.temporal, "FUNDFLOW_DATA_DIR": e.dev.dataDir}
+	var out strings.Builder
+	if err := run(context.Background(), []string{"fundflow", "documents", "sweep", "--delete"}, func(k string) string { return env[k] }, &out, os.Stderr); err != nil {
+		t.Fatalf("documents sweep: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "deleted documents/"+removed.SHA256) || strings.Contains(out.String(), d.SHA256) {
+		t.Fatalf("documents sweep:\n%s", out.String())
+	}
+	if code, _, _ := e.raw("/v1/applications/"+draft+"/documents/"+d.ID, quy); code != 200 {
+		t.Fatalf("after the sweep the attached file answers %d", code)
 	}
 
 	id := e.toDeployment("prevention.lead@nhs.net")
