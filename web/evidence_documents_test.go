@@ -111,4 +111,6 @@ func TestADraftsUploadOffersTheFundsKinds(t *testing.T) {
 	if api.uploads[0].Fields["kind"] != "dpia" {
 		t.Errorf("the kind sent was %q", api.uploads[0].Fields["kind"])
 	}
+	// The list names the kind as the fund does.
+	wantHTML(t, get(t, h, "tok-applicant", "/applications/app1"), http.StatusOK, `<td class="nhsuk-table__cell">DPIA signed off</td>`)
 }
