@@ -152,6 +152,8 @@ type statusPage struct {
 	// Answer is what the applicant typed, kept when sending it was refused.
 	Answer      string
 	AnswerLimit int
+	// Cited are the files the answer form chose, kept likewise.
+	Cited       []string
 	PastQueries []query
 	Milestones  []milestoneRow
 	Timeline    []timelineEntry
@@ -178,7 +180,7 @@ func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	page := statusPage{
-		applicantApp: p, Answer: answer, AnswerLimit: appdomain.MaxAnswerChars, Timeline: tl.Items,
+		applicantApp: p, Answer: answer, AnswerLimit: appdomain.MaxAnswerChars, Timeline: tl.Items, Cited: r.PostForm["documents"],
 		CanWithdraw: p.App.Can("withdraw"),
 	}
 	all := applicantSections(p.Fund.Definition)
@@ -212,14 +214,15 @@ func (s *server) answerQuery(w http.ResponseWriter, r *http.Request) {
 	id, qid := mux.Vars(r)["id"], mux.Vars(r)["query_id"]
 	answer := r.PostFormValue("answer")
 	err := s.api.post(r.Context(), apiApp(id)+"/queries/"+url.PathEscape(qid)+"/answer",
-		map[string]any{"answer": answer}, r.PostFormValue("idempotency_key"), nil)
+		map[string]any{"answer": answer, "documents": cited(r.PostForm)}, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
 		p, lerr := s.loadApplicantApp(r.Context(), id)
 		if lerr != nil {
 			s.fail(w, r, lerr)
 			return
 		}
-		s.renderStatus(w, r, problemStatus(err), p, explainErrors(errs, fieldLabels{"answer": {"Your answer", "answer"}}), answer)
+		labels := fieldLabels{"answer": {"Your answer", "answer"}, "documents": {"Files", "documents"}}
+		s.renderStatus(w, r, problemStatus(err), p, citeErrors(explainErrors(errs, labels), p.App), answer)
 		return
 	}
 	s.done(w, r, err, "Answer sent", appPath(id))

@@ -142,28 +142,30 @@ type milestonePage struct {
 // metricRows is how many metric rows the evidence form offers, at least.
 const metricRows = 3
 
-// renderMilestone shows a milestone's evidence or extension form, with
-// what was typed (or, for evidence sent back, what was sent before).
-func (s *server) renderMilestone(w http.ResponseWriter, r *http.Request, status int, name, title string, errs []fieldError) {
+// renderMilestone shows the form name about milestone mid, with values
+// typed (or, when values is nil, what evidence sent back had, or the
+// files of the kinds it requires).
+func (s *server) renderMilestone(w http.ResponseWriter, r *http.Request, mid string, values url.Values, status int, name, title string, errs []fieldError) {
 	p, err := s.loadApplicantApp(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	mid := mux.Vars(r)["milestone_id"]
 	i := slices.IndexFunc(p.App.Milestones, func(m milestone) bool { return m.ID == mid })
 	if i < 0 {
 		s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
 		return
 	}
 	m := p.App.Milestones[i]
-	page := milestonePage{applicantApp: p, Milestone: m, Values: r.PostForm, Outcomes: p.outcomeRows(m)}
+	page := milestonePage{applicantApp: p, Milestone: m, Values: values, Outcomes: p.outcomeRows(m)}
 	if n := len(m.Reviews); n > 0 && m.Reviews[n-1].Decision == "return" {
 		page.ReturnNote = m.Reviews[n-1].Note
 	}
 	if page.Values == nil {
 		page.Values = url.Values{}
+		page.Values["documents"] = page.requiredFiles()
 		if e := m.Evidence; e != nil && name == "applicant/evidence" {
+			page.Values["documents"] = e.Documents
 			page.Values.Set("summary", e.Summary)
 			page.Values.Set("links", strings.Join(e.Links, "\n"))
 			prefillOutcomes(page.Values, page.Outcomes, e.Outcomes)
@@ -195,20 +197,21 @@ func countMetricRows(form url.Values) int {
 }
 
 func (s *server) evidenceForm(w http.ResponseWriter, r *http.Request) {
-	s.renderMilestone(w, r, http.StatusOK, "applicant/evidence", "Submit evidence", nil)
+	s.renderMilestone(w, r, mux.Vars(r)["milestone_id"], nil, http.StatusOK, "applicant/evidence", "Submit evidence", nil)
 }
 
 // evidenceLabels places the API's evidence errors: a problem with the
 // metrics as a whole is shown at the first metric.
 var evidenceLabels = fieldLabels{
-	"summary": {"Summary", "summary"},
-	"metrics": {"Metrics", "metric_name_1"},
-	"links":   {"Links", "links"},
+	"summary":   {"Summary", "summary"},
+	"metrics":   {"Metrics", "metric_name_1"},
+	"links":     {"Links", "links"},
+	"documents": {"Documents", "documents"},
 }
 
 func (s *server) submitEvidence(w http.ResponseWriter, r *http.Request) {
 	again := func(status int, errs []fieldError) {
-		s.renderMilestone(w, r, status, "applicant/evidence", "Submit evidence", errs)
+		s.renderMilestone(w, r, mux.Vars(r)["milestone_id"], r.PostForm, status, "applicant/evidence", "Submit evidence", errs)
 	}
 	p, err := s.loadApplicantApp(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
@@ -231,11 +234,12 @@ func (s *server) submitEvidence(w http.ResponseWriter, r *http.Request) {
 			links = append(links, l)
 		}
 	}
-	body := map[string]any{"summary": strings.TrimSpace(r.PostFormValue("summary")), "metrics": metrics, "links": links, "outcomes": outcomes}
+	body := map[string]any{"summary": strings.TrimSpace(r.PostFormValue("summary")), "metrics": metrics, "links": links, "outcomes": outcomes,
+		"documents": cited(r.PostForm)}
 	err = s.api.post(r.Context(), s.milestonePath(r)+"/evidence", body, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
 		mine, rest := outcomeErrors(errs, rows)
-		again(problemStatus(err), append(explainErrors(rest, evidenceLabels), mine...))
+		again(problemStatus(err), append(citeErrors(explainErrors(rest, evidenceLabels), p.App), mine...))
 		return
 	}
 	s.done(w, r, err, "Evidence submitted", appPath(mux.Vars(r)["id"]))
@@ -277,12 +281,12 @@ func (s *server) milestonePath(r *http.Request) string {
 }
 
 func (s *server) extensionForm(w http.ResponseWriter, r *http.Request) {
-	s.renderMilestone(w, r, http.StatusOK, "applicant/extension", "Request an extension", nil)
+	s.renderMilestone(w, r, mux.Vars(r)["milestone_id"], nil, http.StatusOK, "applicant/extension", "Request an extension", nil)
 }
 
 func (s *server) requestExtension(w http.ResponseWriter, r *http.Request) {
 	again := func(status int, errs []fieldError) {
-		s.renderMilestone(w, r, status, "applicant/extension", "Request an extension", errs)
+		s.renderMilestone(w, r, mux.Vars(r)["milestone_id"], r.PostForm, status, "applicant/extension", "Request an extension", errs)
 	}
 	due, msg := endOfDay(r.PostFormValue("new_due_at-day"), r.PostFormValue("new_due_at-month"), r.PostFormValue("new_due_at-year"))
 	if msg != "" {

@@ -344,19 +344,21 @@ func TestAnOpenQueryIsAnsweredFromTheStatusPage(t *testing.T) {
 		"status": "information_requested", "status_label": "Further information requested",
 		"queries": []any{map[string]any{"id": "q1", "question": "How many GP practices?", "asked_at": "2026-05-03T09:00:00Z",
 			"respond_by": "2026-05-10T09:00:00Z", "outcome": "open"}},
+		"documents": []any{docJSON("d1", "Practice list.csv", "", "clean")},
 	}))
 	w := get(t, h, "tok-applicant", "/applications/app1")
-	wantHTML(t, w, http.StatusOK, "How many GP practices?", `action="/applications/app1/queries/q1/answer"`, `id="answer" name="answer"`, "Send answer")
+	wantHTML(t, w, http.StatusOK, "How many GP practices?", `action="/applications/app1/queries/q1/answer"`, `id="answer" name="answer"`, "Send answer",
+		"Files to send with your answer", `id="documents" name="documents" type="checkbox" value="d1">`)
 
 	api.on("POST "+testApp+"/queries/q1/answer", http.StatusUnprocessableEntity, invalid(fieldErr("answer", "is required")))
-	w = post(t, h, "tok-applicant", "/applications/app1/queries/q1/answer", url.Values{"answer": {"  "}})
-	wantHTML(t, w, http.StatusUnprocessableEntity, `<a href="#answer">Your answer is required</a>`)
+	w = post(t, h, "tok-applicant", "/applications/app1/queries/q1/answer", url.Values{"answer": {"  "}, "documents": {"d1"}})
+	wantHTML(t, w, http.StatusUnprocessableEntity, `<a href="#answer">Your answer is required</a>`, `value="d1" checked>`)
 
 	api.calls = nil
 	api.on("POST "+testApp+"/queries/q1/answer", http.StatusOK, map[string]any{})
-	w = post(t, h, "tok-applicant", "/applications/app1/queries/q1/answer", url.Values{"answer": {"Forty"}, "idempotency_key": {"k-a"}})
+	w = post(t, h, "tok-applicant", "/applications/app1/queries/q1/answer", url.Values{"answer": {"Forty"}, "documents": {"d1"}, "idempotency_key": {"k-a"}})
 	wantRedirect(t, w, "/applications/app1", "Answer sent")
-	wantBody(t, onlyCommand(t, api), map[string]any{"answer": "Forty"})
+	wantBody(t, onlyCommand(t, api), map[string]any{"answer": "Forty", "documents": []any{"d1"}})
 }
 
 func TestMilestonesOfferTheActionsTheirStatusAllows(t *testing.T) {
@@ -474,10 +476,11 @@ func TestEvidenceMetricsAreReadAsWholeNumbers(t *testing.T) {
 	wantRedirect(t, w, "/applications/app1", "Evidence submitted")
 	c := onlyCommand(t, api)
 	wantBody(t, c, map[string]any{
-		"summary":  "Live in 40 practices",
-		"metrics":  map[string]any{"People onboarded": float64(1250), "Practices": float64(40)},
-		"links":    []any{"https://example.nhs.uk/report", "https://example.nhs.uk/photos"},
-		"outcomes": []any{},
+		"summary":   "Live in 40 practices",
+		"metrics":   map[string]any{"People onboarded": float64(1250), "Practices": float64(40)},
+		"links":     []any{"https://example.nhs.uk/report", "https://example.nhs.uk/photos"},
+		"outcomes":  []any{},
+		"documents": []any{},
 	})
 	if c.Key != "k-ev" {
 		t.Fatalf("Idempotency-Key %q", c.Key)

@@ -263,9 +263,11 @@ func TestStaffMilestonesOfferTheProgrammeManagersDecisions(t *testing.T) {
 		{"id":"m1","title":"Mobilise","due_at":"2026-03-01T09:00:00Z","drawdown_pence":5000000,"status":"verified","drawn_pence":5000000,"verified_at":"2026-03-02T09:00:00Z",
 		 "reviews":[{"decision":"verify","note":"Good","by":{"name":"Pat Manager"},"at":"2026-03-02T09:00:00Z"}]},
 		{"id":"m2","title":"Go live","due_at":"2026-06-01T09:00:00Z","drawdown_pence":20000000,"status":"submitted",
-		 "evidence":{"summary":"Live in 3 practices","metrics":{"people_onboarded":120},"links":["https://example.org/report"],"by":{"name":"Ana Lead"},"at":"2026-05-20T09:00:00Z"},
+		 "documents_required":[{"kind":"go_live_report","label":"Go-live report"},{"kind":"dtac","label":"DTAC assessment"}],
+		 "evidence":{"summary":"Live in 3 practices","metrics":{"people_onboarded":120},"links":["https://example.org/report"],"documents":["d1","d2"],"by":{"name":"Ana Lead"},"at":"2026-05-20T09:00:00Z"},
 		 "extensions":[{"from_due_at":"2026-06-01T09:00:00Z","new_due_at":"2026-07-01T09:00:00Z","reason":"Supplier delay","requested_by":{"name":"Ana Lead"},"requested_at":"2026-05-01T09:00:00Z"}]},
-		{"id":"m3","title":"Evaluate","due_at":"2026-09-01T09:00:00Z","drawdown_pence":0,"status":"submitted","evidence":{"summary":"Report"}}]}`), &app)
+		{"id":"m3","title":"Evaluate","due_at":"2026-09-01T09:00:00Z","drawdown_pence":0,"status":"submitted","evidence":{"summary":"Report"}}],
+		"documents":[{"id":"d1","name":"Go-live report.pdf","kind":"go_live_report","scan_status":"clean"},{"id":"d2","name":"Photos.pdf","scan_status":"not_scanned"}]}`), &app)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,6 +296,10 @@ func TestStaffMilestonesOfferTheProgrammeManagersDecisions(t *testing.T) {
 		`Record extension decision`, `Awaiting a decision`,
 		`action="/applications/app-1/terminate"`, `id="terminate-reason" name="reason"`, `Terminate award`,
 		`Live in 3 practices`, `People onboarded: 120`, `href="https://example.org/report"`, `Verified by Pat Manager`,
+		// What the milestone requires, what the evidence cites, each file a link.
+		`<li>Go-live report: included</li>`, `<li>DTAC assessment: <strong>not included</strong></li>`,
+		`<a href="/applications/app-1/documents/d1">Go-live report.pdf</a> (Go-live report) <strong class="nhsuk-tag nhsuk-tag--green">Scanned: no malware found</strong>`,
+		`<a href="/applications/app-1/documents/d2">Photos.pdf</a> <strong class="nhsuk-tag nhsuk-tag--grey">Not scanned</strong>`,
 		`name="idempotency_key" value="k"`,
 	} {
 		if !strings.Contains(pm, want) {

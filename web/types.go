@@ -96,6 +96,36 @@ type fundMilestone struct {
 	DueAfter         string   `json:"due_after"`
 	DrawdownShareBP  int      `json:"drawdown_share_bp"`
 	EvidenceRequired []string `json:"evidence_required"`
+	// DocumentsRequired are the kinds of file its evidence must cite.
+	DocumentsRequired []requirement `json:"documents_required"`
+}
+
+// requirement is a kind of document, such as {dpia, "DPIA signed off"}.
+type requirement struct {
+	Kind  string `json:"kind"`
+	Label string `json:"label"`
+}
+
+// KindLabel names a kind of document as the fund does, or in words.
+func (d fundDefinition) KindLabel(kind string) string {
+	if i := slices.IndexFunc(d.DocumentKinds(), func(r requirement) bool { return r.Kind == kind }); i >= 0 {
+		return d.DocumentKinds()[i].Label
+	}
+	return humanize(kind)
+}
+
+// DocumentKinds are the kinds any of the fund's milestones requires, each
+// once: what a file can be labelled as before it is tied to a milestone.
+func (d fundDefinition) DocumentKinds() []requirement {
+	var out []requirement
+	for _, m := range d.Milestones {
+		for _, r := range m.DocumentsRequired {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
 
 type route struct {
@@ -290,6 +320,7 @@ type query struct {
 	Answer     string    `json:"answer"`
 	AnsweredAt time.Time `json:"answered_at"`
 	Outcome    string    `json:"outcome"`
+	Documents  []string  `json:"documents"`
 }
 
 type decision struct {
@@ -310,24 +341,27 @@ type offer struct {
 }
 
 type milestone struct {
-	ID               string    `json:"id"`
-	Title            string    `json:"title"`
-	EvidenceRequired []string  `json:"evidence_required"`
-	DueAt            time.Time `json:"due_at"`
-	DrawdownPence    int64     `json:"drawdown_pence"`
-	Status           string    `json:"status"`
-	Overdue          bool      `json:"overdue"`
-	OutcomesRequired []struct {
+	ID               string   `json:"id"`
+	Title            string   `json:"title"`
+	EvidenceRequired []string `json:"evidence_required"`
+	// DocumentsRequired are the kinds of file the evidence must cite.
+	DocumentsRequired []requirement `json:"documents_required"`
+	DueAt             time.Time     `json:"due_at"`
+	DrawdownPence     int64         `json:"drawdown_pence"`
+	Status            string        `json:"status"`
+	Overdue           bool          `json:"overdue"`
+	OutcomesRequired  []struct {
 		Measure string `json:"measure"`
 		Route   string `json:"route"`
 	} `json:"outcomes_required"`
 	Evidence *struct {
-		Summary  string                       `json:"summary"`
-		Metrics  map[string]int64             `json:"metrics"`
-		Outcomes []map[string]json.RawMessage `json:"outcomes"`
-		Links    []string                     `json:"links"`
-		By       actor                        `json:"by"`
-		At       time.Time                    `json:"at"`
+		Summary   string                       `json:"summary"`
+		Metrics   map[string]int64             `json:"metrics"`
+		Outcomes  []map[string]json.RawMessage `json:"outcomes"`
+		Links     []string                     `json:"links"`
+		Documents []string                     `json:"documents"`
+		By        actor                        `json:"by"`
+		At        time.Time                    `json:"at"`
 	} `json:"evidence"`
 	Reviews []struct {
 		Decision string    `json:"decision"`
@@ -401,6 +435,44 @@ func (a *application) CanOn(action, milestoneID string) bool {
 // file now.
 func (a *application) CanOnDocument(action, documentID string) bool {
 	return slices.ContainsFunc(a.Actions, func(x allowed) bool { return x.Name == action && x.DocumentID == documentID })
+}
+
+// KindLabel names a kind of document as the milestone requires it, or in
+// words.
+func (m milestone) KindLabel(kind string) string {
+	if i := slices.IndexFunc(m.DocumentsRequired, func(r requirement) bool { return r.Kind == kind }); i >= 0 {
+		return m.DocumentsRequired[i].Label
+	}
+	return humanize(kind)
+}
+
+// Cites reports whether m's evidence cites a file of app's of this kind.
+func (m milestone) Cites(app *application, kind string) bool {
+	return m.Evidence != nil && slices.ContainsFunc(m.Evidence.Documents, func(id string) bool {
+		d := app.Document(id)
+		return d != nil && d.Kind == kind
+	})
+}
+
+// Document is the application's file with id, or nil: evidence and
+// answers cite files by id.
+func (a *application) Document(id string) *document {
+	if i := slices.IndexFunc(a.Documents, func(d document) bool { return d.ID == id }); i >= 0 {
+		return &a.Documents[i]
+	}
+	return nil
+}
+
+// Citable are the files a submission may cite now: those that can be
+// downloaded.
+func (a *application) Citable() []document {
+	var out []document
+	for _, d := range a.Documents {
+		if d.Servable() {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // CanAnswer reports whether the applicant may answer query queryID now.

@@ -33,6 +33,7 @@ type docsAPI struct {
 type upload struct {
 	Key, Name, ContentType string
 	Data                   []byte
+	Fields                 map[string]string
 }
 
 func newDocsAPI(t *testing.T, status string, limit int64) (*docsAPI, http.Handler) {
@@ -49,13 +50,19 @@ func (d *docsAPI) app() map[string]any {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	actions := applicantActions[d.status]
-	if d.status == "draft" {
+	extra := map[string]any{"status": d.status, "documents": append([]map[string]any{}, d.docs...)}
+	switch d.status {
+	case "draft":
 		actions = append(append([]any{}, actions...), map[string]any{"name": "attach_document"})
 		for _, doc := range d.docs {
 			actions = append(actions, map[string]any{"name": "remove_document", "document_id": doc["id"]})
 		}
+	case "in_deployment":
+		actions = append(append([]any{}, actions...), map[string]any{"name": "attach_document"})
+		extra["milestones"] = deployingApp()["milestones"]
 	}
-	return appJSON(map[string]any{"status": d.status, "documents": append([]map[string]any{}, d.docs...), "actions": actions})
+	extra["actions"] = actions
+	return appJSON(extra)
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string, errs ...map[string]any) {
@@ -90,7 +97,7 @@ func (d *docsAPI) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, d.limit+64<<10)
-	up := upload{Key: r.Header.Get("Idempotency-Key"), ContentType: r.Header.Get("Content-Type")}
+	up := upload{Key: r.Header.Get("Idempotency-Key"), ContentType: r.Header.Get("Content-Type"), Fields: map[string]string{}}
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -104,6 +111,10 @@ func (d *docsAPI) upload(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			writeProblem(w, http.StatusBadRequest, "malformed", "the multipart body is malformed")
 			return
+		}
+		if p.FormName() != "file" {
+			b, _ := io.ReadAll(p)
+			up.Fields[p.FormName()] = string(b)
 		}
 		if p.FormName() == "file" {
 			up.Name = p.FileName()
@@ -125,7 +136,7 @@ func (d *docsAPI) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	d.mu.Lock()
 	d.uploads = append(d.uploads, up)
-	doc := map[string]any{"id": fmt.Sprintf("d%d", len(d.uploads)), "name": up.Name, "size": len(up.Data), "content_type": "application/pdf",
+	doc := map[string]any{"id": fmt.Sprintf("d%d", len(d.uploads)), "name": up.Name, "size": len(up.Data), "content_type": "application/pdf", "kind": up.Fields["kind"],
 		"scan_status": "not_scanned", "uploaded_at": "2026-05-03T09:00:00Z", "uploaded_by": map[string]any{"id": "a1", "name": "Ana Lead", "role": "applicant"}}
 	d.docs = append(d.docs, doc)
 	d.mu.Unlock()
@@ -155,12 +166,15 @@ func (d *docsAPI) remove(w http.ResponseWriter, _ *http.Request, id string) {
 
 // postFile submits the upload form as a browser does: the hidden fields
 // first, then the file (no file when name is "").
-func postFile(t *testing.T, h http.Handler, token, csrf, name string, data []byte) *httptest.ResponseRecorder {
+func postFile(t *testing.T, h http.Handler, token, csrf, name string, data []byte, fields ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("csrf_token", csrf)
 	_ = mw.WriteField("idempotency_key", "key-upload-1")
+	for i := 0; i+1 < len(fields); i += 2 {
+		_ = mw.WriteField(fields[i], fields[i+1])
+	}
 	fw, err := mw.CreateFormFile("file", name)
 	if err != nil {
 		t.Fatal(err)

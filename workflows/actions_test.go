@@ -86,7 +86,7 @@ func (a *applicationWorkflow) probes(by fundflow.Actor, now time.Time) []probe {
 		out = append(out,
 			probe{Action{Name: UpdateSubmitEvidence, MilestoneID: m.ID}, func(ctx workflow.Context) error {
 				return a.checkSubmitEvidence(ctx, SubmitEvidenceRequest{Command: c, MilestoneID: m.ID, Summary: "Done.",
-					Outcomes: outcome.Sample(a.Fund, m.ID, a.Content.DeploymentRoutes, 100)})
+					Outcomes: outcome.Sample(a.Fund, m.ID, a.Content.DeploymentRoutes, 100), Documents: requiredDocuments(a.Fund, m.ID)})
 			}},
 			probe{Action{Name: UpdateRequestExtension, MilestoneID: m.ID}, func(ctx workflow.Context) error {
 				return a.checkRequestExtension(ctx, RequestExtensionRequest{Command: c, MilestoneID: m.ID, NewDueAt: m.DueAt.Add(7 * 24 * time.Hour), Reason: "Staff away."})
@@ -127,6 +127,9 @@ func TestActionsAgreeWithTheValidators(t *testing.T) {
 		a.Letters = []activities.LetterRecord{{Ref: "FF-L-1"}}
 		a.Status = application.StatusInDeployment
 		a.Milestones = a.schedule(now, 7_000_000)
+		for i, k := range a.Fund.DocumentKinds() {
+			a.Documents = append(a.Documents, document.Document{ID: fmt.Sprintf("d%d", i+1), Kind: k.Kind, ScanStatus: document.ScanClean})
+		}
 		a.Milestones[1].Status = MilestoneSubmitted
 		a.Milestones[2].Status = MilestoneVerified
 		a.Milestones[3].Extensions = []Extension{{FromDueAt: a.Milestones[3].DueAt, NewDueAt: a.Milestones[3].DueAt.Add(time.Hour), Reason: "x"}}

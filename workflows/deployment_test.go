@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -8,6 +10,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/outcome"
@@ -32,12 +35,36 @@ func accept(key string) AcceptOfferRequest {
 }
 
 // evidence carries every outcome figure the milestone requires of the test
-// application, which deploys through the NHS App.
+// application, which deploys through the NHS App, and cites the files of
+// the kinds it requires as attachRequired attached them.
 func evidence(key, milestone string) SubmitEvidenceRequest {
 	return SubmitEvidenceRequest{Command: cmd(key, appLead), MilestoneID: milestone, Summary: "Done, as the report shows.",
-		Metrics:  map[string]int64{"people_onboarded": 1200},
-		Outcomes: outcome.Sample(appFund(), milestone, []string{"nhs_app"}, 1200),
-		Links:    []string{"https://example.nhs.uk/report"}}
+		Metrics:   map[string]int64{"people_onboarded": 1200},
+		Outcomes:  outcome.Sample(appFund(), milestone, []string{"nhs_app"}, 1200),
+		Links:     []string{"https://example.nhs.uk/report"},
+		Documents: requiredDocuments(appFund(), milestone)}
+}
+
+// attachRequired attaches one clean file of each kind the fund's
+// milestones require, d1 onwards in the order of DocumentKinds, to an
+// award with no files yet.
+func (r *appRun) attachRequired(def fund.Definition) {
+	r.scanner()
+	for i, k := range def.DocumentKinds() {
+		r.send(UpdateAttachDocument, upload("up-"+k.Kind, fmt.Sprintf("%064x", i+1), k.Kind))
+	}
+}
+
+// requiredDocuments are the ids attachRequired gave the kinds milestone
+// requires.
+func requiredDocuments(def fund.Definition, milestone string) []string {
+	kinds := def.DocumentKinds()
+	m, _ := def.Milestone(milestone)
+	var out []string
+	for _, req := range m.DocumentsRequired {
+		out = append(out, fmt.Sprintf("d%d", 1+slices.IndexFunc(kinds, func(k document.Requirement) bool { return k.Kind == req.Kind })))
+	}
+	return out
 }
 
 func verify(key, milestone string) VerifyMilestoneRequest {
@@ -86,6 +113,7 @@ func TestOfferAcceptedThroughToCompletion(t *testing.T) {
 	accepted := r.send(UpdateAcceptOffer, accept("accept"))
 	again := r.send(UpdateAcceptOffer, accept("accept"))
 	deploying := r.look()
+	r.attachRequired(def)
 	early := r.send(UpdateVerifyMilestone, verify("v-early", "ig_approvals"))
 	r.send(UpdateSubmitEvidence, evidence("e-1", "ig_approvals"))
 	notPM := r.send(UpdateVerifyMilestone, VerifyMilestoneRequest{Command: cmd("v-x", appLead), MilestoneID: "ig_approvals", Decision: MilestoneVerify})

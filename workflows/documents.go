@@ -176,7 +176,7 @@ func (a *applicationWorkflow) checkDocuments(v *fundflow.Invalid, field string, 
 	}
 	for _, req := range required {
 		if !kinds[req.Kind] {
-			v.Add(field, "must include a document of kind %s (%s)", req.Kind, req.Label)
+			v.Add(field, "must include the %s (a file of kind %s)", req.Label, req.Kind)
 		}
 	}
 }

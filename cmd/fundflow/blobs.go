@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/blob"
 	"github.com/fundflow/fundflow/internal/clamd"
+	"github.com/fundflow/fundflow/internal/letters"
 )
 
 // blobs opens the bucket letters and uploads live in and checks it
@@ -29,13 +33,59 @@ func (c *config) blobs(ctx context.Context) (*blob.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := st.Ping(ctx); err != nil {
+	if err := st.Ping(pctx); err != nil {
 		_ = st.Close()
 		return nil, fmt.Errorf("FUNDFLOW_BLOB_URL: %w", err)
 	}
+	if c.blobURL == "" {
+		if err := moveLetterDir(ctx, filepath.Join(c.dataDir, "letters"), st.Space(letters.Space)); err != nil {
+			_ = st.Close()
+			return nil, err
+		}
+	}
 	return st, nil
+}
+
+// moveLetterDir brings letters from the directory fundflow kept them in
+// before the blob store (data/letters/ab/abcdef…, the same layout) into
+// the store, so a data directory from before keeps serving its letters.
+// Each is checked against its name before it is stored; the directory is
+// then renamed, not deleted, and the log says so.
+func moveLetterDir(ctx context.Context, dir string, space *blob.Space) error {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	moved, skipped := 0, 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if name := d.Name(); !blob.ValidHash(name) || blob.Hash(data) != name {
+			skipped++
+			return nil
+		}
+		if _, err := space.Put(ctx, data); err != nil {
+			return err
+		}
+		moved++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("moving letters from %s into the blob store: %w", dir, err)
+	}
+	done := dir + ".moved-to-blobs"
+	if err := os.Rename(dir, done); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("moving letters from %s into the blob store: %w", dir, err)
+	}
+	slog.Info("moved letters from the old letter directory into the blob store; the old copy can be deleted",
+		"letters", moved, "not_letters", skipped, "old", done)
+	return nil
 }
 
 // scanner is the configured clamd, or nil where scanning is off.

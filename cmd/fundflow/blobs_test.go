@@ -1,9 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fundflow/fundflow/internal/blob"
+	"github.com/fundflow/fundflow/internal/letters"
 )
 
 // TestWorkerSettings: outside dev the worker needs the public URL, so no
@@ -48,5 +56,40 @@ func TestBlobSettings(t *testing.T) {
 		if _, err := (&config{blobURL: bad}).blobs(context.Background()); err == nil {
 			t.Errorf("FUNDFLOW_BLOB_URL=%q accepted", bad)
 		}
+	}
+}
+
+// A data directory from before the blob store keeps its letters: they
+// are checked against their names and moved into the store once, and the
+// old directory is renamed, not deleted.
+func TestOldLetterDirectoryMovesIntoTheStore(t *testing.T) {
+	dir := t.TempDir()
+	letter := []byte("%PDF-1.4 an offer letter from before")
+	hash := blob.Hash(letter)
+	old := filepath.Join(dir, "letters", hash[:2])
+	if err := os.MkdirAll(old, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{hash: letter, strings.Repeat("0", 64): []byte("damaged"), "notes.txt": []byte("x")} {
+		if err := os.WriteFile(filepath.Join(old, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // the second start finds nothing to move
+		st, err := (&config{dataDir: dir}).blobs(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Space(letters.Space).Get(context.Background(), hash)
+		st.Close()
+		if err != nil || !bytes.Equal(got, letter) {
+			t.Fatalf("the old letter from the store: %v", err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "letters")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the old directory is still in use: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "letters.moved-to-blobs", hash[:2], hash)); err != nil {
+		t.Errorf("the old copy was not kept: %v", err)
 	}
 }

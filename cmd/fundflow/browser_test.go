@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/fundflow/fundflow/internal/apitest"
 	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/internal/fund"
 )
@@ -401,13 +402,18 @@ func TestBrowserJourney(t *testing.T) {
 		b.tick("dpia_status", "complete")
 		b.tick("dtac_status", "in_progress")
 	})
-	// A PDF attached to the draft is listed with its scan status.
-	dpia := filepath.Join(t.TempDir(), "DPIA signed off.pdf")
-	if err := os.WriteFile(dpia, []byte("%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"), 0o600); err != nil {
-		t.Fatal(err)
+	// A PDF attached to the draft, as the kind of document it is, is
+	// listed with its scan status.
+	pdfFile := func(name string) string {
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, apitest.PDF(name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
 	}
 	b.open("applicant-draft-upload", app)
-	b.run("choose a file", chromedp.SetUploadFiles(byID("file"), []string{dpia}, chromedp.BySearch))
+	b.fill("kind", "dpia")
+	b.run("choose a file", chromedp.SetUploadFiles(byID("file"), []string{pdfFile("DPIA signed off.pdf")}, chromedp.BySearch))
 	b.press("applicant-draft-uploaded", "Upload file")
 	b.must("File uploaded: DPIA signed off.pdf")
 	b.must("Not scanned")
@@ -478,19 +484,39 @@ func TestBrowserJourney(t *testing.T) {
 	b.press("applicant-accepted", "Accept offer")
 	waitFor(t, "in deployment", func() bool { return e.status(id) == "in_deployment" })
 
-	// ...and reports the first milestone.
+	// ...and reports the first milestone, which needs the DPIA from the
+	// draft and a DTAC assessment, uploaded from the evidence page.
 	b.open("applicant-in-deployment", app)
 	b.follow("applicant-evidence", "Submit evidence")
+	b.must("Documents required")
+	b.must("Missing")
+	b.run("choose a file", chromedp.SetUploadFiles(byID("file"), []string{pdfFile("DTAC assessment.pdf")}, chromedp.BySearch))
+	b.press("applicant-evidence-uploaded", "Upload file")
+	b.must("File uploaded: DTAC assessment.pdf")
+	b.mustNot("Missing")
 	b.fill("summary", "DPIA signed off by the Caldicott Guardian; DTAC submitted.")
 	b.fill("metric_name_1", "documents_approved")
 	b.fill("metric_value_1", "2")
 	b.fill("links", "https://example.nhs.uk/dpia.pdf")
+	// Without the DTAC assessment the evidence is refused, GOV.UK style.
+	b.run("untick the DTAC", chromedp.Click(`//label[starts-with(normalize-space(), "DTAC assessment.pdf")]`, chromedp.BySearch))
+	b.press("applicant-evidence-refused", "Submit evidence")
+	b.must("There is a problem")
+	b.must("Documents must include the DTAC assessment")
+	b.run("tick the DTAC", chromedp.Click(`//label[starts-with(normalize-space(), "DTAC assessment.pdf")]`, chromedp.BySearch))
 	b.press("applicant-evidence-submitted", "Submit evidence")
+	b.must("Evidence submitted")
 	b.signOut()
 
-	// The programme manager verifies it and sees the drawdown.
+	// The programme manager sees the required documents and the files
+	// cited, opens one, verifies, and sees the drawdown.
 	b.signInAs("programme-manager", "Programme manager")
 	b.open("programme-manager-application", app)
+	b.must("DPIA signed off: included")
+	b.must("DTAC assessment: included")
+	if status, kind := b.fetchStatus(b.attr(`//a[normalize-space()="DTAC assessment.pdf"]`, "href")); status != 200 || kind != "application/pdf" {
+		t.Fatalf("the cited DTAC assessment: %d %s", status, kind)
+	}
 	b.tick("decision", "verify")
 	b.fill("note", "Both approvals seen.")
 	b.press("programme-manager-verified", "Record verification")
@@ -503,8 +529,11 @@ func TestBrowserJourney(t *testing.T) {
 	// completed elsewhere, the page shows it without a reload. (The event
 	// stream carries status changes, so a drawdown alone is seen on the
 	// next load.)
+	def := e.seedDefinition()
 	for _, m := range e.milestoneIDs(id)[1:] {
-		e.post("/v1"+app+"/milestones/"+m+"/evidence", e.token("applicant_QUY"), map[string]any{"summary": "Done, as planned.", "outcomes": sampleOutcomes(m, 900)}, 200)
+		tm, _ := def.Milestone(m)
+		e.post("/v1"+app+"/milestones/"+m+"/evidence", e.token("applicant_QUY"), map[string]any{"summary": "Done, as planned.", "outcomes": sampleOutcomes(m, 900),
+			"documents": e.AttachRequired(id, e.token("applicant_QUY"), tm)}, 200)
 		e.post("/v1"+app+"/milestones/"+m+"/verify", e.token("programme_manager"), map[string]any{"decision": "verify", "note": "Seen."}, 200)
 	}
 	waitFor(t, "live update of the dashboard", func() bool {

@@ -12,7 +12,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/jung-kurt/gofpdf"
+
 	"github.com/fundflow/fundflow/internal/decimal"
+	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/outcome"
 )
@@ -102,18 +105,22 @@ func (s *devSeeder) tok(name string) string { return s.tokens[name].Token }
 // (an offer whose letter is still being written cannot be accepted yet),
 // for up to two minutes: a loaded machine writes letters slowly.
 func (s *devSeeder) do(method, path, token, key string, body, out any, want int) error {
-	var payload []byte
-	if body != nil {
-		payload, _ = json.Marshal(body)
+	if body == nil {
+		return s.send(method, path, token, key, "", nil, out, want)
 	}
+	payload, _ := json.Marshal(body)
+	return s.send(method, path, token, key, "application/json", payload, out, want)
+}
+
+func (s *devSeeder) send(method, path, token, key, contentType string, payload []byte, out any, want int) error {
 	for try := 0; ; try++ {
 		req, err := http.NewRequestWithContext(s.ctx, method, s.base+path, bytes.NewReader(payload))
 		if err != nil {
 			return err
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
 		}
 		if key != "" {
 			req.Header.Set("Idempotency-Key", key)
@@ -194,8 +201,12 @@ func (s *devSeeder) award(a devAward) error {
 		return err
 	}
 	for _, m := range s.def.Milestones {
+		docs, err := s.attachRequired(app, applicant, key, m)
+		if err != nil {
+			return err
+		}
 		ev := map[string]any{"summary": "Delivered as planned: " + m.Title + ".", "links": []string{"https://example.nhs.uk/evidence"},
-			"outcomes": s.figures(m.ID, a)}
+			"outcomes": s.figures(m.ID, a), "documents": docs}
 		if err := s.do("POST", app+"/milestones/"+m.ID+"/evidence", applicant, key("evidence-"+m.ID), ev, nil, 200); err != nil {
 			return err
 		}
@@ -274,4 +285,63 @@ func mustDecimal(s string) decimal.Decimal {
 		panic(err)
 	}
 	return d
+}
+
+// attachRequired uploads a PDF of each kind milestone m requires, as the
+// lead would, and waits for them to be scanned (or marked not scanned),
+// returning their ids for the evidence.
+func (s *devSeeder) attachRequired(app, token string, key func(string) string, m fund.Milestone) ([]string, error) {
+	ids := []string{}
+	for _, req := range m.DocumentsRequired {
+		body, ct := document.Form(req.Label+".pdf", req.Kind, devPDF(req.Label, m.Title))
+		var d struct {
+			ID string `json:"id"`
+		}
+		if err := s.send("POST", app+"/documents", token, key("document-"+m.ID+"-"+req.Kind), ct, body, &d, 201); err != nil {
+			return nil, err
+		}
+		ids = append(ids, d.ID)
+	}
+	for try := 0; len(ids) > 0; try++ {
+		var docs []struct {
+			ScanStatus document.ScanStatus `json:"scan_status"`
+		}
+		if err := s.do("GET", app+"/documents", token, "", nil, &docs, 200); err != nil {
+			return nil, err
+		}
+		pending := 0
+		for _, d := range docs {
+			if d.ScanStatus == document.ScanPending {
+				pending++
+			}
+		}
+		if pending == 0 {
+			break
+		}
+		if try == 240 {
+			return nil, fmt.Errorf("%s: documents still being scanned after two minutes", app)
+		}
+		select {
+		case <-s.ctx.Done():
+			return nil, s.ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	return ids, nil
+}
+
+// devPDF is a one-page PDF a developer can open, titled as the document
+// it stands in for.
+func devPDF(title, milestone string) []byte {
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(time.Unix(0, 0).UTC()) // the same bytes for the same title
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "B", 18)
+	pdf.Cell(0, 12, title)
+	pdf.Ln(14)
+	pdf.SetFont("Helvetica", "", 12)
+	pdf.MultiCell(0, 6, "A sample document seeded by fundflow dev as evidence for the milestone \""+milestone+"\".", "", "", false)
+	var b bytes.Buffer
+	_ = pdf.Output(&b) // writes to a bytes.Buffer cannot fail
+	return b.Bytes()
 }

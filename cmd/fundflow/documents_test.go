@@ -4,13 +4,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/fundflow/fundflow/internal/apitest"
 	"github.com/fundflow/fundflow/internal/clamtest"
+	"github.com/fundflow/fundflow/internal/fund"
 )
 
 // TestDocumentsScannedInDev attaches files to a draft on a real Temporal
@@ -78,5 +85,90 @@ func TestDocumentsScannedInDev(t *testing.T) {
 	}
 	if s := status(clean["id"].(string)); s != "gone" {
 		t.Errorf("after removal the file is %s", s)
+	}
+}
+
+// TestDocumentsInDev walks the issue's journey in `fundflow dev`, where
+// scanning is off: a PDF attached to a draft is listed as not scanned and
+// downloads byte for byte, and `documents sweep` deletes a file removed
+// from the draft but not the one still attached; then, on an award of the seeded fund, evidence
+// for the IG milestone is refused without its required DPIA and DTAC
+// assessment, accepted with them, shown to the programme manager with the
+// kinds it required and the files it cites, and verified.
+func TestDocumentsInDev(t *testing.T) {
+	e := startLifecycleEnv(t)
+	quy := e.token("applicant_QUY")
+	draft := e.post("/v1/applications", quy, fullApplication("Asha Patel", 8_000_000), 201)["id"].(string)
+	pdf := apitest.PDF("the evaluation plan")
+	d := e.Upload(draft, quy, "dev-draft-plan", "Evaluation plan.pdf", "", pdf)
+	var listed []apitest.Document
+	e.do(http.MethodGet, "/v1/applications/"+draft+"/documents", quy, nil, &listed)
+	if len(listed) != 1 || listed[0].ID != d.ID || listed[0].ScanStatus != "not_scanned" {
+		t.Fatalf("the draft lists %+v", listed)
+	}
+	if code, h, got := e.raw("/v1/applications/"+draft+"/documents/"+d.ID, quy); code != 200 || !bytes.Equal(got, pdf) || h.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("download: %d %q", code, h.Get("Content-Type"))
+	}
+	// A file removed from the draft is swept once it is old enough; the
+	// one still attached is not.
+	removed := e.Upload(draft, quy, "dev-draft-old", "Old plan.pdf", "", apitest.PDF("an old plan"))
+	if code := e.do(http.MethodDelete, "/v1/applications/"+draft+"/documents/"+removed.ID, quy, nil, nil); code != 200 {
+		t.Fatalf("remove: %d", code)
+	}
+	long := time.Now().Add(-48 * time.Hour)
+	for _, h := range []string{removed.SHA256, d.SHA256} {
+		if err := os.Chtimes(filepath.Join(e.dev.dataDir, "blobs", "documents", h[:2], h), long, long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{"TEMPORAL_ADDRESS": e.dev.temporal, "FUNDFLOW_DATA_DIR": e.dev.dataDir}
+	var out strings.Builder
+	if err := run(context.Background(), []string{"fundflow", "documents", "sweep", "--delete"}, func(k string) string { return env[k] }, &out, os.Stderr); err != nil {
+		t.Fatalf("documents sweep: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "deleted documents/"+removed.SHA256) || strings.Contains(out.String(), d.SHA256) {
+		t.Fatalf("documents sweep:\n%s", out.String())
+	}
+	if code, _, _ := e.raw("/v1/applications/"+draft+"/documents/"+d.ID, quy); code != 200 {
+		t.Fatalf("after the sweep the attached file answers %d", code)
+	}
+
+	id := e.toDeployment("prevention.lead@nhs.net")
+	ig, _ := fund.SeedDefinition(time.Now()).Milestone("ig_approvals")
+	if len(ig.DocumentsRequired) != 2 {
+		t.Fatalf("the seeded IG milestone requires %+v", ig.DocumentsRequired)
+	}
+	base := "/v1/applications/" + id + "/milestones/" + ig.ID
+	evidence := map[string]any{"summary": "DPIA signed off; DTAC assessment complete.", "outcomes": sampleOutcomes(ig.ID, 0)}
+	var p struct {
+		Code   string
+		Errors []struct{ Field, Message string }
+	}
+	if code := e.doKey(http.MethodPost, base+"/evidence", quy, "dev-ev-bare", evidence, &p); code != 422 || len(p.Errors) != 2 || p.Errors[0].Field != "documents" {
+		t.Fatalf("evidence without its documents: %d %+v", code, p)
+	}
+	evidence["documents"] = e.AttachRequired(id, quy, ig)
+	e.post(base+"/evidence", quy, evidence, 200)
+
+	pm := e.token("programme_manager")
+	var ms []struct {
+		ID                string
+		Status            string
+		DocumentsRequired []struct{ Kind, Label string } `json:"documents_required"`
+		Evidence          struct{ Documents []string }
+	}
+	e.do(http.MethodGet, "/v1/applications/"+id+"/milestones", pm, nil, &ms)
+	if ms[0].ID != ig.ID || len(ms[0].DocumentsRequired) != 2 || len(ms[0].Evidence.Documents) != 2 {
+		t.Fatalf("the programme manager sees %+v", ms[0])
+	}
+	for _, doc := range ms[0].Evidence.Documents {
+		if code, _, got := e.raw("/v1/applications/"+id+"/documents/"+doc, pm); code != 200 || !bytes.HasPrefix(got, []byte("%PDF-")) {
+			t.Errorf("the programme manager's download of %s: %d", doc, code)
+		}
+	}
+	e.post(base+"/verify", pm, map[string]string{"decision": "verify", "note": "DPIA and DTAC seen."}, 200)
+	e.do(http.MethodGet, "/v1/applications/"+id+"/milestones", pm, nil, &ms)
+	if ms[0].Status != "verified" {
+		t.Fatalf("after verifying: %s", ms[0].Status)
 	}
 }

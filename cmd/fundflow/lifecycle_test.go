@@ -34,6 +34,8 @@ type lifecycleEnv struct {
 	temporal  client.Client
 	redis     *redis.Client
 	prefix    string
+	// dev is the running `fundflow dev`, for commands run beside it.
+	dev *devInstance
 }
 
 func startLifecycleEnv(t *testing.T, extra ...string) *lifecycleEnv {
@@ -47,7 +49,7 @@ func startLifecycleEnv(t *testing.T, extra ...string) *lifecycleEnv {
 	d := startDev(t, dir, append([]string{"--ephemeral", "--redis", url, "--redis-prefix", prefix}, extra...)...)
 	waitReady(t, d.api)
 	return &lifecycleEnv{httpClient: newHTTPClient(t, d.api), tokens: readTokens(t, dir), store: auth.NewStore(rdb, prefix, nil, nil),
-		readModel: readmodel.NewStore(rdb, prefix), temporal: dialDev(t, d), redis: rdb, prefix: prefix}
+		readModel: readmodel.NewStore(rdb, prefix), temporal: dialDev(t, d), redis: rdb, prefix: prefix, dev: d}
 }
 
 func (e *lifecycleEnv) token(name string) string {

@@ -24,6 +24,7 @@ Usage:
   fundflow user invite --email E --name N --role R   invite a person (the first admin)
   fundflow reindex [--check]  rebuild (or check) Redis read models and the directory cache from Temporal
   fundflow letters check|rebuild   compare recorded letters with the blob store, or re-render missing ones
+  fundflow documents sweep [--delete]  list (or delete) stored files no record needs, and expired quarantine
   fundflow seed --applications N   create N synthetic drafts through the workflows, for measuring
 
 Run "fundflow <command> -h" for a command's flags.
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runWorker(ctx, rest, getenv, stderr)
 	case "letters":
 		return runLetters(ctx, rest, getenv, stdout, stderr)
+	case "documents":
+		return runDocuments(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return runSeed(ctx, rest, getenv, stdout, stderr)
 	case "reindex":

@@ -116,6 +116,25 @@ func (e *lifecycleEnv) runLifecycle(lead string) string {
 	t := e.t
 	def := fund.SeedDefinition(time.Now())
 	tok := e.token("applicant_QUY")
+	id := e.toDeployment(lead)
+	for _, m := range def.Milestones {
+		base := "/v1/applications/" + id + "/milestones/" + m.ID
+		e.post(base+"/evidence", tok, map[string]any{"summary": "Done: " + m.Title, "metrics": map[string]int{"people_onboarded": 1200},
+			"outcomes": sampleOutcomes(m.ID, 1200), "links": []string{"https://example.nhs.uk/evidence"},
+			"documents": e.AttachRequired(id, tok, m)}, 200)
+		e.post(base+"/verify", e.token("programme_manager"), map[string]string{"decision": "verify", "note": "Checked."}, 200)
+	}
+	if s := e.status(id); s != "completed" {
+		t.Fatalf("lifecycle ended %s", s)
+	}
+	return id
+}
+
+// toDeployment takes a QUY application from draft to an accepted award,
+// with lead as its lead contact's address, and returns its id.
+func (e *lifecycleEnv) toDeployment(lead string) string {
+	def := fund.SeedDefinition(time.Now())
+	tok := e.token("applicant_QUY")
 	body := apitest.Application(fund.SeedID, "Jo Hughes", 8_000_000)
 	body["lead_contact"] = map[string]any{"name": "Jo Hughes", "email": lead, "role": "Head of Prevention"}
 	id := e.post("/v1/applications", tok, body, 201)["id"].(string)
@@ -127,15 +146,6 @@ func (e *lifecycleEnv) runLifecycle(lead string) string {
 	e.post("/v1/applications/"+id+"/decision", e.token("panel_chair"), map[string]any{"outcome": "approve", "amount_pence": 8_000_000, "feedback": "Strong."}, 200)
 	e.awaitLetter(id, tok, "offer")
 	e.post("/v1/applications/"+id+"/offer/accept", tok, map[string]string{"signatory_name": "Dr Rhiannon Price", "signatory_role": "Director of Public Health"}, 200)
-	for _, m := range def.Milestones {
-		base := "/v1/applications/" + id + "/milestones/" + m.ID
-		e.post(base+"/evidence", tok, map[string]any{"summary": "Done: " + m.Title, "metrics": map[string]int{"people_onboarded": 1200},
-			"outcomes": sampleOutcomes(m.ID, 1200), "links": []string{"https://example.nhs.uk/evidence"}}, 200)
-		e.post(base+"/verify", e.token("programme_manager"), map[string]string{"decision": "verify", "note": "Checked."}, 200)
-	}
-	if s := e.status(id); s != "completed" {
-		t.Fatalf("lifecycle ended %s", s)
-	}
 	return id
 }
 

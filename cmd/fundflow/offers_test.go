@@ -199,7 +199,8 @@ func TestOffersMilestonesAndLetters(t *testing.T) {
 	for _, m := range def.Milestones {
 		base := "/v1/applications/" + ids[0] + "/milestones/" + m.ID
 		e.post(base+"/evidence", orgs[0].token, map[string]any{"summary": "Done: " + m.Title, "metrics": map[string]int{"people_onboarded": 1200},
-			"outcomes": sampleOutcomes(m.ID, 1200), "links": []string{"https://example.nhs.uk/evidence"}}, 200)
+			"outcomes": sampleOutcomes(m.ID, 1200), "links": []string{"https://example.nhs.uk/evidence"},
+			"documents": e.AttachRequired(ids[0], orgs[0].token, m)}, 200)
 		e.post(base+"/verify", e.token("programme_manager"), map[string]string{"decision": "verify", "note": "Checked."}, 200)
 	}
 	var done map[string]any

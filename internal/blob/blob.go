@@ -13,10 +13,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob://
@@ -104,15 +107,14 @@ func (s *Store) Space(name string) *Space { return &Space{store: s, name: name} 
 func (p *Space) key(hash string) string { return p.name + "/" + hash[:2] + "/" + hash }
 
 // Put stores data and returns its hash. It is idempotent: the same bytes
-// always land on the same key, and an object already there is left alone.
-// Backends write whole objects or nothing, so a crash never leaves a
-// truncated file under a valid hash.
+// always land on the same key. An object already there is written again,
+// the same bytes, so its modification time says when it was last stored:
+// a sweep that spares young objects then never deletes one an upload in
+// flight is about to refer to. Backends write whole objects or nothing, so
+// a crash never leaves a truncated file under a valid hash.
 func (p *Space) Put(ctx context.Context, data []byte) (string, error) {
 	hash := Hash(data)
 	key := p.key(hash)
-	if ok, err := p.store.bucket.Exists(ctx, key); err == nil && ok {
-		return hash, nil
-	}
 	opts := &blob.WriterOptions{ContentType: "application/octet-stream"}
 	if err := p.store.bucket.WriteAll(ctx, key, data, opts); err != nil {
 		return "", fmt.Errorf("blob store %s: put %s: %w", p.store.where, p.name, err)
@@ -163,6 +165,35 @@ func (p *Space) Delete(ctx context.Context, hash string) error {
 		return fmt.Errorf("blob store %s: delete %s: %w", p.store.where, p.name, err)
 	}
 	return nil
+}
+
+// Object is one stored object: its hash and when it was last stored.
+type Object struct {
+	SHA256  string
+	ModTime time.Time
+}
+
+// List calls fn for every object in the space, in no particular order.
+// Keys that are not an object's (a stray file in a file:// bucket) are
+// skipped.
+func (p *Space) List(ctx context.Context, fn func(Object) error) error {
+	it := p.store.bucket.List(&blob.ListOptions{Prefix: p.name + "/"})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("blob store %s: list %s: %w", p.store.where, p.name, err)
+		}
+		hash := path.Base(obj.Key)
+		if obj.IsDir || !ValidHash(hash) || obj.Key != p.key(hash) {
+			continue
+		}
+		if err := fn(Object{SHA256: hash, ModTime: obj.ModTime}); err != nil {
+			return err
+		}
+	}
 }
 
 // MoveTo moves the object under hash into space to, for quarantine: the

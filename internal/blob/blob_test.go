@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func openFile(t *testing.T) (*Store, string) {
@@ -86,6 +87,12 @@ func exercise(t *testing.T, st *Store) {
 	if _, err := st.Space("letters").Get(ctx, want); !errors.Is(err, ErrNotFound) {
 		t.Errorf("another space's Get = %v, want ErrNotFound", err)
 	}
+	if got := list(t, sp); len(got) != 1 || got[0].SHA256 != want || time.Since(got[0].ModTime) > time.Hour {
+		t.Errorf("List = %+v, want the one object, stored just now", got)
+	}
+	if got := list(t, st.Space("letters")); len(got) != 0 {
+		t.Errorf("another space's List = %+v", got)
+	}
 	for _, bad := range []string{"", "../../etc/passwd", strings.ToUpper(want), want[:63], want + "0", "../" + want[3:], strings.Repeat("g", 64), strings.Repeat("ab", 32)} {
 		if _, err := sp.Get(ctx, bad); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Get(%q) = %v, want ErrNotFound", bad, err)
@@ -117,5 +124,42 @@ func exercise(t *testing.T, st *Store) {
 	cancel()
 	if _, err := sp.Put(cancelled, []byte("other bytes")); err == nil {
 		t.Error("Put with a cancelled context succeeded")
+	}
+}
+
+func list(t *testing.T, sp *Space) []Object {
+	t.Helper()
+	var out []Object
+	if err := sp.List(context.Background(), func(o Object) error { out = append(out, o); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Storing bytes that are there already says so in the modification time,
+// which is what a sweep judges an object's age by.
+func TestPutAgainRefreshesTheModificationTime(t *testing.T) {
+	st, dir := openFile(t)
+	sp := st.Space("documents")
+	hash, err := sp.Put(context.Background(), []byte("%PDF-1.7 stored long ago"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-30 * 24 * time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "documents", hash[:2], hash), long, long); err != nil {
+		t.Fatal(err)
+	}
+	// A stray file in the directory is no object.
+	if err := os.WriteFile(filepath.Join(dir, "documents", "notes.txt"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(t, sp); len(got) != 1 || got[0].ModTime.After(long.Add(time.Minute)) {
+		t.Fatalf("List = %+v, want the old object only", got)
+	}
+	if _, err := sp.Put(context.Background(), []byte("%PDF-1.7 stored long ago")); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(t, sp); len(got) != 1 || time.Since(got[0].ModTime) > time.Hour {
+		t.Fatalf("after storing it again List = %+v", got)
 	}
 }

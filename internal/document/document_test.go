@@ -3,8 +3,10 @@ package document
 import (
 	"archive/zip"
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -100,6 +102,36 @@ func TestWithExtension(t *testing.T) {
 	} {
 		if got := WithExtension(c[0], c[1]); got != c[2] {
 			t.Errorf("WithExtension(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}
+
+func TestSweepDeletesOnlyWhatNoRecordNeeds(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	old, young, ancient := now.Add(-48*time.Hour), now.Add(-time.Hour), now.Add(-60*24*time.Hour)
+	stored := []Stored{
+		{SHA256: "kept", ModTime: old},                                  // a live record's
+		{SHA256: "shared", ModTime: old},                                // one of two records removed
+		{SHA256: "removed", ModTime: old},                               // its only record removed
+		{SHA256: "in-flight", ModTime: young},                           // stored, not yet recorded
+		{SHA256: "quarantined", ModTime: old, Quarantined: true},        // infected, inside retention
+		{SHA256: "expired", ModTime: ancient, Quarantined: true},        // infected, past retention
+		{SHA256: "orphan-quarantine", ModTime: old, Quarantined: true},  // no record at all
+		{SHA256: "young-quarantine", ModTime: young, Quarantined: true}, // just quarantined, no record yet
+	}
+	records := []Document{{SHA256: "kept"}, {SHA256: "shared"}, {SHA256: "quarantined", ScanStatus: ScanInfected}, {SHA256: "expired", ScanStatus: ScanInfected}}
+	p := SweepPolicy{MinAge: DefaultSweepMinAge, QuarantineRetention: DefaultQuarantineRetention}
+	var got []string
+	for _, s := range p.Sweepable(now, stored, records) {
+		got = append(got, s.SHA256)
+	}
+	if want := []string{"removed", "expired", "orphan-quarantine"}; !slices.Equal(got, want) {
+		t.Fatalf("sweepable %v, want %v", got, want)
+	}
+	p.QuarantineRetention = 0
+	for _, s := range p.Sweepable(now, stored, records) {
+		if s.SHA256 == "expired" {
+			t.Error("with no retention set, a recorded quarantined file was swept")
 		}
 	}
 }

@@ -405,6 +405,21 @@ func (d Definition) Milestone(id string) (Milestone, bool) {
 	return Milestone{}, false
 }
 
+// DocumentKinds are the kinds of document any milestone requires, each
+// once, in template order: what an applicant may label a file as before
+// it is tied to a milestone.
+func (d Definition) DocumentKinds() []document.Requirement {
+	var out []document.Requirement
+	for _, m := range d.Milestones {
+		for _, r := range m.DocumentsRequired {
+			if !slices.ContainsFunc(out, func(x document.Requirement) bool { return x.Kind == r.Kind }) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
 // DrawdownSchedule splits an award across the milestones in template order.
 // Each share is rounded down to whole pence and the last milestone takes
 // what is left, so the schedule always adds up to the award exactly. d must

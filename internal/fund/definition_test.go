@@ -35,6 +35,14 @@ func TestSeedDefinitionIsValidAndMatchesTheProduct(t *testing.T) {
 	if !slices.Equal(shares, []int{1000, 3000, 2000, 2000, 2000}) {
 		t.Errorf("milestone shares %v", shares)
 	}
+	// The issue's own examples: evidence cannot be sent without them.
+	var kinds []string
+	for _, r := range d.DocumentKinds() {
+		kinds = append(kinds, r.Kind)
+	}
+	if !slices.Equal(kinds, []string{"dpia", "dtac", "go_live_report", "outcomes_report", "evaluation_report"}) {
+		t.Errorf("document kinds %v", kinds)
+	}
 	for _, c := range d.Criteria {
 		if !slices.Equal(c.Scale.Labels, []string{"Poor", "Partial", "Satisfactory", "Good", "Strong"}) {
 			t.Errorf("criterion %s labels %v", c.ID, c.Scale.Labels)

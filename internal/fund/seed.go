@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow/internal/decimal"
+	"github.com/fundflow/fundflow/internal/document"
 	_ "time/tzdata" // the seed's window is set in Europe/London on hosts without zoneinfo
 )
 
@@ -84,15 +85,19 @@ func SeedDefinition(now time.Time) Definition {
 		OfferAcceptanceWindow: iso("P14D"),
 		Milestones: []Milestone{
 			{ID: "ig_approvals", Title: "Information-governance approvals (DPIA, DTAC)", DueAfter: iso("P6W"),
-				DrawdownShareBP: 1000, EvidenceRequired: []string{"Signed-off DPIA", "Completed DTAC assessment"}},
+				DrawdownShareBP: 1000, EvidenceRequired: []string{"Signed-off DPIA", "Completed DTAC assessment"},
+				DocumentsRequired: []document.Requirement{{Kind: "dpia", Label: "DPIA signed off"}, {Kind: "dtac", Label: "DTAC assessment"}}},
 			{ID: "go_live", Title: "Go-live on each chosen deployment route", DueAfter: iso("P90D"),
-				DrawdownShareBP: 3000, EvidenceRequired: []string{"Go-live date for each route", "First referrals or NHS App sign-ups"}},
+				DrawdownShareBP: 3000, EvidenceRequired: []string{"Go-live date for each route", "First referrals or NHS App sign-ups"},
+				DocumentsRequired: []document.Requirement{{Kind: "go_live_report", Label: "Go-live report"}}},
 			{ID: "first_1000_onboarded", Title: "First 1,000 people onboarded", DueAfter: iso("P150D"),
 				DrawdownShareBP: 2000, EvidenceRequired: []string{"Onboarding count by route and cohort"}},
 			{ID: "outcomes_3_months", Title: "3-month outcomes report", DueAfter: iso("P180D"),
-				DrawdownShareBP: 2000, EvidenceRequired: []string{"Exercise, mental wellbeing, weight and blood pressure changes", "GP appointment use"}},
+				DrawdownShareBP: 2000, EvidenceRequired: []string{"Exercise, mental wellbeing, weight and blood pressure changes", "GP appointment use"},
+				DocumentsRequired: []document.Requirement{{Kind: "outcomes_report", Label: "3-month outcomes report"}}},
 			{ID: "final_evaluation", Title: "Final evaluation", DueAfter: iso("P365D"),
-				DrawdownShareBP: 2000, EvidenceRequired: []string{"Evaluation report against the baseline", "Plans for sustaining the service"}},
+				DrawdownShareBP: 2000, EvidenceRequired: []string{"Evaluation report against the baseline", "Plans for sustaining the service"},
+				DocumentsRequired: []document.Requirement{{Kind: "evaluation_report", Label: "Final evaluation report"}}},
 		},
 		Measures: seedMeasures(),
 	}

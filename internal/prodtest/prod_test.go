@@ -260,7 +260,8 @@ func TestProduction(t *testing.T) {
 		for _, m := range def.Milestones {
 			base := "/v1/applications/" + id + "/milestones/" + m.ID
 			post(base+"/evidence", applicants[org], map[string]any{"summary": "Done: " + m.Title, "links": []string{"https://example.nhs.uk/evidence"},
-				"outcomes": outcome.Sample(def, m.ID, []string{"primary_care_public_health", "nhs_app"}, 900)}, 200)
+				"outcomes":  outcome.Sample(def, m.ID, []string{"primary_care_public_health", "nhs_app"}, 900),
+				"documents": c.AttachRequired(id, applicants[org], m)}, 200)
 			post(base+"/verify", pm, map[string]string{"decision": "verify", "note": "Checked."}, 200)
 		}
 		var v map[string]any
@@ -330,6 +331,13 @@ func TestProduction(t *testing.T) {
 	mustRun(t, env, bin, "letters", "check")
 	letters(quy, "QUY", "offer", "completion")
 	tm.add("letters check finds a lost letter, rebuild restores it identically", time.Since(began))
+
+	// Every uploaded file in the bucket is one a record refers to, so a
+	// sweep, over S3 and every application's record in Temporal, finds
+	// nothing to delete.
+	if out := mustRun(t, env, bin, "documents", "sweep", "--min-age", "1h"); !strings.Contains(out, "would delete 0") || strings.Contains(out, " 0 records") {
+		t.Fatalf("documents sweep: %s", out)
+	}
 
 	// A worker dies with SIGKILL while the panel decides the second one:
 	// the decision reserves credit at the fund through an activity that
