@@ -19,17 +19,19 @@ import (
 // and the seeded fund's content, patches and recorded workflow histories
 // keep exactly the JSON they always had.
 
-// typedMembers are the JSON names of Content's typed fields.
-var typedMembers = func() []string {
-	var out []string
+// typedMembers are the JSON names of Content's typed fields, and
+// typedIndex their field indices, in the same order.
+var typedMembers, typedIndex = func() ([]string, []int) {
+	var names []string
+	var index []int
 	t := reflect.TypeFor[contentFields]()
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		if name != "" && name != "-" {
-			out = append(out, name)
+			names, index = append(names, name), append(index, i)
 		}
 	}
-	return out
+	return names, index
 }()
 
 // Typed reports whether id is the JSON name of one of Content's typed

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -378,24 +379,24 @@ func (k Known) validate(c Content, def fund.Definition, mode form.Mode) fundflow
 // is not given: every figure the seeded form asks must be more than zero,
 // and a declaration not made is false.
 func (c Content) AnswerSet() form.Answers {
-	b, err := json.Marshal(contentFields(c))
-	if err != nil {
-		panic(err) // unreachable: the typed fields always marshal
-	}
-	var typed map[string]json.RawMessage
-	_ = json.Unmarshal(b, &typed)
-	delete(typed, "org_code")
-	out := make(form.Answers, len(typed)+len(c.Answers))
-	for id, a := range typed {
-		if form.Answered(a) && string(a) != "0" && string(a) != "false" {
-			out[id] = a
+	out := make(form.Answers, len(typedMembers)+len(c.Answers))
+	v := reflect.ValueOf(contentFields(c))
+	for i, id := range typedMembers {
+		f := v.Field(typedIndex[i])
+		if id == "org_code" || f.IsZero() || f.Kind() == reflect.Slice && f.Len() == 0 {
+			continue
+		}
+		b, err := json.Marshal(f.Interface())
+		if err != nil {
+			panic(err) // unreachable: the typed fields always marshal
+		}
+		if form.Answered(b) {
+			out[id] = b
 		}
 	}
 	maps.Copy(out, c.Answers)
 	return out
 }
-
-func path(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
 
 func text(v *fundflow.Invalid, field, s string, limit int, required bool) {
 	switch {
@@ -405,3 +406,5 @@ func text(v *fundflow.Invalid, field, s string, limit int, required bool) {
 		v.Add(field, "must be at most %d characters, not %d", limit, utf8.RuneCountInString(s))
 	}
 }
+
+func path(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/fundflow/fundflow"
@@ -156,11 +157,15 @@ func Answered(b json.RawMessage) bool {
 	case isNull(t):
 		return false
 	case t[0] == '"':
+		// Most answers are plain text: a first character that is neither
+		// space nor an escape decides without decoding.
+		if len(t) > 2 && t[1] != '\\' && !unicode.IsSpace(rune(t[1])) {
+			return true
+		}
 		var s string
 		return json.Unmarshal(t, &s) != nil || strings.TrimSpace(s) != ""
 	case t[0] == '[':
-		var xs []json.RawMessage
-		return json.Unmarshal(t, &xs) != nil || len(xs) > 0
+		return len(bytes.TrimSpace(t[1:])) > 0 && bytes.TrimSpace(t[1:])[0] != ']'
 	case t[0] == '{':
 		var m map[string]json.RawMessage
 		if json.Unmarshal(t, &m) != nil {
