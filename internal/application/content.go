@@ -17,9 +17,10 @@ import (
 	"github.com/fundflow/fundflow/internal/money"
 )
 
-// Limits on what an applicant may write, in characters (runes, so Welsh
-// diacritics and curly quotes count once). They are exported so the web form
-// can show the same limits the API enforces.
+// The seeded form's limits on what an applicant may write, in characters
+// (runes, so Welsh diacritics and curly quotes count once). The rule is the
+// form's (form.Seeded); these name its figures for code written before
+// forms were data, and TestSeededFormLimitsAreThePackages keeps them equal.
 const (
 	MaxNeedChars            = 4000
 	MaxDeliveryPlanChars    = 5000
@@ -29,8 +30,6 @@ const (
 	MaxIGReadinessChars     = 3000
 	// MaxNameChars bounds people's names and job roles.
 	MaxNameChars = 200
-	// MaxEmailChars is the longest address SMTP can deliver to (RFC 5321).
-	MaxEmailChars = 254
 	// MaxPeople bounds population and reach figures: more than the UK's
 	// population, so it only catches typos, never a real plan.
 	MaxPeople = 100_000_000
