@@ -80,3 +80,37 @@ func TestFundWithoutAFormAsksTheSeededOne(t *testing.T) {
 	require.Equal(t, 1, v.Version)
 	require.Equal(t, form.Seeded(), v.Form)
 }
+
+// An application is judged by the form version it was started on for good:
+// the fund publishing a version with a new required question while it is a
+// draft changes nothing for it, and submission, which refreshes the fund's
+// definition, keeps its form. Answers a condition hides are dropped then.
+func TestApplicationKeepsItsFormVersion(t *testing.T) {
+	def := fund.SocialPrescribingDefinition(appStart)
+	r := newAppRun(t, def)
+	v2 := fund.SocialPrescribingForm()
+	v2.Version = 2
+	v2.Sections[3].Questions = append(v2.Sections[3].Questions, form.Question{ID: "evaluator", Type: form.Text, Required: true, Label: "Evaluator"})
+	r.fund.def.Form = &v2 // what the fund answers at submission
+
+	body := `{"lead_contact":{"name":"Asha Patel","email":"asha.patel@nhs.net","role":"Lead"},"sro":{"name":"Dr Tom Reid","role":"CMO"},
+		"sro_declaration":true,"delivery_model":"in_house","deployment_routes":["gp_practices"],"start_date":"2026-09-01","link_workers":2,
+		"population_covered":500000,"planned_reach":900,"has_partners":false,"partners":[{"name":"Left over"}],
+		"no_partners_reason":"We employ our own.","approach":"Referral within a fortnight.","referral_sources":["gp"],
+		"safeguarding_policy":true,"requested_pence":3000000}`
+	saved := r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, body)})
+	late := r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("late", appLead), Patch: patchOf(t, `{"evaluator":"Cardiff University"}`)})
+	submitted := r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	after := r.look()
+	require.Error(t, r.run(newApp(def)))
+
+	saved.ok(t, nil)
+	e := late.refused(t, fundflow.EVALIDATION)
+	require.Equal(t, "evaluator", e.Fields[0].Field)
+	submitted.ok(t, nil)
+	require.Equal(t, 1, after.FormVersion)
+	require.JSONEq(t, "2", string(after.Content.Answers["link_workers"]), "the fund's own answers are kept")
+	_, kept := after.Content.Answers["partners"]
+	require.False(t, kept, "a hidden answer is dropped at submission")
+	require.Contains(t, after.Content.Answers, "no_partners_reason")
+}
