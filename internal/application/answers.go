@@ -34,10 +34,10 @@ var typedMembers, typedIndex = func() ([]string, []int) {
 	return names, index
 }()
 
-// Typed reports whether id is the JSON name of one of Content's typed
+// isTyped reports whether id is the JSON name of one of Content's typed
 // fields, which every form's answers may use only for the question of that
 // id.
-func Typed(id string) bool { return slices.Contains(typedMembers, id) }
+func isTyped(id string) bool { return slices.Contains(typedMembers, id) }
 
 // contentFields and patchFields have Content's and Patch's fields without
 // their methods, to marshal the typed part the default way.
@@ -123,7 +123,7 @@ func others(b []byte, typed map[string]json.RawMessage) (map[string]json.RawMess
 	}
 	var rest map[string]json.RawMessage
 	for k, v := range all {
-		if Typed(k) && k != "org_code" {
+		if isTyped(k) && k != "org_code" {
 			if typed != nil {
 				typed[k] = v
 			}
