@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -37,9 +39,31 @@ func newApplicationID(now time.Time, callerID, key string) string {
 	return fmt.Sprintf("app_%012x%s", now.UnixMilli(), hex.EncodeToString(b[:]))
 }
 
+// createApplicationBody is fund_id and the first answers, in one object.
 type createApplicationBody struct {
-	FundID string `json:"fund_id"`
-	application.Patch
+	FundID string
+	Patch  application.Patch
+}
+
+// UnmarshalJSON takes fund_id out and reads the rest as a patch, which
+// judges its own members: the patch keeps answers to questions only the
+// fund's form knows.
+func (b *createApplicationBody) UnmarshalJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	if id, ok := m["fund_id"]; ok {
+		if err := json.Unmarshal(id, &b.FundID); err != nil {
+			return &json.UnmarshalTypeError{Value: "value", Type: reflect.TypeFor[string](), Field: "fund_id"}
+		}
+		delete(m, "fund_id")
+	}
+	rest, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(rest, &b.Patch)
 }
 
 func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +104,7 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 	// The workflow checks the draft too, but Update-with-Start starts it
 	// even when the Update is refused; checking first leaves no empty
 	// application behind a 422.
-	if err := application.ValidateDraft(application.Content{OrgCode: p.OrgCode}.Apply(body.Patch), f.Definition.Defaults()); err != nil {
+	if err := s.known().ValidateDraft(application.Content{OrgCode: p.OrgCode}.Apply(body.Patch), f.Definition.Defaults()); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -185,6 +209,13 @@ func (s *server) getApplication(w http.ResponseWriter, r *http.Request) {
 // with the application as it now stands. build turns the decoded body into
 // the Update's request; a nil body type means the request has no body.
 func applicationCommand[B any](s *server, update string, build func(workflows.Command, B) any) http.HandlerFunc {
+	return checkedApplicationCommand(s, update, nil, build)
+}
+
+// checkedApplicationCommand is applicationCommand with a check of the body
+// that only the API can make, before the workflow is asked.
+func checkedApplicationCommand[B any](s *server, update string, check func(*http.Request, string, B) error,
+	build func(workflows.Command, B) any) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var body B
 		cmd, err := readCommand(w, r, &body)
@@ -197,6 +228,12 @@ func applicationCommand[B any](s *server, update string, build func(workflows.Co
 		// applications, not even that they exist.
 		if principal(r.Context()).Role == fundflow.RoleApplicant {
 			if _, err := s.applicationView(r, id); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		if check != nil {
+			if err := check(r, id, body); err != nil {
 				s.writeError(w, r, err)
 				return
 			}
@@ -279,7 +316,7 @@ type (
 )
 
 func (s *server) patchApplication() http.HandlerFunc {
-	return applicationCommand(s, workflows.UpdateSaveDraft, func(c workflows.Command, p application.Patch) any {
+	return checkedApplicationCommand(s, workflows.UpdateSaveDraft, s.checkAnswers, func(c workflows.Command, p application.Patch) any {
 		return workflows.SaveDraftRequest{Command: c, Patch: p}
 	})
 }

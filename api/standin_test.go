@@ -96,6 +96,9 @@ func (c *standInTemporal) QueryWorkflow(_ context.Context, workflowID, _, name s
 	switch {
 	case workflowID == workflows.FundWorkflowID(c.fund.Definition.ID) && name == workflows.QueryFund:
 		return encode(c.fund)
+	case workflowID == workflows.FundWorkflowID(c.fund.Definition.ID) && name == workflows.QueryForm:
+		d := c.fund.Definition
+		return encode(workflows.FormView{FundID: d.ID, Version: d.FormVersion(), Form: d.ApplicationForm()})
 	case strings.HasPrefix(workflowID, workflows.ApplicationWorkflowID("")) && name == workflows.QueryApplication:
 		id := strings.TrimPrefix(workflowID, workflows.ApplicationWorkflowID(""))
 		return encode(workflows.ApplicationView{ID: id, FundID: c.fund.Definition.ID, OrgCode: "QUY",
@@ -109,6 +112,7 @@ func (c *standInTemporal) NewWithStartWorkflowOperation(client.StartWorkflowOpti
 }
 
 func (c *standInTemporal) UpdateWithStartWorkflow(_ context.Context, o client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	c.called("UpdateWithStartWorkflow")
 	if err := metadataSafe(o.UpdateOptions.UpdateID); err != nil {
 		return nil, err
 	}

@@ -131,7 +131,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	// let go of its pollers before the frontend disappears.
 	defer w.Stop()
 
-	if err := seedFund(ctx, tc, time.Now(), log); err != nil {
+	if err := seedFunds(ctx, tc, time.Now(), log); err != nil {
 		return err
 	}
 	if err := ensureDirectory(ctx, tc); err != nil {
@@ -215,29 +215,37 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	return serveHTTP(ctx, httpL, h, log)
 }
 
-// seedFund starts the Prevention Innovation Fund, already open, the first
-// time dev mode runs over a data directory. An open fund's terms are
-// frozen, so a fund seeded by an older fundflow stays as it was; the log
-// says so when its milestones ask for other documents than today's seed.
-func seedFund(ctx context.Context, tc client.Client, now time.Time, log *slog.Logger) error {
-	def := fund.SeedDefinition(now)
-	_, err := tc.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID),
-		workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def, Status: fund.StatusOpen})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
-		return fmt.Errorf("seed fund %s: %w", def.ID, err)
-	}
-	if started == nil {
-		return nil
-	}
-	var v workflows.FundView
-	resp, err := tc.QueryWorkflow(ctx, workflows.FundWorkflowID(def.ID), "", workflows.QueryFund)
-	if err == nil {
-		err = resp.Get(&v)
-	}
-	if err == nil && !slices.Equal(v.Definition.DocumentKinds(), def.DocumentKinds()) {
-		log.Warn("this data directory's seeded fund predates the documents today's seed requires at its milestones; remove the data directory (or pass --ephemeral) to start over with it",
-			"fund", def.ID)
+// devFunds are the funds dev mode seeds: the Prevention Innovation Fund,
+// and a social-prescribing fund that asks its own questions, so anyone can
+// see that the engine is not hard-wired to one fund or one form.
+func devFunds(now time.Time) []fund.Definition {
+	return []fund.Definition{fund.SeedDefinition(now), fund.SocialPrescribingDefinition(now)}
+}
+
+// seedFunds starts dev's funds, already open, the first time dev mode runs
+// over a data directory. An open fund's terms are frozen, so a fund seeded
+// by an older fundflow stays as it was; the log says so when its
+// milestones ask for other documents than today's seed.
+func seedFunds(ctx context.Context, tc client.Client, now time.Time, log *slog.Logger) error {
+	for _, def := range devFunds(now) {
+		_, err := tc.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID),
+			workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def, Status: fund.StatusOpen})
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if err != nil && !errors.As(err, &started) {
+			return fmt.Errorf("seed fund %s: %w", def.ID, err)
+		}
+		if started == nil {
+			continue
+		}
+		var v workflows.FundView
+		resp, err := tc.QueryWorkflow(ctx, workflows.FundWorkflowID(def.ID), "", workflows.QueryFund)
+		if err == nil {
+			err = resp.Get(&v)
+		}
+		if err == nil && !slices.Equal(v.Definition.DocumentKinds(), def.DocumentKinds()) {
+			log.Warn("this data directory's seeded fund predates the documents today's seed requires at its milestones; remove the data directory (or pass --ephemeral) to start over with it",
+				"fund", def.ID)
+		}
 	}
 	return nil
 }
