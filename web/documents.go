@@ -55,8 +55,14 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 		s.renderApplicant(w, r, id, problemStatus(err), explainErrors(errs, uploadLabels))
 		return
 	}
+	// A section page with a document question offers the upload form
+	// too, and the applicant goes back there to choose the file.
+	to := appPath(id)
+	if sec := r.PostFormValue("section"); sec != "" {
+		to += "/sections/" + url.PathEscape(sec)
+	}
 	// The name as the API cleaned it, which is the name the list shows.
-	s.done(w, r, err, "File uploaded: "+stored.Name, appPath(id))
+	s.done(w, r, err, "File uploaded: "+stored.Name, to)
 }
 
 // removeDocument takes a file off a draft.
