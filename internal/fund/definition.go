@@ -17,6 +17,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/document"
+	"github.com/fundflow/fundflow/internal/form"
 )
 
 // OrgType is the kind of organisation that may apply, as spelled in the
@@ -92,7 +93,22 @@ type Definition struct {
 	// Measures are the outcomes awards set targets for and report at
 	// milestones; see measure.go.
 	Measures []Measure `json:"measures,omitempty"`
+
+	// Form is the application form new drafts are started on. A fund
+	// defined before forms were data has none and asks form.Seeded().
+	Form *form.Form `json:"form,omitempty"`
 }
+
+// ApplicationForm is the form new drafts use: Form, or the seeded one.
+func (d Definition) ApplicationForm() form.Form {
+	if d.Form == nil {
+		return form.Seeded()
+	}
+	return *d.Form
+}
+
+// FormVersion is ApplicationForm's version.
+func (d Definition) FormVersion() int { return d.ApplicationForm().Version }
 
 // Route is a way the funded service can be deployed.
 type Route struct {
@@ -246,6 +262,14 @@ func (d Definition) Validate() error {
 
 	d.validateMilestones(&v)
 	d.validateMeasures(&v)
+	if d.Form != nil {
+		if d.Form.Version < 1 {
+			v.Add("form.version", "must be at least 1")
+		}
+		for _, fe := range d.Form.Problems() {
+			v.Add("form."+fe.Field, "%s", fe.Message)
+		}
+	}
 	return v.Err("the fund definition is invalid")
 }
 
