@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/fundflow/fundflow/internal/form"
 )
 
 const testApp = "/v1/applications/app1"
@@ -63,6 +65,7 @@ func applicantAPI(t *testing.T, app map[string]any) (*fakeAPI, http.Handler) {
 	api.on("GET /v1/funds/pif", http.StatusOK, testFundJSON())
 	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{testFundJSON()}})
 	api.on("GET "+testApp, http.StatusOK, app)
+	api.on("GET /v1/funds/pif/form", http.StatusOK, map[string]any{"fund_id": "pif", "version": 1, "form": form.Seeded()})
 	api.on("GET "+testApp+"/timeline", http.StatusOK, map[string]any{"items": []any{
 		map[string]any{"seq": 1, "at": "2026-05-01T09:00:00Z", "actor": "Ana Lead", "role": "applicant", "action": "created"},
 	}})

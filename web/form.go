@@ -103,6 +103,16 @@ func (a appForm) declarations() []form.Question {
 	return out
 }
 
+// sectionOf is the id of the section that asks question id.
+func (a appForm) sectionOf(id string) string {
+	for _, sec := range a.Sections {
+		if slices.ContainsFunc(sec.Questions, func(q form.Question) bool { return q.ID == id }) {
+			return sec.ID
+		}
+	}
+	return ""
+}
+
 var itemIndex = regexp.MustCompile(`\[\d+\]`)
 
 // shown reports whether q, at prefix, is asked given the answers in vals:
@@ -233,15 +243,20 @@ func (a appForm) field(q form.Question, prefix string, vals url.Values, reveals 
 		}
 	case form.OutcomeTargets:
 		f.Targets = newTargetsForm(a.Def, a.Routes)
+		if f.Targets != nil {
+			f.Targets.RoutesAt = a.sectionOf(form.QDeploymentRoutes)
+		}
 	case form.Money:
-		// The largest award is the fund's rule, not the form's, so the
-		// hint says what it is for this fund.
-		if q.ID == form.QRequestedPence && a.Def.MaxAwardPence > 0 {
-			f.Hint = strings.TrimSuffix(f.Hint, ".") + ", up to " + money(a.Def.MaxAwardPence) + ", the fund's maximum award."
+		// The largest award is the fund's rule, not the form's, so a hint
+		// that mentions it says what it is for this fund.
+		if a.Def.MaxAwardPence > 0 {
+			f.Hint = strings.Replace(f.Hint, maxAwardPhrase, money(a.Def.MaxAwardPence)+", "+maxAwardPhrase, 1)
 		}
 	}
 	return f
 }
+
+const maxAwardPhrase = "the fund's maximum award"
 
 func itemPrefix(name string, i int) string { return name + "[" + strconv.Itoa(i) + "]." }
 
@@ -312,7 +327,7 @@ func putValues(out url.Values, qs []form.Question, prefix string, obj map[string
 		case json.Number:
 			n, _ := x.Int64()
 			switch {
-			case n == 0:
+			case n == 0 && typedNumber(q.ID):
 			case q.Type == form.Money:
 				out.Set(name, pounds(n))
 			default:
@@ -326,6 +341,12 @@ func putValues(out url.Values, qs []form.Question, prefix string, obj map[string
 			}
 		}
 	}
+}
+
+// typedNumber reports whether id is one of the engine's typed figures,
+// for which 0 means not given; for a fund's own questions 0 is an answer.
+func typedNumber(id string) bool {
+	return id == form.QPopulationCovered || id == form.QPlannedReach || id == form.QRequestedPence
 }
 
 // decodeAnswers reads content JSON as answers by question id, numbers

@@ -132,7 +132,7 @@ func (s *server) publishForm(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusOK, nil)
 		return
 	}
-	err = s.api.put(ctx, apiFund(id)+"/form", map[string]any{"form": edited}, r.PostFormValue("idempotency_key"), nil)
+	err = s.api.put(ctx, apiFund(id)+"/form", edited, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
 		again(problemStatus(err), formErrors(errs, "form"))
 		return

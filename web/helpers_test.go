@@ -1,6 +1,8 @@
 package web
 
 import (
+	"log/slog"
+	"os"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -95,7 +97,7 @@ func (f *fakeAPI) commands() []fakeCall {
 
 func newTestServer(t testing.TB, api http.Handler) http.Handler {
 	t.Helper()
-	h, err := NewServer(Deps{API: api})
+	h, err := NewServer(Deps{API: api, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
