@@ -1,13 +1,13 @@
 package web
 
 import (
-	"log/slog"
-	"os"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
