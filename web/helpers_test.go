@@ -3,11 +3,9 @@ package web
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -97,7 +95,7 @@ func (f *fakeAPI) commands() []fakeCall {
 
 func newTestServer(t testing.TB, api http.Handler) http.Handler {
 	t.Helper()
-	h, err := NewServer(Deps{API: api, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	h, err := NewServer(Deps{API: api})
 	if err != nil {
 		t.Fatal(err)
 	}
