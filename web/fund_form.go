@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -24,6 +25,8 @@ import (
 type formPreview struct {
 	Sections     []previewSection
 	Declarations []form.Question
+	// Values are none: nothing is answered in a preview.
+	Values url.Values
 }
 
 type previewSection struct {
@@ -54,10 +57,10 @@ func preview(f form.Form, def fundDefinition) *formPreview {
 		routes = append(routes, r.ID)
 	}
 	a := newAppForm(f, def, nil, routes)
-	p := &formPreview{Declarations: a.declarations()}
+	p := &formPreview{Declarations: a.declarations(), Values: url.Values{}}
 	for _, sec := range a.tasks() {
 		p.Sections = append(p.Sections, previewSection{Title: sec.Title, Description: sec.Description,
-			Fields: a.fields(sec.Questions, "", nil, true)})
+			Fields: a.fields(sec.Questions, "", p.Values, true)})
 	}
 	return p
 }
