@@ -216,7 +216,7 @@ func TestCheckAnswersReadsEachTypeBackAndAsksTheDeclarations(t *testing.T) {
 	_, h := formAPI(t, map[string]any{
 		"staff": 0, "start": "2026-03-31", "model": "commissioned", "provider": "Cwm Care", "has_partners": true,
 		"partners": []any{map[string]any{"name": "Age Cymru", "email": "a@age.cymru"}, map[string]any{"name": "Mind"}},
-		"why_not": "stale", "plan": []any{"doc1"}, "provider_contract": false, "sro_declaration": true,
+		"why_not":  "stale", "plan": []any{"doc1"}, "provider_contract": false, "sro_declaration": true,
 	})
 	w := get(t, h, "tok-applicant", "/applications/app1/check")
 	wantHTML(t, w, http.StatusOK, `id="staff"><span>0</span>`, `id="start"><span>31 March 2026</span>`,
