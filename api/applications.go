@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -37,9 +39,31 @@ func newApplicationID(now time.Time, callerID, key string) string {
 	return fmt.Sprintf("app_%012x%s", now.UnixMilli(), hex.EncodeToString(b[:]))
 }
 
+// createApplicationBody is fund_id and the first answers, in one object.
 type createApplicationBody struct {
-	FundID string `json:"fund_id"`
-	application.Patch
+	FundID string
+	Patch  application.Patch
+}
+
+// UnmarshalJSON takes fund_id out and reads the rest as a patch, which
+// judges its own members: the patch keeps answers to questions only the
+// fund's form knows.
+func (b *createApplicationBody) UnmarshalJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	if id, ok := m["fund_id"]; ok {
+		if err := json.Unmarshal(id, &b.FundID); err != nil {
+			return &json.UnmarshalTypeError{Value: "value", Type: reflect.TypeFor[string](), Field: "fund_id"}
+		}
+		delete(m, "fund_id")
+	}
+	rest, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(rest, &b.Patch)
 }
 
 func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {

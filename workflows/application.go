@@ -307,12 +307,14 @@ func (a *applicationWorkflow) checkSaveDraft(_ workflow.Context, r SaveDraftRequ
 		return err
 	}
 	// The checker follows net/mail's disabled debug logging to time.Now.
-	return application.ValidateDraft(a.Content.Apply(r.Patch), a.Fund) //workflowcheck:ignore
+	return a.known().ValidateDraft(a.Content.Apply(r.Patch), a.Fund) //workflowcheck:ignore
 
 }
 
 func (a *applicationWorkflow) saveDraft(ctx workflow.Context, r SaveDraftRequest) (Outcome, error) {
-	a.Content = a.Content.Apply(r.Patch)
+	// Merging answers ranges over maps only to build a map, so the order
+	// cannot show.
+	a.Content = a.Content.Apply(r.Patch) //workflowcheck:ignore
 	a.record(ctx, application.AudienceEveryone, r.Actor, "draft_saved", "changed: "+strings.Join(patchFields(r.Patch), ", "))
 	return a.outcome(), nil
 }
@@ -321,7 +323,13 @@ func (a *applicationWorkflow) checkSubmit(_ workflow.Context, r SubmitRequest) e
 	if err := a.canEditDraft(r.Actor); err != nil {
 		return err
 	}
-	return application.ValidateSubmission(a.Content, a.Fund) //workflowcheck:ignore as in checkSaveDraft
+	return a.known().ValidateSubmission(a.Content, a.Fund) //workflowcheck:ignore as in checkSaveDraft
+}
+
+// known is what the application's validation knows besides its content:
+// its documents. The organisation registry is the API's to consult.
+func (a *applicationWorkflow) known() application.Known {
+	return application.Known{Documents: nonNil(a.Documents)}
 }
 
 // submit registers with the fund first: the fund decides whether it is
@@ -341,6 +349,9 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 	def := a.Fund
 	if reg.Definition.ID == a.FundID {
 		def = reg.Definition
+		// The fund may have published a new form since; the application
+		// is judged by the version it was started on for good.
+		def.Form = a.Fund.Form
 	}
 	now := workflow.Now(ctx).UTC()
 	var org activities.OrgLookup
@@ -1241,7 +1252,7 @@ func (a *applicationWorkflow) view() ApplicationView {
 	v := ApplicationView{
 		ID: a.ApplicationID, FundID: a.FundID, OrgCode: a.OrgCode, CreatedBy: a.CreatedBy,
 		Status: a.Status, StatusLabel: a.Status.Label(), ApplicantStatusLabel: a.Status.ApplicantLabel(), Final: a.ended(),
-		Content: a.Content, RequestedPence: a.Content.RequestedPence,
+		Content: a.Content, FormVersion: a.Fund.FormVersion(), RequestedPence: a.Content.RequestedPence,
 		Eligibility: a.Eligibility, Reviewers: nonNil(a.Panel.Current()), Panel: a.Panel,
 		WeightedScore: a.WeightedScore, PassMark: a.Fund.PassMark, Queries: nonNil(a.Queries),
 		Decision: a.Decision, Offer: a.Offer, Closed: a.Closed, Deadlines: a.deadlines(),

@@ -223,9 +223,12 @@ type ApplicationView struct {
 	StatusLabel          string `json:"status_label"`
 	ApplicantStatusLabel string `json:"applicant_status_label"`
 	// Final is true once nothing more can happen to the application.
-	Final          bool                `json:"final"`
-	Content        application.Content `json:"content"`
-	RequestedPence int64               `json:"requested_pence"`
+	Final   bool                `json:"final"`
+	Content application.Content `json:"content"`
+	// FormVersion is the version of the fund's form the application was
+	// started on and is judged by for good; Content answers it.
+	FormVersion    int   `json:"form_version"`
+	RequestedPence int64 `json:"requested_pence"`
 	// AwardedPence is the credit held for the application while its offer
 	// stands.
 	AwardedPence int64        `json:"awarded_pence,omitempty"`

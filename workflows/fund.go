@@ -17,6 +17,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/form"
 	"github.com/fundflow/fundflow/internal/fund"
 )
 
@@ -83,6 +84,12 @@ func newFund(in FundWorkflowInput) (*fundWorkflow, error) {
 	// must not fail a running fund at its next Continue-As-New.
 	if in.Ledger == nil {
 		in.Definition = in.Definition.Defaults()
+		if in.Definition.Form != nil {
+			// A new fund's form is its first version, whatever was sent.
+			first := *in.Definition.Form
+			first.Version = 1
+			in.Definition.Form = &first
+		}
 		if err := in.Definition.Validate(); err != nil {
 			return nil, fundflow.ToTemporal(err)
 		}
@@ -236,11 +243,19 @@ func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
 		workflow.SetQueryHandler(ctx, QueryReviewerAssignments, func(reviewer string) ([]string, error) {
 			return nonNil(f.Reviewing.AssignedTo(reviewer)), nil
 		}),
+		workflow.SetQueryHandler(ctx, QueryForm, func(n int) (FormView, error) {
+			v, _ := f.form(n)
+			return v, nil
+		}),
 
 		setFundUpdate(ctx, f, UpdateOpen, rememberedUpdate(f.keys(), UpdateOpen, f.checkOpen, f.lifecycle(fund.StatusOpen), currentFundView[LifecycleRequest](f))),
 		setFundUpdate(ctx, f, UpdateClose, rememberedUpdate(f.keys(), UpdateClose, f.checkClose, f.lifecycle(fund.StatusClosed), currentFundView[LifecycleRequest](f))),
 		setFundUpdate(ctx, f, UpdateFinish, rememberedUpdate(f.keys(), UpdateFinish, f.checkFinish, f.finish, currentFundView[LifecycleRequest](f))),
 		setFundUpdate(ctx, f, UpdateAmend, rememberedUpdate(f.keys(), UpdateAmend, f.checkAmend, f.amend, currentFundView[AmendRequest](f))),
+		setFundUpdate(ctx, f, UpdatePublishForm, rememberedUpdate(f.keys(), UpdatePublishForm, f.checkPublishForm, f.publishForm, func(PublishFormRequest) FormView {
+			v, _ := f.form(0)
+			return v
+		})),
 
 		setFundUpdate(ctx, f, UpdateReserve, creditUpdate(f, func(r ReserveRequest) error {
 			return f.Ledger.CheckReserve(r.Key, r.ApplicationID, r.AmountPence)
@@ -589,7 +604,7 @@ func (f *fundWorkflow) checkAmend(_ workflow.Context, r AmendRequest) error {
 	if err := f.requireStatus(fund.StatusDraft, fund.StatusOpen); err != nil {
 		return err
 	}
-	d := r.Definition.Defaults()
+	d := f.amended(r)
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -597,7 +612,7 @@ func (f *fundWorkflow) checkAmend(_ workflow.Context, r AmendRequest) error {
 		return fundflow.Invalid{{Field: "id", Message: "cannot change"}}.Err("the fund definition is invalid")
 	}
 	if f.Status == fund.StatusOpen && !slices.Equal(frozenTerms(d), frozenTerms(f.Definition)) {
-		return fundflow.Errorf(fundflow.EINVALIDSTATE, "once a fund is open only its name, description and closes_at can change")
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "once a fund is open only its name, description and closes_at can change, and its form only by publishing a new version")
 	}
 	return nil
 }
@@ -609,14 +624,78 @@ func frozenTerms(d fund.Definition) []byte {
 	return encode(d)
 }
 
+// amended is the definition an amendment asks for. A draft's form is
+// replaced in place and an open fund's can only stay the same (frozenTerms),
+// so the form's version stays the fund's either way.
+func (f *fundWorkflow) amended(r AmendRequest) fund.Definition {
+	d := r.Definition.Defaults()
+	if d.Form != nil {
+		same := *d.Form
+		same.Version = f.Definition.FormVersion()
+		d.Form = &same
+	}
+	return d
+}
+
 func (f *fundWorkflow) amend(_ workflow.Context, r AmendRequest) (FundView, error) {
-	f.Definition = r.Definition.Defaults()
+	f.Definition = f.amended(r)
 	if f.Status == fund.StatusDraft {
 		// A draft has no credit movements, so its ledger is simply rebuilt
 		// for the new figures.
 		f.Ledger = fund.NewLedger(f.Definition)
 	}
 	return f.view(), nil
+}
+
+// form is version n of the fund's form, the current one for 0; a zero
+// FormView, which a query answers so the caller can say not found, for a
+// version the fund never had.
+func (f *fundWorkflow) form(n int) (FormView, bool) {
+	current := f.Definition.ApplicationForm()
+	if n == 0 || n == current.Version {
+		return FormView{FundID: f.Definition.ID, Version: current.Version, Form: current}, true
+	}
+	for _, past := range f.PastForms {
+		if past.Version == n {
+			return FormView{FundID: f.Definition.ID, Version: n, Form: past}, true
+		}
+	}
+	return FormView{}, false
+}
+
+// nextForm is r's form as it would be published: the same version while
+// the fund is a draft (no application can have started on it), the next
+// once it has opened.
+func (f *fundWorkflow) nextForm(r PublishFormRequest) form.Form {
+	next := r.Form
+	next.Version = f.Definition.FormVersion()
+	if f.Status != fund.StatusDraft {
+		next.Version++
+	}
+	return next
+}
+
+func (f *fundWorkflow) checkPublishForm(_ workflow.Context, r PublishFormRequest) error {
+	if err := requireFundAdmin(r.Command); err != nil {
+		return err
+	}
+	if err := f.requireStatus(fund.StatusDraft, fund.StatusOpen); err != nil {
+		return err
+	}
+	d := f.Definition
+	next := f.nextForm(r)
+	d.Form = &next
+	return d.Validate()
+}
+
+func (f *fundWorkflow) publishForm(_ workflow.Context, r PublishFormRequest) (FormView, error) {
+	next := f.nextForm(r)
+	if next.Version > f.Definition.FormVersion() {
+		f.PastForms = append(f.PastForms, f.Definition.ApplicationForm())
+	}
+	f.Definition.Form = &next
+	v, _ := f.form(0)
+	return v, nil
 }
 
 func (f *fundWorkflow) release(ctx workflow.Context, r ReleaseRequest) (fund.Entry, error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/form"
 	"github.com/fundflow/fundflow/internal/fund"
 )
 
@@ -24,6 +25,11 @@ const (
 	// change in draft; once open only name, description and closes_at, and
 	// moving closes_at re-arms the close timer.
 	UpdateAmend = "amend"
+	// UpdatePublishForm sets the application form new drafts use
+	// (PublishFormRequest → FormView): a draft fund's form is replaced in
+	// place; an open fund's only by publishing the next version, which
+	// drafts already started never see.
+	UpdatePublishForm = "publish_form"
 
 	// Credit. Each returns a LedgerResult; retrying a key returns the
 	// original entry.
@@ -65,6 +71,9 @@ const (
 	// QueryReviewerAssignments takes a reviewer id and returns the ids of
 	// the applications they have live assignments to, in id order.
 	QueryReviewerAssignments = "reviewer_assignments"
+	// QueryForm takes a form version (0 for the current one) and returns
+	// the FormView; not_found for a version the fund never had.
+	QueryForm = "form"
 )
 
 // Updates a fund sends to application workflows, which must handle them.
@@ -109,6 +118,20 @@ type LifecycleRequest struct {
 type AmendRequest struct {
 	Command
 	Definition fund.Definition `json:"definition"`
+}
+
+// PublishFormRequest sets the fund's application form; its Version is the
+// fund's to set, so any given is ignored.
+type PublishFormRequest struct {
+	Command
+	Form form.Form `json:"form"`
+}
+
+// FormView is one version of a fund's application form.
+type FormView struct {
+	FundID  string    `json:"fund_id"`
+	Version int       `json:"version"`
+	Form    form.Form `json:"form"`
 }
 
 // ReserveRequest earmarks credit for an approved application.
@@ -281,6 +304,10 @@ type FundWorkflowInput struct {
 	Outbox []Notice `json:"outbox,omitempty"`
 	// Reviewing is the reviewers' live assignments and declared conflicts.
 	Reviewing fund.Reviewing `json:"reviewing,omitzero"`
+	// PastForms are the form versions published before the definition's
+	// current one, oldest first, kept because applications started on
+	// them are judged by them for good.
+	PastForms []form.Form `json:"past_forms,omitempty"`
 }
 
 // ProcessedKey is an idempotency key and a digest of the request it came

@@ -3,13 +3,15 @@ package application
 import (
 	"bytes"
 	"encoding/json"
-	"net/mail"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/document"
+	"github.com/fundflow/fundflow/internal/form"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/money"
 )
@@ -146,6 +148,12 @@ type Content struct {
 	// Targets are the evaluation's baseline and target per outcome measure
 	// and route; Evaluation stays as the narrative around them.
 	Targets []fund.Target `json:"targets,omitempty"`
+
+	// Answers are the answers to the fund's own questions, by question id:
+	// the ones the fields above do not hold. They are members of the same
+	// JSON object (see answers.go); a Content only ever holds answers that
+	// are not null.
+	Answers map[string]json.RawMessage `json:"-"`
 }
 
 // Field is one member of a JSON merge patch (RFC 7396), which has three
@@ -220,6 +228,9 @@ type Patch struct {
 	DPIAStatus        Field[IGStatus]          `json:"dpia_status,omitzero"`
 	DTACStatus        Field[IGStatus]          `json:"dtac_status,omitzero"`
 	Targets           Field[[]fund.Target]     `json:"targets,omitzero"`
+	// Answers are members for the fund's own questions, by question id,
+	// merged into Content.Answers by RFC 7396 (null removes).
+	Answers map[string]json.RawMessage `json:"-"`
 }
 
 // Apply merges p into c. It never validates: an applicant may save anything
@@ -258,6 +269,9 @@ func (c Content) Apply(p Patch) Content {
 	set(&c.DPIAStatus, p.DPIAStatus)
 	set(&c.DTACStatus, p.DTACStatus)
 	setList(&c.Targets, p.Targets)
+	if len(p.Answers) > 0 {
+		c.Answers = mergeAnswers(c.Answers, p.Answers)
+	}
 	return c
 }
 
@@ -278,102 +292,110 @@ func setList[T any](dst *[]T, f Field[[]T]) {
 	}
 }
 
-// narratives drives validation of the free-text sections, in form order.
-var narratives = []struct {
-	field string
-	limit int
-	text  func(Content) string
-}{
-	{"need", MaxNeedChars, func(c Content) string { return c.Need }},
-	{"delivery_plan", MaxDeliveryPlanChars, func(c Content) string { return c.DeliveryPlan }},
-	{"integration_plan", MaxIntegrationPlanChars, func(c Content) string { return c.IntegrationPlan }},
-	{"evaluation", MaxEvaluationChars, func(c Content) string { return c.Evaluation }},
-	{"three_shifts", MaxThreeShiftsChars, func(c Content) string { return c.ThreeShifts }},
-	{"ig_readiness", MaxIGReadinessChars, func(c Content) string { return c.IGReadiness }},
+// Known is what validation knows beyond the content and the fund: the
+// application's documents, and the organisation registry where one is at
+// hand. The zero Known checks neither.
+type Known struct {
+	// Documents are the application's; nil leaves document answers'
+	// ids unchecked, as when creating a draft, which has none yet.
+	Documents []document.Document
+	// Organisation reports whether an ODS code is in the registry.
+	Organisation func(code string) bool
 }
 
 // ValidateDraft checks the shape of what has been written so far, without
 // asking for anything missing, and reports every problem at once against
-// the field's JSON path (lead_contact.email, deployment_routes[1]).
-func ValidateDraft(c Content, def fund.Definition) error {
-	return validate(c, def, false).Err("the application has invalid fields")
-}
+// the field's JSON path (lead_contact.email, deployment_routes[1]). The
+// rules are the fund's application form's (def.ApplicationForm, which for
+// an application is the version it was started on).
+func ValidateDraft(c Content, def fund.Definition) error { return Known{}.ValidateDraft(c, def) }
 
 // ValidateSubmission is ValidateDraft plus completeness: everything a
 // submission needs is present and signed off. It too reports every problem
 // at once, so the applicant can fix them in one pass.
 func ValidateSubmission(c Content, def fund.Definition) error {
-	return validate(c, def, true).Err("the application is not ready to submit")
+	return Known{}.ValidateSubmission(c, def)
 }
 
-func validate(c Content, def fund.Definition, complete bool) fundflow.Invalid {
+// ValidateDraft is the package's ValidateDraft, with what k knows.
+func (k Known) ValidateDraft(c Content, def fund.Definition) error {
+	return k.validate(c, def, form.Draft).Err("the application has invalid fields")
+}
+
+// ValidateSubmission is the package's ValidateSubmission, with what k
+// knows.
+func (k Known) ValidateSubmission(c Content, def fund.Definition) error {
+	return k.validate(c, def, form.Submission).Err("the application is not ready to submit")
+}
+
+func (k Known) validate(c Content, def fund.Definition, mode form.Mode) fundflow.Invalid {
 	var v fundflow.Invalid
+	complete := mode == form.Submission
 	if complete && strings.TrimSpace(c.OrgCode) == "" {
 		v.Add("org_code", "is required")
-	}
-	text(&v, "lead_contact.name", c.LeadContact.Name, MaxNameChars, complete)
-	email(&v, "lead_contact.email", c.LeadContact.Email, complete)
-	text(&v, "lead_contact.role", c.LeadContact.Role, MaxNameChars, complete)
-	text(&v, "sro.name", c.SRO.Name, MaxNameChars, complete)
-	text(&v, "sro.role", c.SRO.Role, MaxNameChars, complete)
-	if complete && !c.SRODeclaration {
-		v.Add("sro_declaration", "must be true: the senior responsible officer must sign the application off")
-	}
-	people(&v, "population_covered", c.PopulationCovered, complete)
-
-	if complete && len(c.DeploymentRoutes) == 0 {
-		v.Add("deployment_routes", "choose at least one deployment route")
 	}
 	routeIDs := make([]string, len(def.DeploymentRoutes))
 	for i, r := range def.DeploymentRoutes {
 		routeIDs[i] = r.ID
 	}
-	list(&v, "deployment_routes", c.DeploymentRoutes, func(id string) bool { return slices.Contains(routeIDs, id) },
-		"is not a deployment route of this fund; choose from "+strings.Join(routeIDs, ", "))
-
-	if complete && len(c.TargetCohorts) == 0 {
-		v.Add("target_cohorts", "choose at least one target cohort")
+	env := form.Env{
+		Routes:       routeIDs,
+		Organisation: k.Organisation,
+		Targets: func(v *fundflow.Invalid, field string, _ json.RawMessage, _ form.Answers, _ form.Mode) {
+			if len(c.Targets) > len(def.Measures)*max(len(def.DeploymentRoutes), 1) {
+				v.Add(field, "must have at most one entry per measure and route")
+				return
+			}
+			// A draft may set targets before choosing its routes; a
+			// submission sets them only for the routes it deploys on.
+			routes := routeIDs
+			if complete {
+				routes = c.DeploymentRoutes
+			}
+			def.ValidateTargets(v, field, routes, c.Targets)
+			if complete {
+				def.RequireTargets(v, field, routes, c.Targets)
+			}
+		},
+		// No form may offer more than the fund's maximum award.
+		Also: func(v *fundflow.Invalid, field string, _ json.RawMessage) {
+			if field == form.QRequestedPence && c.RequestedPence > def.MaxAwardPence {
+				v.Add(field, "must be at most %d (%s), the fund's maximum award", def.MaxAwardPence, money.Format(def.MaxAwardPence))
+			}
+		},
 	}
-	var cohortIDs []string
-	for _, x := range Cohorts() {
-		cohortIDs = append(cohortIDs, string(x))
-	}
-	list(&v, "target_cohorts", c.TargetCohorts, func(x Cohort) bool { return x.Label() != "" },
-		"is not a known cohort; choose from "+strings.Join(cohortIDs, ", "))
-
-	people(&v, "planned_reach", c.PlannedReach, complete)
-
-	switch {
-	case c.RequestedPence < 0:
-		v.Add("requested_pence", "must not be negative")
-	case c.RequestedPence > def.MaxAwardPence:
-		v.Add("requested_pence", "must be at most %d (%s), the fund's maximum award",
-			def.MaxAwardPence, money.Format(def.MaxAwardPence))
-	case complete && c.RequestedPence == 0:
-		v.Add("requested_pence", "must be more than 0")
-	}
-
-	for _, n := range narratives {
-		text(&v, n.field, n.text(c), n.limit, complete)
-	}
-	igStatus(&v, "dpia_status", c.DPIAStatus, complete)
-	igStatus(&v, "dtac_status", c.DTACStatus, complete)
-	if len(c.Targets) > len(def.Measures)*max(len(def.DeploymentRoutes), 1) {
-		v.Add("targets", "must have at most one entry per measure and route")
-	} else {
-		// A draft may set targets before choosing its routes; a submission
-		// sets them only for the routes it deploys on.
-		routes := routeIDs
-		if complete {
-			routes = c.DeploymentRoutes
-		}
-		def.ValidateTargets(&v, "targets", routes, c.Targets)
-		if complete {
-			def.RequireTargets(&v, "targets", routes, c.Targets)
+	if k.Documents != nil {
+		env.DocumentKinds = make(map[string]string, len(k.Documents))
+		for _, d := range k.Documents {
+			env.DocumentKinds[d.ID] = d.Kind
 		}
 	}
-	return v
+	return append(v, def.ApplicationForm().Validate(c.AnswerSet(), env, mode)...)
 }
+
+// AnswerSet is the content as answers to its form: every answer given,
+// typed or the fund's own, by question id. A typed field at its zero value
+// is not given: every figure the seeded form asks must be more than zero,
+// and a declaration not made is false.
+func (c Content) AnswerSet() form.Answers {
+	b, err := json.Marshal(contentFields(c))
+	if err != nil {
+		panic(err) // unreachable: the typed fields always marshal
+	}
+	var typed map[string]json.RawMessage
+	_ = json.Unmarshal(b, &typed)
+	delete(typed, "org_code")
+	out := make(form.Answers, len(typed)+len(c.Answers))
+	for id, a := range typed {
+		if form.Answered(a) && string(a) != "0" && string(a) != "false" {
+			out[id] = a
+		}
+	}
+	maps.Copy(out, c.Answers)
+	return out
+}
+
+func path(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
 
 func text(v *fundflow.Invalid, field, s string, limit int, required bool) {
 	switch {
@@ -383,65 +405,3 @@ func text(v *fundflow.Invalid, field, s string, limit int, required bool) {
 		v.Add(field, "must be at most %d characters, not %d", limit, utf8.RuneCountInString(s))
 	}
 }
-
-func email(v *fundflow.Invalid, field, s string, required bool) {
-	switch {
-	case s == "":
-		if required {
-			v.Add(field, "is required")
-		}
-	case utf8.RuneCountInString(s) > MaxEmailChars:
-		v.Add(field, "must be at most %d characters", MaxEmailChars)
-	case !validEmail(s):
-		v.Add(field, "must be an email address such as name@nhs.net")
-	}
-}
-
-// validEmail accepts a bare address (no display name, no surrounding
-// space) whose domain has a dot: messages are sent to it, so "Jo <jo@x>"
-// or "jo@localhost" would fail later, where nobody sees why.
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
-	domain := s[strings.LastIndexByte(s, '@')+1:]
-	return strings.Contains(strings.Trim(domain, "."), ".")
-}
-
-func people(v *fundflow.Invalid, field string, n int64, required bool) {
-	switch {
-	case n < 0:
-		v.Add(field, "must not be negative")
-	case n > MaxPeople:
-		v.Add(field, "must be at most %d people", MaxPeople)
-	case required && n == 0:
-		v.Add(field, "must be more than 0")
-	}
-}
-
-func igStatus(v *fundflow.Invalid, field string, s IGStatus, required bool) {
-	switch {
-	case s == "":
-		if required {
-			v.Add(field, "is required")
-		}
-	case s.Label() == "":
-		v.Add(field, "must be one of not_started, in_progress, complete")
-	}
-}
-
-// list flags unknown entries and every repeat after the first, at the
-// entry's index, so the form can point at the exact item.
-func list[T comparable](v *fundflow.Invalid, field string, xs []T, known func(T) bool, unknown string) {
-	for i, x := range xs {
-		at := path(field, i)
-		if j := slices.Index(xs, x); j < i {
-			v.Add(at, "repeats %s[%d]", field, j)
-		} else if !known(x) {
-			v.Add(at, "%s", unknown)
-		}
-	}
-}
-
-func path(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }

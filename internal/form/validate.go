@@ -45,6 +45,9 @@ type Env struct {
 	// DocumentKinds maps each of the application's document ids to its
 	// kind ("" for none); nil skips the check, as when creating a draft.
 	DocumentKinds map[string]string
+	// Also adds the caller's own rules for an answered question whose
+	// answer passed the form's: the fund's maximum award, say.
+	Also func(v *fundflow.Invalid, field string, answer json.RawMessage)
 }
 
 // Default limits of a question that sets none.
@@ -175,6 +178,12 @@ func (c checker) question(field string, q Question, a json.RawMessage) {
 		c.missing(field, q, a)
 		return
 	}
+	before := len(*c.v)
+	defer func() {
+		if c.env.Also != nil && len(*c.v) == before {
+			c.env.Also(c.v, field, a)
+		}
+	}()
 	switch q.Type {
 	case Text, LongText:
 		c.text(field, q, a)
