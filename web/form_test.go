@@ -243,3 +243,28 @@ func TestTheTaskListCountsOnlyTheQuestionsAsked(t *testing.T) {
 		t.Errorf("partners answered no with a reason should be completed: %s", status)
 	}
 }
+
+// Staff read the answers by the application's form, section by section,
+// whatever the fund asks.
+func TestTheWorkspaceShowsTheAnswersTheFormAsked(t *testing.T) {
+	api := reviewAPI(t, "eligibility")
+	app := reviewApp("eligibility")
+	app["actions"] = actionsJSON(reviewerActions["eligibility"]...)
+	app["form_version"] = 2
+	app["content"] = map[string]any{"model": "commissioned", "provider": "Cwm Care", "has_partners": false, "why_not": "We work alone.",
+		"partners": []any{map[string]any{"name": "Left over"}}, "start": "2026-09-01", "sro_declaration": true}
+	api.on("GET /v1/applications/app-1", http.StatusOK, app)
+	api.on("GET /v1/funds/f1/form", http.StatusOK, map[string]any{"fund_id": "f1", "version": 2, "form": everyTypeForm()})
+	w := get(t, newTestServer(t, api), "tok-reviewer", "/applications/app-1")
+	wantHTML(t, w, http.StatusOK, `<h3 class="nhsuk-heading-s">About the service</h3>`, `<h3 class="nhsuk-heading-s">Partners</h3>`,
+		"Provider&#39;s name", "Cwm Care", "1 September 2026", "Why not?", "We work alone.",
+		"<h3 class=\"nhsuk-heading-s\">Declarations</h3>")
+	if strings.Contains(w.Body.String(), "Left over") {
+		t.Error("an answer to a question not asked is shown to staff")
+	}
+	for _, c := range api.calls {
+		if c.Path == "/v1/funds/f1/form" && c.Query != "version=2" {
+			t.Fatalf("form read with %q, want the application's version", c.Query)
+		}
+	}
+}
