@@ -203,6 +203,12 @@ func (d Definition) Defaults() Definition {
 	set(&d.SLAs.Panel, "P10D")
 	set(&d.SLAs.QueryResponse, "P10D")
 	d.OpensAt, d.ClosesAt = d.OpensAt.UTC(), d.ClosesAt.UTC()
+	if d.Form != nil && d.Form.Version == 0 {
+		// An admin writing a fund's first form need not number it.
+		first := *d.Form
+		first.Version = 1
+		d.Form = &first
+	}
 	return d
 }
 
