@@ -135,14 +135,7 @@ func (p applicantApp) values() url.Values {
 }
 
 // answerGroups are every section's answers as they read.
-func (p applicantApp) answerGroups() []answerGroup {
-	vals := p.values()
-	var out []answerGroup
-	for _, sec := range p.Form.tasks() {
-		out = append(out, answerGroup{Slug: sec.ID, Title: sec.Title, Answers: answers(p.Form.fields(sec.Questions, "", vals, false), vals)})
-	}
-	return out
-}
+func (p applicantApp) answerGroups() []answerGroup { return p.Form.answerGroups(p.values(), true) }
 
 // FundName names the fund, or says which it is when it has no name.
 func (p applicantApp) FundName() string {

@@ -549,6 +549,20 @@ type answer struct {
 	Long              bool
 }
 
+// answerGroups are every section's answers as they read, with or without
+// the outcome targets.
+func (a appForm) answerGroups(vals url.Values, targets bool) []answerGroup {
+	var out []answerGroup
+	for _, sec := range a.tasks() {
+		fs := a.fields(sec.Questions, "", vals, false)
+		if !targets {
+			fs = slices.DeleteFunc(fs, func(f field) bool { return f.Type == form.OutcomeTargets })
+		}
+		out = append(out, answerGroup{Slug: sec.ID, Title: sec.Title, Answers: answers(fs, vals)})
+	}
+	return out
+}
+
 // answers are fs's answers the way they read, not as stored: labels for
 // chosen options, thousands separators, pounds, dates in words.
 func answers(fs []field, vals url.Values) []answer {

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
-
-	"github.com/fundflow/fundflow/internal/form"
 )
 
 // staffWorkspace is one application as staff work on it: everything the
@@ -100,7 +98,7 @@ func (s *server) renderWorkspace(w http.ResponseWriter, r *http.Request, status 
 		s.fail(w, r, err)
 		return
 	}
-	ws.Answers = answerGroups(newAppForm(f, ws.Fund.Definition, ws.App.Documents, ws.App.Content.DeploymentRoutes), ws.App.Content)
+	ws.Answers = staffAnswers(newAppForm(f, ws.Fund.Definition, ws.App.Documents, ws.App.Content.DeploymentRoutes), ws.App.Content)
 	ws.Targets = targetRows(ws.App, ws.Fund.Definition)
 	ws.Assessments = assessmentViews(ws.App.Panel.Assessments, ws.Fund.Definition.Criteria)
 	ws.Can = actionsFor(meFrom(ctx), ws.App)
@@ -135,16 +133,12 @@ func actionsFor(m *me, app *application) workspaceActions {
 	return a
 }
 
-// answerGroups are the applicant's answers section by section, as the
+// staffAnswers are the applicant's answers section by section, as the
 // form of the application's version asks them, and its declarations. The
 // outcome targets have their own table.
-func answerGroups(f appForm, c content) []answerGroup {
+func staffAnswers(f appForm, c content) []answerGroup {
 	vals := f.values(c.Answers, nil)
-	var out []answerGroup
-	for _, sec := range f.tasks() {
-		fs := slices.DeleteFunc(f.fields(sec.Questions, "", vals, false), func(x field) bool { return x.Type == form.OutcomeTargets })
-		out = append(out, answerGroup{Slug: sec.ID, Title: sec.Title, Answers: answers(fs, vals)})
-	}
+	out := f.answerGroups(vals, false)
 	if ds := f.declarations(); len(ds) > 0 {
 		g := answerGroup{Slug: "declarations", Title: "Declarations"}
 		for _, q := range ds {
