@@ -104,7 +104,7 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 	// The workflow checks the draft too, but Update-with-Start starts it
 	// even when the Update is refused; checking first leaves no empty
 	// application behind a 422.
-	if err := application.ValidateDraft(application.Content{OrgCode: p.OrgCode}.Apply(body.Patch), f.Definition.Defaults()); err != nil {
+	if err := s.known().ValidateDraft(application.Content{OrgCode: p.OrgCode}.Apply(body.Patch), f.Definition.Defaults()); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -209,6 +209,13 @@ func (s *server) getApplication(w http.ResponseWriter, r *http.Request) {
 // with the application as it now stands. build turns the decoded body into
 // the Update's request; a nil body type means the request has no body.
 func applicationCommand[B any](s *server, update string, build func(workflows.Command, B) any) http.HandlerFunc {
+	return checkedApplicationCommand(s, update, nil, build)
+}
+
+// checkedApplicationCommand is applicationCommand with a check of the body
+// that only the API can make, before the workflow is asked.
+func checkedApplicationCommand[B any](s *server, update string, check func(*http.Request, string, B) error,
+	build func(workflows.Command, B) any) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var body B
 		cmd, err := readCommand(w, r, &body)
@@ -221,6 +228,12 @@ func applicationCommand[B any](s *server, update string, build func(workflows.Co
 		// applications, not even that they exist.
 		if principal(r.Context()).Role == fundflow.RoleApplicant {
 			if _, err := s.applicationView(r, id); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		if check != nil {
+			if err := check(r, id, body); err != nil {
 				s.writeError(w, r, err)
 				return
 			}
@@ -303,7 +316,7 @@ type (
 )
 
 func (s *server) patchApplication() http.HandlerFunc {
-	return applicationCommand(s, workflows.UpdateSaveDraft, func(c workflows.Command, p application.Patch) any {
+	return checkedApplicationCommand(s, workflows.UpdateSaveDraft, s.checkAnswers, func(c workflows.Command, p application.Patch) any {
 		return workflows.SaveDraftRequest{Command: c, Patch: p}
 	})
 }

@@ -50,7 +50,7 @@ func (h *harness) closedApplications(views map[string]workflows.ApplicationView)
 
 func finishedView(id string, s application.Status) workflows.ApplicationView {
 	return workflows.ApplicationView{ID: id, FundID: "f1", OrgCode: "QUY", Status: s, StatusLabel: s.Label(), ApplicantStatusLabel: s.ApplicantLabel(),
-		Final: true, CreatedAt: today,
+		Final: true, CreatedAt: today, FormVersion: 1,
 		Content: application.Content{OrgCode: "QUY", DeploymentRoutes: []string{}, TargetCohorts: []application.Cohort{},
 			DPIAStatus: application.IGNotStarted, DTACStatus: application.IGNotStarted},
 		Milestones: []workflows.Milestone{}, Letters: []activities.LetterRecord{}}

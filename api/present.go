@@ -24,6 +24,7 @@ type applicantView struct {
 	StatusLabel    string                   `json:"status_label"`
 	Final          bool                     `json:"final"`
 	Content        application.Content      `json:"content"`
+	FormVersion    int                      `json:"form_version"`
 	RequestedPence int64                    `json:"requested_pence"`
 	AwardedPence   int64                    `json:"awarded_pence,omitempty"`
 	Eligibility    []application.RuleResult `json:"eligibility_checks,omitempty"`
@@ -84,7 +85,7 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 	}
 	out := applicantView{
 		ID: v.ID, FundID: v.FundID, OrgCode: v.OrgCode, Status: v.Status, StatusLabel: v.ApplicantStatusLabel,
-		Final: v.Final, Content: v.Content, RequestedPence: v.RequestedPence, AwardedPence: v.AwardedPence,
+		Final: v.Final, Content: v.Content, FormVersion: v.FormVersion, RequestedPence: v.RequestedPence, AwardedPence: v.AwardedPence,
 		Queries: v.Queries, Offer: v.Offer, Closed: v.Closed, Deadlines: v.Deadlines,
 		CreatedAt: v.CreatedAt, SubmittedAt: v.SubmittedAt, Version: v.Version,
 		Acceptance: v.Acceptance, Ending: v.Ending, Milestones: v.Milestones, DrawnPence: v.DrawnPence, Letters: v.Letters, Documents: v.Documents,

@@ -38,6 +38,8 @@ func (s *server) routes() {
 	v1.Handle("/funds", s.allow(s.listFunds, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/funds", s.allow(s.createFund, fundflow.RoleAdmin)).Methods(http.MethodPost)
 	v1.Handle("/funds/{fund_id}", s.allow(s.getFund, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/funds/{fund_id}/form", s.allow(s.getFundForm, anyRole...)).Methods(http.MethodGet)
+	v1.Handle("/funds/{fund_id}/form", s.allow(s.putFundForm, fundflow.RoleAdmin)).Methods(http.MethodPut)
 	v1.Handle("/funds/{fund_id}/open", s.allow(s.fundLifecycle(workflows.UpdateOpen), fundflow.RoleAdmin)).Methods(http.MethodPost)
 	v1.Handle("/funds/{fund_id}/close", s.allow(s.fundLifecycle(workflows.UpdateClose), fundflow.RoleAdmin)).Methods(http.MethodPost)
 	applicant, reviewer, chair := fundflow.RoleApplicant, fundflow.RoleReviewer, fundflow.RolePanelChair

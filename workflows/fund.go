@@ -682,10 +682,7 @@ func (f *fundWorkflow) checkPublishForm(_ workflow.Context, r PublishFormRequest
 	if err := f.requireStatus(fund.StatusDraft, fund.StatusOpen); err != nil {
 		return err
 	}
-	d := f.Definition
-	next := f.nextForm(r)
-	d.Form = &next
-	return d.Validate()
+	return f.nextForm(r).Check()
 }
 
 func (f *fundWorkflow) publishForm(_ workflow.Context, r PublishFormRequest) (FormView, error) {

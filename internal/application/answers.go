@@ -145,7 +145,7 @@ func withAnswers(b []byte, answers map[string]json.RawMessage) ([]byte, error) {
 	if len(answers) == 0 {
 		return b, nil
 	}
-	out := bytes.NewBuffer(b[:len(b)-1:len(b)-1])
+	out := bytes.NewBuffer(b[: len(b)-1 : len(b)-1])
 	first := len(b) == 2 // "{}"
 	for _, k := range slices.Sorted(maps.Keys(answers)) {
 		if !first {

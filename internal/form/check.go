@@ -157,6 +157,7 @@ func (c *formChecker) questions(p string, qs []Question, scope string, depth int
 			c.v.Add(at+".type", "must be one of %s", typeList())
 		}
 		label(c.v, at+".label", q.Label, maxTitleChars, true)
+		label(c.v, at+".summary", q.Summary, maxTitleChars, false)
 		label(c.v, at+".hint", q.Hint, maxHelpChars, false)
 		c.limits(at, q, depth)
 		if q.ShowIf != nil {

@@ -60,9 +60,12 @@ const (
 
 // Question is one thing the form asks.
 type Question struct {
-	ID       string `json:"id"`
-	Type     Type   `json:"type"`
-	Label    string `json:"label"`
+	ID    string `json:"id"`
+	Type  Type   `json:"type"`
+	Label string `json:"label"`
+	// Summary names the answer where it is read back: check your answers,
+	// the reviewer's workspace and error messages. Empty means Label.
+	Summary  string `json:"summary,omitempty"`
 	Hint     string `json:"hint,omitempty"`
 	Required bool   `json:"required,omitempty"`
 

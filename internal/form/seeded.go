@@ -10,8 +10,8 @@ package form
 // as GOV.UK forms ask them; sro_declaration sits in the first section only
 // so that errors come out in the order applicants have always seen them.
 func Seeded() Form {
-	narrative := func(id, label, hint string, limit int) Question {
-		return Question{ID: id, Type: LongText, Label: label, Hint: hint, Required: true, MaxChars: limit}
+	narrative := func(id, summary, label, hint string, limit int) Question {
+		return Question{ID: id, Type: LongText, Label: label, Summary: summary, Hint: hint, Required: true, MaxChars: limit}
 	}
 	ig := []Option{{Value: "not_started", Label: "Not started"}, {Value: "in_progress", Label: "In progress"}, {Value: "complete", Label: "Complete"}}
 	people := Question{Type: Integer, Required: true, Min: ptr(0), Max: ptr(maxPeople)}
@@ -27,7 +27,7 @@ func Seeded() Form {
 		{ID: "reach", Title: "Population and reach", Questions: []Question{
 			population,
 			DeploymentRoutesQuestion(),
-			{ID: "target_cohorts", Type: MultipleChoice, Required: true, Label: "Which groups of people will the deployment target?",
+			{ID: "target_cohorts", Type: MultipleChoice, Required: true, Label: "Which groups of people will the deployment target?", Summary: "Target cohorts",
 				Hint: "Select all that apply.", Options: []Option{
 					{Value: "hypertension", Label: "Hypertension"},
 					{Value: "type_2_diabetes", Label: "Type 2 diabetes"},
@@ -40,26 +40,26 @@ func Seeded() Form {
 		}},
 		{ID: "funding", Title: "Funding requested", Questions: []Question{RequestedPenceQuestion()}},
 		{ID: "need", Title: "Need", Questions: []Question{
-			narrative("need", "Describe the need the deployment meets", "Who is affected, how many people, and what happens to them now.", 4000),
+			narrative("need", "Need", "Describe the need the deployment meets", "Who is affected, how many people, and what happens to them now.", 4000),
 		}},
 		{ID: "delivery", Title: "Delivery plan", Questions: []Question{
-			narrative("delivery_plan", "Describe how you will deliver the deployment", "Who will do what, and when.", 5000),
+			narrative("delivery_plan", "Delivery plan", "Describe how you will deliver the deployment", "Who will do what, and when.", 5000),
 		}},
 		{ID: "integration", Title: "Integration plan", Questions: []Question{
-			narrative("integration_plan", "Describe how the service will fit into primary care or the NHS App", "", 4000),
+			narrative("integration_plan", "Integration plan", "Describe how the service will fit into primary care or the NHS App", "", 4000),
 		}},
 		{ID: "evaluation", Title: "Evaluation and outcome measures", Questions: []Question{
-			narrative("evaluation", "Describe how you will evaluate the deployment and measure outcomes", "", 4000),
+			narrative("evaluation", "Evaluation", "Describe how you will evaluate the deployment and measure outcomes", "", 4000),
 			TargetsQuestion(),
 		}},
 		{ID: "shifts", Title: "The three shifts", Questions: []Question{
-			narrative("three_shifts", "Describe how the deployment supports the three shifts",
+			narrative("three_shifts", "Three shifts", "Describe how the deployment supports the three shifts",
 				"From treatment to prevention, from hospital to community, and from analogue to digital.", 3000),
 		}},
 		{ID: "governance", Title: "Information governance", Questions: []Question{
-			narrative("ig_readiness", "Describe your information governance readiness", "", 3000),
-			{ID: "dpia_status", Type: SingleChoice, Required: true, Label: "Data protection impact assessment (DPIA) status", Options: ig},
-			{ID: "dtac_status", Type: SingleChoice, Required: true, Label: "Digital Technology Assessment Criteria (DTAC) status", Options: ig},
+			narrative("ig_readiness", "Information governance readiness", "Describe your information governance readiness", "", 3000),
+			{ID: "dpia_status", Type: SingleChoice, Required: true, Summary: "DPIA status", Label: "Data protection impact assessment (DPIA) status", Options: ig},
+			{ID: "dtac_status", Type: SingleChoice, Required: true, Summary: "DTAC status", Label: "Digital Technology Assessment Criteria (DTAC) status", Options: ig},
 		}},
 	}}
 }
@@ -79,37 +79,37 @@ func ptr(n int64) *int64 { return &n }
 // LeadContactQuestion asks for the person the fund team deals with.
 func LeadContactQuestion() Question {
 	return Question{ID: QLeadContact, Type: Group, Label: "Lead contact", Required: true, Questions: []Question{
-		{ID: "name", Type: Text, Required: true, MaxChars: maxNameChars, Label: "Lead contact's full name", Hint: "The person we will deal with day to day."},
-		{ID: "email", Type: Email, Required: true, Label: "Lead contact's email address"},
-		{ID: "role", Type: Text, Required: true, MaxChars: maxNameChars, Label: "Lead contact's job title"},
+		{ID: "name", Type: Text, Required: true, MaxChars: maxNameChars, Label: "Lead contact's full name", Summary: "Lead contact name", Hint: "The person we will deal with day to day."},
+		{ID: "email", Type: Email, Required: true, Label: "Lead contact's email address", Summary: "Lead contact email"},
+		{ID: "role", Type: Text, Required: true, MaxChars: maxNameChars, Label: "Lead contact's job title", Summary: "Lead contact role"},
 	}}
 }
 
 // SROQuestion asks for the senior responsible officer.
 func SROQuestion() Question {
 	return Question{ID: QSRO, Type: Group, Label: "Senior responsible officer", Required: true, Questions: []Question{
-		{ID: "name", Type: Text, Required: true, MaxChars: maxNameChars, Label: "Senior responsible officer's full name",
+		{ID: "name", Type: Text, Required: true, MaxChars: maxNameChars, Label: "Senior responsible officer's full name", Summary: "Senior responsible officer name",
 			Hint: "The senior responsible officer signs the application off before it is submitted."},
-		{ID: "role", Type: Text, Required: true, MaxChars: maxNameChars, Label: "Senior responsible officer's job title"},
+		{ID: "role", Type: Text, Required: true, MaxChars: maxNameChars, Label: "Senior responsible officer's job title", Summary: "Senior responsible officer role"},
 	}}
 }
 
 // SRODeclarationQuestion is the senior responsible officer's sign-off.
 func SRODeclarationQuestion() Question {
-	return Question{ID: QSRODeclaration, Type: Declaration, Required: true,
+	return Question{ID: QSRODeclaration, Type: Declaration, Required: true, Summary: "The senior responsible officer's declaration",
 		Label: "The senior responsible officer has approved this application, and the information in it is accurate"}
 }
 
 // DeploymentRoutesQuestion offers the fund's deployment routes.
 func DeploymentRoutesQuestion() Question {
 	return Question{ID: QDeploymentRoutes, Type: MultipleChoice, Required: true, OptionsFrom: OptionsDeploymentRoutes,
-		Label: "How will you deploy the service?", Hint: "Select all that apply."}
+		Label: "How will you deploy the service?", Summary: "Deployment routes", Hint: "Select all that apply."}
 }
 
 // RequestedPenceQuestion asks for the award; the engine bounds it by the
 // fund's maximum award, so the form need not.
 func RequestedPenceQuestion() Question {
-	return Question{ID: QRequestedPence, Type: Money, Required: true, Min: ptr(0), Label: "How much funding are you requesting?",
+	return Question{ID: QRequestedPence, Type: Money, Required: true, Min: ptr(0), Label: "How much funding are you requesting?", Summary: "Amount requested",
 		Hint: "In pounds, up to the fund's maximum award."}
 }
 
