@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -171,8 +172,9 @@ func (f field) Many() bool {
 // Conditional is the id of the reveal holding option value's questions.
 func (f field) Conditional(value string) string { return "conditional-" + f.Name + "-" + value }
 
-// summary names an answer where it is read back.
-func summary(q form.Question) string { return q.Label }
+// summary names an answer where it is read back: the question's summary,
+// or its label when it has none.
+func summary(q form.Question) string { return cmp.Or(q.Summary, q.Label) }
 
 var yesNo = []form.Option{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}}
 

@@ -159,8 +159,8 @@ func TestMoneyAndDatesTheFormCannotReadAreItsOwnErrors(t *testing.T) {
 		vals url.Values
 		want []string
 	}{
-		{url.Values{"requested_pence": {"lots"}}, []string{`<a href="#requested_pence">How much funding are you requesting? must be an amount in pounds`, `value="lots"`}},
-		{url.Values{"requested_pence": {"10.555"}}, []string{`<a href="#requested_pence">How much funding`}},
+		{url.Values{"requested_pence": {"lots"}}, []string{`<a href="#requested_pence">Amount requested must be an amount in pounds`, `value="lots"`}},
+		{url.Values{"requested_pence": {"10.555"}}, []string{`<a href="#requested_pence">Amount requested must be`}},
 		{url.Values{"start-day": {"31"}, "start-month": {"2"}, "start-year": {"2026"}}, []string{`<a href="#start">Start date must be a real date, like 31 3 2026</a>`, `value="31"`}},
 		{url.Values{"start-day": {"1"}, "start-year": {"2026"}}, []string{`<a href="#start">Start date must include a month</a>`}},
 		{url.Values{"staff": {"12.5"}}, []string{`<a href="#staff">Staff must be a whole number`}},
