@@ -181,7 +181,8 @@ var yesNo = []form.Option{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No
 // fields are qs at prefix as a page asks them. With reveals, a question
 // conditional on an option of a sibling choice on the same page is put
 // inside that option, to be revealed when it is chosen; otherwise a
-// question is left out when it is not asked.
+// question is left out when it is not asked. With no vals at all (a
+// preview) every question is shown.
 func (a appForm) fields(qs []form.Question, prefix string, vals url.Values, reveals bool) []field {
 	var out []field
 	for _, q := range qs {
@@ -204,7 +205,7 @@ func (a appForm) fields(qs []form.Question, prefix string, vals url.Values, reve
 				continue
 			}
 		}
-		if !a.shown(q, prefix, vals) {
+		if vals != nil && !a.shown(q, prefix, vals) {
 			continue
 		}
 		out = append(out, f)

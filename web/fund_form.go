@@ -60,10 +60,14 @@ func preview(f form.Form, def fundDefinition) *formPreview {
 	p := &formPreview{Declarations: a.declarations(), Values: url.Values{}}
 	for _, sec := range a.tasks() {
 		p.Sections = append(p.Sections, previewSection{Title: sec.Title, Description: sec.Description,
-			Fields: a.fields(sec.Questions, "", p.Values, true)})
+			Fields: a.fields(sec.Questions, previewPrefix, nil, true)})
 	}
 	return p
 }
+
+// previewPrefix keeps a preview's input ids apart from the page's own, such
+// as a question with the id "name" beside the fund's name.
+const previewPrefix = "preview."
 
 // formJSON is f as an admin edits it.
 func formJSON(f form.Form) string {

@@ -50,7 +50,7 @@ func TestANewFundCopiesAnotherFundsFormToEditAndPreview(t *testing.T) {
 	vals.Set("action", "preview_form")
 	w = post(t, h, "tok-admin", "/funds", vals)
 	wantHTML(t, w, http.StatusOK, "Preview of the application form", "Voluntary-sector partners",
-		`id="has_partners" name="has_partners" type="radio" value="yes" aria-controls="conditional-has_partners-yes" disabled>`,
+		`id="preview.has_partners" name="preview.has_partners" type="radio" value="yes" aria-controls="conditional-preview.has_partners-yes" disabled>`,
 		// The routes of the fund whose parts are copied.
 		`value="gp_app" disabled>`, "Declarations, asked before submitting")
 
