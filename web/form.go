@@ -158,10 +158,7 @@ type field struct {
 	// Reveals are the conditional questions an option reveals when chosen,
 	// asked inside it on the page (the design system's conditional reveal).
 	Reveals map[string][]field
-	// Documents are the application's documents a Document question can
-	// choose from: those of its kind.
-	Documents []document
-	Targets   *targetsForm
+	Targets *targetsForm
 }
 
 // Many is whether a choice takes more than one option (checkboxes).
@@ -239,8 +236,9 @@ func (a appForm) field(q form.Question, prefix string, vals url.Values, reveals 
 		}
 	case form.Document:
 		for _, d := range a.Docs {
+			// A document question chooses among the application's
+			// documents of its kind.
 			if q.DocumentKind == "" || d.Kind == q.DocumentKind {
-				f.Documents = append(f.Documents, d)
 				f.Options = append(f.Options, form.Option{Value: d.ID, Label: d.Name})
 			}
 		}
