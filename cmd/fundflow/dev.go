@@ -130,7 +130,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	// let go of its pollers before the frontend disappears.
 	defer w.Stop()
 
-	if err := seedFund(ctx, tc, time.Now()); err != nil {
+	if err := seedFunds(ctx, tc, time.Now()); err != nil {
 		return err
 	}
 	if err := ensureDirectory(ctx, tc); err != nil {
@@ -214,15 +214,23 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	return serveHTTP(ctx, httpL, h, log)
 }
 
-// seedFund starts the Prevention Innovation Fund, already open, the first
-// time dev mode runs over a data directory.
-func seedFund(ctx context.Context, tc client.Client, now time.Time) error {
-	def := fund.SeedDefinition(now)
-	_, err := tc.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID),
-		workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def, Status: fund.StatusOpen})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
-		return fmt.Errorf("seed fund %s: %w", def.ID, err)
+// devFunds are the funds dev mode seeds: the Prevention Innovation Fund,
+// and a social-prescribing fund that asks its own questions, so anyone can
+// see that the engine is not hard-wired to one fund or one form.
+func devFunds(now time.Time) []fund.Definition {
+	return []fund.Definition{fund.SeedDefinition(now), fund.SocialPrescribingDefinition(now)}
+}
+
+// seedFunds starts dev's funds, already open, the first time dev mode runs
+// over a data directory; a fund already there is left as it is.
+func seedFunds(ctx context.Context, tc client.Client, now time.Time) error {
+	for _, def := range devFunds(now) {
+		_, err := tc.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID),
+			workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def, Status: fund.StatusOpen})
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if err != nil && !errors.As(err, &started) {
+			return fmt.Errorf("seed fund %s: %w", def.ID, err)
+		}
 	}
 	return nil
 }

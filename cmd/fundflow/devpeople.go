@@ -13,7 +13,6 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/directory"
-	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/registry"
 	"github.com/fundflow/fundflow/workflows"
 )
@@ -70,7 +69,7 @@ func devPeople(orgs *registry.Registry) []devPerson {
 }
 
 // seedDirectory invites dev's people and, the first time, puts the three
-// reviewers in the seeded fund's pool. Each change has a fixed key, so a
+// reviewers in each dev fund's pool. Each change has a fixed key, so a
 // restart part-way through repeats nothing; a person or pool already there
 // is left as an admin may have changed it.
 func seedDirectory(ctx context.Context, tc client.Client, people []devPerson) error {
@@ -94,16 +93,17 @@ func seedDirectory(ctx context.Context, tc client.Client, people []devPerson) er
 			return fmt.Errorf("invite %s: %w", p.Email, err)
 		}
 	}
-	fundID := fund.SeedDefinition(time.Now()).ID
-	if slices.ContainsFunc(st.Pools, func(p directory.Pool) bool { return p.FundID == fundID }) {
-		return nil
-	}
-	key := "dev:pool:" + fundID
-	err = directoryUpdate(ctx, tc, workflows.UpdateSetFundPool, key, workflows.SetFundPoolRequest{
-		Command: workflows.Command{Key: key, Actor: devActor}, FundID: fundID, Reviewers: reviewers, Panel: []string{},
-		Reason: "dev seed"}, nil)
-	if err != nil {
-		return fmt.Errorf("seed the reviewer pool: %w", err)
+	for _, def := range devFunds(time.Now()) {
+		if slices.ContainsFunc(st.Pools, func(p directory.Pool) bool { return p.FundID == def.ID }) {
+			continue
+		}
+		key := "dev:pool:" + def.ID
+		err = directoryUpdate(ctx, tc, workflows.UpdateSetFundPool, key, workflows.SetFundPoolRequest{
+			Command: workflows.Command{Key: key, Actor: devActor}, FundID: def.ID, Reviewers: reviewers, Panel: []string{},
+			Reason: "dev seed"}, nil)
+		if err != nil {
+			return fmt.Errorf("seed the reviewer pool of %s: %w", def.ID, err)
+		}
 	}
 	return nil
 }

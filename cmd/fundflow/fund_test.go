@@ -157,10 +157,11 @@ func TestFundsOverHTTP(t *testing.T) {
 	if code := hc.do("POST", "/v1/funds/social-prescribing-trust/open", admin, map[string]string{"reason": "launch"}, &opened); code != 200 || opened.Status != "open" {
 		t.Fatalf("open: %d %+v", code, opened)
 	}
+	// Dev seeds two funds; this test made the third.
 	var listed struct {
 		Items []fundBody `json:"items"`
 	}
-	if code := hc.do("GET", "/v1/funds", toks["reviewer2"].Token, nil, &listed); code != 200 || len(listed.Items) != 2 {
+	if code := hc.do("GET", "/v1/funds", toks["reviewer2"].Token, nil, &listed); code != 200 || len(listed.Items) != 3 {
 		t.Fatalf("list: %d %+v", code, listed)
 	}
 	var ledger struct {

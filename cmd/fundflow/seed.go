@@ -68,7 +68,9 @@ func seed(ctx context.Context, tc client.Client, orgs *registry.Registry, fundID
 				UpdateOptions: client.UpdateWorkflowOptions{UpdateID: cmd.Key, UpdateName: workflows.UpdateSaveDraft,
 					WaitForStage: client.WorkflowUpdateStageCompleted,
 					Args: []any{workflows.SaveDraftRequest{Command: cmd, Patch: application.Patch{
-						RequestedPence: application.Set(int64(1_000_000 + i%7_000_000)),
+						// Every fund's form asks these two; the amount stays
+						// within the fund's maximum award.
+						RequestedPence: application.Set(min(int64(1_000_000+i%7_000_000), f.Definition.MaxAwardPence)),
 						PlannedReach:   application.Set(int64(1000 + i%50_000)),
 					}}}},
 			})
