@@ -2,11 +2,14 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -141,7 +144,7 @@ func (s *server) publishForm(w http.ResponseWriter, r *http.Request) {
 	}
 	err = s.api.put(ctx, apiFund(id)+"/form", edited, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
-		again(problemStatus(err), formErrors(errs, "form"))
+		again(problemStatus(err), formErrors(errs, edited, "form"))
 		return
 	}
 	if err != nil {
@@ -152,19 +155,56 @@ func (s *server) publishForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fundPath(id)+"/form", http.StatusSeeOther)
 }
 
-// formErrors are the API's errors about a form, each naming where in the
-// form it is (sections[1].questions[0].label), linked to the textarea.
-func formErrors(errs []fieldError, input string) []fieldError {
+// formErrors are the API's errors about a form, linked to its textarea,
+// each saying where in the form it is in the form's own words when f
+// (what was sent) has that part: sections[1].questions[0].label becomes
+// "Section 2 (Partners), question has_partners: label".
+func formErrors(errs []fieldError, f form.Form, input string) []fieldError {
 	out := make([]fieldError, len(errs))
 	for i, e := range errs {
-		where := strings.TrimPrefix(strings.TrimPrefix(e.Field, "form."), "form")
+		where := strings.TrimPrefix(strings.TrimPrefix(e.Field, "form"), ".")
 		if where == "" {
 			out[i] = fieldError{Field: input, Message: "The form " + e.Message}
 			continue
 		}
-		out[i] = fieldError{Field: input, Message: "In the form, " + where + " " + e.Message}
+		out[i] = fieldError{Field: input, Message: "In the form, " + formPlace(f, where) + " " + e.Message}
 	}
 	return out
+}
+
+var formStep = regexp.MustCompile(`^(sections|questions)\[(\d+)\]\.?`)
+
+// formPlace names a path into f, as far as f has it; the rest of the path
+// (the key that is wrong) is kept as the API wrote it.
+func formPlace(f form.Form, path string) string {
+	var parts []string
+	var sec *form.Section
+	var qs []form.Question
+	rest := path
+	for {
+		m := formStep.FindStringSubmatch(rest)
+		if m == nil {
+			break
+		}
+		n, _ := strconv.Atoi(m[2])
+		switch {
+		case m[1] == "sections" && sec == nil && qs == nil && n < len(f.Sections):
+			sec = &f.Sections[n]
+			qs = sec.Questions
+			parts = append(parts, "section "+strconv.Itoa(n+1)+" ("+cmp.Or(sec.Title, sec.ID)+")")
+		case m[1] == "questions" && n < len(qs):
+			q := qs[n]
+			parts = append(parts, "question "+cmp.Or(q.ID, strconv.Itoa(n+1)))
+			qs = q.Questions
+		default:
+			return strings.Join(append(parts, rest), ", ")
+		}
+		rest = rest[len(m[0]):]
+	}
+	if rest != "" {
+		parts = append(parts, rest)
+	}
+	return strings.Join(parts, ", ") + ":"
 }
 
 func (s *server) importFundForm(w http.ResponseWriter, r *http.Request) {

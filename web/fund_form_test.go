@@ -74,7 +74,7 @@ func TestANewFundIsCreatedWithItsFormAndTheAPIsFormErrorsShown(t *testing.T) {
 		fieldErr("form.sections[1].questions[0].id", "repeats sections[0].questions[2].id")))
 	w := post(t, h, "tok-admin", "/funds", vals)
 	wantHTML(t, w, http.StatusUnprocessableEntity,
-		`<a href="#form">In the form, sections[1].questions[0].id repeats sections[0].questions[2].id</a>`)
+		`<a href="#form">In the form, section 2 (Your social-prescribing service), question host_organisation, id: repeats sections[0].questions[2].id</a>`)
 	sent, _ := onlyCommand(t, api).Body["form"].(map[string]any)
 	if secs, _ := sent["sections"].([]any); len(secs) != 5 {
 		t.Fatalf("form sent %v, want the typed form's 5 sections", sent)
@@ -107,7 +107,7 @@ func TestAnOpenFundPublishesANewVersionOfItsForm(t *testing.T) {
 	vals.Set("action", "publish")
 	vals.Set("idempotency_key", "k-pub")
 	w = post(t, h, "tok-admin", "/funds/fund-a/form", vals)
-	wantHTML(t, w, http.StatusUnprocessableEntity, `<a href="#form">In the form, sections[3].questions[0].max_words must not be negative</a>`,
+	wantHTML(t, w, http.StatusUnprocessableEntity, `<a href="#form">In the form, section 4 (How you will work), question approach, max_words: must not be negative</a>`,
 		"How you will work")
 	c := onlyCommand(t, api)
 	if c.Method != http.MethodPut || c.Key != "k-pub" {
@@ -170,5 +170,20 @@ func TestAFundIsCreatedFromADefinitionFile(t *testing.T) {
 	wantRedirect(t, w, "/funds/"+funddef.SocialPrescribingID, "Fund created as a draft")
 	if !strings.Contains(string(def), `"has_partners"`) {
 		t.Fatal("the definition file lacks its form")
+	}
+}
+
+func TestAFormErrorIsPlacedInTheFormsOwnWords(t *testing.T) {
+	f := funddef.SocialPrescribingForm()
+	for path, want := range map[string]string{
+		"sections[2].questions[1].questions[2].type": "section 3 (Voluntary-sector partners), question partners, question contact_email, type:",
+		"sections[0].title":                          "section 1 (Contacts), title:",
+		"sections[9].title":                          "sections[9].title",
+		"sections[0].questions[7].id":                "section 1 (Contacts), questions[7].id",
+		"version":                                    "version:",
+	} {
+		if got := formPlace(f, path); got != want {
+			t.Errorf("formPlace(%s) = %q, want %q", path, got, want)
+		}
 	}
 }

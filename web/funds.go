@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fundflow/fundflow/internal/form"
 )
 
 // allFunds is every fund, following the list's pages.
@@ -162,7 +164,7 @@ func (s *server) createFund(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.api.post(ctx, "/v1/funds", body, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
-		s.renderFundForm(w, r, problemStatus(err), values, onFundForm(errs), nil)
+		s.renderFundForm(w, r, problemStatus(err), values, onFundForm(errs, body["form"]), nil)
 		return
 	}
 	if err != nil {
@@ -234,7 +236,8 @@ func (s *server) templateDefinition(r *http.Request, id string) fundDefinition {
 // onFundForm names the fields in the API's errors, points an error about
 // the application form at its textarea, and one about a part copied from
 // another fund, which has no field of its own, at the choice of fund.
-func onFundForm(errs []fieldError) []fieldError {
+func onFundForm(errs []fieldError, sent any) []fieldError {
+	f, _ := sent.(form.Form)
 	var formErrs, rest []fieldError
 	for _, e := range errs {
 		if e.Field == "form" || strings.HasPrefix(e.Field, "form.") {
@@ -243,7 +246,7 @@ func onFundForm(errs []fieldError) []fieldError {
 			rest = append(rest, e)
 		}
 	}
-	errs = append(explain(rest, fundLabels), formErrors(formErrs, "form")...)
+	errs = append(explain(rest, fundLabels), formErrors(formErrs, f, "form")...)
 	for i, e := range errs {
 		if _, ok := fundLabels[e.Field]; !ok && e.Field != "" {
 			errs[i].Field = "template_fund"

@@ -32,7 +32,7 @@ type docsAPI struct {
 // upload is what the stand-in received for one POST.
 type upload struct {
 	Key, Name, ContentType, Kind string
-	Data                   []byte
+	Data                         []byte
 }
 
 func newDocsAPI(t *testing.T, status string, limit int64) (*docsAPI, http.Handler) {
