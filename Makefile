@@ -38,7 +38,7 @@ bench:
 FUZZTIME ?= 60s
 FUZZ_TARGETS := \
 	./api:FuzzCreateApplication ./api:FuzzApplicationCommands ./api:FuzzCreateFund ./api:FuzzReads \
-	./internal/application:FuzzPatch ./internal/fund:FuzzDefinition
+	./internal/application:FuzzPatch ./internal/fund:FuzzDefinition ./internal/form:FuzzValidate
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \

@@ -108,6 +108,9 @@ func (c checker) object(prefix string, qs []Question, answers Answers) {
 	}
 	slices.Sort(unknown)
 	for _, id := range unknown {
+		if id == "" {
+			id = `""` // the field must name something
+		}
 		c.v.Add(join(prefix, id), "is not a question of this form")
 	}
 }
