@@ -133,8 +133,10 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) {
 		if tf != nil {
 			mine, errs = tf.errors(errs, sent)
 		}
+		// A group has no input of its own; a repeating group's errors
+		// (too few items) link to the group.
 		names := p.Form.labels(vals, func(f field) string {
-			if f.Type == form.RepeatingGroup || f.Type == form.Group {
+			if f.Type == form.Group {
 				return ""
 			}
 			return f.Name

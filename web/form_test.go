@@ -268,3 +268,20 @@ func TestTheWorkspaceShowsTheAnswersTheFormAsked(t *testing.T) {
 		}
 	}
 }
+
+// A checkbox reveals its conditional question as a radio does, and an
+// error on a repeating group as a whole links to the group.
+func TestACheckboxRevealsItsQuestionAndAGroupsErrorLinksToIt(t *testing.T) {
+	f := everyTypeForm()
+	f.Sections[0].Questions = append(f.Sections[0].Questions, form.Question{ID: "routes_other", Type: form.Text, Label: "Which other way?",
+		ShowIf: &form.Condition{Question: form.QDeploymentRoutes, Equals: []string{"nhs_app"}}})
+	api, h := formAPI(t, map[string]any{"deployment_routes": []any{"nhs_app"}})
+	api.on("GET /v1/funds/pif/form", http.StatusOK, map[string]any{"fund_id": "pif", "version": 2, "form": f})
+	wantHTML(t, get(t, h, "tok-applicant", "/applications/app1/sections/about"), http.StatusOK,
+		`value="nhs_app" aria-controls="conditional-deployment_routes-nhs_app" checked>`,
+		`<div class="nhsuk-checkboxes__conditional" id="conditional-deployment_routes-nhs_app">`, `for="routes_other">Which other way?`)
+
+	api.on("PATCH "+testApp, http.StatusUnprocessableEntity, invalid(fieldErr("partners", "must have at least 1 entries")))
+	w := post(t, h, "tok-applicant", "/applications/app1/sections/partners", url.Values{"has_partners": {"yes"}})
+	wantHTML(t, w, http.StatusUnprocessableEntity, `<a href="#partners">Partners must have at least 1 entries</a>`)
+}
