@@ -60,7 +60,7 @@ var applicantActions = map[string][]any{
 }
 
 // applicantAPI is a fake API holding app1 and its fund.
-func applicantAPI(t *testing.T, app map[string]any) (*fakeAPI, http.Handler) {
+func applicantAPI(t testing.TB, app map[string]any) (*fakeAPI, http.Handler) {
 	api := newFakeAPI(t)
 	api.on("GET /v1/funds/pif", http.StatusOK, testFundJSON())
 	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{testFundJSON()}})

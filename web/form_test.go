@@ -51,7 +51,7 @@ func everyTypeForm() form.Form {
 }
 
 // formAPI is applicantAPI with app1 on everyTypeForm's version 2.
-func formAPI(t *testing.T, c map[string]any) (*fakeAPI, http.Handler) {
+func formAPI(t testing.TB, c map[string]any) (*fakeAPI, http.Handler) {
 	app := appJSON(map[string]any{"form_version": 2, "content": c, "actions": actionsJSON("save_draft", "submit", "attach_document"), "documents": []any{
 		map[string]any{"id": "doc1", "name": "plan.pdf", "kind": "project_plan", "scan_status": "clean"},
 		map[string]any{"id": "doc2", "name": "budget.xlsx", "kind": "budget", "scan_status": "clean"},
