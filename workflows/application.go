@@ -366,6 +366,10 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 	}
 
 	a.Fund, a.Division, a.SubmittedAt, a.OrgName = def, div, now, org.Org.Name
+	// A submission keeps what the applicant was last shown: answers to
+	// questions a condition now hides go. Maps are only rebuilt, as in
+	// saveDraft.
+	a.Content = a.Content.Shown(def.ApplicationForm()) //workflowcheck:ignore
 	a.Panel = application.NewPanel(a.OrgCode, def.ReviewersPerApplication)
 	a.moveTo(application.StatusSubmitted)
 	a.record(ctx, application.AudienceEveryone, r.Actor, "submitted", "")

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/fundflow/fundflow/internal/form"
 )
 
 // A fund's own questions, those the typed fields of Content do not hold,
@@ -207,4 +209,20 @@ func mergeValue(target, patch json.RawMessage) (json.RawMessage, bool) {
 		return nil, false
 	}
 	return slices.Clone(patch), true
+}
+
+// Shown is the content less the answers to questions f's conditions hide:
+// what a submission keeps, so reviewers, letters and reports read only
+// what the applicant was last asked.
+func (c Content) Shown(f form.Form) Content {
+	kept := f.Shown(c.AnswerSet())
+	b, err := json.Marshal(kept)
+	if err != nil {
+		panic(err) // unreachable: answers are JSON already
+	}
+	var p Patch
+	if err := json.Unmarshal(b, &p); err != nil {
+		panic(err) // unreachable: AnswerSet wrote every member
+	}
+	return Content{OrgCode: c.OrgCode}.Apply(p)
 }

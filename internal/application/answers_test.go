@@ -185,3 +185,20 @@ func TestSeededFormLimitsAreThePackages(t *testing.T) {
 		t.Errorf("cohorts %q", values)
 	}
 }
+
+func TestShownKeepsWhatTheApplicantWasAsked(t *testing.T) {
+	def := fund.SocialPrescribingDefinition(seedNow)
+	c := Content{OrgCode: "7A1"}.Apply(mustPatch(t, `{"need":"","lead_contact":{"name":"Llŷr"},"has_partners":false,
+		"partners":[{"name":"Age Cymru"}],"no_partners_reason":"We employ our own.","requested_pence":100}`))
+	got := c.Shown(def.ApplicationForm())
+	if _, ok := got.Answers["partners"]; ok || string(got.Answers["no_partners_reason"]) != `"We employ our own."` {
+		t.Errorf("answers %v", got.Answers)
+	}
+	if got.LeadContact.Name != "Llŷr" || got.RequestedPence != 100 || got.OrgCode != "7A1" {
+		t.Errorf("typed fields lost: %+v", got)
+	}
+	// Nothing is hidden in the seeded form: its content is kept exactly.
+	if full := complete(); !reflect.DeepEqual(full.Shown(form.Seeded()), full) {
+		t.Errorf("seeded content changed:\n got %+v\nwant %+v", full.Shown(form.Seeded()), full)
+	}
+}

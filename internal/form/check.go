@@ -71,7 +71,7 @@ func (f Form) Problems() fundflow.Invalid {
 	case n > MaxSections:
 		v.Add("sections", "must have at most %d sections", MaxSections)
 	}
-	c := formChecker{v: &v, seen: map[string]string{}}
+	c := formChecker{v: &v, seen: map[string]Question{}}
 	for i, s := range f.Sections {
 		p := index("sections", i)
 		if !idPattern.MatchString(s.ID) {
@@ -133,9 +133,9 @@ func (f Form) Question(id string) (Question, bool) {
 
 type formChecker struct {
 	v *fundflow.Invalid
-	// seen maps each id of the answer object being checked to its type,
-	// for the conditions that follow it.
-	seen  map[string]string
+	// seen maps each id of the answer object being checked to its
+	// question, for the conditions that follow it.
+	seen  map[string]Question
 	count int
 }
 
@@ -150,7 +150,7 @@ func (c *formChecker) questions(p string, qs []Question, scope string, depth int
 		switch {
 		case !idPattern.MatchString(q.ID):
 			c.v.Add(at+".id", "must be 1 to 64 lowercase letters, digits or '_', starting with a letter")
-		case c.seen[key] != "":
+		case c.seen[key].ID != "":
 			c.v.Add(at+".id", "repeats the question id %s", q.ID)
 		}
 		if !q.Type.Known() {
@@ -174,8 +174,8 @@ func (c *formChecker) questions(p string, qs []Question, scope string, depth int
 		} else if len(q.Questions) > 0 {
 			c.v.Add(at+".questions", "is only for groups and repeating groups")
 		}
-		if c.seen[key] == "" {
-			c.seen[key] = string(q.Type)
+		if c.seen[key].ID == "" {
+			c.seen[key] = q
 		}
 	}
 }
@@ -252,7 +252,8 @@ func (c *formChecker) limits(at string, q Question, depth int) {
 // condition must name an earlier question of the same answer object whose
 // answer can be compared with strings.
 func (c *formChecker) condition(at string, cond Condition, scope string) {
-	t := Type(c.seen[scope+cond.Question])
+	on := c.seen[scope+cond.Question]
+	t := on.Type
 	switch t {
 	case "":
 		c.v.Add(at+".question", "must be the id of an earlier question in the same section or group")
@@ -264,8 +265,11 @@ func (c *formChecker) condition(at string, cond Condition, scope string) {
 		c.v.Add(at+".equals", "must have 1 to %d values", maxConditionEquals)
 	}
 	for k, e := range cond.Equals {
-		if t == YesNo && e != "yes" && e != "no" {
+		switch {
+		case t == YesNo && e != "yes" && e != "no":
 			c.v.Add(index(at+".equals", k), "must be yes or no")
+		case len(on.Options) > 0 && !slices.ContainsFunc(on.Options, func(o Option) bool { return o.Value == e }):
+			c.v.Add(index(at+".equals", k), "is not an option of %s", on.ID)
 		}
 	}
 }

@@ -79,6 +79,9 @@ func TestCheckForm(t *testing.T) {
 			Question{ID: "x", Type: Text, Label: "X", ShowIf: &Condition{Question: "need", Equals: []string{"a"}}},
 			Question{ID: "z", Type: Text, Label: "Z", ShowIf: &Condition{Question: "y", Equals: []string{"true"}}}),
 			[]string{"sections[8].questions[4].show_if.question", "sections[8].questions[5].show_if.equals[0]"}},
+		{"condition on a value that is not an option", withQuestions(
+			Question{ID: "x", Type: Text, Label: "X", ShowIf: &Condition{Question: "dpia_status", Equals: []string{"complete", "done"}}}),
+			[]string{"sections[8].questions[3].show_if.equals[1]"}},
 		{"condition inside a group on a sibling", withQuestions(Question{ID: "g", Type: Group, Label: "G", Questions: []Question{
 			{ID: "y", Type: YesNo, Label: "Y"},
 			{ID: "n", Type: Text, Label: "N", ShowIf: &Condition{Question: "y", Equals: []string{"yes"}}}}}), nil},

@@ -496,3 +496,55 @@ func ValidUKPhone(s string) bool {
 	}
 	return true
 }
+
+// Shown is answers less those to questions their conditions hide, at any
+// depth: what the applicant was last shown, which is what a submission
+// keeps. Answers to questions the form does not have are kept, for
+// Validate to refuse.
+func (f Form) Shown(answers Answers) Answers {
+	var all []Question
+	for _, s := range f.Sections {
+		all = append(all, s.Questions...)
+	}
+	return shownIn(all, answers)
+}
+
+func shownIn(qs []Question, answers Answers) Answers {
+	if answers == nil {
+		return nil
+	}
+	out := make(Answers, len(answers))
+	for id, a := range answers {
+		out[id] = a
+	}
+	for _, q := range qs {
+		a, ok := answers[q.ID]
+		switch {
+		case !ok:
+		case !shown(q, answers):
+			delete(out, q.ID)
+		case q.Type == Group:
+			var m Answers
+			if json.Unmarshal(a, &m) == nil && m != nil {
+				out[q.ID] = marshal(shownIn(q.Questions, m))
+			}
+		case q.Type == RepeatingGroup:
+			var items []Answers
+			if json.Unmarshal(a, &items) == nil {
+				for i := range items {
+					items[i] = shownIn(q.Questions, items[i])
+				}
+				out[q.ID] = marshal(items)
+			}
+		}
+	}
+	return out
+}
+
+func marshal(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // unreachable: answers are JSON already
+	}
+	return b
+}

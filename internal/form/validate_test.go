@@ -278,3 +278,22 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+func TestShownDropsHiddenAnswers(t *testing.T) {
+	f := one(
+		Question{ID: "has", Type: YesNo},
+		Question{ID: "who", Type: Text, ShowIf: &Condition{Question: "has", Equals: []string{"yes"}}},
+		Question{ID: "p", Type: RepeatingGroup, MaxItems: 3, Questions: []Question{
+			{ID: "kind", Type: SingleChoice, Options: []Option{{Value: "a"}, {Value: "b"}}},
+			{ID: "b_only", Type: Text, ShowIf: &Condition{Question: "kind", Equals: []string{"b"}}},
+		}},
+	)
+	got := f.Shown(answers(t, `{"has":false,"who":"Jo","p":[{"kind":"a","b_only":"x"},{"kind":"b","b_only":"y"}],"stray":1}`))
+	b, _ := json.Marshal(got)
+	if want := `{"has":false,"p":[{"kind":"a"},{"b_only":"y","kind":"b"}],"stray":1}`; string(b) != want {
+		t.Errorf("shown %s, want %s", b, want)
+	}
+	if f.Shown(nil) != nil {
+		t.Error("no answers became some")
+	}
+}
