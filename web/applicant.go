@@ -109,6 +109,8 @@ func (s *server) startApplication(w http.ResponseWriter, r *http.Request) {
 type applicantApp struct {
 	App  application
 	Fund fund
+	// Form is the version of the fund's form the application is on.
+	Form appForm
 	// Upload is what the upload form says about files it takes.
 	Upload uploadLimits
 }
@@ -118,9 +120,22 @@ func (s *server) loadApplicantApp(ctx context.Context, id string) (applicantApp,
 	if err := s.api.get(ctx, apiApp(id), &p.App); err != nil {
 		return p, err
 	}
-	err := s.api.get(ctx, "/v1/funds/"+url.PathEscape(p.App.FundID), &p.Fund)
+	if err := s.api.get(ctx, apiFund(p.App.FundID), &p.Fund); err != nil {
+		return p, err
+	}
+	f, err := s.loadForm(ctx, p.App.FundID, p.App.FormVersion)
+	p.Form = newAppForm(f, p.Fund.Definition, p.App.Documents, p.App.Content.DeploymentRoutes)
 	return p, err
 }
+
+// values are the application's saved answers as the form's inputs show
+// them.
+func (p applicantApp) values() url.Values {
+	return p.Form.values(p.App.Content.Answers, p.App.Content.Targets)
+}
+
+// answerGroups are every section's answers as they read.
+func (p applicantApp) answerGroups() []answerGroup { return p.Form.answerGroups(p.values(), true) }
 
 // FundName names the fund, or says which it is when it has no name.
 func (p applicantApp) FundName() string {
@@ -183,8 +198,7 @@ func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		applicantApp: p, Answer: answer, AnswerLimit: appdomain.MaxAnswerChars, Timeline: tl.Items, Cited: r.PostForm["documents"],
 		CanWithdraw: p.App.Can("withdraw"),
 	}
-	all := applicantSections(p.Fund.Definition)
-	page.Answers = answerGroups(all, contentValues(p.App.Content, all))
+	page.Answers = p.answerGroups()
 	for i, q := range p.App.Queries {
 		if q.Outcome == "open" {
 			page.OpenQuery = &p.App.Queries[i]
@@ -287,6 +301,10 @@ func explainErrors(errs []fieldError, labels fieldLabels) []fieldError {
 	for _, e := range errs {
 		if e.Field == "" {
 			out = append(out, fieldError{Message: capitalise(e.Message)})
+			continue
+		}
+		if l, ok := labels[e.Field]; ok {
+			out = append(out, fieldError{Field: l.Input, Message: l.Label + " " + e.Message})
 			continue
 		}
 		base, index, indexed := strings.Cut(e.Field, "[")

@@ -39,6 +39,8 @@ func (t targetPair) InputLabel(what string) string {
 type targetsForm struct {
 	Pairs    []targetPair
 	NoRoutes bool
+	// RoutesAt is the section that asks for the routes.
+	RoutesAt string
 }
 
 // newTargetsForm lists the pairs the fund's measures make on routes, in

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/fundflow/fundflow/internal/form"
 )
 
 const testApp = "/v1/applications/app1"
@@ -58,11 +60,12 @@ var applicantActions = map[string][]any{
 }
 
 // applicantAPI is a fake API holding app1 and its fund.
-func applicantAPI(t *testing.T, app map[string]any) (*fakeAPI, http.Handler) {
+func applicantAPI(t testing.TB, app map[string]any) (*fakeAPI, http.Handler) {
 	api := newFakeAPI(t)
 	api.on("GET /v1/funds/pif", http.StatusOK, testFundJSON())
 	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{testFundJSON()}})
 	api.on("GET "+testApp, http.StatusOK, app)
+	api.on("GET /v1/funds/pif/form", http.StatusOK, map[string]any{"fund_id": "pif", "version": 1, "form": form.Seeded()})
 	api.on("GET "+testApp+"/timeline", http.StatusOK, map[string]any{"items": []any{
 		map[string]any{"seq": 1, "at": "2026-05-01T09:00:00Z", "actor": "Ana Lead", "role": "applicant", "action": "created"},
 	}})

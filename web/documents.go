@@ -39,6 +39,11 @@ var uploadLabels = fieldLabels{"file": {"The selected file", "file"}, "kind": {"
 func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
 	back, again := appPath(id), func(status int, errs []fieldError) { s.renderApplicant(w, r, id, status, errs) }
+	// A section page with a document question offers the upload form too,
+	// and the applicant goes back there to choose the file.
+	if sec := r.PostFormValue("section"); sec != "" {
+		back = appPath(id) + "/sections/" + url.PathEscape(sec)
+	}
 	if mid := r.PostFormValue("milestone"); mid != "" {
 		back = appPath(id) + "/milestones/" + url.PathEscape(mid) + "/evidence"
 		again = func(status int, errs []fieldError) {
@@ -96,18 +101,31 @@ func (s *server) renderApplicant(w http.ResponseWriter, r *http.Request, id stri
 
 // uploadForm is what the upload partial needs beyond the page: the kinds
 // a file can be labelled as (none: no selector), the one to offer first,
-// and the milestone whose evidence page the form is on, if any.
+// or the one kind a form's question takes; and the milestone or section
+// page the form is on, if any, to go back to.
 type uploadForm struct {
 	Limits    uploadLimits
 	Kinds     []requirement
 	Selected  string
+	Kind      string
 	Milestone string
+	Section   string
 }
 
 // UploadForm is the upload form on the application's own page: any kind
 // the fund's milestones require.
 func (p applicantApp) UploadForm() uploadForm {
 	return uploadForm{Limits: p.Upload, Kinds: p.Fund.Definition.DocumentKinds()}
+}
+
+// UploadForm on a section page is for its document question, whose kind
+// the form sets.
+func (p sectionPage) UploadForm() uploadForm {
+	f := uploadForm{Limits: p.Upload, Section: p.Section.ID}
+	if q := p.Attaches(); q != nil {
+		f.Kind = q.DocumentKind
+	}
+	return f
 }
 
 // UploadForm on a milestone's evidence page offers the kinds it requires,

@@ -42,6 +42,7 @@ var funcs = template.FuncMap{
 	},
 	"outcomeMeans": outcomeMeans,
 	"pence":        pence,
+	"list":         func(xs ...string) []string { return xs },
 }
 
 type outcomeMeanRow struct {

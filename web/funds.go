@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fundflow/fundflow/internal/form"
 )
 
 // allFunds is every fund, following the list's pages.
@@ -70,6 +72,8 @@ type fundForm struct {
 	Values map[string]string
 	Funds  []fund
 	Labels map[string]string
+	// Preview is the typed application form's pages, when asked for.
+	Preview *formPreview
 }
 
 // fundLabels name the form's fields, on the form and in its errors.
@@ -84,6 +88,8 @@ var fundLabels = map[string]string{
 	"opens_at":        "Opens",
 	"closes_at":       "Closes",
 	"template_fund":   "Copy routes, criteria, milestones, outcome measures, eligibility and SLAs from",
+	"form_from":       "Copy the application form from",
+	"form":            "Application form (JSON)",
 }
 
 // copiedFromTemplate are the parts of a definition taken whole from the
@@ -97,32 +103,68 @@ var copiedFromTemplate = []string{
 }
 
 func (s *server) newFundForm(w http.ResponseWriter, r *http.Request) {
-	s.renderFundForm(w, r, http.StatusOK, map[string]string{}, nil)
+	s.renderFundForm(w, r, http.StatusOK, map[string]string{}, nil, nil)
 }
 
-func (s *server) renderFundForm(w http.ResponseWriter, r *http.Request, status int, values map[string]string, errs []fieldError) {
+func (s *server) renderFundForm(w http.ResponseWriter, r *http.Request, status int, values map[string]string, errs []fieldError, pv *formPreview) {
 	funds, err := s.allFunds(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, status, "funds/new", view{Title: "Create a fund", Errors: errs,
-		Data: fundForm{Values: values, Funds: funds, Labels: fundLabels}})
+		Data: fundForm{Values: values, Funds: funds, Labels: fundLabels, Preview: pv}})
 }
 
 func (s *server) createFund(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	values := map[string]string{}
 	for f := range fundLabels {
 		values[f] = strings.TrimSpace(r.PostFormValue(f))
 	}
-	body, errs := s.fundBody(r.Context(), values)
-	if len(errs) > 0 {
-		s.renderFundForm(w, r, http.StatusUnprocessableEntity, values, errs)
+	// The application form: copied from another fund into the textarea
+	// to edit, previewed, or sent with the fund; none is the API's
+	// standard form.
+	switch r.PostFormValue("action") {
+	case "copy_form":
+		if values["form_from"] == "" {
+			s.renderFundForm(w, r, http.StatusUnprocessableEntity, values,
+				[]fieldError{{Field: "form_from", Message: "Select a fund to copy the application form from"}}, nil)
+			return
+		}
+		f, err := s.loadForm(ctx, values["form_from"], 0)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f.Version = 0
+		values["form"] = formJSON(f)
+		s.renderFundForm(w, r, http.StatusOK, values, nil, nil)
+		return
+	case "preview_form":
+		f, err := parseFormJSON(values["form"])
+		if err != nil {
+			s.renderFundForm(w, r, http.StatusUnprocessableEntity, values, []fieldError{badForm("form", err)}, nil)
+			return
+		}
+		s.renderFundForm(w, r, http.StatusOK, values, nil, preview(f, s.templateDefinition(r, values["template_fund"])))
 		return
 	}
-	err := s.api.post(r.Context(), "/v1/funds", body, r.PostFormValue("idempotency_key"), nil)
+	body, errs := s.fundBody(ctx, values)
+	if values["form"] != "" {
+		f, err := parseFormJSON(values["form"])
+		if err != nil {
+			errs = append(errs, badForm("form", err))
+		}
+		body["form"] = f
+	}
+	if len(errs) > 0 {
+		s.renderFundForm(w, r, http.StatusUnprocessableEntity, values, errs, nil)
+		return
+	}
+	err := s.api.post(ctx, "/v1/funds", body, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
-		s.renderFundForm(w, r, problemStatus(err), values, onFundForm(explain(errs, fundLabels)))
+		s.renderFundForm(w, r, problemStatus(err), values, onFundForm(errs, body["form"]), nil)
 		return
 	}
 	if err != nil {
@@ -180,9 +222,31 @@ func (s *server) fundBody(ctx context.Context, values map[string]string) (map[st
 	return body, errs
 }
 
-// onFundForm points an error about a part copied from another fund, which
-// has no field of its own, at the choice of fund.
-func onFundForm(errs []fieldError) []fieldError {
+// templateDefinition is the definition of the fund chosen to copy from,
+// whose routes and measures a preview shows; empty when none is chosen or
+// it cannot be read, as a preview can do without.
+func (s *server) templateDefinition(r *http.Request, id string) fundDefinition {
+	var f fund
+	if id != "" {
+		_ = s.api.get(r.Context(), apiFund(id), &f)
+	}
+	return f.Definition
+}
+
+// onFundForm names the fields in the API's errors, points an error about
+// the application form at its textarea, and one about a part copied from
+// another fund, which has no field of its own, at the choice of fund.
+func onFundForm(errs []fieldError, sent any) []fieldError {
+	f, _ := sent.(form.Form)
+	var formErrs, rest []fieldError
+	for _, e := range errs {
+		if e.Field == "form" || strings.HasPrefix(e.Field, "form.") {
+			formErrs = append(formErrs, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	errs = append(explain(rest, fundLabels), formErrors(formErrs, f, "form")...)
 	for i, e := range errs {
 		if _, ok := fundLabels[e.Field]; !ok && e.Field != "" {
 			errs[i].Field = "template_fund"

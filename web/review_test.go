@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fundflow/fundflow/internal/form"
 )
 
 // reviewFund is a fund as GET /v1/funds/{id} gives it, with two criteria on
@@ -82,6 +84,7 @@ func reviewAPI(t testing.TB, status string, actions ...string) *fakeAPI {
 		map[string]any{"seq": 1, "at": "2026-03-01T10:00:00Z", "actor": "Ana Lead", "role": "applicant", "action": "submitted"},
 	}})
 	api.on("GET /v1/funds/f1", http.StatusOK, reviewFund())
+	api.on("GET /v1/funds/f1/form", http.StatusOK, map[string]any{"fund_id": "f1", "version": 1, "form": form.Seeded()})
 	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{reviewFund()}})
 	return api
 }

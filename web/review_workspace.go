@@ -19,7 +19,7 @@ type staffWorkspace struct {
 	App         *application
 	Fund        fund
 	Timeline    []timelineEntry
-	Answers     []answerRow
+	Answers     []answerGroup
 	Assessments []assessmentView
 	Targets     []targetRow
 	Can         workspaceActions
@@ -40,8 +40,6 @@ type workspaceActions struct {
 	Query      bool
 	Decide     bool
 }
-
-type answerRow struct{ Key, Value string }
 
 // assessmentView is one submitted assessment with its criteria named.
 // Superseded marks a version the same reviewer has since rescored.
@@ -95,7 +93,12 @@ func (s *server) renderWorkspace(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	ws.Timeline = tl.Items
-	ws.Answers = answerRows(ws.App.Content, ws.Fund.Definition.DeploymentRoutes)
+	f, err := s.loadForm(ctx, ws.App.FundID, ws.App.FormVersion)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ws.Answers = staffAnswers(newAppForm(f, ws.Fund.Definition, ws.App.Documents, ws.App.Content.DeploymentRoutes), ws.App.Content)
 	ws.Targets = targetRows(ws.App, ws.Fund.Definition)
 	ws.Assessments = assessmentViews(ws.App.Panel.Assessments, ws.Fund.Definition.Criteria)
 	ws.Can = actionsFor(meFrom(ctx), ws.App)
@@ -130,47 +133,24 @@ func actionsFor(m *me, app *application) workspaceActions {
 	return a
 }
 
-// answerRows is the applicant's answers as a summary list.
-func answerRows(c content, routes []route) []answerRow {
-	titles := make([]string, 0, len(c.DeploymentRoutes))
-	for _, id := range c.DeploymentRoutes {
-		t := id
-		if i := slices.IndexFunc(routes, func(r route) bool { return r.ID == id }); i >= 0 {
-			t = routes[i].Title
+// staffAnswers are the applicant's answers section by section, as the
+// form of the application's version asks them, and its declarations. The
+// outcome targets have their own table.
+func staffAnswers(f appForm, c content) []answerGroup {
+	vals := f.values(c.Answers, nil)
+	out := f.answerGroups(vals, false)
+	if ds := f.declarations(); len(ds) > 0 {
+		g := answerGroup{Slug: "declarations", Title: "Declarations"}
+		for _, q := range ds {
+			made := "No"
+			if vals.Get(q.ID) == "true" {
+				made = "Yes"
+			}
+			g.Answers = append(g.Answers, answer{Field: q.ID, Key: summary(q), Value: made})
 		}
-		titles = append(titles, t)
+		out = append(out, g)
 	}
-	cohorts := make([]string, len(c.TargetCohorts))
-	for i, x := range c.TargetCohorts {
-		cohorts[i] = humanize(x)
-	}
-	declared := "No"
-	if c.SRODeclaration {
-		declared = "Yes"
-	}
-	people := func(n int64) string { return groupThousands(n) + " people" }
-	return []answerRow{
-		{"Lead contact", joinNonEmpty(c.LeadContact.Name, c.LeadContact.Role, c.LeadContact.Email)},
-		{"Senior responsible owner", joinNonEmpty(c.SRO.Name, c.SRO.Role)},
-		{"SRO declaration made", declared},
-		{"Population covered", people(c.PopulationCovered)},
-		{"Deployment routes", strings.Join(titles, ", ")},
-		{"Target cohorts", strings.Join(cohorts, ", ")},
-		{"Planned reach", people(c.PlannedReach)},
-		{"Amount requested", money(c.RequestedPence)},
-		{"Local need", c.Need},
-		{"Delivery plan", c.DeliveryPlan},
-		{"Integration plan", c.IntegrationPlan},
-		{"Evaluation", c.Evaluation},
-		{"The three shifts", c.ThreeShifts},
-		{"Information governance readiness", c.IGReadiness},
-		{"DPIA status", humanize(c.DPIAStatus)},
-		{"DTAC status", humanize(c.DTACStatus)},
-	}
-}
-
-func joinNonEmpty(parts ...string) string {
-	return strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), ", ")
+	return out
 }
 
 // assessmentViews names each score's criterion and marks versions a

@@ -66,7 +66,11 @@ func (s *server) routes() {
 	page("/funds", s.funds, get)
 	page("/funds/new", s.newFundForm, get)
 	page("/funds", s.createFund, post)
+	page("/funds/import", s.importFundForm, get)
+	page("/funds/import", s.importFund, post)
 	page("/funds/{fund_id}", s.fund, get)
+	page("/funds/{fund_id}/form", s.fundForm, get)
+	page("/funds/{fund_id}/form", s.publishForm, post)
 	page("/funds/{fund_id}/open", s.openFund, post)
 	page("/funds/{fund_id}/close", s.closeFund, post)
 

@@ -141,6 +141,11 @@ func (s *server) readPost(w http.ResponseWriter, r *http.Request) error {
 		return r.ParseMultipartForm(maxForm)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	// A page that takes a small file, such as a fund definition, posts
+	// it as multipart within the ordinary bound.
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(maxForm)
+	}
 	return r.ParseForm()
 }
 

@@ -176,14 +176,17 @@ type nextMilestone struct {
 // application is GET /v1/applications/{id}. Applicants get fewer fields
 // than staff; what they do not get stays zero.
 type application struct {
-	ID             string       `json:"id"`
-	FundID         string       `json:"fund_id"`
-	OrgCode        string       `json:"org_code"`
-	OrgName        string       `json:"org_name"`
-	Status         string       `json:"status"`
-	StatusLabel    string       `json:"status_label"`
-	Final          bool         `json:"final"`
-	Content        content      `json:"content"`
+	ID          string  `json:"id"`
+	FundID      string  `json:"fund_id"`
+	OrgCode     string  `json:"org_code"`
+	OrgName     string  `json:"org_name"`
+	Status      string  `json:"status"`
+	StatusLabel string  `json:"status_label"`
+	Final       bool    `json:"final"`
+	Content     content `json:"content"`
+	// FormVersion is the version of the fund's form the application was
+	// started on, and is checked against.
+	FormVersion    int          `json:"form_version"`
 	RequestedPence int64        `json:"requested_pence"`
 	AwardedPence   int64        `json:"awarded_pence"`
 	DrawnPence     int64        `json:"drawn_pence"`
@@ -229,7 +232,11 @@ type application struct {
 	SubmittedAt time.Time `json:"submitted_at"`
 }
 
+// content is the application's answers: the well-known ones the pages
+// use by name, and in Answers every answer by question id, as the form
+// reads them.
 type content struct {
+	Answers     map[string]any `json:"-"`
 	LeadContact struct {
 		Name  string `json:"name"`
 		Email string `json:"email"`
@@ -254,6 +261,16 @@ type content struct {
 	DPIAStatus        string   `json:"dpia_status"`
 	DTACStatus        string   `json:"dtac_status"`
 	Targets           []target `json:"targets"`
+}
+
+func (c *content) UnmarshalJSON(b []byte) error {
+	type plain content
+	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
+		return err
+	}
+	var err error
+	c.Answers, err = decodeAnswers(b)
+	return err
 }
 
 // target is an application's baseline and target for a measure on a route.

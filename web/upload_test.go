@@ -165,7 +165,8 @@ func (d *docsAPI) remove(w http.ResponseWriter, _ *http.Request, id string) {
 }
 
 // postFile submits the upload form as a browser does: the hidden fields
-// first, then the file (no file when name is "").
+// (and any more, as name-value pairs) first, then the file (no file when
+// name is "").
 func postFile(t *testing.T, h http.Handler, token, csrf, name string, data []byte, fields ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	var body bytes.Buffer
@@ -226,6 +227,17 @@ func TestUploadingAPDFToADraftListsIt(t *testing.T) {
 	w = get(t, h, "tok-applicant", "/applications/app1")
 	wantHTML(t, w, http.StatusOK, "Attached files", `<a href="/applications/app1/documents/d1">DPIA signed.pdf</a>`,
 		`action="/applications/app1/documents/d1/remove"`, `Remove<span class="nhsuk-u-visually-hidden"> DPIA signed.pdf</span>`)
+}
+
+// The upload form beside a document question sends the question's kind,
+// and leads back to its section to choose the file.
+func TestAFileUploadedFromASectionGoesBackToIt(t *testing.T) {
+	api, h := newDocsAPI(t, "draft", 1<<20)
+	w := postFile(t, h, "tok-applicant", csrfToken("tok-applicant"), "plan.pdf", pdf(1<<10), "kind", "project_plan", "section", "about")
+	wantRedirect(t, w, "/applications/app1/sections/about", "File uploaded: plan.pdf")
+	if len(api.uploads) != 1 || api.uploads[0].Fields["kind"] != "project_plan" {
+		t.Fatalf("uploads %+v, want one of kind project_plan", api.uploads)
+	}
 }
 
 // A file over the limit gets the design system's error pattern, an error

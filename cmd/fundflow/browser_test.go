@@ -206,6 +206,12 @@ func (b *browser) fill(id, value string) {
 	b.run("fill "+id, chromedp.SetValue(byID(id), value, chromedp.BySearch))
 }
 
+// choose picks the option with value in the select with id.
+func (b *browser) choose(id, value string) {
+	b.t.Helper()
+	b.run("choose "+id+"="+value, chromedp.SetValue(byID(id), value, chromedp.BySearch))
+}
+
 // tick clicks a radio or checkbox by its value within the field named name.
 func (b *browser) tick(name, value string) {
 	b.t.Helper()
@@ -349,6 +355,7 @@ func TestBrowserJourney(t *testing.T) {
 	// applications, and starts one, filling it in section by section.
 	b.signInAs("applicant", quyLead)
 	b.must("Your applications")
+	b.choose("fund_id", fund.SeedID)
 	b.press("applicant-task-list", "Start application")
 	id := b.appID()
 	app := "/applications/" + id
@@ -433,6 +440,8 @@ func TestBrowserJourney(t *testing.T) {
 		b.mustNot("Siobhán", "prevention.lead@nhs.net")
 	}
 	b.signOut()
+
+	socialPrescribingJourney(t, b)
 
 	// A reviewer confirms eligibility; the assigned reviewers score.
 	waitFor(t, "eligibility", func() bool { return e.status(id) == "eligibility" })
@@ -560,7 +569,17 @@ func TestBrowserJourney(t *testing.T) {
 	// works for those who hold one.
 	b.signIn("admin", e.token("admin"))
 	b.open("admin-new-fund", "/funds/new")
+	b.choose("form_from", fund.SocialPrescribingID)
+	b.press("admin-new-fund-form-copied", "Copy form")
+	b.press("admin-new-fund-form-preview", "Preview form")
+	b.must("Preview of the application form")
+	b.must("Voluntary-sector partners")
+	b.open("admin-fund-import", "/funds/import")
 	b.open("admin-fund", "/funds/prevention-innovation-2025")
+	b.follow("admin-fund-form", "Application form")
+	b.must("Version 1 is the form new applications use.")
+	b.press("admin-fund-form-preview", "Preview form")
+	b.must("Population and reach")
 	b.open("admin-people", "/admin/users")
 	b.must("Dr Rhian Evans")
 	b.open("admin-person", "/admin/users/"+directory.UserID("rhian.evans@example.nhs.uk"))
@@ -568,6 +587,76 @@ func TestBrowserJourney(t *testing.T) {
 	b.must("Reviewer pool")
 	b.open("admin-tokens", "/admin/tokens")
 	b.open("admin-audit", "/admin/audit")
+	b.signOut()
+}
+
+// socialPrescribingJourney is the second dev fund's own form, draft to
+// submitted, in the browser with axe checks: a lead in Scotland answers an
+// organisation, a date, a yes/no that reveals a repeating group of
+// partners (one added with "Add another"), a word-limited text, choices
+// and targets on the fund's own measures, and submits.
+func socialPrescribingJourney(t *testing.T, b *browser) {
+	t.Helper()
+	b.signInAs("social-applicant", "ICS lead, NHS Greater Glasgow and Clyde")
+	b.choose("fund_id", fund.SocialPrescribingID)
+	b.press("social-task-list", "Start application")
+	b.must("Your social-prescribing service")
+	app := "/applications/" + b.appID()
+	section := func(slug string, fill func()) {
+		t.Helper()
+		b.open("social-section-"+slug, app+"/sections/"+slug)
+		fill()
+		b.press("social-saved-"+slug, "Save and continue")
+		b.must("Section saved")
+	}
+	section("contacts", func() {
+		b.fill("lead_contact.name", "Morag Campbell")
+		b.fill("lead_contact.email", "morag.campbell@nhs.scot")
+		b.fill("lead_contact.role", "Head of Community Health")
+		b.fill("sro.name", "Dr Iain MacLeod")
+		b.fill("sro.role", "Director of Public Health")
+	})
+	section("service", func() {
+		b.tick("delivery_model", "commissioned")
+		b.tick("deployment_routes", "community_hubs")
+		b.fill("start_date", "1")
+		b.fill("start_date-month", "9")
+		b.fill("start_date-year", "2026")
+		b.fill("link_workers", "4")
+		b.fill("population_covered", "1174980")
+		b.fill("planned_reach", "800")
+	})
+	// Yes reveals the partners; a second is added on the same page.
+	b.open("social-section-partners", app+"/sections/partners")
+	b.tick("has_partners", "yes")
+	b.run("partners revealed", chromedp.WaitVisible(byID("partners[0].name"), chromedp.BySearch))
+	b.fill("partners[0].name", "Glasgow Council for the Voluntary Sector")
+	b.fill("partners[0].contact_email", "referrals@gcvs.org.uk")
+	b.press("social-partner-added", "Add another item to Partners")
+	b.fill("partners[1].name", "Men's Sheds Glasgow")
+	b.fill("partners[1].contact_email", "hello@menssheds.scot")
+	b.press("social-saved-partners", "Save and continue")
+	b.must("Section saved")
+	section("approach", func() {
+		b.fill("approach", "GPs and pharmacists refer people to a link worker, who meets them within two weeks, "+
+			"agrees what matters to them and introduces them to a partner group, then follows up at six and twelve weeks.")
+		b.tick("referral_sources", "gp")
+		b.tick("referral_sources", "self_referral")
+		b.tick("safeguarding_policy", "yes")
+	})
+	section("funding", func() {
+		b.fill("requested_pence", "45,000")
+		b.fill("targets.wemwbs.community_hubs.baseline", "40.0")
+		b.fill("targets.wemwbs.community_hubs.target", "44.0")
+		b.fill("targets.people_referred.community_hubs.baseline", "0")
+		b.fill("targets.people_referred.community_hubs.target", "800")
+	})
+	b.open("social-check-answers", app+"/check")
+	b.must("Men's Sheds Glasgow")
+	b.must("1 September 2026")
+	b.tick("sro_declaration", "true")
+	b.press("social-submitted", "Submit application")
+	b.must("Application submitted")
 	b.signOut()
 }
 
