@@ -151,6 +151,7 @@ func (s *server) applicationView(r *http.Request, id string) (workflows.Applicat
 	if p.Role == fundflow.RoleApplicant && p.OrgCode != v.OrgCode {
 		return workflows.ApplicationView{}, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
 	}
+	s.raiseFloor(r.Context(), id, v.Version)
 	return v, nil
 }
 
@@ -172,10 +173,22 @@ func (s *server) orgOf(ctx context.Context, workflowID string) (string, error) {
 	return org, nil
 }
 
+// getApplication answers from the projection when it is fresh enough for
+// the caller, else from the workflow; see fresh.go.
 func (s *server) getApplication(w http.ResponseWriter, r *http.Request) {
-	v, err := s.applicationView(r, mux.Vars(r)["id"])
+	f, err := readFreshness(r)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.freshView(r, mux.Vars(r)["id"], f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", versionETag(v.Version))
+	if f.unchanged(v.Version) {
+		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.present(r, v))
