@@ -25,6 +25,7 @@ Usage:
   fundflow reindex [--check]  rebuild (or check) Redis read models and the directory cache from Temporal
   fundflow letters check|rebuild   compare recorded letters with the blob store, or re-render missing ones
   fundflow seed --applications N   create N synthetic drafts through the workflows, for measuring
+  fundflow bench   [flags]   sustained load at a fixed rate against a fundflow dev on this machine
 
 Run "fundflow <command> -h" for a command's flags.
 `
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runLetters(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return runSeed(ctx, rest, getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, getenv, stdout, stderr)
 	case "reindex":
 		return runReindex(ctx, rest, getenv, stdout, stderr)
 	case "token":
