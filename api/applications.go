@@ -112,7 +112,8 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	v, err := s.applicationView(r, id)
+	// The caller's own token made it, so there is no access to check.
+	v, err := s.queryView(r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -125,24 +126,45 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 // truth, so a read right after a command always shows it, with the actions
 // the caller may take on it now. An applicant asking for another
 // organisation's application is told it does not exist.
-//
-// An applicant's access is checked first, from the workflow's OrgCode
+func (s *server) applicationView(r *http.Request, id string) (workflows.ApplicationView, error) {
+	if err := s.checkAccess(r, id); err != nil {
+		return workflows.ApplicationView{}, err
+	}
+	return s.queryView(r, id)
+}
+
+// checkAccess refuses an applicant another organisation's application,
+// as not found. The organisation comes from the projection when it is the
+// caller's (it never changes), and otherwise from the workflow's OrgCode
 // search attribute, which the history service answers without running the
 // workflow: another organisation's application and a made-up id then cost
 // the same one lookup, so the time of a 404 does not tell whether the id
 // exists.
-func (s *server) applicationView(r *http.Request, id string) (workflows.ApplicationView, error) {
-	var v workflows.ApplicationView
+func (s *server) checkAccess(r *http.Request, id string) error {
 	p := principal(r.Context())
-	if p.Role == fundflow.RoleApplicant {
-		org, err := s.orgOf(r.Context(), workflows.ApplicationWorkflowID(id))
-		if err != nil {
-			return v, orNotFound(err, "no application %q", id)
-		}
-		if org != p.OrgCode {
-			return v, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
+	if p.Role != fundflow.RoleApplicant {
+		return nil
+	}
+	if s.ReadModel != nil {
+		if row, err := s.ReadModel.Get(r.Context(), id); err == nil && row.OrgCode == p.OrgCode {
+			return nil
 		}
 	}
+	org, err := s.orgOf(r.Context(), workflows.ApplicationWorkflowID(id))
+	if err != nil {
+		return orNotFound(err, "no application %q", id)
+	}
+	if org != p.OrgCode {
+		return fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
+	}
+	return nil
+}
+
+// queryView is the workflow's view of an application for the caller, once
+// checkAccess has let them see it.
+func (s *server) queryView(r *http.Request, id string) (workflows.ApplicationView, error) {
+	var v workflows.ApplicationView
+	p := principal(r.Context())
 	by := p.Actor()
 	err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryApplication, &v, workflows.ViewQuery{Actor: &by})
 	if err != nil {
@@ -208,11 +230,9 @@ func applicationCommand[B any](s *server, update string, build func(workflows.Co
 		id := mux.Vars(r)["id"]
 		// Applicants learn nothing about other organisations'
 		// applications, not even that they exist.
-		if principal(r.Context()).Role == fundflow.RoleApplicant {
-			if _, err := s.applicationView(r, id); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
+		if err := s.checkAccess(r, id); err != nil {
+			s.writeError(w, r, err)
+			return
 		}
 		var out workflows.Outcome
 		err = s.update(r.Context(), workflows.ApplicationWorkflowID(id), update, cmd.Key, build(cmd, body), &out)
@@ -220,7 +240,7 @@ func applicationCommand[B any](s *server, update string, build func(workflows.Co
 			s.writeError(w, r, s.refusedWhenClosed(r, id, err))
 			return
 		}
-		v, err := s.applicationView(r, id)
+		v, err := s.queryView(r, id)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -350,7 +370,7 @@ func (s *server) decidePanel() http.HandlerFunc {
 
 func (s *server) applicationTimeline(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	if _, err := s.applicationView(r, id); err != nil {
+	if err := s.checkAccess(r, id); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -364,7 +384,7 @@ func (s *server) applicationTimeline(w http.ResponseWriter, r *http.Request) {
 	var page workflows.TimelinePage
 	if err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryTimeline, &page,
 		workflows.TimelineQuery{AfterSeq: int(after), Limit: limit, Role: principal(r.Context()).Role}); err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, orNotFound(err, "no application %q", id))
 		return
 	}
 	out := list[application.Entry]{Items: page.Entries}

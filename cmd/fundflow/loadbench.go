@@ -170,15 +170,21 @@ func (r benchReport) write(w io.Writer) {
 }
 
 // benchApp is an application the benchmark made, with the newest version
-// it was answered; busy while a command on it is in flight, so the mix
-// never races itself into a refusal a real user would not cause.
+// it was answered. Draft saves may overlap, as two tabs' would; a status
+// change (submit, screening) waits for them and takes the application to
+// itself, so the mix never races itself into a refusal a real user would
+// not cause. An application whose command timed out is left to reads:
+// whether the command happened is unknown until the client retries, which
+// this benchmark does not.
 type benchApp struct {
 	id      string
 	org     string
 	token   string
 	status  string
 	version int64
-	busy    bool
+	saving  int
+	locked  bool
+	lost    bool
 }
 
 type benchState struct {
@@ -187,14 +193,15 @@ type benchState struct {
 	rnd  *mrand.Rand
 }
 
-// take picks a random idle application in status, marking it busy; nil
-// when there is none.
-func (s *benchState) take(status string) *benchApp {
+// take picks a random application in status for a command, nil when there
+// is none it may have: any unlocked one for a save, one nobody else is
+// working on for a change of status.
+func (s *benchState) take(status string, exclusive bool) *benchApp {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var idle []*benchApp
 	for _, a := range s.apps {
-		if !a.busy && a.status == status {
+		if a.status == status && !a.locked && !a.lost && (!exclusive || a.saving == 0) {
 			idle = append(idle, a)
 		}
 	}
@@ -202,7 +209,11 @@ func (s *benchState) take(status string) *benchApp {
 		return nil
 	}
 	a := idle[s.rnd.IntN(len(idle))]
-	a.busy = true
+	if exclusive {
+		a.locked = true
+	} else {
+		a.saving++
+	}
 	return a
 }
 
@@ -216,14 +227,22 @@ func (s *benchState) any() (benchApp, bool) {
 	return *s.apps[s.rnd.IntN(len(s.apps))], true
 }
 
-func (s *benchState) done(a *benchApp, status string, version int64) {
+// done records a command's answer; err means it may or may not have
+// happened.
+func (s *benchState) done(a *benchApp, exclusive bool, out benchOutcome, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a.busy = false
-	if status != "" {
-		a.status = status
+	if exclusive {
+		a.locked = false
+	} else {
+		a.saving--
 	}
-	a.version = max(a.version, version)
+	if err != nil {
+		a.lost = a.lost || exclusive
+		return
+	}
+	a.status = out.Application.Status
+	a.version = max(a.version, out.Application.Version)
 }
 
 func (s *benchState) add(a *benchApp) {
@@ -509,11 +528,19 @@ func loadBench(ctx context.Context, c benchConfig, toks map[string]devToken) (be
 	return rep, nil
 }
 
-// benchStep is one request of the mix, chosen by pick in [0, 100): staff
-// lists 25 %, staff single reads 25 %, applicants' own reads 10 %, draft
-// saves 25 %, creates 7 %, and the lifecycle 8 % (submitting a draft, then
-// a reviewer screening it). A lifecycle step with nothing in the right
+// The mix, in percent of arrivals: what staff and applicants do most is
+// read; commands are a fifth. A lifecycle step with nothing in the right
 // status saves a draft instead.
+const (
+	mixList          = 30 // staff list pages
+	mixReadStaff     = 30 // staff opening one application
+	mixReadApplicant = 20 // applicants opening their own
+	mixSave          = 12 // applicants saving a draft
+	mixCreate        = 4  // applicants starting an application
+	mixLifecycle     = 4  // submitting a draft, or a reviewer screening one
+)
+
+// benchStep is one request of the mix, chosen by pick in [0, 100).
 func benchStep(ctx context.Context, cl *benchClient, st *benchState, staff map[fundflow.Role][]string, applicants []devToken, pick int) (string, int, string, error) {
 	staffToken := func() string {
 		roles := []fundflow.Role{fundflow.RoleReviewer, fundflow.RoleAdmin, fundflow.RolePanelChair, fundflow.RoleProgrammeManager}
@@ -524,7 +551,7 @@ func benchStep(ctx context.Context, cl *benchClient, st *benchState, staff map[f
 		return staff[r][st.intn(len(staff[r]))]
 	}
 	switch {
-	case pick < 25:
+	case pick < mixList:
 		statuses := []string{"", "draft", "eligibility"}
 		q := "/v1/applications?limit=50&fund_id=" + url.QueryEscape(cl.fundID)
 		if s := statuses[st.intn(len(statuses))]; s != "" {
@@ -532,13 +559,13 @@ func benchStep(ctx context.Context, cl *benchClient, st *benchState, staff map[f
 		}
 		status, code, err := cl.call(ctx, http.MethodGet, q, staffToken(), nil, nil)
 		return "list", status, code, err
-	case pick < 50, pick < 60:
+	case pick < mixList+mixReadStaff+mixReadApplicant:
 		a, ok := st.any()
 		if !ok {
 			return "read", 0, "no_application", errors.New("no application")
 		}
 		class, token := "read_staff", staffToken()
-		if pick >= 50 {
+		if pick >= mixList+mixReadStaff {
 			class, token = "read_applicant", a.token
 		}
 		var out struct {
@@ -549,9 +576,9 @@ func benchStep(ctx context.Context, cl *benchClient, st *benchState, staff map[f
 			return class, status, "stale_read", fmt.Errorf("read version %d after %d was answered", out.Version, a.version)
 		}
 		return class, status, code, err
-	case pick < 85:
+	case pick < mixList+mixReadStaff+mixReadApplicant+mixSave:
 		return benchSave(ctx, cl, st)
-	case pick < 92:
+	case pick < mixList+mixReadStaff+mixReadApplicant+mixSave+mixCreate:
 		a := applicants[st.intn(len(applicants))]
 		var out struct {
 			ID      string `json:"id"`
@@ -564,33 +591,33 @@ func benchStep(ctx context.Context, cl *benchClient, st *benchState, staff map[f
 		}
 		return "create", status, code, err
 	}
-	if a := st.take("eligibility"); a != nil && pick%2 == 0 {
-		var out benchOutcome
-		status, code, err := cl.call(ctx, http.MethodPost, "/v1/applications/"+a.id+"/eligibility", staff[fundflow.RoleReviewer][0],
-			map[string]any{"decision": "fail", "reason": "Screened out by the load benchmark."}, &out)
-		st.done(a, out.Application.Status, out.Application.Version)
-		return "eligibility", status, code, err
+	if pick%2 == 0 {
+		if a := st.take("eligibility", true); a != nil {
+			var out benchOutcome
+			status, code, err := cl.call(ctx, http.MethodPost, "/v1/applications/"+a.id+"/eligibility", staff[fundflow.RoleReviewer][0],
+				map[string]any{"decision": "fail", "reason": "Screened out by the load benchmark."}, &out)
+			st.done(a, true, out, err)
+			return "eligibility", status, code, err
+		}
 	}
-	if a := st.take("draft"); a != nil && st.intn(4) == 0 {
+	if a := st.take("draft", true); a != nil {
 		var out benchOutcome
 		status, code, err := cl.call(ctx, http.MethodPost, "/v1/applications/"+a.id+"/submit", a.token, nil, &out)
-		st.done(a, out.Application.Status, out.Application.Version)
+		st.done(a, true, out, err)
 		return "submit", status, code, err
-	} else if a != nil {
-		st.done(a, "", 0)
 	}
 	return benchSave(ctx, cl, st)
 }
 
 func benchSave(ctx context.Context, cl *benchClient, st *benchState) (string, int, string, error) {
-	a := st.take("draft")
+	a := st.take("draft", false)
 	if a == nil {
-		return "draft_save", 0, "no_draft", errors.New("no idle draft")
+		return "draft_save", 0, "no_draft", errors.New("no draft to save")
 	}
 	var out benchOutcome
 	status, code, err := cl.call(ctx, http.MethodPatch, "/v1/applications/"+a.id, a.token,
 		map[string]any{"planned_reach": 10000 + st.intn(5000)}, &out)
-	st.done(a, out.Application.Status, out.Application.Version)
+	st.done(a, false, out, err)
 	return "draft_save", status, code, err
 }
 
