@@ -71,8 +71,13 @@ func runBench(ctx context.Context, args []string, _ func(string) string, stdout,
 	fs.IntVar(&c.pool, "pool", 40, "draft applications created before the clock starts")
 	fs.IntVar(&c.maxInFlight, "max-in-flight", 2000, "requests outstanding at once; one due beyond this counts as an error")
 	fs.StringVar(&jsonOut, "json", "", "also write the report as JSON to this file")
+	var wait time.Duration
+	fs.DurationVar(&wait, "wait", 0, "wait this long for the server's /readyz first, as after starting it")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
+	}
+	if err := waitForReady(ctx, c.url, wait); err != nil {
+		return err
 	}
 	toks, err := readBenchTokens(c.tokensFile)
 	if err != nil {
@@ -93,6 +98,34 @@ func runBench(ctx context.Context, args []string, _ func(string) string, stdout,
 		return fmt.Errorf("%d of %d requests failed", rep.Errors, rep.Requests)
 	}
 	return nil
+}
+
+// waitForReady polls /readyz until it answers 200, for up to wait.
+func waitForReady(ctx context.Context, base string, wait time.Duration) error {
+	if _, err := loopbackOnly(base); err != nil {
+		return err
+	}
+	for end := time.Now().Add(wait); ; {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/readyz", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(end) {
+			if err == nil {
+				err = fmt.Errorf("/readyz answered %d", resp.StatusCode)
+			}
+			return fmt.Errorf("%s is not ready: %w", base, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 func readBenchTokens(path string) (map[string]devToken, error) {
