@@ -169,6 +169,12 @@ type benchReport struct {
 	ErrorCounts []errorCount  `json:"error_counts"`
 	SSEClients  int           `json:"sse_clients"`
 	SSEEvents   int64         `json:"sse_events"`
+	// ServerCPU is the CPU time the server process spent over the run,
+	// from its /metrics (zero when it has none): unlike latency it barely
+	// depends on what else the machine runs, so CPUPerRequest says what
+	// rate the server could hold on cores of its own.
+	ServerCPU     float64 `json:"server_cpu_seconds"`
+	CPUPerRequest float64 `json:"server_cpu_ms_per_request"`
 }
 
 type classReport struct {
@@ -191,6 +197,10 @@ type errorCount struct {
 func (r benchReport) write(w io.Writer) {
 	fmt.Fprintf(w, "%d requests due at %.0f/s over %s: %d completed, %d errors, %.1f completed/s; %d SSE clients got %d events\n",
 		r.Requests, r.Rate, r.Duration, r.Completed, r.Errors, r.Throughput, r.SSEClients, r.SSEEvents)
+	if r.ServerCPU > 0 {
+		fmt.Fprintf(w, "server CPU %.1f s, %.2f ms per request: %.0f requests/s would fill one core\n",
+			r.ServerCPU, r.CPUPerRequest, 1000/r.CPUPerRequest)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "class\tcount\tp50 ms\tp95 ms\tp99 ms\tmax ms\terrors\t")
 	for _, c := range r.Classes {
@@ -472,6 +482,7 @@ func loadBench(ctx context.Context, c benchConfig, toks map[string]devToken) (be
 		}
 		close(collectDone)
 	}()
+	cpuBefore := serverCPU(ctx, cl)
 	var inFlight atomic.Int64
 	var wg sync.WaitGroup
 	interval := time.Duration(float64(time.Second) / c.rate)
@@ -501,6 +512,7 @@ func loadBench(ctx context.Context, c benchConfig, toks map[string]devToken) (be
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpuAfter := serverCPU(ctx, cl)
 	stop()
 	sseWG.Wait()
 	close(results)
@@ -524,6 +536,10 @@ func loadBench(ctx context.Context, c benchConfig, toks map[string]devToken) (be
 		return true
 	})
 	rep.Throughput = float64(rep.Completed) / elapsed.Seconds()
+	if cpuBefore > 0 && cpuAfter > cpuBefore {
+		rep.ServerCPU = cpuAfter - cpuBefore
+		rep.CPUPerRequest = 1000 * rep.ServerCPU / float64(total)
+	}
 	for class, rs := range byClass {
 		lat := make([]time.Duration, 0, len(rs))
 		cr := classReport{Class: class, Count: len(rs)}
@@ -652,6 +668,28 @@ func benchSave(ctx context.Context, cl *benchClient, st *benchState) (string, in
 		map[string]any{"planned_reach": 10000 + st.intn(5000)}, &out)
 	st.done(a, false, out, err)
 	return "draft_save", status, code, err
+}
+
+// serverCPU is the server's process_cpu_seconds_total, 0 when /metrics
+// does not say.
+func serverCPU(ctx context.Context, cl *benchClient) float64 {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cl.base+"/metrics", nil)
+	if err != nil {
+		return 0
+	}
+	resp, err := cl.http.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	lines := bufio.NewScanner(resp.Body)
+	for lines.Scan() {
+		if v, ok := strings.CutPrefix(lines.Text(), "process_cpu_seconds_total "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return f
+		}
+	}
+	return 0
 }
 
 // benchSSE holds an event stream open until ctx ends, counting events.

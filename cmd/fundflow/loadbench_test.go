@@ -42,6 +42,9 @@ func TestLoadBenchShort(t *testing.T) {
 	if rep.Requests != 100 || rep.Completed != 100 || rep.Errors != 0 || len(rep.ErrorCounts) != 0 {
 		t.Errorf("report: %d due, %d completed, %d errors %v; want all 100 done", rep.Requests, rep.Completed, rep.Errors, rep.ErrorCounts)
 	}
+	if rep.ServerCPU <= 0 || rep.CPUPerRequest <= 0 {
+		t.Errorf("no server CPU in the report: %+v", rep)
+	}
 	if rep.Duration < 4*time.Second || rep.SSEClients != 4 {
 		t.Errorf("ran %s with %d SSE clients; want about 5s with 4", rep.Duration, rep.SSEClients)
 	}
