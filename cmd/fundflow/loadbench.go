@@ -57,7 +57,7 @@ type benchConfig struct {
 }
 
 func runBench(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs := flag.NewFlagSet("fundflow bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c benchConfig
 	var jsonOut string
