@@ -4,7 +4,7 @@ export GOTOOLCHAIN := local
 GOFLAGS ?= -buildvcs=false
 export GOFLAGS
 
-.PHONY: dev test bench lint build build-prod letters browser-deps fuzz temporal-bins prodtest
+.PHONY: dev test bench loadtest lint build build-prod letters browser-deps fuzz temporal-bins prodtest
 
 dev:
 	go run ./cmd/fundflow dev
@@ -30,7 +30,30 @@ bench:
 	GOMAXPROCS=1 go test -run '^$$' -bench BenchmarkRender -benchtime 2s -count 5 ./internal/letters | tee bench.txt
 	go test -run '^$$' -bench BenchmarkLedgerUpdate -benchtime 2000x -count 5 ./internal/fund | tee -a bench.txt
 	go test -run '^$$' -bench . -benchtime 3s -timeout 30m $$(go list ./... | grep -v -e /internal/letters -e /internal/fund) | tee -a bench.txt
-	$(BENCHSTAT) bench.txt | tee bench-table.txt
+	FUNDFLOW_BENCH_APPS=10000 go test -run '^$$' -bench BenchmarkApplicationReads -benchtime 3s -timeout 40m ./cmd/fundflow | tee -a bench.txt
+	uptime | tee -a bench.txt
+	$(BENCHSTAT) bench.txt > bench-table.txt
+	-$(MAKE) loadtest
+	{ echo; echo "fundflow bench (make loadtest):"; cat out/loadtest.txt; } >> bench-table.txt
+	cat bench-table.txt
+
+# Sustained load: `fundflow bench` at LOADTEST_RATE requests/s for
+# LOADTEST_DURATION against a fresh `fundflow dev` on loopback ports
+# LOADTEST_PORT (API) and LOADTEST_TEMPORAL, stopped afterwards. The
+# report, with the load average before and after, is out/loadtest.txt
+# (and .json); the target fails if any request did.
+LOADTEST_PORT ?= 18480
+LOADTEST_TEMPORAL ?= 18481
+LOADTEST_RATE ?= 200
+LOADTEST_DURATION ?= 60s
+loadtest: build
+	mkdir -p out && rm -rf out/loadtest-data
+	bin/fundflow dev --data out/loadtest-data --ephemeral --http 127.0.0.1:$(LOADTEST_PORT) --temporal 127.0.0.1:$(LOADTEST_TEMPORAL) \
+		--ui-port 0 --rate-limit 0 --seed-outcomes=false --log-level warn > out/loadtest-dev.log 2>&1 & dev=$$!; \
+	uptime > out/loadtest.txt; \
+	bin/fundflow bench --wait 3m --url http://127.0.0.1:$(LOADTEST_PORT) --tokens out/loadtest-data/dev-tokens.json \
+		--rate $(LOADTEST_RATE) --duration $(LOADTEST_DURATION) --json out/loadtest.json >> out/loadtest.txt 2>&1; status=$$?; \
+	uptime >> out/loadtest.txt; kill $$dev; wait $$dev; cat out/loadtest.txt; exit $$status
 
 # Every fuzz target, each for FUZZTIME (go test -fuzz takes one target at a
 # time). Seeds are in each package's testdata/fuzz; plain `make test` runs

@@ -8,18 +8,21 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/auth"
 	"github.com/fundflow/fundflow/internal/auth/authtest"
 	"github.com/fundflow/fundflow/internal/readmodel"
 	"github.com/fundflow/fundflow/internal/registry"
 	"github.com/fundflow/fundflow/internal/testredis"
+	"github.com/fundflow/fundflow/workflows"
 )
 
 // TestAnotherOrganisationsApplicationCostsWhatAMadeUpIdDoes is the timing
 // side channel: a 404 for another organisation's real application used to
 // run the workflow's query (on a worker, replaying its history) while a
 // made-up id was refused by the server at once. Both are now refused by
-// the same one lookup, before any query.
+// the same one lookup, before any query, and a projection that would
+// answer a single read of the real one at once changes nothing.
 func TestAnotherOrganisationsApplicationCostsWhatAMadeUpIdDoes(t *testing.T) {
 	rdb, prefix := testredis.New(t)
 	orgs, _ := registry.Default()
@@ -27,7 +30,13 @@ func TestAnotherOrganisationsApplicationCostsWhatAMadeUpIdDoes(t *testing.T) {
 	tc := newStandInTemporal()
 	tc.calls = &calls
 	tokens := auth.NewStore(rdb, prefix, nil, func() time.Time { return today })
-	h := NewServer(Deps{Temporal: tc, Redis: rdb, Tokens: tokens, Orgs: orgs, ReadModel: readmodel.NewStore(rdb, prefix),
+	rm := readmodel.NewStore(rdb, prefix)
+	projected := workflows.ApplicationView{ID: "app_0190000000001", FundID: "f1", OrgCode: "QUY", Status: application.StatusDraft,
+		CreatedAt: today, Version: 1, ActionsBy: map[string][]workflows.Action{}}
+	if _, err := rm.Put(t.Context(), workflows.ApplicationRow(projected, today)); err != nil {
+		t.Fatal(err)
+	}
+	h := NewServer(Deps{Temporal: tc, Redis: rdb, Tokens: tokens, Orgs: orgs, ReadModel: rm,
 		KeyPrefix: prefix, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return today }})
 	other, _ := authtest.Token(t, tokens, fundflow.RoleApplicant, "7A1", "7A1 lead")
 	for _, path := range []string{"/v1/applications/%s", "/v1/applications/%s/timeline", "/v1/applications/%s/letters", "/v1/applications/%s/milestones"} {

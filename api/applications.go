@@ -136,7 +136,8 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	v, err := s.applicationView(r, id)
+	// The caller's own token made it, so there is no access to check.
+	v, err := s.queryView(r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -149,24 +150,45 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 // truth, so a read right after a command always shows it, with the actions
 // the caller may take on it now. An applicant asking for another
 // organisation's application is told it does not exist.
-//
-// An applicant's access is checked first, from the workflow's OrgCode
+func (s *server) applicationView(r *http.Request, id string) (workflows.ApplicationView, error) {
+	if err := s.checkAccess(r, id); err != nil {
+		return workflows.ApplicationView{}, err
+	}
+	return s.queryView(r, id)
+}
+
+// checkAccess refuses an applicant another organisation's application,
+// as not found. The organisation comes from the projection when it is the
+// caller's (it never changes), and otherwise from the workflow's OrgCode
 // search attribute, which the history service answers without running the
 // workflow: another organisation's application and a made-up id then cost
 // the same one lookup, so the time of a 404 does not tell whether the id
 // exists.
-func (s *server) applicationView(r *http.Request, id string) (workflows.ApplicationView, error) {
-	var v workflows.ApplicationView
+func (s *server) checkAccess(r *http.Request, id string) error {
 	p := principal(r.Context())
-	if p.Role == fundflow.RoleApplicant {
-		org, err := s.orgOf(r.Context(), workflows.ApplicationWorkflowID(id))
-		if err != nil {
-			return v, orNotFound(err, "no application %q", id)
-		}
-		if org != p.OrgCode {
-			return v, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
+	if p.Role != fundflow.RoleApplicant {
+		return nil
+	}
+	if s.ReadModel != nil {
+		if row, err := s.ReadModel.Get(r.Context(), id); err == nil && row.OrgCode == p.OrgCode {
+			return nil
 		}
 	}
+	org, err := s.orgOf(r.Context(), workflows.ApplicationWorkflowID(id))
+	if err != nil {
+		return orNotFound(err, "no application %q", id)
+	}
+	if org != p.OrgCode {
+		return fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
+	}
+	return nil
+}
+
+// queryView is the workflow's view of an application for the caller, once
+// checkAccess has let them see it.
+func (s *server) queryView(r *http.Request, id string) (workflows.ApplicationView, error) {
+	var v workflows.ApplicationView
+	p := principal(r.Context())
 	by := p.Actor()
 	err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryApplication, &v, workflows.ViewQuery{Actor: &by})
 	if err != nil {
@@ -175,6 +197,7 @@ func (s *server) applicationView(r *http.Request, id string) (workflows.Applicat
 	if p.Role == fundflow.RoleApplicant && p.OrgCode != v.OrgCode {
 		return workflows.ApplicationView{}, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
 	}
+	s.raiseFloor(r.Context(), id, v.Version)
 	return v, nil
 }
 
@@ -196,10 +219,22 @@ func (s *server) orgOf(ctx context.Context, workflowID string) (string, error) {
 	return org, nil
 }
 
+// getApplication answers from the projection when it is fresh enough for
+// the caller, else from the workflow; see fresh.go.
 func (s *server) getApplication(w http.ResponseWriter, r *http.Request) {
-	v, err := s.applicationView(r, mux.Vars(r)["id"])
+	f, err := readFreshness(r)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.freshView(r, mux.Vars(r)["id"], f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", versionETag(v.Version))
+	if f.unchanged(v.Version) {
+		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.present(r, v))
@@ -226,11 +261,9 @@ func checkedApplicationCommand[B any](s *server, update string, check func(*http
 		id := mux.Vars(r)["id"]
 		// Applicants learn nothing about other organisations'
 		// applications, not even that they exist.
-		if principal(r.Context()).Role == fundflow.RoleApplicant {
-			if _, err := s.applicationView(r, id); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
+		if err := s.checkAccess(r, id); err != nil {
+			s.writeError(w, r, err)
+			return
 		}
 		if check != nil {
 			if err := check(r, id, body); err != nil {
@@ -244,7 +277,7 @@ func checkedApplicationCommand[B any](s *server, update string, check func(*http
 			s.writeError(w, r, s.refusedWhenClosed(r, id, err))
 			return
 		}
-		v, err := s.applicationView(r, id)
+		v, err := s.queryView(r, id)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -374,7 +407,7 @@ func (s *server) decidePanel() http.HandlerFunc {
 
 func (s *server) applicationTimeline(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	if _, err := s.applicationView(r, id); err != nil {
+	if err := s.checkAccess(r, id); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -388,7 +421,7 @@ func (s *server) applicationTimeline(w http.ResponseWriter, r *http.Request) {
 	var page workflows.TimelinePage
 	if err := s.query(r.Context(), workflows.ApplicationWorkflowID(id), workflows.QueryTimeline, &page,
 		workflows.TimelineQuery{AfterSeq: int(after), Limit: limit, Role: principal(r.Context()).Role}); err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, orNotFound(err, "no application %q", id))
 		return
 	}
 	out := list[application.Entry]{Items: page.Entries}

@@ -61,6 +61,7 @@ type applicantDecision struct {
 func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 	// A letter's snapshot is for rebuilding it; the letter itself says
 	// all of it to whoever may read it.
+	v.ActionsBy = nil
 	v.Letters = slices.Clone(v.Letters)
 	for i := range v.Letters {
 		v.Letters[i].Snapshot = nil

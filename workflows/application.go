@@ -284,6 +284,9 @@ func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 			if q.Actor != nil {
 				v.Actions = a.actions(*q.Actor)
 			}
+			if q.Audiences {
+				v.ActionsBy = a.actionsByAudience()
+			}
 			return v, nil
 		}),
 		workflow.SetQueryHandler(ctx, QueryTimeline, func(q TimelineQuery) (TimelinePage, error) { return a.timeline(q), nil }),
@@ -1211,9 +1214,12 @@ func (a *applicationWorkflow) project(ctx workflow.Context) {
 	}
 }
 
-// row is the application as lists show it.
+// row is the application as lists show it, with the view single reads
+// answer from.
 func (a *applicationWorkflow) row(now time.Time) activities.ApplicationRow {
-	return ApplicationRow(a.view(), now)
+	v := a.view()
+	v.ActionsBy = a.actionsByAudience()
+	return ApplicationRow(v, now)
 }
 
 func (a *applicationWorkflow) nextUndelivered() int {

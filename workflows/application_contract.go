@@ -178,6 +178,9 @@ type Outcome struct {
 // ask, it carries none.
 type ViewQuery struct {
 	Actor *fundflow.Actor `json:"actor,omitempty"`
+	// Audiences asks for ActionsBy too, as the projection holds it; see
+	// ApplicationView.For.
+	Audiences bool `json:"audiences,omitempty"`
 }
 
 // Action is an Update the caller may send now, judged by the same check
@@ -275,6 +278,9 @@ type ApplicationView struct {
 	Version int64 `json:"version"`
 	// Actions are what ViewQuery.Actor may do now; null without one.
 	Actions []Action `json:"actions"`
+	// ActionsBy are the actions of every audience (see audienceOf), set
+	// for the projection and ViewQuery.Audiences, never shown to a caller.
+	ActionsBy map[string][]Action `json:"actions_by,omitempty"`
 }
 
 // Deadlines are the application's live deadlines.
@@ -460,5 +466,6 @@ func ApplicationRow(v ApplicationView, now time.Time) activities.ApplicationRow 
 	}
 	r.OrgName, r.DrawnPence, r.RAG, r.OverdueCount, r.NextMilestone = v.OrgName, v.DrawnPence, string(v.RAG), v.OverdueCount, v.NextMilestone
 	r.Targets, r.Outcome = panelTargets(v), awardOutcome(v)
+	r.View = projectedView(v)
 	return r
 }

@@ -26,6 +26,7 @@ Usage:
   fundflow letters check|rebuild   compare recorded letters with the blob store, or re-render missing ones
   fundflow documents sweep [--delete]  list (or delete) stored files no record needs, and expired quarantine
   fundflow seed --applications N   create N synthetic drafts through the workflows, for measuring
+  fundflow bench   [flags]   sustained load at a fixed rate against a fundflow dev on this machine
 
 Run "fundflow <command> -h" for a command's flags.
 `
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDocuments(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return runSeed(ctx, rest, getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, getenv, stdout, stderr)
 	case "reindex":
 		return runReindex(ctx, rest, getenv, stdout, stderr)
 	case "token":

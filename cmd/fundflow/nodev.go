@@ -13,3 +13,8 @@ import (
 func runDev(context.Context, []string, func(string) string, io.Writer, io.Writer) error {
 	return errors.New("this binary was built with -tags nodev; build without the tag to get `fundflow dev`")
 }
+
+// runBench loads a `fundflow dev`, which production builds do not have.
+func runBench(context.Context, []string, func(string) string, io.Writer, io.Writer) error {
+	return errors.New("this binary was built with -tags nodev; `fundflow bench` loads a `fundflow dev`, so build without the tag")
+}

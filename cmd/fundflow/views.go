@@ -19,7 +19,8 @@ func applicationIDs(ctx context.Context, tc client.Client) ([]string, error) {
 	return ids, nil
 }
 
-// eachView queries each application's view, eight at a time so a large
+// eachView queries each application's view, with every audience's actions
+// as the projection holds them, eight at a time so a large
 // fund does not flood the frontend, and hands it to fn with its index in
 // ids; the first error stops the rest and cancels the ctx fn was given.
 func eachView(ctx context.Context, tc client.Client, ids []string, fn func(ctx context.Context, i int, v workflows.ApplicationView) error) error {
@@ -27,7 +28,8 @@ func eachView(ctx context.Context, tc client.Client, ids []string, fn func(ctx c
 	g.SetLimit(8)
 	for i, id := range ids {
 		g.Go(func() error {
-			resp, err := tc.QueryWorkflow(gctx, workflows.ApplicationWorkflowID(id), "", workflows.QueryApplication)
+			resp, err := tc.QueryWorkflow(gctx, workflows.ApplicationWorkflowID(id), "", workflows.QueryApplication,
+				workflows.ViewQuery{Audiences: true})
 			if err != nil {
 				return fmt.Errorf("query %s: %w", id, err)
 			}

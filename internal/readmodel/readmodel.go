@@ -61,6 +61,11 @@ type Application struct {
 	// Outcome is set for awards: what the outcome roll-up reads. It is
 	// kept apart from the row (see outcome.go), so lists stay small.
 	Outcome *outcome.Award `json:"outcome,omitempty"`
+	// View is the whole application as a single read shows it, with the
+	// actions of every audience (workflows.ApplicationView), for
+	// GET /v1/applications/{id}. It is stored beside the row, never in
+	// it, so lists stay small, and only ever at the row's own version.
+	View json.RawMessage `json:"view,omitempty"`
 }
 
 // NextMilestone is a deployment's earliest-due unverified milestone.
@@ -216,7 +221,7 @@ func (s *Store) Restore(ctx context.Context, a Application) (bool, error) {
 
 func (s *Store) put(ctx context.Context, a Application, publish bool) (bool, error) {
 	bare := a
-	bare.Outcome = nil
+	bare.Outcome, bare.View = nil, nil
 	row, err := json.Marshal(bare)
 	if err != nil {
 		return false, err
@@ -227,7 +232,7 @@ func (s *Store) put(ctx context.Context, a Application, publish bool) (bool, err
 	if a.WeightedScore != nil {
 		score = strconv.Itoa(*a.WeightedScore)
 	}
-	wrote, err := upsertScript.Run(ctx, s.rdb, keys, a.ID, a.Version, string(row), a.Status, score, a.FundID, a.OrgCode, maxEvents, flag(publish), sortKey(a)).Int()
+	wrote, err := upsertScript.Run(ctx, s.rdb, keys, a.ID, a.Version, string(row), a.Status, score, a.FundID, a.OrgCode, maxEvents, flag(publish), sortKey(a), string(a.View)).Int()
 	if err != nil {
 		return false, fmt.Errorf("readmodel: put %s: %w", a.ID, err)
 	}
@@ -281,6 +286,47 @@ func (s *Store) Get(ctx context.Context, id string) (Application, error) {
 	var a Application
 	return a, json.Unmarshal(b, &a)
 }
+
+// View is an application's projected single-read view and its version,
+// and the floor: the newest version the API has answered from the
+// workflow itself. It returns ErrNotFound when there is no view.
+func (s *Store) View(ctx context.Context, id string) (view []byte, version, floor int64, err error) {
+	pipe := s.rdb.Pipeline()
+	row := pipe.HMGet(ctx, s.rowKey(id), "version", "view")
+	fl := pipe.Get(ctx, s.floorKey(id))
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, 0, 0, err
+	}
+	if floor, err = fl.Int64(); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, 0, 0, err
+	}
+	vals := row.Val()
+	v, _ := vals[0].(string)
+	b, _ := vals[1].(string)
+	if v == "" || b == "" {
+		return nil, 0, floor, ErrNotFound
+	}
+	if version, err = strconv.ParseInt(v, 10, 64); err != nil {
+		return nil, 0, 0, fmt.Errorf("readmodel: view %s: version %q: %w", id, v, err)
+	}
+	return []byte(b), version, floor, nil
+}
+
+var raiseFloorScript = redis.NewScript(`
+local cur = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if tonumber(ARGV[1]) > cur then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+return 0`)
+
+// RaiseFloor records that the API has answered version of an application
+// from its workflow, so that a read without a version hint is never
+// answered from a projection older than that. It never lowers the floor.
+func (s *Store) RaiseFloor(ctx context.Context, id string, version int64) error {
+	return raiseFloorScript.Run(ctx, s.rdb, []string{s.floorKey(id)}, version).Err()
+}
+
+func (s *Store) floorKey(id string) string { return s.prefix + "floor:" + id }
 
 // List returns up to limit applications matching f, in creation order,
 // after the cursor (the next cursor of a previous page, or "").
@@ -361,6 +407,9 @@ func (s *Store) Counts(ctx context.Context, fund string) (map[string]int64, erro
 func (s *Store) Remove(ctx context.Context, a Application) (bool, error) {
 	n, err := removeScript.Run(ctx, s.rdb, []string{s.rowKey(a.ID), s.countKey(a.FundID), s.panelKey(a.FundID)}, a.ID, a.Version).Int()
 	if err != nil || n != 1 {
+		return false, err
+	}
+	if err := s.rdb.Del(ctx, s.floorKey(a.ID)).Err(); err != nil {
 		return false, err
 	}
 	return true, s.removeOutcome(ctx, a)

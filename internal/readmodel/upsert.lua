@@ -4,7 +4,9 @@
 -- application belongs to now.
 -- ARGV: id, version, row JSON, status, weighted score ('' when unscored),
 -- fund id, org code, stream length cap, '1' to publish status changes,
--- the application's member in the lists (its sort key).
+-- the application's member in the lists (its sort key), the single-read
+-- view JSON ('' when the writer has none: the stale one is dropped, so a
+-- view is only ever stored at the row's version).
 -- A write older than (or as old as) what is stored changes nothing, so a
 -- retried or replayed projection can never regress a newer state. A
 -- rebuild (ARGV[9] '0') rewrites a row of the same version, which is the
@@ -37,6 +39,11 @@ else
   redis.call('ZREM', KEYS[3], ARGV[1])
 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'row', ARGV[3], 'status', ARGV[4], 'lists', table.concat(lists, '\n'), 'member', ARGV[10])
+if ARGV[11] ~= '' then
+  redis.call('HSET', KEYS[1], 'view', ARGV[11])
+else
+  redis.call('HDEL', KEYS[1], 'view')
+end
 -- A status change is an event, published exactly once: a replayed write of
 -- the same version returned above.
 if ARGV[9] == '1' and oldStatus ~= ARGV[4] then

@@ -1,0 +1,85 @@
+package workflows
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/fundflow/fundflow"
+)
+
+// A single read (GET /v1/applications/{id}) can be answered from the read
+// model instead of a workflow Query when the projection holds everything
+// the Query would have answered for the caller. The view is the same for
+// every staff role, and the applicant's is cut from it by the API; only
+// the actions depend on who asks. The rules in actions.go look at the
+// actor's role, an applicant's organisation and a reviewer's id (assigned,
+// or with a conflict), so the projection carries the actions of each
+// audience those rules can tell apart: the applicant organisation, each
+// staff role, every reviewer the panel names, and any other reviewer.
+
+// audienceOf is the ActionsBy key for by's actions on v.
+func audienceOf(by fundflow.Actor, v ApplicationView) string {
+	switch by.Role {
+	case fundflow.RoleApplicant:
+		if by.OrgCode != v.OrgCode {
+			return ""
+		}
+	case fundflow.RoleReviewer:
+		if _, ok := v.ActionsBy[reviewerAudience(by.ID)]; ok {
+			return reviewerAudience(by.ID)
+		}
+	}
+	return string(by.Role)
+}
+
+func reviewerAudience(id string) string { return string(fundflow.RoleReviewer) + ":" + id }
+
+// For is a projected view as by's Query would answer it: with by's
+// actions, and without everyone else's.
+func (v ApplicationView) For(by fundflow.Actor) ApplicationView {
+	v.Actions = nonNil(slices.Clone(v.ActionsBy[audienceOf(by, v)]))
+	v.ActionsBy = nil
+	return v
+}
+
+// actionsByAudience is what each audience may do now.
+func (a *applicationWorkflow) actionsByAudience() map[string][]Action {
+	out := map[string][]Action{
+		string(fundflow.RoleApplicant): a.actions(fundflow.Actor{Role: fundflow.RoleApplicant, OrgCode: a.OrgCode}),
+		string(fundflow.RoleReviewer):  a.actions(fundflow.Actor{Role: fundflow.RoleReviewer}),
+	}
+	for _, r := range fundflow.Roles {
+		if r.Staff() && r != fundflow.RoleReviewer {
+			out[string(r)] = a.actions(fundflow.Actor{Role: r})
+		}
+	}
+	named := func(id string) {
+		if id != "" {
+			out[reviewerAudience(id)] = a.actions(fundflow.Actor{Role: fundflow.RoleReviewer, ID: id})
+		}
+	}
+	for _, r := range a.Panel.Current() {
+		named(r.ID)
+	}
+	for _, c := range a.Panel.Conflicts {
+		named(c.Reviewer.ID)
+	}
+	return out
+}
+
+// projectedView is v as the read model stores it for single reads, or nil
+// when v has no ActionsBy (a read that did not ask for them). Letters lose
+// their snapshots, as every caller's view does.
+func projectedView(v ApplicationView) json.RawMessage {
+	if v.ActionsBy == nil {
+		return nil
+	}
+	v.Actions = nil
+	v.Letters = slices.Clone(v.Letters)
+	for i := range v.Letters {
+		v.Letters[i].Snapshot = nil
+	}
+	b, err := json.Marshal(v) //workflowcheck:ignore encoding/json is deterministic, map keys sorted; the checker flags its type cache
+	mustHold(err)
+	return b
+}
