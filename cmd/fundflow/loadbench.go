@@ -31,6 +31,7 @@ import (
 	mrand "math/rand/v2"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/fund"
 )
 
@@ -369,33 +370,6 @@ func benchKey() string {
 	return "bench-" + hex.EncodeToString(b[:])
 }
 
-// benchDraft is a complete draft, every section written, so it can be
-// submitted.
-func benchDraft(fundID string, requested int64) map[string]any {
-	para := func(topic string) string {
-		return "Our " + topic + " is set out here in enough detail for reviewers to judge it against the fund's criteria."
-	}
-	return map[string]any{
-		"fund_id":            fundID,
-		"lead_contact":       map[string]any{"name": "Bench Lead", "email": "prevention.lead@nhs.net", "role": "Head of Prevention"},
-		"sro":                map[string]any{"name": "Dr Bench Price", "role": "Director of Public Health"},
-		"sro_declaration":    true,
-		"population_covered": 650000,
-		"deployment_routes":  []string{"primary_care_public_health", "nhs_app"},
-		"target_cohorts":     []string{"hypertension", "mental_wellbeing"},
-		"planned_reach":      12000,
-		"requested_pence":    requested,
-		"need":               para("need"),
-		"delivery_plan":      para("delivery plan"),
-		"integration_plan":   para("integration plan"),
-		"evaluation":         para("evaluation"),
-		"three_shifts":       para("alignment with the three shifts"),
-		"ig_readiness":       para("information governance readiness"),
-		"dpia_status":        "complete",
-		"dtac_status":        "in_progress",
-	}
-}
-
 type benchOutcome struct {
 	Status      string `json:"status"`
 	Version     int64  `json:"version"`
@@ -448,7 +422,7 @@ func loadBench(ctx context.Context, c benchConfig, toks map[string]devToken) (be
 			Status  string `json:"status"`
 			Version int64  `json:"version"`
 		}
-		if _, _, err := cl.call(ctx, http.MethodPost, "/v1/applications", a.Token, benchDraft(c.fundID, int64(5_000_000+i)), &out); err != nil {
+		if _, _, err := cl.call(ctx, http.MethodPost, "/v1/applications", a.Token, application.Sample(c.fundID, "Bench Lead", int64(5_000_000+i)), &out); err != nil {
 			return benchReport{}, fmt.Errorf("creating the pool: %w", err)
 		}
 		st.add(&benchApp{id: out.ID, org: a.OrgCode, token: a.Token, status: out.Status, version: out.Version})
@@ -634,7 +608,7 @@ func benchStep(ctx context.Context, cl *benchClient, st *benchState, staff map[f
 			Status  string `json:"status"`
 			Version int64  `json:"version"`
 		}
-		status, code, err := cl.call(ctx, http.MethodPost, "/v1/applications", a.Token, benchDraft(cl.fundID, int64(5_000_000+st.intn(1_000_000))), &out)
+		status, code, err := cl.call(ctx, http.MethodPost, "/v1/applications", a.Token, application.Sample(cl.fundID, "Bench Lead", int64(5_000_000+st.intn(1_000_000))), &out)
 		if err == nil {
 			st.add(&benchApp{id: out.ID, org: a.OrgCode, token: a.Token, status: out.Status, version: out.Version})
 		}
