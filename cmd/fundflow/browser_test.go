@@ -423,6 +423,11 @@ func TestBrowserJourney(t *testing.T) {
 	b.run("choose a file", chromedp.SetUploadFiles(byID("file"), []string{pdfFile("DPIA signed off.pdf")}, chromedp.BySearch))
 	b.press("applicant-draft-uploaded", "Upload file")
 	b.must("File uploaded: DPIA signed off.pdf")
+	// A new file is listed as being scanned, and not offered for citing,
+	// until the worker has recorded its scan (here "not scanned", as
+	// scanning is off); the lead comes back to the page after that.
+	e.AwaitScans(id, e.token("applicant_QUY"))
+	b.open("applicant-draft-scanned", app)
 	b.must("Not scanned")
 	b.open("applicant-check-answers", app+"/check")
 	b.must("Baseline 41.0 points, target 45.0 points")
@@ -503,6 +508,8 @@ func TestBrowserJourney(t *testing.T) {
 	b.press("applicant-evidence-uploaded", "Upload file")
 	b.must("File uploaded: DTAC assessment.pdf")
 	b.mustNot("Missing")
+	e.AwaitScans(id, e.token("applicant_QUY"))
+	b.open("applicant-evidence-scanned", app+"/milestones/ig_approvals/evidence")
 	b.fill("summary", "DPIA signed off by the Caldicott Guardian; DTAC submitted.")
 	b.fill("metric_name_1", "documents_approved")
 	b.fill("metric_value_1", "2")

@@ -53,6 +53,14 @@ func (c *Client) AttachRequired(id, token string, m fund.Milestone) []string {
 		d := c.Upload(id, token, "attach-"+id+"-"+m.ID+"-"+req.Kind, req.Label+".pdf", req.Kind, PDF(id+" "+req.Label))
 		ids = append(ids, d.ID)
 	}
+	c.AwaitScans(id, token)
+	return ids
+}
+
+// AwaitScans waits until no file of application id is still being
+// scanned, so each can be cited.
+func (c *Client) AwaitScans(id, token string) {
+	c.t.Helper()
 	for deadline := time.Now().Add(retryFor); ; time.Sleep(100 * time.Millisecond) {
 		var docs []Document
 		c.Do(http.MethodGet, "/v1/applications/"+id+"/documents", token, nil, &docs)
@@ -63,7 +71,7 @@ func (c *Client) AttachRequired(id, token string, m fund.Milestone) []string {
 			}
 		}
 		if pending == 0 {
-			return ids
+			return
 		}
 		if time.Now().After(deadline) {
 			c.t.Fatalf("%s: %d files still being scanned", id, pending)
