@@ -95,17 +95,26 @@ type fundFormPage struct {
 	Preview *formPreview
 }
 
-func (s *server) fundForm(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+// loadFundForm reads the fund and its current form, answering itself
+// when it cannot.
+func (s *server) loadFundForm(w http.ResponseWriter, r *http.Request) (fund, formDoc, bool) {
 	id := mux.Vars(r)["fund_id"]
 	var f fund
-	if err := s.api.get(ctx, apiFund(id), &f); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var d formDoc
-	if err := s.api.get(ctx, apiFund(id)+"/form", &d); err != nil {
+	err := s.api.get(r.Context(), apiFund(id), &f)
+	if err == nil {
+		err = s.api.get(r.Context(), apiFund(id)+"/form", &d)
+	}
+	if err != nil {
 		s.fail(w, r, err)
+		return f, d, false
+	}
+	return f, d, true
+}
+
+func (s *server) fundForm(w http.ResponseWriter, r *http.Request) {
+	f, d, ok := s.loadFundForm(w, r)
+	if !ok {
 		return
 	}
 	s.render(w, r, http.StatusOK, "funds/form", view{Title: "Application form: " + f.Name,
@@ -116,18 +125,11 @@ func (s *server) fundForm(w http.ResponseWriter, r *http.Request) {
 // opens it replaces the form, after it is the next version, which only
 // applications started from then on use.
 func (s *server) publishForm(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	f, d, ok := s.loadFundForm(w, r)
+	if !ok {
+		return
+	}
 	id := mux.Vars(r)["fund_id"]
-	var f fund
-	if err := s.api.get(ctx, apiFund(id), &f); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var d formDoc
-	if err := s.api.get(ctx, apiFund(id)+"/form", &d); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	page := fundFormPage{Fund: f, Version: d.Version, JSON: r.PostFormValue("form")}
 	again := func(status int, errs []fieldError) {
 		s.render(w, r, status, "funds/form", view{Title: "Application form: " + f.Name, Errors: errs, Data: page})
@@ -142,7 +144,7 @@ func (s *server) publishForm(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusOK, nil)
 		return
 	}
-	err = s.api.put(ctx, apiFund(id)+"/form", edited, r.PostFormValue("idempotency_key"), nil)
+	err = s.api.put(r.Context(), apiFund(id)+"/form", edited, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
 		again(problemStatus(err), formErrors(errs, edited, "form"))
 		return

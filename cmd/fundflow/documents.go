@@ -113,16 +113,5 @@ func sweepDocuments(ctx context.Context, blobs *blob.Store, records func(context
 
 // documentRecords lists every application's files from Temporal.
 func documentRecords(ctx context.Context, tc client.Client) ([]document.Document, error) {
-	ids, err := applicationIDs(ctx, tc)
-	if err != nil {
-		return nil, err
-	}
-	records := make([][]document.Document, len(ids))
-	if err := eachView(ctx, tc, ids, func(_ context.Context, i int, v workflows.ApplicationView) error {
-		records[i] = v.Documents
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	return slices.Concat(records...), nil
+	return fromEveryView(ctx, tc, func(v workflows.ApplicationView) []document.Document { return v.Documents })
 }

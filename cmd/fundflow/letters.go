@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 
 	"go.temporal.io/sdk/client"
 
@@ -67,18 +66,11 @@ func runLetters(ctx context.Context, args []string, getenv func(string) string, 
 
 // letterRecords lists every application's letters from Temporal.
 func letterRecords(ctx context.Context, tc client.Client) ([]letters.Recorded, error) {
-	ids, err := applicationIDs(ctx, tc)
-	if err != nil {
-		return nil, err
-	}
-	records := make([][]letters.Recorded, len(ids))
-	if err := eachView(ctx, tc, ids, func(_ context.Context, i int, v workflows.ApplicationView) error {
-		for _, l := range v.Letters {
-			records[i] = append(records[i], letters.Recorded{Ref: l.Ref, SHA256: l.SHA256, Snapshot: l.Snapshot})
+	return fromEveryView(ctx, tc, func(v workflows.ApplicationView) []letters.Recorded {
+		recs := make([]letters.Recorded, len(v.Letters))
+		for i, l := range v.Letters {
+			recs[i] = letters.Recorded{Ref: l.Ref, SHA256: l.SHA256, Snapshot: l.Snapshot}
 		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	return slices.Concat(records...), nil
+		return recs
+	})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
@@ -41,4 +42,21 @@ func eachView(ctx context.Context, tc client.Client, ids []string, fn func(ctx c
 		})
 	}
 	return g.Wait()
+}
+
+// fromEveryView gathers what pick takes from every application's view,
+// queried from Temporal, in applicationIDs' order.
+func fromEveryView[T any](ctx context.Context, tc client.Client, pick func(workflows.ApplicationView) []T) ([]T, error) {
+	ids, err := applicationIDs(ctx, tc)
+	if err != nil {
+		return nil, err
+	}
+	per := make([][]T, len(ids))
+	if err := eachView(ctx, tc, ids, func(_ context.Context, i int, v workflows.ApplicationView) error {
+		per[i] = pick(v)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return slices.Concat(per...), nil
 }
