@@ -54,7 +54,11 @@ func (w *captureWriter) Write(b []byte) (int, error) {
 // idempotent answers a repeated POST or PATCH carrying the same
 // Idempotency-Key and body with the original response, refuses the same key
 // with a different body, and makes a concurrent duplicate wait for the
-// first. Server errors are not remembered, so they can be retried.
+// first. Only what was done is remembered: a refusal changed nothing, so a
+// retry is judged afresh. An offer whose letter is still being written, or
+// evidence citing a file still being scanned, is refused with "try again in
+// a minute", and the retry must be able to succeed; a server error or a
+// rate limit may pass on the next try too.
 func (s *server) idempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
@@ -108,7 +112,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 		// client left or the work used its whole budget.
 		ctx, cancelStore := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 		defer cancelStore()
-		if rec.status >= 500 || rec.status == http.StatusTooManyRequests {
+		if rec.status >= 400 {
 			if err := s.Idempotency.Abandon(ctx, scoped); err != nil {
 				s.log.WarnContext(ctx, "idempotency key not released", slog.Any("error", err))
 			}

@@ -108,21 +108,36 @@ func TestIdempotencyKeys(t *testing.T) {
 	wantProblem(t, post(h, admin, "bad key with spaces", `{}`), 422, fundflow.EVALIDATION)
 }
 
-func TestServerErrorsAreNotRemembered(t *testing.T) {
+// TestOnlySuccessesAreRemembered retries with one key after each kind of
+// refusal: an offer whose letter is still being written, evidence citing a
+// file still being scanned, a server error. None of them did anything, so
+// the retry is judged afresh and succeeds, and only then is the answer
+// replayed.
+func TestOnlySuccessesAreRemembered(t *testing.T) {
+	refusals := []*fundflow.Error{
+		fundflow.Errorf(fundflow.EINVALIDSTATE, "the offer letter is still being prepared; try again in a minute"),
+		{Code: fundflow.EVALIDATION, Message: "document doc_1 is still being scanned; try again in a minute"},
+		fundflow.Errorf(fundflow.EUNAVAILABLE, "down"),
+	}
 	var calls atomic.Int64
 	h, token := middlewareServer(t, redis_rate.Limit{}, func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) == 1 {
-			writeProblem(w, 503, fundflow.Errorf(fundflow.EUNAVAILABLE, "down"))
+		if n := int(calls.Add(1)); n <= len(refusals) {
+			writeProblem(w, statusOf[refusals[n-1].Code], refusals[n-1])
 			return
 		}
-		writeJSON(w, 200, map[string]string{"ok": "yes"})
+		writeJSON(w, 200, map[string]int64{"call": calls.Load()})
 	})
-	admin := token(fundflow.RoleAdmin)
-	if rec := post(h, admin, "retry-me", `{}`); rec.Code != 503 {
-		t.Fatalf("first: %d", rec.Code)
+	lead := token(fundflow.RoleApplicant)
+	for _, e := range refusals {
+		wantProblem(t, post(h, lead, "accept-offer", `{}`), statusOf[e.Code], e.Code)
 	}
-	if rec := post(h, admin, "retry-me", `{}`); rec.Code != 200 {
-		t.Fatalf("retry after a 503: %d", rec.Code)
+	first := post(h, lead, "accept-offer", `{}`)
+	if first.Code != 200 {
+		t.Fatalf("the retry after the refusals: %d %s", first.Code, first.Body)
+	}
+	again := post(h, lead, "accept-offer", `{}`)
+	if again.Code != 200 || again.Body.String() != first.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" || calls.Load() != 4 {
+		t.Fatalf("the success is not replayed: %d %s, %d calls", again.Code, again.Body, calls.Load())
 	}
 }
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -53,7 +54,7 @@ type devInstance struct {
 	// ready is how long the banner says start-up took.
 	ready string
 	// stderr is the log of a spawned process.
-	stderr *logTail
+	stderr *lockedBuffer
 }
 
 var apiLine = regexp.MustCompile(`API\s+(http://\S+)/v1`)
@@ -326,7 +327,7 @@ func spawnDev(t *testing.T, dir string, extra ...string) (*exec.Cmd, *devInstanc
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &devInstance{dataDir: dir, stderr: &logTail{}}
+	d := &devInstance{dataDir: dir, stderr: &lockedBuffer{}}
 	cmd.Stderr = d.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -376,4 +377,32 @@ func TestEmbeddedRedisStandIn(t *testing.T) {
 			t.Fatalf("request %d allowed=%v", i, allowed)
 		}
 	}
+}
+
+// lockedBuffer collects a log written from many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// logLine is the first line of log that holds s, or "".
+func logLine(log, s string) string {
+	for line := range strings.Lines(log) {
+		if strings.Contains(line, s) {
+			return strings.TrimSpace(line)
+		}
+	}
+	return ""
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/fundflow/fundflow/internal/decimal"
 	"github.com/fundflow/fundflow/internal/document"
@@ -82,12 +83,21 @@ func seedReportingAwards(ctx context.Context, apiURL, tokensFile string, log *sl
 	if f.Awards.Count > 0 {
 		return
 	}
+	// The awards go through at once: most of each one's time is spent
+	// waiting on its own letters, scans and projections, not on the other.
 	start := time.Now()
+	var g errgroup.Group
 	for _, a := range devAwards {
-		if err := s.award(a); err != nil {
-			log.Warn("dev outcomes: seeding stopped", "org", a.org, "error", err)
-			return
-		}
+		g.Go(func() error {
+			if err := s.award(a); err != nil {
+				return fmt.Errorf("%s: %w", a.org, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		log.Warn("dev outcomes: seeding stopped", "error", err)
+		return
 	}
 	log.Info("dev outcomes: seeded awards that have reported", "awards", len(devAwards), "took", time.Since(start).Round(time.Millisecond))
 }

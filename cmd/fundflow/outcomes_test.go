@@ -31,16 +31,26 @@ import (
 //     = 3.91 → 3.9. QUY's 3-month report is superseded by its final one.
 func TestOutcomesAgreeEverywhere(t *testing.T) {
 	dir := t.TempDir()
-	d := startDev(t, dir, "--ephemeral", "--seed-outcomes=true")
+	var logs lockedBuffer
+	d := startDevLogging(t, dir, &logs, "--ephemeral", "--seed-outcomes=true", "--log-level", "info")
 	waitReady(t, d.api)
 	c := newHTTPClient(t, d.api)
 	pm := readTokens(t, dir)["programme_manager"].Token
 	path := "/v1/funds/" + fund.SeedID + "/outcomes"
 
+	// Seeding takes seconds on an idle machine and minutes on one running
+	// every package's tests under the race detector, so this waits for the
+	// seeder's own report of how it went, not for a guess at how long.
+	for deadline := time.Now().Add(10 * time.Minute); !strings.Contains(logs.String(), "dev outcomes: seeded awards"); time.Sleep(time.Second) {
+		if line := logLine(logs.String(), "dev outcomes: seeding stopped"); line != "" {
+			t.Fatal(line)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the dev seeder did not finish within 10 minutes")
+		}
+	}
 	var raw map[string]any
-	// Seeding takes a few seconds on an idle machine and far longer on a
-	// loaded one, so this waits longer than eventually does.
-	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(time.Second) {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
 		raw = nil
 		c.do("GET", path, pm, nil, &raw)
 		f, _ := raw["fund"].(map[string]any)
@@ -48,7 +58,7 @@ func TestOutcomesAgreeEverywhere(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the seeded awards' reports are not in the roll-up: %v", f)
+			t.Fatalf("the seeded awards' reports are not in the roll-up a minute after the seeder finished: %v", f)
 		}
 	}
 	f := raw["fund"].(map[string]any)

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -125,24 +124,6 @@ func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
 			}
 		}
 	}
-}
-
-// logTail keeps what a spawned `fundflow dev` writes to stderr.
-type logTail struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logTail) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logTail) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 var rebuiltLine = regexp.MustCompile(`rebuilt \d+ application projections from Temporal in [0-9.]+[a-zµ]+`)
