@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -791,6 +792,38 @@ func TestApplicationAssessmentReminderGoesToWhoeverHasNotScored(t *testing.T) {
 	require.Error(t, r.run(newApp(def)))
 	require.Contains(t, r.kinds(), "sla_reminder→reviewer:rev-2")
 	require.NotContains(t, r.kinds(), "sla_reminder→reviewer:rev-1")
+}
+
+// TestDraftSavesCostNoRoundTrips starts an application as the API does,
+// with its search attributes, and saves it twice: the rows are written by
+// local activities inside the workflow tasks that changed the state, and
+// nothing is upserted until the status moves, so a draft costs the server
+// no activity tasks and no visibility writes of its own.
+func TestDraftSavesCostNoRoundTrips(t *testing.T) {
+	def := quickFund()
+	r := newAppRun(t, def)
+	require.NoError(t, r.env.SetTypedSearchAttributesOnStart(StartApplicationOptions(appID, def.ID, appLead.OrgCode).TypedSearchAttributes))
+	published := r.published()
+	var local, remote []string
+	r.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+		local = append(local, info.ActivityType.Name)
+	})
+	r.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		remote = append(remote, info.ActivityType.Name)
+	})
+	first := r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft", appLead), Patch: patchOf(t, completeBody)})
+	second := r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft-again", appLead), Patch: patchOf(t, `{"need":"Rather more need."}`)})
+	submit := r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	require.Error(t, r.run(newApp(def)))
+
+	first.ok(t, nil)
+	second.ok(t, nil)
+	submit.ok(t, nil)
+	projected := slices.DeleteFunc(local, func(name string) bool { return name != "ProjectApplication" })
+	require.Len(t, projected, len(r.rows), "every row written in the worker")
+	require.GreaterOrEqual(t, len(r.rows), 4, "created, two saves and the submission")
+	require.NotContains(t, remote, "ProjectApplication")
+	require.Equal(t, []string{"eligibility@10:00:03"}, *published, "the draft's attributes are the ones it started with")
 }
 
 func TestApplicationQueriesPauseTheStage(t *testing.T) {
