@@ -10,11 +10,29 @@ import (
 	"path/filepath"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/blob"
 	"github.com/fundflow/fundflow/internal/clamd"
 	"github.com/fundflow/fundflow/internal/letters"
 )
+
+// dialRecords connects what the store's maintenance commands compare:
+// Temporal, which records every letter and file, and the bucket that holds
+// them. They need no Redis, so they run wherever these two are reachable.
+func (e *external) dialRecords(ctx context.Context, getenv func(string) string) (client.Client, *blob.Store, func(), error) {
+	tc, _, err := dialTemporal(ctx, getenv, e.log, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	blobs, err := e.cfg.blobs(ctx)
+	if err != nil {
+		tc.Close()
+		return nil, nil, nil, err
+	}
+	return tc, blobs, func() { _ = blobs.Close(); tc.Close() }, nil
+}
 
 // blobs opens the bucket letters and uploads live in and checks it
 // answers, so a wrong URL or missing credentials fail at start. Without a

@@ -269,6 +269,16 @@ func (b *browser) must(want string) {
 	}
 }
 
+// section opens one section of the application at app, fills it and
+// saves it; name prefixes its screenshots, so two journeys keep theirs apart.
+func (b *browser) section(name, app, slug string, fill func()) {
+	b.t.Helper()
+	b.open(name+"-section-"+slug, app+"/sections/"+slug)
+	fill()
+	b.press(name+"-saved-"+slug, "Save and continue")
+	b.must("Section saved")
+}
+
 // mustNot fails if the page's main content says any of bad.
 func (b *browser) mustNot(bad ...string) {
 	b.t.Helper()
@@ -359,13 +369,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.press("applicant-task-list", "Start application")
 	id := b.appID()
 	app := "/applications/" + id
-	section := func(slug string, fill func()) {
-		t.Helper()
-		b.open("applicant-section-"+slug, app+"/sections/"+slug)
-		fill()
-		b.press("applicant-saved-"+slug, "Save and continue")
-		b.must("Section saved")
-	}
+	section := func(slug string, fill func()) { b.section("applicant", app, slug, fill) }
 	section("contacts", func() {
 		b.fill("lead_contact.name", "Siobhán Ó Dónaill")
 		b.fill("lead_contact.email", "prevention.lead@nhs.net")
@@ -609,13 +613,7 @@ func socialPrescribingJourney(t *testing.T, b *browser) {
 	b.press("social-task-list", "Start application")
 	b.must("Your social-prescribing service")
 	app := "/applications/" + b.appID()
-	section := func(slug string, fill func()) {
-		t.Helper()
-		b.open("social-section-"+slug, app+"/sections/"+slug)
-		fill()
-		b.press("social-saved-"+slug, "Save and continue")
-		b.must("Section saved")
-	}
+	section := func(slug string, fill func()) { b.section("social", app, slug, fill) }
 	section("contacts", func() {
 		b.fill("lead_contact.name", "Morag Campbell")
 		b.fill("lead_contact.email", "morag.campbell@nhs.scot")

@@ -51,16 +51,11 @@ func runDocuments(ctx context.Context, args []string, getenv func(string) string
 	if policy.MinAge < time.Hour {
 		return errors.New("--min-age must be at least 1h: an upload is stored before it is recorded")
 	}
-	tc, _, err := dialTemporal(ctx, getenv, e.log, nil)
+	tc, blobs, closeAll, err := e.dialRecords(ctx, getenv)
 	if err != nil {
 		return err
 	}
-	defer tc.Close()
-	blobs, err := e.cfg.blobs(ctx)
-	if err != nil {
-		return err
-	}
-	defer blobs.Close()
+	defer closeAll()
 	return sweepDocuments(ctx, blobs, func(ctx context.Context) ([]document.Document, error) {
 		return documentRecords(ctx, tc)
 	}, policy, time.Now(), del, stdout)

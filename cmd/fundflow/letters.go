@@ -29,16 +29,11 @@ func runLetters(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	tc, _, err := dialTemporal(ctx, getenv, e.log, nil)
+	tc, blobs, closeAll, err := e.dialRecords(ctx, getenv)
 	if err != nil {
 		return err
 	}
-	defer tc.Close()
-	blobs, err := e.cfg.blobs(ctx)
-	if err != nil {
-		return err
-	}
-	defer blobs.Close()
+	defer closeAll()
 	recs, err := letterRecords(ctx, tc)
 	if err != nil {
 		return err
