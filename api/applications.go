@@ -110,9 +110,7 @@ func (s *server) createApplication(w http.ResponseWriter, r *http.Request) {
 	}
 	id := newApplicationID(s.Now(), p.ID, r.Header.Get("Idempotency-Key"))
 	start := s.Temporal.NewWithStartWorkflowOperation(workflows.StartApplicationOptions(id, body.FundID, p.OrgCode),
-		workflows.ApplicationWorkflow, workflows.ApplicationWorkflowInput{
-			ApplicationID: id, FundID: body.FundID, OrgCode: p.OrgCode, CreatedBy: p.Actor(), Fund: f.Definition,
-		})
+		workflows.ApplicationWorkflow, workflows.NewApplicationInput(id, f.Definition, p.Actor()))
 	ctx, cancel := context.WithTimeout(r.Context(), commandTimeout)
 	defer cancel()
 	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{

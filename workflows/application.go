@@ -73,12 +73,6 @@ var (
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy:            &temporal.RetryPolicy{MaximumInterval: 30 * time.Second},
 	}
-	// projectLocalOptions are projectOptions for the local activity.
-	projectLocalOptions = workflow.LocalActivityOptions{
-		StartToCloseTimeout:    projectOptions.StartToCloseTimeout,
-		ScheduleToCloseTimeout: projectOptions.ScheduleToCloseTimeout,
-		RetryPolicy:            projectOptions.RetryPolicy,
-	}
 	// notifyOptions retry a notification for a day, then record it failed
 	// so that a broken channel cannot keep an application open for ever.
 	notifyOptions = workflow.ActivityOptions{
@@ -104,10 +98,10 @@ var (
 // request again once it holds the lock, and does its blocking calls before
 // it changes anything. A second coroutine delivers the outbox.
 func ApplicationWorkflow(ctx workflow.Context, in ApplicationWorkflowInput) error {
-	// Every history carries this marker from the first release, so later
-	// changes can branch on versions without guessing which histories came
-	// before versioning.
-	workflow.GetVersion(ctx, "initial", workflow.DefaultVersion, 1)
+	// Every history from before revisions carries this marker from the
+	// first release, so later changes can branch on versions without
+	// guessing which histories came before versioning.
+	in.since(ctx, "initial")
 	a, err := newApplication(ctx, in)
 	if err != nil {
 		return err
@@ -220,7 +214,11 @@ func (a *applicationWorkflow) run(ctx workflow.Context) error {
 		if a.ended() {
 			return nil
 		}
-		return workflow.NewContinueAsNewError(ctx, ApplicationWorkflow, a.ApplicationWorkflowInput)
+		// A fresh run would take every change GetVersion knows, which is
+		// what the newest revision says without asking.
+		carried := a.ApplicationWorkflowInput
+		carried.Revision = applicationRevision
+		return workflow.NewContinueAsNewError(ctx, ApplicationWorkflow, carried)
 	}
 }
 
@@ -272,7 +270,7 @@ func keepingFundKeys[R any](a *applicationWorkflow, apply func(workflow.Context,
 	return func(ctx workflow.Context, r R) (Outcome, error) {
 		calls := a.FundCalls
 		out, err := apply(ctx, r)
-		if err != nil && workflow.GetVersion(ctx, "fund-keys-kept-on-failure", workflow.DefaultVersion, 1) == 1 {
+		if err != nil && a.since(ctx, "fund-keys-kept-on-failure") {
 			a.FundCalls = calls
 		}
 		return out, err
@@ -502,7 +500,7 @@ func (a *applicationWorkflow) eligibilityDecision(ctx workflow.Context, r Eligib
 	}
 	var found staffing
 	find := func() (err error) { found, err = a.findReviewers(ctx, r.Actor, a.Panel); return err }
-	first := blockingCallsFirst(ctx)
+	first := a.blockingCallsFirst(ctx)
 	if first {
 		if err := find(); err != nil {
 			return Outcome{}, err
@@ -555,7 +553,7 @@ func (a *applicationWorkflow) declareConflict(ctx workflow.Context, r DeclareCon
 		}
 		return err
 	}
-	first := blockingCallsFirst(ctx)
+	first := a.blockingCallsFirst(ctx)
 	if first {
 		if err := find(); err != nil {
 			return Outcome{}, err
@@ -987,8 +985,8 @@ func (a *applicationWorkflow) staff(ctx workflow.Context, by fundflow.Actor) ([]
 // state first, and a failed call then left the change behind for the
 // retry to be refused on; their histories must replay as they ran, since
 // the change woke the main loop and the read model while the call was out.
-func blockingCallsFirst(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, "staff-before-change", workflow.DefaultVersion, 1) == 1
+func (a *applicationWorkflow) blockingCallsFirst(ctx workflow.Context) bool {
+	return a.since(ctx, "staff-before-change")
 }
 
 // staffing is what the fund answered when asked to fill a panel: the
@@ -1010,7 +1008,7 @@ func (a *applicationWorkflow) findReviewers(ctx workflow.Context, by fundflow.Ac
 		return found, nil
 	}
 	var pool []application.Reviewer
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, poolOptions), acts.ReviewerPool, activities.ReviewerPoolInput{FundID: a.FundID}).Get(ctx, &pool)
+	err := execute(ctx, a.since(ctx, callsLocally), poolOptions, acts.ReviewerPool, activities.ReviewerPoolInput{FundID: a.FundID}).Get(ctx, &pool)
 	if ctx.Err() != nil {
 		return found, ctx.Err()
 	}
@@ -1045,7 +1043,7 @@ func (a *applicationWorkflow) staffWith(ctx workflow.Context, by fundflow.Actor,
 	}
 	// Runs from before this treated an unreadable list as a shortage, an
 	// hour's wait and an admin told; they replay as they ran.
-	if found.unread && workflow.GetVersion(ctx, "pool-read-retry", workflow.DefaultVersion, 1) == 1 {
+	if found.unread && a.since(ctx, "pool-read-retry") {
 		a.StaffRetryAt, a.StaffRetryUnread = workflow.Now(ctx).Add(poolReadRetry), true
 		return nil
 	}
@@ -1107,7 +1105,7 @@ func (a *applicationWorkflow) fundCommand(name string, by fundflow.Actor) Comman
 func callFund[T any](ctx workflow.Context, a *applicationWorkflow, name string, req commandRequest) (T, *fundflow.Error, error) {
 	var res T
 	var reply activities.Reply
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, deliveryOptions), acts.SendUpdate, activities.SendUpdateInput{
+	err := execute(ctx, a.since(ctx, callsLocally), deliveryOptions, acts.SendUpdate, activities.SendUpdateInput{
 		Delivery: activities.Delivery{WorkflowID: FundWorkflowID(a.FundID), UpdateName: name, UpdateID: req.command().Key},
 		Payload:  encode(req),
 	}).Get(ctx, &reply)
@@ -1167,7 +1165,7 @@ func (a *applicationWorkflow) notify(ctx workflow.Context, kind activities.Notif
 // the next one goes; a record is never removed.
 func (a *applicationWorkflow) deliver(ctx workflow.Context) {
 	ctx = workflow.WithActivityOptions(ctx, notifyOptions)
-	outcomes := workflow.GetVersion(ctx, notificationOutcomes, workflow.DefaultVersion, 1)
+	outcomes := a.since(ctx, notificationOutcomes)
 	for {
 		i := -1
 		if err := workflow.Await(ctx, func() bool { i = a.nextUndelivered(); return i >= 0 }); err != nil {
@@ -1187,7 +1185,7 @@ func (a *applicationWorkflow) deliver(ctx workflow.Context) {
 			n.Failed = true
 			workflow.GetLogger(ctx).Warn("notification not delivered", "key", n.Key, "error", err)
 		}
-		if outcomes == 1 {
+		if outcomes {
 			if err == nil {
 				a.delivered(ctx, i, res)
 			} else {
@@ -1208,20 +1206,13 @@ func (a *applicationWorkflow) deliver(ctx workflow.Context) {
 // and at the cost of one marker rather than an activity task through the
 // server and a second workflow task to hear that it finished.
 func (a *applicationWorkflow) project(ctx workflow.Context) {
-	local := workflow.GetVersion(ctx, "project-locally", workflow.DefaultVersion, 1) == 1
-	ctx = workflow.WithActivityOptions(ctx, projectOptions)
-	ctx = workflow.WithLocalActivityOptions(ctx, projectLocalOptions)
+	local := a.since(ctx, "project-locally")
 	for {
 		if err := workflow.Await(ctx, func() bool { return a.Version > a.projected }); err != nil {
 			return
 		}
 		row := a.row(workflow.Now(ctx))
-		var err error
-		if local {
-			err = workflow.ExecuteLocalActivity(ctx, acts.ProjectApplication, row).Get(ctx, nil)
-		} else {
-			err = workflow.ExecuteActivity(ctx, acts.ProjectApplication, row).Get(ctx, nil)
-		}
+		err := execute(ctx, local, projectOptions, acts.ProjectApplication, row).Get(ctx, nil)
 		if ctx.Err() != nil {
 			return
 		}
@@ -1253,7 +1244,7 @@ func (a *applicationWorkflow) undelivered() bool { return a.nextUndelivered() >=
 // them (started some other way than StartApplicationOptions), all of them.
 func (a *applicationWorkflow) publish(ctx workflow.Context) {
 	now := publishedAttributes{status: a.Status, due: a.deadlines().StageDueAt}
-	if a.published == nil && workflow.GetVersion(ctx, "publish-from-start", workflow.DefaultVersion, 1) == 1 {
+	if a.published == nil && a.since(ctx, "publish-from-start") {
 		a.published = a.startedWith(ctx)
 	}
 	if p := a.published; p != nil && p.status == now.status && p.due.Equal(now.due) {

@@ -388,8 +388,9 @@ type NotificationRecord struct {
 }
 
 // ApplicationWorkflowInput starts an application's workflow, and carries its
-// whole state across Continue-As-New. To create an application give only
-// the first five fields; Status is empty until then.
+// whole state across Continue-As-New. NewApplicationInput creates an
+// application: the first five fields and Revision; Status is empty until
+// then.
 type ApplicationWorkflowInput struct {
 	ApplicationID string `json:"application_id"`
 	FundID        string `json:"fund_id"`
@@ -399,6 +400,9 @@ type ApplicationWorkflowInput struct {
 	// Fund is the fund's definition. The API passes the one it read to
 	// check the fund exists; submission refreshes it from the fund.
 	Fund fund.Definition `json:"fund"`
+	// Revision says which changes to the workflow's code this run takes
+	// without asking GetVersion; see applicationRevision.
+	Revision int `json:"revision,omitempty"`
 
 	Status application.Status `json:"status,omitempty"`
 	// Version counts changes; see ApplicationView.Version.

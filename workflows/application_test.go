@@ -58,7 +58,7 @@ func quickFund() fund.Definition {
 }
 
 func newApp(def fund.Definition) ApplicationWorkflowInput {
-	return ApplicationWorkflowInput{ApplicationID: appID, FundID: def.ID, OrgCode: appLead.OrgCode, CreatedBy: appLead, Fund: def}
+	return NewApplicationInput(appID, def, appLead)
 }
 
 // fakeFund stands in for the fund workflow behind SendUpdate. It answers

@@ -81,7 +81,7 @@ func (a *applicationWorkflow) makeOffer(ctx workflow.Context, by fundflow.Actor,
 	s := a.snapshot(ctx, letters.KindOffer, by, "Chair of the assessment panel")
 	// Offers made before the rule could be accepted ahead of their letter,
 	// and replay must let them.
-	if workflow.GetVersion(ctx, "offer-awaits-letter", workflow.DefaultVersion, 1) == 1 {
+	if a.since(ctx, "offer-awaits-letter") {
 		a.Offer.Letter = s.Ref
 	}
 	s.AmountPence, s.Conditions, s.AcceptBy = amount, conditions, &acceptBy
@@ -595,7 +595,7 @@ func (a *applicationWorkflow) snapshot(ctx workflow.Context, kind letters.Kind, 
 	// Letters are drawn by the renderer their snapshot names, for good: a
 	// letter first issued under renderer 0 keeps it on replay.
 	renderer := letters.RendererGofpdf
-	if workflow.GetVersion(ctx, "letter-renderer", workflow.DefaultVersion, 1) == 1 {
+	if a.since(ctx, "letter-renderer") {
 		renderer = letters.RendererSubset
 	}
 	return letters.Snapshot{

@@ -72,7 +72,7 @@ func (a *applicationWorkflow) checkAttachDocument(_ workflow.Context, r AttachDo
 func (a *applicationWorkflow) attachDocument(ctx workflow.Context, r AttachDocumentRequest) (Outcome, error) {
 	// Marks the histories that carry documents, so any later change to
 	// how they are kept can branch on it.
-	workflow.GetVersion(ctx, "documents", workflow.DefaultVersion, 1)
+	a.since(ctx, "documents")
 	a.DocumentSeq++
 	d := document.Document{
 		ID: fmt.Sprintf("d%d", a.DocumentSeq), Name: r.Upload.Name, Size: r.Upload.Size, SHA256: r.Upload.SHA256,

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"time"
@@ -56,6 +57,13 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	if getenv("GOGC") == "" {
+		// One process holds the Temporal server, the worker and the API,
+		// whose garbage is mostly short-lived protobufs; collecting half as
+		// often cut dev's CPU per request by 7-9 % under load (README,
+		// Performance) for about 100 MB more heap. GOGC still overrides it.
+		debug.SetGCPercent(200)
+	}
 	log, err := f.logger(stderr)
 	if err != nil {
 		return err
@@ -79,6 +87,9 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer stopRedis()
+	if f.redisURL == "" {
+		f.eventPoll = 100 * time.Millisecond
+	}
 	if err := os.WriteFile(filepath.Join(f.dataDir, devRedisFile), []byte(redisURL+"\n"), 0o600); err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func BenchmarkLifecycle(b *testing.B) {
 		lead := fundflow.Actor{ID: "bench-lead", Name: "Bench Lead", Role: fundflow.RoleApplicant, OrgCode: "QUY"}
 		key := func(step string) workflows.Command { return workflows.Command{Key: id + ":" + step, Actor: lead} }
 		op := c.NewWithStartWorkflowOperation(workflows.StartApplicationOptions(id, fund.SeedID, "QUY"), workflows.ApplicationWorkflow,
-			workflows.ApplicationWorkflowInput{ApplicationID: id, FundID: fund.SeedID, OrgCode: "QUY", CreatedBy: lead, Fund: f.Definition})
+			workflows.NewApplicationInput(id, f.Definition, lead))
 		h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
 			UpdateOptions: client.UpdateWorkflowOptions{UpdateID: id + ":create", UpdateName: workflows.UpdateSaveDraft,
 				WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{workflows.SaveDraftRequest{Command: key("create"), Patch: content}}}})

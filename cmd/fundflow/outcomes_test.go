@@ -3,11 +3,16 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow/internal/apitest"
 	"github.com/fundflow/fundflow/internal/fund"
@@ -101,6 +106,8 @@ func TestOutcomesAgreeEverywhere(t *testing.T) {
 		}
 	}
 
+	atRevision(t, dialDev(t, d))
+
 	req, _ := http.NewRequest("GET", d.api+"/programme", nil)
 	req.AddCookie(&http.Cookie{Name: "fundflow_session", Value: pm})
 	resp, err := http.DefaultClient.Do(req)
@@ -115,6 +122,48 @@ func TestOutcomesAgreeEverywhere(t *testing.T) {
 		"All awards: planned reach 4500, people onboarded 4000, people active 2480", "41.2 → 45.1 (&#43;3.9)"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("dashboard (%d) lacks %s", resp.StatusCode, want)
+		}
+	}
+}
+
+// atRevision checks that the applications' histories, which between them
+// reach every stage from draft to completion with letters and documents,
+// are those of runs started at the workflow's revision: no GetVersion
+// marker, no upsert of the TemporalChangeVersion search attribute the SDK
+// writes beside one, and the fund, the reviewer list and the read model
+// called by local activities, not through activity tasks.
+func atRevision(t *testing.T, c client.Client) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowType = 'ApplicationWorkflow'"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.GetExecutions()) < 2 {
+		t.Fatalf("%d application workflows, want the seeded awards'", len(list.GetExecutions()))
+	}
+	for _, ex := range list.GetExecutions() {
+		id := ex.GetExecution().GetWorkflowId()
+		it := c.GetWorkflowHistory(ctx, id, ex.GetExecution().GetRunId(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			e, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := e.GetMarkerRecordedEventAttributes(); m != nil && m.GetMarkerName() == "Version" {
+				t.Errorf("%s event %d: a version marker for %s", id, e.GetEventId(), m.GetDetails()["change-id"].GetPayloads()[0].GetData())
+			}
+			if at := e.GetActivityTaskScheduledEventAttributes(); at != nil {
+				switch name := at.GetActivityType().GetName(); name {
+				case "SendUpdate", "ReviewerPool", "ProjectApplication":
+					t.Errorf("%s event %d schedules %s as an activity task", id, e.GetEventId(), name)
+				}
+			}
+			if u := e.GetUpsertWorkflowSearchAttributesEventAttributes(); u != nil {
+				if _, ok := u.GetSearchAttributes().GetIndexedFields()["TemporalChangeVersion"]; ok {
+					t.Errorf("%s event %d upserts TemporalChangeVersion", id, e.GetEventId())
+				}
+			}
 		}
 	}
 }

@@ -62,7 +62,7 @@ func seed(ctx context.Context, tc client.Client, orgs *registry.Registry, fundID
 			actor := fundflow.Actor{ID: "seed-" + org, Name: "Seeded lead", Role: fundflow.RoleApplicant, OrgCode: org}
 			cmd := workflows.Command{Key: "seed:" + id, Actor: actor}
 			op := tc.NewWithStartWorkflowOperation(workflows.StartApplicationOptions(id, fundID, org), workflows.ApplicationWorkflow,
-				workflows.ApplicationWorkflowInput{ApplicationID: id, FundID: fundID, OrgCode: org, CreatedBy: actor, Fund: f.Definition})
+				workflows.NewApplicationInput(id, f.Definition, actor))
 			h, err := tc.UpdateWithStartWorkflow(gctx, client.UpdateWithStartWorkflowOptions{
 				StartWorkflowOperation: op,
 				UpdateOptions: client.UpdateWorkflowOptions{UpdateID: cmd.Key, UpdateName: workflows.UpdateSaveDraft,

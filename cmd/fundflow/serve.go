@@ -309,7 +309,7 @@ func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *regi
 		Orgs:              orgs,
 		Logger:            log,
 		Metrics:           metrics,
-		ReadModel:         readmodel.NewStore(rdb, cfg.redisPrefix),
+		ReadModel:         readmodel.NewStore(rdb, cfg.redisPrefix).PollingEvents(cfg.eventPoll),
 		Letters:           blobs.Space(letters.Space),
 		Documents:         blobs.Space(document.Space),
 		MaxUpload:         int64(cfg.maxUploadMiB) << 20,

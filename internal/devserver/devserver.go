@@ -29,7 +29,6 @@ import (
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
-	"go.temporal.io/server/common/metrics"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
@@ -289,7 +288,7 @@ func forgetMembers(file string) error {
 }
 
 func serverConfig(host string, frontendPort int, sql *config.SQL) (*config.Config, error) {
-	ports, err := freePorts(host, 8)
+	ports, err := freePorts(host, 7)
 	if err != nil {
 		return nil, err
 	}
@@ -303,12 +302,11 @@ func serverConfig(host string, frontendPort int, sql *config.SQL) (*config.Confi
 	}
 	frontend := net.JoinHostPort(host, strconv.Itoa(frontendPort))
 	return &config.Config{
+		// No Metrics: the server's own would be served on a port nobody
+		// is told of, and recording them cost CPU on every call. The
+		// fundflow process's /metrics carries the SDK's view instead.
 		Global: config.Global{
 			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: "127.0.0.1"},
-			Metrics: &metrics.Config{Prometheus: &metrics.PrometheusConfig{
-				ListenAddress: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])),
-				HandlerPath:   "/metrics",
-			}},
 		},
 		Persistence: config.Persistence{
 			DefaultStore:     sqliteplugin.PluginName,
@@ -326,10 +324,10 @@ func serverConfig(host string, frontendPort int, sql *config.SQL) (*config.Confi
 		},
 		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
 		Services: map[string]config.Service{
-			"frontend": service(frontendPort, ports[1], true),
-			"history":  service(ports[2], ports[3], false),
-			"matching": service(ports[4], ports[5], false),
-			"worker":   service(ports[6], ports[7], false),
+			"frontend": service(frontendPort, ports[0], true),
+			"history":  service(ports[1], ports[2], false),
+			"matching": service(ports[3], ports[4], false),
+			"worker":   service(ports[5], ports[6], false),
 		},
 		Archival: config.Archival{
 			History:    config.HistoryArchival{State: "disabled"},

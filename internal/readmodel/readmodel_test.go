@@ -238,3 +238,37 @@ func TestRebuildPrimitives(t *testing.T) {
 		t.Fatalf("repaired counts: %v", c)
 	}
 }
+
+func TestPolledEventsArriveWhileWaiting(t *testing.T) {
+	s, ctx := newStore(t).PollingEvents(5*time.Millisecond), context.Background()
+	mustPut(t, s, app("a1", "f", "submitted", "QUY", 1))
+	last, err := s.LastEventID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs, err := s.Events(ctx, last, 30*time.Millisecond); err != nil || len(evs) != 0 {
+		t.Fatalf("nothing new: %v %v", evs, err)
+	}
+	version := int64(1)
+	for _, from := range []string{last, ""} {
+		version++
+		go func(v int64) {
+			time.Sleep(50 * time.Millisecond)
+			if _, err := s.Put(ctx, app("a1", "f", "eligibility", "QUY", v)); err != nil {
+				t.Error(err)
+			}
+		}(version)
+		evs, err := s.Events(ctx, from, 5*time.Second)
+		if err != nil || len(evs) != 1 || evs[0].Status != "eligibility" {
+			t.Fatalf("after %q: %v %v", from, evs, err)
+		}
+		version++
+		mustPut(t, s, app("a1", "f", "submitted", "QUY", version))
+	}
+	last, _ = s.LastEventID(ctx)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Events(cancelled, last, time.Second); err == nil {
+		t.Fatal("a cancelled wait returned no error")
+	}
+}
