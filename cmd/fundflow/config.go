@@ -235,7 +235,7 @@ func dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Cl
 	// (dev's embedded one, or a cluster beside the process) that costs CPU
 	// at both ends and saves nothing: a profile of dev under load put 6 %
 	// of its CPU in gzip.
-	if opts.ConnectionOptions.GrpcCompression == nil && loopback(opts.HostPort) {
+	if host, _, err := net.SplitHostPort(opts.HostPort); err == nil && opts.ConnectionOptions.GrpcCompression == nil && loopback(host) {
 		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -247,12 +247,8 @@ func dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Cl
 	return c, nil
 }
 
-// loopback reports whether hostPort names this machine.
-func loopback(hostPort string) bool {
-	host, _, err := net.SplitHostPort(hostPort)
-	if err != nil {
-		return false
-	}
+// loopback reports whether host, a name or an address, is this machine.
+func loopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}

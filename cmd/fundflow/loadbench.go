@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -148,11 +147,7 @@ func loopbackOnly(raw string) (*url.URL, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("--url %q is not an http URL", raw)
 	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return u, nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if loopback(u.Hostname()) {
 		return u, nil
 	}
 	return nil, fmt.Errorf("--url %q is not on this machine; the benchmark only loads a loopback address", raw)
