@@ -4,33 +4,29 @@ export GOTOOLCHAIN := local
 GOFLAGS ?= -buildvcs=false
 export GOFLAGS
 
-.PHONY: dev test bench loadtest lint build build-prod letters browser-deps fuzz temporal-bins prodtest
+.PHONY: dev test bench loadtest lint build build-prod letters npm-deps fuzz temporal-bins prodtest
 
 dev:
 	go run ./cmd/fundflow dev
 
 # Tests need Redis on 127.0.0.1:6379 (database 15) or REDIS_URL. The
 # browser test also needs Chromium (Debian's chromium package) and skips
-# without it, except under CI=true; its screenshots go to out/screenshots.
-test: browser-deps
-	go test -race -timeout 45m ./...
-
-AXE := cmd/fundflow/testdata/browser/node_modules/axe-core/axe.min.js
-browser-deps: $(AXE)
-$(AXE): cmd/fundflow/testdata/browser/package-lock.json
-	npm ci --prefix cmd/fundflow/testdata/browser --no-audit --no-fund --silent
-	touch $@
+# without it, except under CI=true; it injects axe-core from npm-deps, and
+# its screenshots go to out/screenshots.
+test: npm-deps
+	go test -race -timeout 20m ./...
 
 # Every benchmark, each beside its baseline, into bench.txt, and one table
 # of them all (benchstat) into bench-table.txt. Letters are measured on one
-# core, as their goal is stated; letters/cpu-s and the ledger's ns/op do not
-# depend on what else the machine is running, wall-clock figures do.
+# core, the rate a worker renders them at per core; letters/cpu-s and the
+# ledger's ns/op do not depend on what else the machine is running,
+# wall-clock figures do.
 BENCHSTAT := go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 bench:
 	GOMAXPROCS=1 go test -run '^$$' -bench BenchmarkRender -benchtime 2s -count 5 ./internal/letters | tee bench.txt
 	go test -run '^$$' -bench BenchmarkLedgerUpdate -benchtime 2000x -count 5 ./internal/fund | tee -a bench.txt
 	go test -run '^$$' -bench . -benchtime 3s -timeout 30m $$(go list ./... | grep -v -e /internal/letters -e /internal/fund) | tee -a bench.txt
-	FUNDFLOW_BENCH_APPS=10000 go test -run '^$$' -bench BenchmarkApplicationReads -benchtime 3s -timeout 40m ./cmd/fundflow | tee -a bench.txt
+	FUNDFLOW_BENCH_APPS=10000 go test -run '^$$' -bench BenchmarkApplicationReads -benchtime 3s -timeout 40m ./internal/devtest/e2e | tee -a bench.txt
 	uptime | tee -a bench.txt
 	$(BENCHSTAT) bench.txt > bench-table.txt
 	-$(MAKE) loadtest
@@ -68,7 +64,20 @@ fuzz:
 		go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*}; \
 	done
 
-lint:
+# Node tools for lint and the browser test (Spectral, Redocly, axe-core), pinned in internal/devtest/npm's lock and
+# installed again only when it changes.
+NPM := internal/devtest/npm
+NPM_STAMP := $(NPM)/node_modules/.installed
+npm-deps: $(NPM_STAMP)
+$(NPM_STAMP): $(NPM)/package.json $(NPM)/package-lock.json
+	npm ci --prefix $(NPM) --no-audit --no-fund --silent
+	touch $@
+
+# Spectral (spectral:oas, .spectral.yaml) and Redocly (recommended,
+# redocly.yaml) over the OpenAPI document; either fails lint on an error.
+lint: npm-deps
+	$(NPM)/node_modules/.bin/spectral lint --ruleset .spectral.yaml --fail-severity error api/openapi.json
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(NPM)/node_modules/.bin/redocly lint api/openapi.json
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	go vet ./...
 	go vet -tags nodev ./cmd/...
@@ -92,7 +101,7 @@ temporal-bins:
 # when TEMPORAL_SERVER_BIN and TEMPORAL_SQL_TOOL_BIN are set, as CI does.
 PROD_ENV = TEMPORAL_SERVER_BIN=$(CURDIR)/bin/server TEMPORAL_SQL_TOOL_BIN=$(CURDIR)/bin/sql FUNDFLOW_BIN=$(CURDIR)/bin/fundflow
 prodtest: temporal-bins build-prod
-	$(PROD_ENV) go test -count=1 -v -run TestProduction ./internal/prodtest
+	$(PROD_ENV) go test -count=1 -v -run TestProduction ./internal/devtest/prodtest
 
 # Five sample letters, one per kind, for a person to open.
 letters:

@@ -3,7 +3,9 @@ package fundflow
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Code is a stable, machine-readable error code. Clients switch on it, so a
@@ -29,6 +31,19 @@ const (
 	EAWARDLIMIT           Code = "award_limit_reached"
 	EUNSUPPORTEDMEDIATYPE Code = "unsupported_media_type"
 )
+
+// Codes is every code, in a stable order: the one list the HTTP status
+// mapping, the OpenAPI document's enum and the Temporal boundary are
+// checked against.
+var Codes = []Code{
+	ECONFLICT, EFORBIDDEN, EIDEMPOTENCYREUSED, EINSUFFICIENTCREDIT, EINTERNAL,
+	EINVALIDSTATE, EMALFORMED, EMETHODNOTALLOWED, ENOTFOUND, ERATELIMITED,
+	ETOOLARGE, EUNAUTHORIZED, EUNAVAILABLE, EVALIDATION, EAWARDLIMIT,
+	EUNSUPPORTEDMEDIATYPE,
+}
+
+// Known reports whether c is one of Codes.
+func (c Code) Known() bool { return slices.Contains(Codes, c) }
 
 // FieldError points a validation problem at one input field, using the
 // field's JSON name so a form can show the message beside it.
@@ -83,6 +98,17 @@ type Invalid []FieldError
 // Add records a problem with one field.
 func (v *Invalid) Add(field, format string, args ...any) {
 	*v = append(*v, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Text checks a free-text field as every refusal words it: a required one
+// must hold more than spaces, and limit counts characters, not bytes.
+func (v *Invalid) Text(field, s string, limit int, required bool) {
+	switch {
+	case required && strings.TrimSpace(s) == "":
+		v.Add(field, "is required")
+	case utf8.RuneCountInString(s) > limit:
+		v.Add(field, "must be at most %d characters", limit)
+	}
 }
 
 // Err is nil when nothing was recorded, otherwise a validation error carrying

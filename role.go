@@ -42,6 +42,15 @@ type Actor struct {
 	OrgCode string `json:"org_code,omitempty"`
 }
 
+// ApplicantOf reports whether a acts as organisation org's applicant, the
+// only actor that may do what the applicant organisation does.
+func (a Actor) ApplicantOf(org string) bool { return a.Role == RoleApplicant && a.OrgCode == org }
+
+// MaySee reports whether a may see organisation org's applications: every
+// role but the applicant sees every organisation's, an applicant only its
+// own.
+func (a Actor) MaySee(org string) bool { return a.Role != RoleApplicant || a.OrgCode == org }
+
 // System is the actor for what the engine does on its own.
 var System = Actor{ID: "system", Name: "fundflow", Role: RoleSystem}
 

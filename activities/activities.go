@@ -2,6 +2,9 @@
 // other workflows, Redis projections, letters and notifications. Activities
 // are methods on one struct so their dependencies are injected once, by the
 // worker, and tests can swap any of them.
+//
+// It imports the root package, domain packages and adapters, never
+// workflows, api or web.
 package activities
 
 import (
@@ -10,12 +13,12 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
-	"github.com/fundflow/fundflow/internal/blob"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
+	"github.com/fundflow/fundflow/internal/adapter/notify"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/letters"
-	"github.com/fundflow/fundflow/internal/notify"
-	"github.com/fundflow/fundflow/internal/readmodel"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // Activities carries the dependencies of every activity.
@@ -24,7 +27,7 @@ type Activities struct {
 	// workflow code cannot do itself.
 	Temporal client.Client
 	// Orgs answers LookupOrg.
-	Orgs *registry.Registry
+	Orgs *organisation.Registry
 	// Calendar answers StageDue and WorkingDeadline.
 	Calendar *calendar.Calendar
 	// Directory caches the directory's lookups: ReviewerPool reads fund

@@ -11,7 +11,7 @@ import (
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/fund"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // SendUpdateInput is an Update for another workflow with its argument
@@ -56,15 +56,15 @@ func (a *Activities) SendUpdate(ctx context.Context, in SendUpdateInput) (Reply,
 
 // LookupOrgInput asks whether an organisation code was valid on a date.
 type LookupOrgInput struct {
-	Code string        `json:"code"`
-	On   registry.Date `json:"on"`
+	Code string            `json:"code"`
+	On   organisation.Date `json:"on"`
 }
 
-// OrgLookup is registry.ValidOn's answer. Org is set whenever the code
+// OrgLookup is organisation.ValidOn's answer. Org is set whenever the code
 // exists; Validity.Successor names who took over an abolished one.
 type OrgLookup struct {
-	Org      registry.Org      `json:"org"`
-	Validity registry.Validity `json:"validity"`
+	Org      organisation.Org      `json:"org"`
+	Validity organisation.Validity `json:"validity"`
 }
 
 // LookupOrg reads the registry. It is an activity, though a pure lookup, so

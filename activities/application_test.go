@@ -15,11 +15,12 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/internal/fund"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // run executes one activity of a in the test activity environment.
@@ -47,7 +48,7 @@ func TestSendUpdate(t *testing.T) {
 	}{
 		{name: "answered", result: `{"entry":{"seq":4}}`, want: Reply{Result: json.RawMessage(`{"entry":{"seq":4}}`)}},
 		{name: "refused, with the code to branch on",
-			getErr: fundflow.ToTemporal(fundflow.Errorf(fundflow.EINSUFFICIENTCREDIT, "only 10 pence is available")),
+			getErr: temporalerr.Encode(fundflow.Errorf(fundflow.EINSUFFICIENTCREDIT, "only 10 pence is available")),
 			want:   Reply{Refusal: fundflow.Errorf(fundflow.EINSUFFICIENTCREDIT, "only 10 pence is available")}},
 		{name: "workflow not running",
 			updateErr: serviceerror.NewNotFound("workflow execution already completed"),
@@ -85,23 +86,23 @@ func TestSendUpdate(t *testing.T) {
 }
 
 func TestLookupOrg(t *testing.T) {
-	orgs, err := registry.Default()
+	orgs, err := organisation.Default()
 	require.NoError(t, err)
 	a := &Activities{Orgs: orgs}
-	may := registry.Date{Year: 2026, Month: time.May, Day: 6}
+	may := organisation.Date{Year: 2026, Month: time.May, Day: 6}
 
 	get, err := run(t, a, a.LookupOrg, LookupOrgInput{Code: "QHL", On: may})
 	require.NoError(t, err)
 	var got OrgLookup
 	get(&got)
-	require.Equal(t, registry.Valid, got.Validity.Status)
-	require.Equal(t, registry.England, got.Org.Nation, "the registry's answer survives the trip through the history")
-	require.Equal(t, registry.Date{Year: 2022, Month: time.July, Day: 1}, got.Org.ValidFrom)
+	require.Equal(t, organisation.Valid, got.Validity.Status)
+	require.Equal(t, organisation.England, got.Org.Nation, "the registry's answer survives the trip through the history")
+	require.Equal(t, organisation.Date{Year: 2022, Month: time.July, Day: 1}, got.Org.ValidFrom)
 
 	get, err = run(t, a, a.LookupOrg, LookupOrgInput{Code: "QHG", On: may})
 	require.NoError(t, err)
 	get(&got)
-	require.Equal(t, registry.Abolished, got.Validity.Status)
+	require.Equal(t, organisation.Abolished, got.Validity.Status)
 	require.Equal(t, "S1Y5D", got.Validity.Successor.Code)
 }
 

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/notify"
+	"github.com/fundflow/fundflow/internal/adapter/notify"
 )
 
 // Immediate reports whether a kind of notification is always sent at once,

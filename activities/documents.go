@@ -9,8 +9,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/fundflow/fundflow/internal/blob"
-	"github.com/fundflow/fundflow/internal/clamd"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
+	"github.com/fundflow/fundflow/internal/adapter/clamd"
 	"github.com/fundflow/fundflow/internal/document"
 )
 

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/fundflow/fundflow/internal/blob"
-	"github.com/fundflow/fundflow/internal/clamd"
-	"github.com/fundflow/fundflow/internal/clamtest"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
+	"github.com/fundflow/fundflow/internal/adapter/clamd"
+	"github.com/fundflow/fundflow/internal/devtest/clamtest"
 	"github.com/fundflow/fundflow/internal/document"
 )
 

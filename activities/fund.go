@@ -5,9 +5,9 @@ import (
 	"errors"
 
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 )
 
 // CreditReserved is the argument of the Update a fund sends an application
@@ -99,16 +99,7 @@ func (a *Activities) notify(ctx context.Context, d Delivery, arg any) (Notified,
 // with a nil error. Anything else is returned as the error, for Temporal to
 // retry.
 func (a *Activities) send(ctx context.Context, d Delivery, arg, result any) (*fundflow.Error, error) {
-	h, err := a.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   d.WorkflowID,
-		UpdateName:   d.UpdateName,
-		UpdateID:     d.UpdateID,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, result)
-	}
+	err := temporalerr.Update(ctx, a.Temporal, d.WorkflowID, d.UpdateName, d.UpdateID, arg, result)
 	if err == nil {
 		return nil, nil
 	}
@@ -117,7 +108,7 @@ func (a *Activities) send(ctx context.Context, d Delivery, arg, result any) (*fu
 		return fundflow.Errorf(fundflow.ENOTFOUND, "workflow %s is not running", d.WorkflowID), nil
 	}
 	var refusal *fundflow.Error
-	if errors.As(fundflow.FromTemporal(err), &refusal) {
+	if errors.As(err, &refusal) {
 		return refusal, nil
 	}
 	return nil, err

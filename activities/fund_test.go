@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 )
 
 func TestNotifyCreditReserved(t *testing.T) {
@@ -28,7 +29,7 @@ func TestNotifyCreditReserved(t *testing.T) {
 	}{
 		{name: "accepted", want: Notified{Accepted: true}},
 		{name: "refused by the application",
-			getErr: fundflow.ToTemporal(fundflow.Errorf(fundflow.EINVALIDSTATE, "not waitlisted")),
+			getErr: temporalerr.Encode(fundflow.Errorf(fundflow.EINVALIDSTATE, "not waitlisted")),
 			want:   Notified{Refusal: "invalid_state: not waitlisted"}},
 		{name: "application gone",
 			updateErr: serviceerror.NewNotFound("workflow execution already completed"),

@@ -7,7 +7,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"github.com/fundflow/fundflow/internal/notify"
+	"github.com/fundflow/fundflow/internal/adapter/notify"
 )
 
 // NotificationKind says what a notification is about.
@@ -63,8 +63,10 @@ type Notification struct {
 	LeadEmail string `json:"lead_email,omitempty"`
 }
 
-// ReviewerAudience addresses a notification to one reviewer.
-func ReviewerAudience(id string) string { return "reviewer:" + id }
+// ReviewerAudience addresses a notification to one reviewer, in the
+// notation notify.Resolve reads; it is here because workflow code may not
+// import the adapter.
+func ReviewerAudience(id string) string { return notify.ReviewerPrefix + id }
 
 // Notifier delivers notifications: email, a queue, or the log.
 type Notifier interface {

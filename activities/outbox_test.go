@@ -7,8 +7,13 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/adapter/notify"
+	"github.com/fundflow/fundflow/internal/directory"
 )
 
 var note = Notification{
@@ -50,4 +55,18 @@ func TestNotify(t *testing.T) {
 
 	_, err = run(t, &Activities{}, (&Activities{}).Notify, note)
 	require.NoError(t, err, "without a Notifier, notifications go to the log")
+}
+
+// A message the workflows address to one reviewer reaches that reviewer
+// when the notifier resolves it: the two sides share one notation.
+func TestReviewerAudienceReachesTheReviewer(t *testing.T) {
+	var st directory.State
+	admin := fundflow.Actor{ID: "admin", Role: fundflow.RoleAdmin}
+	r, err := st.InviteUser(directory.Invite{Email: "rae@nhs.net", Name: "Rae", Roles: []fundflow.Role{fundflow.RoleReviewer}}, admin, time.Now())
+	require.NoError(t, err)
+	_, err = st.InviteUser(directory.Invite{Email: "sam@nhs.net", Name: "Sam", Roles: []fundflow.Role{fundflow.RoleReviewer}}, admin, time.Now())
+	require.NoError(t, err)
+	got := notify.Resolve(&st, notify.Address{Audience: ReviewerAudience(r.ID)})
+	require.Len(t, got, 1)
+	require.Equal(t, "rae@nhs.net", got[0].Email)
 }

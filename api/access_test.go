@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
 	"github.com/fundflow/fundflow/internal/application"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/auth/authtest"
-	"github.com/fundflow/fundflow/internal/readmodel"
-	"github.com/fundflow/fundflow/internal/registry"
-	"github.com/fundflow/fundflow/internal/testredis"
+	"github.com/fundflow/fundflow/internal/devtest/authtest"
+	"github.com/fundflow/fundflow/internal/devtest/testredis"
+	"github.com/fundflow/fundflow/internal/organisation"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -25,7 +25,7 @@ import (
 // answer a single read of the real one at once changes nothing.
 func TestAnotherOrganisationsApplicationCostsWhatAMadeUpIdDoes(t *testing.T) {
 	rdb, prefix := testredis.New(t)
-	orgs, _ := registry.Default()
+	orgs, _ := organisation.Default()
 	var calls []string
 	tc := newStandInTemporal()
 	tc.calls = &calls

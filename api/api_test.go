@@ -16,13 +16,13 @@ import (
 	"go.temporal.io/sdk/mocks"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/apitest"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/auth/authtest"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
+	"github.com/fundflow/fundflow/internal/devtest/apitest"
+	"github.com/fundflow/fundflow/internal/devtest/authtest"
+	"github.com/fundflow/fundflow/internal/devtest/testredis"
 	"github.com/fundflow/fundflow/internal/directory"
-	"github.com/fundflow/fundflow/internal/readmodel"
-	"github.com/fundflow/fundflow/internal/registry"
-	"github.com/fundflow/fundflow/internal/testredis"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // today is pinned after the April 2026 ICB mergers.
@@ -41,7 +41,7 @@ type harness struct {
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	rdb, prefix := testredis.New(t)
-	orgs, err := registry.Default()
+	orgs, err := organisation.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,7 +192,7 @@ func (s *server) queryView(r *http.Request, id string) (workflows.ApplicationVie
 	if err != nil {
 		return v, orNotFound(err, "no application %q", id)
 	}
-	if p.Role == fundflow.RoleApplicant && p.OrgCode != v.OrgCode {
+	if !by.MaySee(v.OrgCode) {
 		return workflows.ApplicationView{}, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
 	}
 	s.raiseFloor(r.Context(), id, v.Version)

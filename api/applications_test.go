@@ -14,8 +14,8 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -53,7 +53,7 @@ func finishedView(id string, s application.Status) workflows.ApplicationView {
 		Final: true, CreatedAt: today, FormVersion: 1,
 		Content: application.Content{OrgCode: "QUY", DeploymentRoutes: []string{}, TargetCohorts: []application.Cohort{},
 			DPIAStatus: application.IGNotStarted, DTACStatus: application.IGNotStarted},
-		Milestones: []workflows.Milestone{}, Letters: []activities.LetterRecord{}}
+		Milestones: []workflows.Milestone{}, Letters: []letters.Record{}}
 }
 
 func TestCommandsOnAFinishedApplication(t *testing.T) {

@@ -9,9 +9,9 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
 	"github.com/fundflow/fundflow/internal/directory"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -120,7 +120,7 @@ func (s *server) directoryUpdate(w http.ResponseWriter, r *http.Request, name st
 // checkOrg applies the registry: people and tokens act only for
 // organisations valid today.
 func (s *server) checkOrg(code string) (string, error) {
-	return directory.CheckOrg(s.Orgs, strings.ToUpper(strings.TrimSpace(code)), registry.DateOf(s.Now()))
+	return directory.CheckOrg(s.Orgs, strings.ToUpper(strings.TrimSpace(code)), organisation.DateOf(s.Now()))
 }
 
 func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {

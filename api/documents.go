@@ -13,7 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/blob"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
 	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/workflows"
 )
@@ -124,7 +124,7 @@ func (s *server) readUpload(w http.ResponseWriter, r *http.Request) (document.Up
 			b, rerr := io.ReadAll(io.LimitReader(part, 64))
 			up.Kind, err = string(b), rerr
 			if up.Kind != "" && !document.ValidKind(up.Kind) {
-				v.Add("kind", "must be 1 to 40 lower-case letters, digits or '_', starting with a letter")
+				v.Add("kind", document.KindRule)
 			}
 		default:
 			v.Add(field, "is not a field of an upload; send file and optionally kind")

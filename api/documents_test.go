@@ -23,16 +23,16 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/apitest"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
 	"github.com/fundflow/fundflow/internal/application"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/auth/authtest"
-	"github.com/fundflow/fundflow/internal/blob"
+	"github.com/fundflow/fundflow/internal/devtest/apitest"
+	"github.com/fundflow/fundflow/internal/devtest/authtest"
+	"github.com/fundflow/fundflow/internal/devtest/testredis"
 	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/internal/document"
-	"github.com/fundflow/fundflow/internal/readmodel"
-	"github.com/fundflow/fundflow/internal/registry"
-	"github.com/fundflow/fundflow/internal/testredis"
+	"github.com/fundflow/fundflow/internal/organisation"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -130,7 +130,7 @@ type docsHarness struct {
 
 func newDocsHarness(t testing.TB, maxUpload int64) *docsHarness {
 	rdb, prefix := testredis.New(t)
-	orgs, err := registry.Default()
+	orgs, err := organisation.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/readmodel"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
 )
 
 var eventIDPattern = regexp.MustCompile(`^(0|[0-9]+-[0-9]+)$`)
@@ -169,7 +169,7 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p := principal(ctx)
+	by := principal(ctx).Actor()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -184,7 +184,7 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) {
 			return false
 		}
 		last = e.ID
-		if p.Role == fundflow.RoleApplicant && e.OrgCode != p.OrgCode {
+		if !by.MaySee(e.OrgCode) {
 			return false
 		}
 		b, _ := json.Marshal(e)

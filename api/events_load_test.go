@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/readmodel"
+	"github.com/fundflow/fundflow/internal/application"
 )
 
 // openStreams opens n event streams and waits until each has its opening
@@ -94,7 +94,7 @@ func TestFilteredStreamsGetKeepAlives(t *testing.T) {
 	defer cancel()
 	go func() {
 		for v := int64(1); ctx.Err() == nil; v++ {
-			_, _ = h.readModel.Put(context.Background(), readmodel.Application{ID: "a-7a1", FundID: "f", OrgCode: "7A1",
+			_, _ = h.readModel.Put(context.Background(), application.Row{ID: "a-7a1", FundID: "f", OrgCode: "7A1",
 				Status: []string{"submitted", "eligibility"}[v%2], Version: v})
 			time.Sleep(50 * time.Millisecond)
 		}

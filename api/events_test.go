@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/readmodel"
+	"github.com/fundflow/fundflow/internal/application"
 )
 
 // sse reads events from a stream until it has n or the deadline passes.
@@ -50,7 +50,7 @@ func TestEventsAreFilteredAndResumable(t *testing.T) {
 	defer srv.Close()
 	ctx := context.Background()
 	put := func(id, org, status string, v int64) {
-		if _, err := h.readModel.Put(ctx, readmodel.Application{ID: id, FundID: "f", OrgCode: org, Status: status, Version: v}); err != nil {
+		if _, err := h.readModel.Put(ctx, application.Row{ID: id, FundID: "f", OrgCode: org, Status: status, Version: v}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/auth/authtest"
-	"github.com/fundflow/fundflow/internal/readmodel"
-	"github.com/fundflow/fundflow/internal/registry"
-	"github.com/fundflow/fundflow/internal/testredis"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
+	"github.com/fundflow/fundflow/internal/devtest/authtest"
+	"github.com/fundflow/fundflow/internal/devtest/testredis"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // An answer to a question the form does not have is refused before any
@@ -21,7 +21,7 @@ import (
 // malformed body naming it.
 func TestCreateRefusesUnknownAnswersBeforeStarting(t *testing.T) {
 	rdb, prefix := testredis.New(t)
-	orgs, err := registry.Default()
+	orgs, err := organisation.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/readmodel"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -106,11 +106,11 @@ func (s *server) projectedView(r *http.Request, id string, min int64) (workflows
 		s.log.WarnContext(r.Context(), "projection malformed; reading the workflow", slog.Any("error", err))
 		return v, false
 	}
-	p := principal(r.Context())
-	if p.Role == fundflow.RoleApplicant && p.OrgCode != v.OrgCode {
+	by := principal(r.Context()).Actor()
+	if !by.MaySee(v.OrgCode) {
 		return workflows.ApplicationView{}, false
 	}
-	return v.For(p.Actor()), true
+	return v.For(by), true
 }
 
 // raiseFloor records a version answered from the workflow; see above. A

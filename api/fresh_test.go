@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -88,7 +88,7 @@ func stateAt(version int64, s application.Status) workflows.ApplicationView {
 	v := finishedView("app_fresh", s)
 	v.Final, v.Version = false, version
 	v.Reviewers, v.Queries, v.Notifications, v.Documents = []application.Reviewer{}, application.Queries{}, []workflows.NotificationRecord{}, nil
-	v.Letters = []activities.LetterRecord{}
+	v.Letters = []letters.Record{}
 	v.Panel.Conflicts = []application.Conflict{{Reviewer: application.Reviewer{ID: "rev-c"}}}
 	v.ActionsBy = map[string][]workflows.Action{
 		"applicant":         {{Name: workflows.UpdateWithdraw}},

@@ -15,7 +15,7 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/idempotency"
+	"github.com/fundflow/fundflow/internal/adapter/idempotency"
 )
 
 // duplicateWait is how long a concurrent duplicate (a double-click, or a
@@ -29,26 +29,16 @@ const duplicateWait = idempotency.DefaultPending + 5*time.Second
 // retry finds it done and replays its answer rather than repeating it.
 const keyedWorkTimeout = 30 * time.Second
 
-// captureWriter keeps a copy of the response so it can be replayed.
+// captureWriter keeps a copy of the response so it can be replayed: its
+// status as the metrics' statusRecorder sees it, and its body.
 type captureWriter struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (w *captureWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
+	statusRecorder
+	body bytes.Buffer
 }
 
 func (w *captureWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
 	w.body.Write(b)
-	return w.ResponseWriter.Write(b)
+	return w.statusRecorder.Write(b)
 }
 
 // idempotent answers a repeated POST or PATCH carrying the same
@@ -106,7 +96,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), keyedWorkTimeout)
 		defer cancel()
-		rec := &captureWriter{ResponseWriter: w}
+		rec := &captureWriter{statusRecorder: statusRecorder{ResponseWriter: w}}
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		// Releasing or completing the key must not fail because the
 		// client left or the work used its whole budget.

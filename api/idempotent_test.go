@@ -15,10 +15,10 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/auth/authtest"
-	"github.com/fundflow/fundflow/internal/idempotency"
-	"github.com/fundflow/fundflow/internal/testredis"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/adapter/idempotency"
+	"github.com/fundflow/fundflow/internal/devtest/authtest"
+	"github.com/fundflow/fundflow/internal/devtest/testredis"
 )
 
 // middlewareServer wraps a counting handler in the real middleware chain

@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/workflows"
 )
@@ -42,25 +41,25 @@ func (s *server) listLetters(w http.ResponseWriter, r *http.Request) {
 // letterOf finds a letter's record from its reference, which names the
 // application, under the application's access rule: a letter the caller may
 // not see does not exist.
-func (s *server) letterOf(r *http.Request, ref string) (activities.LetterRecord, error) {
+func (s *server) letterOf(r *http.Request, ref string) (letters.Record, error) {
 	notFound := fundflow.Errorf(fundflow.ENOTFOUND, "no letter %q", ref)
 	appID, _, _, ok := workflows.ParseLetterRef(ref)
 	if !ok {
-		return activities.LetterRecord{}, notFound
+		return letters.Record{}, notFound
 	}
 	v, err := s.applicationView(r, appID)
 	if err != nil {
 		if fundflow.ErrorCode(err) == fundflow.ENOTFOUND {
-			return activities.LetterRecord{}, notFound
+			return letters.Record{}, notFound
 		}
-		return activities.LetterRecord{}, err
+		return letters.Record{}, err
 	}
 	for _, l := range v.Letters {
 		if l.Ref == ref {
 			return l, nil
 		}
 	}
-	return activities.LetterRecord{}, notFound
+	return letters.Record{}, notFound
 }
 
 // getLetter serves the PDF exactly as stored; the store checks the bytes

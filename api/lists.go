@@ -9,7 +9,8 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/readmodel"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -47,7 +48,7 @@ func (s *server) listApplications(w http.ResponseWriter, r *http.Request) {
 			rows[i].WeightedScore = nil
 		}
 	}
-	out := list[readmodel.Application]{Items: rows}
+	out := list[application.Row]{Items: rows}
 	if next != "" {
 		out.NextCursor = &next
 	}
@@ -73,7 +74,7 @@ func (s *server) panelRanking(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := list[readmodel.Application]{Items: rows}
+	out := list[application.Row]{Items: rows}
 	if len(rows) > p.limit {
 		out.Items = rows[:p.limit]
 		next := encodeOffset(p.offset + p.limit)
@@ -113,7 +114,7 @@ func (s *server) listReviews(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	slices.SortFunc(rows, func(a, b readmodel.Application) int {
+	slices.SortFunc(rows, func(a, b application.Row) int {
 		return cmp.Or(compareDue(a.StageDueAt, b.StageDueAt), cmp.Compare(a.ID, b.ID))
 	})
 	writeJSON(w, http.StatusOK, paginate(rows, p))

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth/authtest"
+	"github.com/fundflow/fundflow/internal/devtest/authtest"
 )
 
 func TestMe(t *testing.T) {

@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/logging"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/adapter/logging"
 )
 
 type principalKey struct{}
@@ -80,6 +80,8 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	return m
 }
 
+// statusRecorder notes the status a handler answered with: the first it
+// set, or 200 when it wrote without setting one, as net/http does.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int

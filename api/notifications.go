@@ -6,7 +6,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/notify"
+	"github.com/fundflow/fundflow/internal/adapter/notify"
 	"github.com/fundflow/fundflow/workflows"
 )
 

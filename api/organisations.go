@@ -7,7 +7,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 type orgRef struct {
@@ -38,7 +38,7 @@ type orgJSON struct {
 	Validity      *orgValidity `json:"validity,omitempty"`
 }
 
-func toOrgJSON(o registry.Org) orgJSON {
+func toOrgJSON(o organisation.Org) orgJSON {
 	return orgJSON{
 		ODSCode: o.Code, SyntheticCode: o.SyntheticCode, ONSCode: o.ONSCode, Name: o.Name, ShortName: o.ShortName,
 		Nation: string(o.Nation), OrgType: string(o.Type), Region: o.Region, Population: o.Population,
@@ -47,14 +47,14 @@ func toOrgJSON(o registry.Org) orgJSON {
 }
 
 // validOn reads ?valid_on=YYYY-MM-DD, defaulting to today in London.
-func (s *server) validOn(r *http.Request) (registry.Date, error) {
+func (s *server) validOn(r *http.Request) (organisation.Date, error) {
 	q := r.URL.Query().Get("valid_on")
 	if q == "" {
-		return registry.DateOf(s.Now()), nil
+		return organisation.DateOf(s.Now()), nil
 	}
-	d, err := registry.ParseDate(q)
+	d, err := organisation.ParseDate(q)
 	if err != nil {
-		return registry.Date{}, &fundflow.Error{Code: fundflow.EVALIDATION, Message: "valid_on is not a date",
+		return organisation.Date{}, &fundflow.Error{Code: fundflow.EVALIDATION, Message: "valid_on is not a date",
 			Fields: []fundflow.FieldError{{Field: "valid_on", Message: "must be a date as YYYY-MM-DD"}}}
 	}
 	return d, nil
@@ -66,7 +66,7 @@ func (s *server) listOrganisations(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var on *registry.Date
+	var on *organisation.Date
 	if r.URL.Query().Has("valid_on") {
 		d, err := s.validOn(r)
 		if err != nil {
@@ -90,12 +90,12 @@ func (s *server) getOrganisation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, v := s.Orgs.ValidOn(mux.Vars(r)["ods_code"], on)
-	if v.Status == registry.NotFound {
+	if v.Status == organisation.NotFound {
 		s.writeError(w, r, fundflow.Errorf(fundflow.ENOTFOUND, "no organisation has that code"))
 		return
 	}
 	out := toOrgJSON(o)
-	out.Validity = &orgValidity{Date: on.String(), Valid: v.Status == registry.Valid, Status: v.Status.String()}
+	out.Validity = &orgValidity{Date: on.String(), Valid: v.Status == organisation.Valid, Status: v.Status.String()}
 	if v.Successor != nil {
 		out.Validity.Successor = &orgRef{ODSCode: v.Successor.Code, Name: v.Successor.Name}
 	}

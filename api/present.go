@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/document"
+	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -36,16 +36,16 @@ type applicantView struct {
 	Closed         *workflows.Closure       `json:"closed,omitempty"`
 	Deadlines      workflows.Deadlines      `json:"deadlines"`
 	// The award, once the offer is accepted, and the letters issued.
-	Acceptance  *workflows.Acceptance     `json:"acceptance,omitempty"`
-	Ending      *workflows.Ending         `json:"ending,omitempty"`
-	Milestones  []workflows.Milestone     `json:"milestones"`
-	DrawnPence  int64                     `json:"drawn_pence"`
-	Letters     []activities.LetterRecord `json:"letters"`
-	Documents   []document.Document       `json:"documents"`
-	CreatedAt   time.Time                 `json:"created_at"`
-	SubmittedAt time.Time                 `json:"submitted_at,omitzero"`
-	Version     int64                     `json:"version"`
-	Actions     []workflows.Action        `json:"actions"`
+	Acceptance  *workflows.Acceptance `json:"acceptance,omitempty"`
+	Ending      *workflows.Ending     `json:"ending,omitempty"`
+	Milestones  []workflows.Milestone `json:"milestones"`
+	DrawnPence  int64                 `json:"drawn_pence"`
+	Letters     []letters.Record      `json:"letters"`
+	Documents   []document.Document   `json:"documents"`
+	CreatedAt   time.Time             `json:"created_at"`
+	SubmittedAt time.Time             `json:"submitted_at,omitzero"`
+	Version     int64                 `json:"version"`
+	Actions     []workflows.Action    `json:"actions"`
 }
 
 type applicantDecision struct {

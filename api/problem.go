@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 )
 
 // statusOf is the one place a domain error code becomes an HTTP status.
@@ -78,7 +79,7 @@ func writeProblem(w http.ResponseWriter, status int, e *fundflow.Error) {
 }
 
 func (s *server) classify(ctx context.Context, err error) *fundflow.Error {
-	err = fundflow.FromTemporal(err)
+	err = temporalerr.Decode(err)
 	var fe *fundflow.Error
 	if errors.As(err, &fe) {
 		return fe

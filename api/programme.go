@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
 	"github.com/fundflow/fundflow/internal/application"
-	"github.com/fundflow/fundflow/internal/readmodel"
 )
 
 // deploymentStatuses are the statuses of an award that was taken up.
@@ -19,16 +19,16 @@ var deploymentStatuses = []application.Status{application.StatusInDeployment, ap
 
 // deploymentRow is one award on the programme dashboard.
 type deploymentRow struct {
-	ApplicationID string                   `json:"application_id"`
-	FundID        string                   `json:"fund_id"`
-	OrgCode       string                   `json:"org_code"`
-	OrgName       string                   `json:"org_name,omitempty"`
-	Status        string                   `json:"status"`
-	AwardedPence  int64                    `json:"awarded_pence"`
-	DrawnPence    int64                    `json:"drawn_pence"`
-	NextMilestone *readmodel.NextMilestone `json:"next_milestone"`
-	RAG           string                   `json:"rag,omitempty"`
-	OverdueCount  int                      `json:"overdue_count"`
+	ApplicationID string                     `json:"application_id"`
+	FundID        string                     `json:"fund_id"`
+	OrgCode       string                     `json:"org_code"`
+	OrgName       string                     `json:"org_name,omitempty"`
+	Status        string                     `json:"status"`
+	AwardedPence  int64                      `json:"awarded_pence"`
+	DrawnPence    int64                      `json:"drawn_pence"`
+	NextMilestone *application.NextMilestone `json:"next_milestone"`
+	RAG           string                     `json:"rag,omitempty"`
+	OverdueCount  int                        `json:"overdue_count"`
 }
 
 // deployments reads every award from the read model, a page at a time, in

@@ -16,9 +16,9 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/auth/authtest"
-	"github.com/fundflow/fundflow/internal/readmodel"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/devtest/authtest"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -62,7 +62,7 @@ func TestReviewsAreTheCallersDueSoonestFirst(t *testing.T) {
 		d := time.Date(2026, 11, day, 17, 0, 0, 0, time.UTC)
 		return &d
 	}
-	for _, a := range []readmodel.Application{
+	for _, a := range []application.Row{
 		{ID: "a1", FundID: "f1", StageDueAt: due(30)},
 		{ID: "a2", FundID: "f1", StageDueAt: due(25)},
 		{ID: "a3", FundID: "f1", StageDueAt: due(27)},
@@ -105,7 +105,7 @@ func TestReviewsAreTheCallersDueSoonestFirst(t *testing.T) {
 			if rec.Code != 200 {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 			}
-			l := decodeBody[list[readmodel.Application]](t, rec)
+			l := decodeBody[list[application.Row]](t, rec)
 			for _, a := range l.Items {
 				got = append(got, a.ID)
 			}
@@ -119,7 +119,7 @@ func TestReviewsAreTheCallersDueSoonestFirst(t *testing.T) {
 		}
 	})
 	t.Run("another reviewer sees only their own", func(t *testing.T) {
-		l := decodeBody[list[readmodel.Application]](t, h.do("GET", "/v1/reviews", tok2, nil))
+		l := decodeBody[list[application.Row]](t, h.do("GET", "/v1/reviews", tok2, nil))
 		if len(l.Items) != 1 || l.Items[0].ID != "a2" || l.Items[0].FundID != "f1" || l.NextCursor != nil {
 			t.Fatalf("reviews = %+v", l)
 		}

@@ -1,6 +1,9 @@
 // Package api is fundflow's HTTP surface: JSON in and out, RFC 7807 errors,
 // bearer-token authentication on every /v1 route. Handlers translate HTTP to
 // Temporal Updates and Queries and Redis reads; they hold no business rules.
+//
+// It imports the root package, domain packages, adapters and workflows
+// (for the Update and Query contracts), never activities, web or worker.
 package api
 
 import (
@@ -16,14 +19,14 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/blob"
-	"github.com/fundflow/fundflow/internal/cluster"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
+	"github.com/fundflow/fundflow/internal/adapter/cluster"
+	"github.com/fundflow/fundflow/internal/adapter/idempotency"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
 	"github.com/fundflow/fundflow/internal/document"
-	"github.com/fundflow/fundflow/internal/idempotency"
 	"github.com/fundflow/fundflow/internal/letters"
-	"github.com/fundflow/fundflow/internal/readmodel"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // Deps is everything the HTTP layer needs; cmd builds it.
@@ -31,7 +34,7 @@ type Deps struct {
 	Temporal client.Client
 	Redis    redis.UniversalClient
 	Tokens   *auth.Store
-	Orgs     *registry.Registry
+	Orgs     *organisation.Registry
 	Logger   *slog.Logger
 	// Metrics is where request metrics are registered and what /metrics
 	// serves, so the process decides which collectors exist.

@@ -18,13 +18,13 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
 	"github.com/fundflow/fundflow/internal/application"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/auth/authtest"
+	"github.com/fundflow/fundflow/internal/devtest/authtest"
+	"github.com/fundflow/fundflow/internal/devtest/testredis"
 	"github.com/fundflow/fundflow/internal/fund"
-	"github.com/fundflow/fundflow/internal/readmodel"
-	"github.com/fundflow/fundflow/internal/registry"
-	"github.com/fundflow/fundflow/internal/testredis"
+	"github.com/fundflow/fundflow/internal/organisation"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -141,7 +141,7 @@ func (doneUpdate) Get(context.Context, any) error { return nil }
 // with one token per role.
 func standInServer(t testing.TB) (http.Handler, map[fundflow.Role]string) {
 	rdb, prefix := testredis.New(t)
-	orgs, err := registry.Default()
+	orgs, err := organisation.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

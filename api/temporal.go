@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/logging"
+	"github.com/fundflow/fundflow/internal/adapter/logging"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -69,17 +69,7 @@ func (s *server) update(ctx context.Context, workflowID, name, key string, arg, 
 	ctx = logging.With(ctx, slog.String("workflow_id", workflowID))
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflowID,
-		UpdateID:     key,
-		UpdateName:   name,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return err
-	}
-	return h.Get(ctx, result)
+	return temporalerr.Update(ctx, s.Temporal, workflowID, name, key, arg, result)
 }
 
 // orNotFound names what was asked for when Temporal has no such workflow.

@@ -10,9 +10,9 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/readmodel"
-	"github.com/fundflow/fundflow/internal/testredis"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
+	"github.com/fundflow/fundflow/internal/devtest/testredis"
 )
 
 func TestLetterVerifyIsRateLimitedPerAddress(t *testing.T) {

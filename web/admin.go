@@ -6,57 +6,19 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // The directory's admin pages: people, their roles, each fund's reviewer
 // pool and panel, service tokens and the audit timeline. Each is the
 // API's admin routes seen through a form; the API refuses anyone else.
 
-type dirUser struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	OrgCode   string    `json:"org_code"`
-	Roles     []string  `json:"roles"`
-	Active    bool      `json:"active"`
-	InvitedAt time.Time `json:"invited_at"`
-	InvitedBy actor     `json:"invited_by"`
-}
-
-// Has reports whether the user holds role.
-func (u dirUser) Has(role string) bool { return slices.Contains(u.Roles, role) }
-
-type dirToken struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	Role       string     `json:"role"`
-	OrgCode    string     `json:"org_code"`
-	UserID     string     `json:"user_id"`
-	ExpiresAt  *time.Time `json:"expires_at"`
-	CreatedAt  time.Time  `json:"created_at"`
-	CreatedBy  actor      `json:"created_by"`
-	RevokedAt  *time.Time `json:"revoked_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-	Status     string     `json:"status"`
-}
-
-type fundPool struct {
-	FundID    string    `json:"fund_id"`
-	Reviewers []dirUser `json:"reviewers"`
-	Panel     []dirUser `json:"panel"`
-}
-
-type auditEntry struct {
-	Seq     int64     `json:"seq"`
-	At      time.Time `json:"at"`
-	Actor   actor     `json:"actor"`
-	Action  string    `json:"action"`
-	Subject string    `json:"subject"`
-	Detail  string    `json:"detail"`
-	Reason  string    `json:"reason"`
+// hasRole reports whether the user holds role.
+func hasRole(u apiclient.User, role string) bool {
+	return slices.Contains(u.Roles, apiclient.UserRoles(role))
 }
 
 // roles are the roles a person can hold, in the order the forms offer
@@ -75,12 +37,12 @@ var userLabels = map[string]string{
 
 func userPath(id string) string { return "/admin/users/" + url.PathEscape(id) }
 
-func apiUser(id string) string { return "/v1/users/" + url.PathEscape(id) }
-
-func (s *server) allUsers(ctx context.Context) ([]dirUser, error) {
-	var page list[dirUser]
-	err := s.api.get(ctx, "/v1/users", &page)
-	return page.Items, err
+func (s *server) allUsers(ctx context.Context) ([]apiclient.User, error) {
+	res, err := s.api.ListUsersWithResponse(ctx)
+	if err := check(res, err); err != nil {
+		return nil, err
+	}
+	return res.JSON200.Items, nil
 }
 
 // userForm is what was typed into a person's form, kept on a refusal.
@@ -103,7 +65,7 @@ func readUserForm(r *http.Request) userForm {
 }
 
 type usersPage struct {
-	Users    []dirUser
+	Users    []apiclient.User
 	Form     userForm
 	AllRoles []string
 	Labels   map[string]string
@@ -125,10 +87,10 @@ func (s *server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 
 func (s *server) inviteUser(w http.ResponseWriter, r *http.Request) {
 	form := readUserForm(r)
-	body := map[string]any{"name": form.Values["name"], "email": form.Values["email"], "roles": form.Roles,
-		"org_code": form.Values["org_code"], "reason": form.Values["reason"]}
-	var u dirUser
-	err := s.api.post(r.Context(), "/v1/users", body, r.PostFormValue("idempotency_key"), &u)
+	res, err := s.api.InviteUserWithResponse(r.Context(), nil, apiclient.InviteUserJSONRequestBody{
+		Name: form.Values["name"], Email: form.Values["email"], Roles: typed[apiclient.InviteUserJSONBodyRoles](form.Roles),
+		OrgCode: form.Values["org_code"], Reason: form.Values["reason"]}, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		s.renderUsers(w, r, problemStatus(err), form, explain(onUserForm(errs), userLabels))
 		return
@@ -137,6 +99,7 @@ func (s *server) inviteUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	u := res.JSON201
 	s.flash(w, r, u.Name+" has been invited")
 	http.Redirect(w, r, userPath(u.ID), http.StatusSeeOther)
 }
@@ -153,8 +116,8 @@ func onUserForm(errs []fieldError) []fieldError {
 }
 
 type userPage struct {
-	User     dirUser
-	Audit    []auditEntry
+	User     apiclient.User
+	Audit    []apiclient.DirectoryEntry
 	Form     userForm
 	AllRoles []string
 	Labels   map[string]string
@@ -173,14 +136,14 @@ func (s *server) renderUser(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	id := mux.Vars(r)["user_id"]
-	i := slices.IndexFunc(users, func(u dirUser) bool { return u.ID == id })
+	i := slices.IndexFunc(users, func(u apiclient.User) bool { return u.ID == id })
 	if i < 0 {
 		s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
 		return
 	}
 	u := users[i]
 	if form.Values == nil {
-		form = userForm{Values: map[string]string{"org_code": u.OrgCode}, Roles: u.Roles}
+		form = userForm{Values: map[string]string{"org_code": u.OrgCode}, Roles: untyped(u.Roles)}
 	}
 	audit, err := s.auditOf(r.Context(), u.ID)
 	if err != nil {
@@ -195,23 +158,24 @@ func (s *server) renderUser(w http.ResponseWriter, r *http.Request, status int, 
 const maxAuditPages = 20
 
 // auditOf is the audit timeline's entries about subject, newest first.
-func (s *server) auditOf(ctx context.Context, subject string) ([]auditEntry, error) {
-	var out []auditEntry
-	cursor := ""
+func (s *server) auditOf(ctx context.Context, subject string) ([]apiclient.DirectoryEntry, error) {
+	var out []apiclient.DirectoryEntry
+	params := &apiclient.ListDirectoryAuditParams{Limit: new(200)}
 	for range maxAuditPages {
-		var page list[auditEntry]
-		if err := s.api.get(ctx, "/v1/directory/audit?limit=200"+cursor, &page); err != nil {
+		res, err := s.api.ListDirectoryAuditWithResponse(ctx, params)
+		if err := check(res, err); err != nil {
 			return nil, err
 		}
+		page := res.JSON200
 		for _, e := range page.Items {
 			if e.Subject == subject {
 				out = append(out, e)
 			}
 		}
-		if page.NextCursor == nil {
+		if page.NextCursor == "" {
 			break
 		}
-		cursor = "&cursor=" + url.QueryEscape(*page.NextCursor)
+		params.Cursor = &page.NextCursor
 	}
 	slices.Reverse(out)
 	return out, nil
@@ -220,8 +184,9 @@ func (s *server) auditOf(ctx context.Context, subject string) ([]auditEntry, err
 func (s *server) setRoles(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["user_id"]
 	form := readUserForm(r)
-	body := map[string]any{"roles": form.Roles, "org_code": form.Values["org_code"], "reason": form.Values["reason"]}
-	err := s.api.post(r.Context(), apiUser(id)+"/roles", body, r.PostFormValue("idempotency_key"), nil)
+	res, err := s.api.SetUserRolesWithResponse(r.Context(), id, nil, apiclient.SetUserRolesJSONRequestBody{
+		Roles: typed[apiclient.SetUserRolesJSONBodyRoles](form.Roles), OrgCode: form.Values["org_code"], Reason: form.Values["reason"]}, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		s.renderUser(w, r, problemStatus(err), form, explain(onUserForm(errs), userLabels))
 		return
@@ -235,20 +200,26 @@ func (s *server) setRoles(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) deactivateUser(w http.ResponseWriter, r *http.Request) {
-	s.setUserActive(w, r, "deactivate", "Deactivated: they can no longer sign in, and their tokens stop working")
+	s.setUserActive(w, r, false, "Deactivated: they can no longer sign in, and their tokens stop working")
 }
 
 func (s *server) reactivateUser(w http.ResponseWriter, r *http.Request) {
-	s.setUserActive(w, r, "reactivate", "Reactivated")
+	s.setUserActive(w, r, true, "Reactivated")
 }
 
 // setUserActive deactivates or reactivates a person; a refusal, such as
 // deactivating yourself, is shown on their page with the reason as typed.
-func (s *server) setUserActive(w http.ResponseWriter, r *http.Request, action, done string) {
+func (s *server) setUserActive(w http.ResponseWriter, r *http.Request, active bool, done string) {
 	id := mux.Vars(r)["user_id"]
 	reason := strings.TrimSpace(r.PostFormValue("active_reason"))
-	body := map[string]any{"reason": reason}
-	err := s.api.post(r.Context(), apiUser(id)+"/"+action, body, r.PostFormValue("idempotency_key"), nil)
+	var err error
+	if active {
+		res, e := s.api.ReactivateUserWithResponse(r.Context(), id, nil, apiclient.ReactivateUserJSONRequestBody{Reason: reason}, keyed(r))
+		err = check(res, e)
+	} else {
+		res, e := s.api.DeactivateUserWithResponse(r.Context(), id, nil, apiclient.DeactivateUserJSONRequestBody{Reason: reason}, keyed(r))
+		err = check(res, e)
+	}
 	if errs, ok := refused(err); ok {
 		for i := range errs {
 			if errs[i].Field == "reason" {
@@ -269,12 +240,12 @@ func (s *server) setUserActive(w http.ResponseWriter, r *http.Request, action, d
 
 // poolPage is a fund's reviewer pool and panel, with who could be in each.
 type poolPage struct {
-	Fund       fund
-	Reviewers  []dirUser
-	Panel      []dirUser
+	Fund       *apiclient.Fund
+	Reviewers  []apiclient.User
+	Panel      []apiclient.User
 	Chosen     map[string]bool // "reviewers:id" and "panel:id"
-	CanReview  []dirUser
-	CanSitOn   []dirUser
+	CanReview  []apiclient.User
+	CanSitOn   []apiclient.User
 	Reason     string
 	PoolLabels map[string]string
 }
@@ -289,16 +260,17 @@ func (s *server) reviewers(w http.ResponseWriter, r *http.Request) {
 // change as ticked.
 func (s *server) renderReviewers(w http.ResponseWriter, r *http.Request, status int, chosen map[string]bool, reason string, errs []fieldError) {
 	id := mux.Vars(r)["fund_id"]
-	var f fund
-	if err := s.api.get(r.Context(), apiFund(id), &f); err != nil {
+	f, err := s.fundByID(r.Context(), id)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var pool fundPool
-	if err := s.api.get(r.Context(), apiFund(id)+"/reviewers", &pool); err != nil {
+	res, err := s.api.GetReviewerPoolWithResponse(r.Context(), id)
+	if err := check(res, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	pool := res.JSON200
 	users, err := s.allUsers(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
@@ -318,10 +290,10 @@ func (s *server) renderReviewers(w http.ResponseWriter, r *http.Request, status 
 		if !u.Active {
 			continue
 		}
-		if u.Has("reviewer") {
+		if hasRole(u, "reviewer") {
 			p.CanReview = append(p.CanReview, u)
 		}
-		if u.Has("reviewer") || u.Has("panel_chair") {
+		if hasRole(u, "reviewer") || hasRole(u, "panel_chair") {
 			p.CanSitOn = append(p.CanSitOn, u)
 		}
 	}
@@ -331,18 +303,19 @@ func (s *server) renderReviewers(w http.ResponseWriter, r *http.Request, status 
 func (s *server) setReviewers(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["fund_id"]
 	chosen := map[string]bool{}
-	body := map[string]any{"reviewers": []string{}, "panel": []string{}, "reason": strings.TrimSpace(r.PostFormValue("reason"))}
-	for _, part := range []string{"reviewers", "panel"} {
-		ids := []string{}
+	ids := func(part string) []string {
+		out := []string{}
 		for _, u := range r.PostForm[part] {
 			if !chosen[part+":"+u] {
 				chosen[part+":"+u] = true
-				ids = append(ids, u)
+				out = append(out, u)
 			}
 		}
-		body[part] = ids
+		return out
 	}
-	err := s.api.put(r.Context(), apiFund(id)+"/reviewers", body, r.PostFormValue("idempotency_key"), nil)
+	body := apiclient.SetReviewerPoolJSONRequestBody{Reviewers: ids("reviewers"), Panel: ids("panel"), Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+	res, err := s.api.SetReviewerPoolWithResponse(r.Context(), id, nil, body, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		for i, e := range errs {
 			for _, part := range []string{"reviewers", "panel"} {
@@ -351,7 +324,7 @@ func (s *server) setReviewers(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		s.renderReviewers(w, r, problemStatus(err), chosen, body["reason"].(string), explain(errs, poolLabels))
+		s.renderReviewers(w, r, problemStatus(err), chosen, body.Reason, explain(errs, poolLabels))
 		return
 	}
 	if err != nil {
@@ -367,18 +340,19 @@ func (s *server) tokens(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) renderTokens(w http.ResponseWriter, r *http.Request, status int, errs []fieldError) {
-	var page list[dirToken]
-	if err := s.api.get(r.Context(), "/v1/tokens", &page); err != nil {
+	res, err := s.api.ListTokensWithResponse(r.Context())
+	if err := check(res, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, status, "admin/tokens", view{Title: "Service tokens", Errors: errs, Data: page.Items})
+	s.render(w, r, status, "admin/tokens", view{Title: "Service tokens", Errors: errs, Data: res.JSON200.Items})
 }
 
 func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["token_id"]
-	body := map[string]any{"reason": strings.TrimSpace(r.PostFormValue("reason"))}
-	err := s.api.post(r.Context(), "/v1/tokens/"+url.PathEscape(id)+"/revoke", body, r.PostFormValue("idempotency_key"), nil)
+	res, err := s.api.RevokeTokenWithResponse(r.Context(), id, nil,
+		apiclient.RevokeTokenJSONRequestBody{Reason: strings.TrimSpace(r.PostFormValue("reason"))}, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		s.renderTokens(w, r, problemStatus(err), errs)
 		return
@@ -394,23 +368,24 @@ func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
 // auditPage is one page of the directory's timeline, oldest first, as
 // the API pages it.
 type auditPage struct {
-	Entries []auditEntry
+	Entries []apiclient.DirectoryEntry
 	Next    string
 }
 
 func (s *server) audit(w http.ResponseWriter, r *http.Request) {
-	q := url.Values{"limit": {"50"}}
+	params := &apiclient.ListDirectoryAuditParams{Limit: new(50)}
 	if c := r.URL.Query().Get("cursor"); c != "" {
-		q.Set("cursor", c)
+		params.Cursor = &c
 	}
-	var page list[auditEntry]
-	if err := s.api.get(r.Context(), "/v1/directory/audit?"+q.Encode(), &page); err != nil {
+	res, err := s.api.ListDirectoryAuditWithResponse(r.Context(), params)
+	if err := check(res, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	page := res.JSON200
 	p := auditPage{Entries: page.Items}
-	if page.NextCursor != nil {
-		p.Next = "/admin/audit?cursor=" + url.QueryEscape(*page.NextCursor)
+	if page.NextCursor != "" {
+		p.Next = "/admin/audit?cursor=" + url.QueryEscape(page.NextCursor)
 	}
 	s.render(w, r, http.StatusOK, "admin/audit", view{Title: "Directory audit timeline", Data: p})
 }

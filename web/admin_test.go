@@ -8,37 +8,47 @@ import (
 	"testing"
 )
 
+// adaMin is the admin who did everything in these tests.
+var adaMin = actorJSON("ad", "Ada Min", "admin")
+
+// userJSON is a person as the directory lists them.
+func userJSON(id, name, email string, roles ...any) map[string]any {
+	return map[string]any{"id": id, "name": name, "email": email, "roles": roles, "active": true,
+		"invited_at": "2026-01-02T10:00:00Z", "invited_by": adaMin}
+}
+
 func directoryAPI(t *testing.T) *fakeAPI {
 	api := fundsAPI(t)
 	api.on("GET /v1/users", http.StatusOK, map[string]any{"items": []any{
 		map[string]any{"id": "usr_ana", "name": "Ana Lead", "email": "ana@nhs.net", "org_code": "QUY", "roles": []any{"applicant"}, "active": true,
-			"invited_at": "2026-01-02T10:00:00Z", "invited_by": map[string]any{"name": "Ada Min", "role": "admin"}},
+			"invited_at": "2026-01-02T10:00:00Z", "invited_by": adaMin},
 		map[string]any{"id": "usr_rae", "name": "Rae Viewer", "email": "rae@nhs.net", "roles": []any{"reviewer"}, "active": true,
-			"invited_at": "2026-01-02T10:00:00Z", "invited_by": map[string]any{"name": "Ada Min", "role": "admin"}},
+			"invited_at": "2026-01-02T10:00:00Z", "invited_by": adaMin},
 		map[string]any{"id": "usr_cat", "name": "Cat Chair", "email": "cat@nhs.net", "roles": []any{"panel_chair"}, "active": true,
-			"invited_at": "2026-01-02T10:00:00Z", "invited_by": map[string]any{"name": "Ada Min", "role": "admin"}},
+			"invited_at": "2026-01-02T10:00:00Z", "invited_by": adaMin},
 		map[string]any{"id": "usr_old", "name": "Old Viewer", "email": "old@nhs.net", "roles": []any{"reviewer"}, "active": false,
-			"invited_at": "2026-01-02T10:00:00Z", "invited_by": map[string]any{"name": "Ada Min", "role": "admin"}},
+			"invited_at": "2026-01-02T10:00:00Z", "invited_by": adaMin},
 	}})
 	api.on("GET /v1/directory/audit", http.StatusOK, map[string]any{"items": []any{
-		map[string]any{"seq": 1, "at": "2026-01-02T10:00:00Z", "actor": map[string]any{"name": "Ada Min", "role": "admin"}, "action": "user_invited", "subject": "usr_rae", "detail": "Rae Viewer as reviewer"},
-		map[string]any{"seq": 2, "at": "2026-01-03T10:00:00Z", "actor": map[string]any{"name": "Ada Min", "role": "admin"}, "action": "user_deactivated", "subject": "usr_old", "detail": "Old Viewer", "reason": "Left the trust"},
+		map[string]any{"seq": 1, "at": "2026-01-02T10:00:00Z", "actor": adaMin, "action": "user_invited", "subject": "usr_rae", "detail": "Rae Viewer as reviewer"},
+		map[string]any{"seq": 2, "at": "2026-01-03T10:00:00Z", "actor": adaMin, "action": "user_deactivated", "subject": "usr_old", "detail": "Old Viewer", "reason": "Left the trust"},
 	}, "next_cursor": nil})
 	api.on("GET /v1/funds/fund-a/reviewers", http.StatusOK, map[string]any{"fund_id": "fund-a",
-		"reviewers": []any{map[string]any{"id": "usr_rae", "name": "Rae Viewer", "roles": []any{"reviewer"}, "active": true}},
-		"panel":     []any{}})
+		"reviewers": []any{map[string]any{"id": "usr_rae", "name": "Rae Viewer", "email": "rae@nhs.net", "roles": []any{"reviewer"}, "active": true,
+			"invited_at": "2026-01-02T10:00:00Z", "invited_by": adaMin}},
+		"panel": []any{}})
 	api.on("GET /v1/tokens", http.StatusOK, map[string]any{"items": []any{
 		map[string]any{"id": "tok_1", "name": "Finance export", "role": "programme_manager", "status": "active", "created_at": "2026-01-02T10:00:00Z",
-			"created_by": map[string]any{"name": "Ada Min"}, "last_used_at": "2026-02-03T09:30:00Z", "expires_at": "2027-01-01T00:00:00Z"},
+			"created_by": adaMin, "last_used_at": "2026-02-03T09:30:00Z", "expires_at": "2027-01-01T00:00:00Z"},
 		map[string]any{"id": "tok_2", "name": "Old feed", "role": "applicant", "org_code": "QUY", "status": "revoked", "created_at": "2026-01-02T10:00:00Z",
-			"created_by": map[string]any{"name": "Ada Min"}},
+			"created_by": adaMin},
 	}})
 	return api
 }
 
 func TestPeopleListAndInvitation(t *testing.T) {
 	api := directoryAPI(t)
-	api.on("POST /v1/users", http.StatusCreated, map[string]any{"id": "usr_new", "name": "New Lead"})
+	api.on("POST /v1/users", http.StatusCreated, userJSON("usr_new", "New Lead", "new@nhs.net", "applicant", "reviewer"))
 	h := newTestServer(t, api)
 	body := get(t, h, "tok-admin", "/admin/users").Body.String()
 	for _, want := range []string{`<a href="/admin/users/usr_rae">Rae Viewer</a>`, `nhsuk-tag--grey">Deactivated</strong>`, `nhsuk-tag--green">Active</strong>`,
@@ -55,7 +65,7 @@ func TestPeopleListAndInvitation(t *testing.T) {
 		t.Fatalf("invite: %d to %q\n%s", w.Code, w.Header().Get("Location"), w.Body.String())
 	}
 	cmds := api.commands()
-	want := map[string]any{"name": "New Lead", "email": "new@nhs.net", "roles": []any{"applicant", "reviewer"}, "org_code": "qop", "reason": ""}
+	want := map[string]any{"name": "New Lead", "email": "new@nhs.net", "roles": []any{"applicant", "reviewer"}, "org_code": "qop"}
 	if len(cmds) != 1 || cmds[0].Method != http.MethodPost || cmds[0].Path != "/v1/users" || cmds[0].Key != "k-i" || cmds[0].Token != "tok-admin" || !reflect.DeepEqual(cmds[0].Body, want) {
 		t.Fatalf("commands %+v", cmds)
 	}
@@ -63,7 +73,7 @@ func TestPeopleListAndInvitation(t *testing.T) {
 
 func TestARefusedInvitationIsShownAgainAsTyped(t *testing.T) {
 	api := directoryAPI(t)
-	api.on("POST /v1/users", http.StatusUnprocessableEntity, map[string]any{"status": 422, "code": "validation", "detail": "the invitation is invalid",
+	api.on("POST /v1/users", http.StatusUnprocessableEntity, map[string]any{"status": 422, "code": "validation_failed", "detail": "the invitation is invalid",
 		"errors": []any{
 			map[string]any{"field": "email", "message": "must be a work email address"},
 			map[string]any{"field": "roles[1]", "message": "needs an organisation"},
@@ -92,8 +102,8 @@ func TestARefusedInvitationIsShownAgainAsTyped(t *testing.T) {
 
 func TestAPersonsPageChangesRolesAndDeactivates(t *testing.T) {
 	api := directoryAPI(t)
-	api.on("POST /v1/users/usr_rae/roles", http.StatusOK, map[string]any{})
-	api.on("POST /v1/users/usr_rae/deactivate", http.StatusOK, map[string]any{})
+	api.on("POST /v1/users/usr_rae/roles", http.StatusOK, userJSON("usr_rae", "Rae Viewer", "rae@nhs.net", "reviewer", "panel_chair"))
+	api.on("POST /v1/users/usr_rae/deactivate", http.StatusOK, userJSON("usr_rae", "Rae Viewer", "rae@nhs.net", "reviewer"))
 	api.on("POST /v1/users/usr_old/reactivate", http.StatusConflict, map[string]any{"status": 409, "code": "invalid_state", "detail": "the user is already active"})
 	h := newTestServer(t, api)
 	body := get(t, h, "tok-admin", "/admin/users/usr_rae").Body.String()
@@ -124,7 +134,7 @@ func TestAPersonsPageChangesRolesAndDeactivates(t *testing.T) {
 	cmds := api.commands()
 	if len(cmds) != 3 ||
 		cmds[0].Path != "/v1/users/usr_rae/roles" || cmds[0].Key != "k-1" ||
-		!reflect.DeepEqual(cmds[0].Body, map[string]any{"roles": []any{"reviewer", "panel_chair"}, "org_code": "", "reason": "Chairs spring"}) ||
+		!reflect.DeepEqual(cmds[0].Body, map[string]any{"roles": []any{"reviewer", "panel_chair"}, "reason": "Chairs spring"}) ||
 		cmds[1].Path != "/v1/users/usr_rae/deactivate" || cmds[1].Key != "k-2:active" || !reflect.DeepEqual(cmds[1].Body, map[string]any{"reason": "Left"}) ||
 		cmds[2].Path != "/v1/users/usr_old/reactivate" || cmds[2].Key != "k-3" {
 		t.Fatalf("commands %+v", cmds)
@@ -133,7 +143,7 @@ func TestAPersonsPageChangesRolesAndDeactivates(t *testing.T) {
 
 func TestAFundsReviewerPoolAndPanel(t *testing.T) {
 	api := directoryAPI(t)
-	api.on("PUT /v1/funds/fund-a/reviewers", http.StatusOK, map[string]any{})
+	api.on("PUT /v1/funds/fund-a/reviewers", http.StatusOK, map[string]any{"fund_id": "fund-a", "reviewers": []any{}, "panel": []any{}})
 	h := newTestServer(t, api)
 	body := get(t, h, "tok-admin", "/funds/fund-a/reviewers").Body.String()
 	for _, want := range []string{`Reviewers and panel for Fund A`, `id="reviewers" name="reviewers" type="checkbox" value="usr_rae" checked`,
@@ -153,7 +163,7 @@ func TestAFundsReviewerPoolAndPanel(t *testing.T) {
 		t.Fatalf("save pool: %d", w.Code)
 	}
 	cmds := api.commands()
-	want := map[string]any{"reviewers": []any{"usr_rae"}, "panel": []any{"usr_cat"}, "reason": ""}
+	want := map[string]any{"reviewers": []any{"usr_rae"}, "panel": []any{"usr_cat"}}
 	if len(cmds) != 1 || cmds[0].Method != http.MethodPut || cmds[0].Key != "k-p" || !reflect.DeepEqual(cmds[0].Body, want) {
 		t.Fatalf("commands %+v", cmds)
 	}
@@ -161,7 +171,7 @@ func TestAFundsReviewerPoolAndPanel(t *testing.T) {
 
 func TestARefusedPoolIsShownAgainAsTicked(t *testing.T) {
 	api := directoryAPI(t)
-	api.on("PUT /v1/funds/fund-a/reviewers", http.StatusUnprocessableEntity, map[string]any{"status": 422, "code": "validation", "detail": "the pool is invalid",
+	api.on("PUT /v1/funds/fund-a/reviewers", http.StatusUnprocessableEntity, map[string]any{"status": 422, "code": "validation_failed", "detail": "the pool is invalid",
 		"errors": []any{map[string]any{"field": "reviewers[0]", "message": "is deactivated"}}})
 	w := post(t, newTestServer(t, api), "tok-admin", "/funds/fund-a/reviewers", url.Values{"panel": {"usr_rae"}, "reviewers": {"usr_rae"}, "reason": {"Spring"}, "idempotency_key": {"k-p"}})
 	body := w.Body.String()
@@ -177,7 +187,8 @@ func TestARefusedPoolIsShownAgainAsTicked(t *testing.T) {
 
 func TestTokensAndAudit(t *testing.T) {
 	api := directoryAPI(t)
-	api.on("POST /v1/tokens/tok_1/revoke", http.StatusOK, map[string]any{})
+	api.on("POST /v1/tokens/tok_1/revoke", http.StatusOK, map[string]any{"id": "tok_1", "name": "Finance export", "role": "programme_manager",
+		"status": "revoked", "created_at": "2026-01-02T10:00:00Z", "created_by": adaMin, "revoked_at": "2026-02-04T10:00:00Z"})
 	h := newTestServer(t, api)
 	body := get(t, h, "tok-admin", "/admin/tokens").Body.String()
 	for _, want := range []string{`Finance export`, `3 February 2026 at 9:30am`, `1 January 2027`, `Never`, `action="/admin/tokens/tok_1/revoke"`, `nhsuk-tag--red">Revoked</strong>`} {
@@ -206,6 +217,8 @@ func TestTokensAndAudit(t *testing.T) {
 func TestAdminPagesRefuseOthersAndForms(t *testing.T) {
 	api := directoryAPI(t)
 	api.on("GET /v1/users", http.StatusForbidden, map[string]any{"status": 403, "code": "forbidden", "detail": "only an admin can do this"})
+	api.on("GET /v1/reviews", http.StatusOK, map[string]any{"items": []any{}, "next_cursor": nil})
+	api.on("GET /v1/applications", http.StatusOK, map[string]any{"items": []any{}, "next_cursor": nil})
 	h := newTestServer(t, api)
 	if w := get(t, h, "tok-reviewer", "/admin/users"); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "You do not have access to this page") {
 		t.Errorf("reviewer on people: %d", w.Code)

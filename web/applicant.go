@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	appdomain "github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // applicationStatuses are the API's status values, in lifecycle order, for
@@ -27,11 +28,11 @@ var applicationStatuses = []string{
 // filtered.
 type applicationsPage struct {
 	Staff     bool
-	Rows      []row
+	Rows      []apiclient.ApplicationRow
 	FundNames map[string]string
 	// Funds fill the staff filter; OpenFunds the applicant's start form.
-	Funds     []fund
-	OpenFunds []fund
+	Funds     []apiclient.Fund
+	OpenFunds []apiclient.Fund
 	Statuses  []string
 	// FundID and Status are the staff filter; Chosen the fund an applicant
 	// picked to start, kept when starting was refused.
@@ -49,11 +50,12 @@ func (s *server) applications(w http.ResponseWriter, r *http.Request) {
 func (s *server) renderApplications(w http.ResponseWriter, r *http.Request, status int, errs []fieldError) {
 	ctx := r.Context()
 	staff := meFrom(ctx).Role != "applicant"
-	var funds list[fund]
-	if err := s.api.get(ctx, "/v1/funds?limit=200", &funds); err != nil {
+	fres, err := s.api.ListFundsWithResponse(ctx, &apiclient.ListFundsParams{Limit: new(200)})
+	if err := check(fres, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	funds := fres.JSON200
 	p := applicationsPage{Staff: staff, Funds: funds.Items, FundNames: map[string]string{}, Statuses: applicationStatuses}
 	for _, f := range funds.Items {
 		p.FundNames[f.ID] = f.Name
@@ -68,23 +70,34 @@ func (s *server) renderApplications(w http.ResponseWriter, r *http.Request, stat
 		p.Chosen = r.PostFormValue("fund_id")
 	}
 	// listQuery keeps the filter on every page of the list.
-	listQuery := func(cursor string) string {
+	listQuery := func(cursor string) url.Values {
 		v := url.Values{}
 		for k, x := range map[string]string{"fund_id": p.FundID, "status": p.Status, "cursor": cursor} {
 			if x != "" {
 				v.Set(k, x)
 			}
 		}
-		return v.Encode()
+		return v
 	}
-	var apps list[row]
-	if err := s.api.get(ctx, "/v1/applications?"+listQuery(q.Get("cursor")), &apps); err != nil {
+	params := &apiclient.ListApplicationsParams{}
+	for k, v := range listQuery(q.Get("cursor")) {
+		switch k {
+		case "fund_id":
+			params.FundID = &v[0]
+		case "status":
+			params.Status = new(apiclient.ApplicationStatus(v[0]))
+		case "cursor":
+			params.Cursor = &v[0]
+		}
+	}
+	res, err := s.api.ListApplicationsWithResponse(ctx, params)
+	if err := check(res, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p.Rows = apps.Items
-	if apps.NextCursor != nil && *apps.NextCursor != "" {
-		p.Next = "/applications?" + listQuery(*apps.NextCursor)
+	p.Rows = res.JSON200.Items
+	if c := res.JSON200.NextCursor; c != "" {
+		p.Next = "/applications?" + listQuery(c).Encode()
 	}
 	title := "Applications"
 	if !staff {
@@ -94,33 +107,43 @@ func (s *server) renderApplications(w http.ResponseWriter, r *http.Request, stat
 }
 
 func (s *server) startApplication(w http.ResponseWriter, r *http.Request) {
-	var created application
-	err := s.api.post(r.Context(), "/v1/applications", map[string]any{"fund_id": r.PostFormValue("fund_id")},
-		r.PostFormValue("idempotency_key"), &created)
+	res, err := s.api.CreateApplicationWithResponse(r.Context(), nil,
+		apiclient.CreateApplicationJSONRequestBody{"fund_id": r.PostFormValue("fund_id")}, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		s.renderApplications(w, r, problemStatus(err), explainErrors(errs, fieldLabels{"fund_id": {"Fund", "fund_id"}}))
 		return
 	}
-	s.done(w, r, err, "Application started", appPath(created.ID))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.done(w, r, nil, "Application started", appPath(res.JSON201.ID))
 }
 
 // applicantApp is what every page about one of the applicant's
 // applications starts from: the application and the fund it is to.
 type applicantApp struct {
-	App  application
-	Fund fund
+	App  *apiclient.Application
+	Fund *apiclient.Fund
 	// Form is the version of the fund's form the application is on.
 	Form appForm
 	// Upload is what the upload form says about files it takes.
 	Upload uploadLimits
+	// answers are the application's, by question id.
+	answers map[string]any
 }
 
 func (s *server) loadApplicantApp(ctx context.Context, id string) (applicantApp, error) {
 	p := applicantApp{Upload: s.uploadLimits()}
-	if err := s.api.get(ctx, apiApp(id), &p.App); err != nil {
+	var err error
+	if p.App, err = s.applicationByID(ctx, id); err != nil {
 		return p, err
 	}
-	if err := s.api.get(ctx, apiFund(p.App.FundID), &p.Fund); err != nil {
+	if p.Fund, err = s.fundByID(ctx, p.App.FundID); err != nil {
+		return p, err
+	}
+	if p.answers, err = contentAnswers(p.App.Content); err != nil {
 		return p, err
 	}
 	f, err := s.loadForm(ctx, p.App.FundID, p.App.FormVersion)
@@ -131,7 +154,7 @@ func (s *server) loadApplicantApp(ctx context.Context, id string) (applicantApp,
 // values are the application's saved answers as the form's inputs show
 // them.
 func (p applicantApp) values() url.Values {
-	return p.Form.values(p.App.Content.Answers, p.App.Content.Targets)
+	return p.Form.values(p.answers, contentTargets(p.App.Content))
 }
 
 // answerGroups are every section's answers as they read.
@@ -145,9 +168,8 @@ func (p applicantApp) FundName() string {
 	return p.App.FundID
 }
 
-// Application is the application for a partial that calls its (pointer)
-// methods, as the staff pages' own *application does.
-func (p applicantApp) Application() *application { return &p.App }
+// Application is the application, for a partial the staff pages share.
+func (p applicantApp) Application() *apiclient.Application { return p.App }
 
 // Path is the application's page.
 func (p applicantApp) Path() string { return appPath(p.App.ID) }
@@ -161,7 +183,7 @@ func (s *server) applicantApplication(w http.ResponseWriter, r *http.Request) {
 // statusPage is a submitted application as its applicant follows it.
 type statusPage struct {
 	applicantApp
-	OpenQuery *query
+	OpenQuery *apiclient.Query
 	// CanAnswer: the open query is the applicant's to answer now.
 	CanAnswer bool
 	// Answer is what the applicant typed, kept when sending it was refused.
@@ -169,16 +191,16 @@ type statusPage struct {
 	AnswerLimit int
 	// Cited are the files the answer form chose, kept likewise.
 	Cited       []string
-	PastQueries []query
+	PastQueries []apiclient.Query
 	Milestones  []milestoneRow
-	Timeline    []timelineEntry
+	Timeline    []apiclient.TimelineEntry
 	CanWithdraw bool
 	Answers     []answerGroup
 }
 
 // milestoneRow is a milestone with what the applicant may do about it.
 type milestoneRow struct {
-	milestone
+	apiclient.Milestone
 	// Shown is the status to show: a pending milestone past its due date
 	// is overdue.
 	Shown     string
@@ -189,35 +211,35 @@ type milestoneRow struct {
 }
 
 func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int, p applicantApp, errs []fieldError, answer string) {
-	var tl list[timelineEntry]
-	if err := s.api.get(r.Context(), apiApp(p.App.ID)+"/timeline?limit=200", &tl); err != nil {
+	tl, err := s.timeline(r.Context(), p.App.ID)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	page := statusPage{
-		applicantApp: p, Answer: answer, AnswerLimit: appdomain.MaxAnswerChars, Timeline: tl.Items, Cited: r.PostForm["documents"],
-		CanWithdraw: p.App.Can("withdraw"),
+		applicantApp: p, Answer: answer, AnswerLimit: appdomain.MaxAnswerChars, Timeline: tl, Cited: r.PostForm["documents"],
+		CanWithdraw: can(p.App, "withdraw"),
 	}
 	page.Answers = p.answerGroups()
 	for i, q := range p.App.Queries {
 		if q.Outcome == "open" {
 			page.OpenQuery = &p.App.Queries[i]
-			page.CanAnswer = p.App.CanAnswer(q.ID)
+			page.CanAnswer = canAnswer(p.App, q.ID)
 		} else {
 			page.PastQueries = append(page.PastQueries, q)
 		}
 	}
 	for _, m := range p.App.Milestones {
 		asked := len(m.Extensions) > 0 && m.Extensions[len(m.Extensions)-1].Approved == nil
-		shown := m.Status
-		if m.Overdue && m.Status == "pending" {
+		shown := string(m.Status)
+		if m.Overdue && m.Status == apiclient.MilestoneStatusPending {
 			shown = "overdue"
 		}
 		page.Milestones = append(page.Milestones, milestoneRow{
-			milestone:      m,
+			Milestone:      m,
 			Shown:          shown,
-			CanReport:      p.App.CanOn("submit_evidence", m.ID),
-			CanExtend:      p.App.CanOn("request_extension", m.ID),
+			CanReport:      canOn(p.App, "submit_evidence", m.ID),
+			CanExtend:      canOn(p.App, "request_extension", m.ID),
 			ExtensionAsked: asked,
 		})
 	}
@@ -227,8 +249,9 @@ func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 func (s *server) answerQuery(w http.ResponseWriter, r *http.Request) {
 	id, qid := mux.Vars(r)["id"], mux.Vars(r)["query_id"]
 	answer := r.PostFormValue("answer")
-	err := s.api.post(r.Context(), apiApp(id)+"/queries/"+url.PathEscape(qid)+"/answer",
-		map[string]any{"answer": answer, "documents": cited(r.PostForm)}, r.PostFormValue("idempotency_key"), nil)
+	res, err := s.api.AnswerQueryWithResponse(r.Context(), id, qid, nil,
+		apiclient.AnswerQueryJSONRequestBody{Answer: answer, Documents: cited(r.PostForm)}, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		p, lerr := s.loadApplicantApp(r.Context(), id)
 		if lerr != nil {
@@ -264,8 +287,9 @@ func (s *server) renderWithdraw(w http.ResponseWriter, r *http.Request, status i
 
 func (s *server) withdraw(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	err := s.api.post(r.Context(), apiApp(id)+"/withdraw", map[string]any{"reason": r.PostFormValue("reason")},
-		r.PostFormValue("idempotency_key"), nil)
+	res, err := s.api.WithdrawApplicationWithResponse(r.Context(), id, nil,
+		apiclient.WithdrawApplicationJSONRequestBody{Reason: r.PostFormValue("reason")}, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		s.renderWithdraw(w, r, problemStatus(err), explainErrors(errs, fieldLabels{"reason": {"Your reason", "reason"}}))
 		return

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,7 +10,10 @@ import (
 
 	"github.com/gorilla/mux"
 
-	moneytext "github.com/fundflow/fundflow/internal/money"
+	"github.com/fundflow/fundflow/internal/calendar"
+	funddef "github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/money"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // offerPage is the offer, and the forms that accept or decline it.
@@ -19,7 +21,7 @@ type offerPage struct {
 	applicantApp
 	Words    string
 	AcceptBy time.Time
-	Letter   *letter
+	Letter   *apiclient.LetterRecord
 	Schedule []scheduleRow
 	Values   url.Values
 	// DeclineKey keeps the decline form's Idempotency-Key apart from the
@@ -53,9 +55,9 @@ func (s *server) renderOffer(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	page := offerPage{
-		applicantApp: p, Words: moneytext.Words(o.AmountPence), AcceptBy: o.AcceptBy,
+		applicantApp: p, Words: money.Words(o.AmountPence), AcceptBy: o.AcceptBy,
 		Letter: latestLetter(p.App.Letters, "offer"), Values: r.PostForm, DeclineKey: newKey(),
-		CanAccept: p.App.Can("accept_offer"), CanDecline: p.App.Can("decline_offer"),
+		CanAccept: can(p.App, "accept_offer"), CanDecline: can(p.App, "decline_offer"),
 	}
 	if page.AcceptBy.IsZero() {
 		page.AcceptBy = p.App.Deadlines.OfferAcceptBy
@@ -67,7 +69,7 @@ func (s *server) renderOffer(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // latestLetter is the most recent letter of a kind, if any.
-func latestLetter(letters []letter, kind string) *letter {
+func latestLetter(letters []apiclient.LetterRecord, kind apiclient.LetterKind) *apiclient.LetterRecord {
 	for i := len(letters) - 1; i >= 0; i-- {
 		if letters[i].Kind == kind {
 			return &letters[i]
@@ -76,18 +78,16 @@ func latestLetter(letters []letter, kind string) *letter {
 	return nil
 }
 
-var isoDays = regexp.MustCompile(`^P(?:(\d+)W)?(?:(\d+)D)?$`)
-
 // afterAcceptance says when a milestone falls due, from the fund's
-// ISO-8601 offset ("P90D"); an offset with a time part is shown as given.
+// ISO-8601 offset ("P90D"), read by the parser the workflow counts it with:
+// calendar days, a week being seven. An offset with a time part is shown as
+// given.
 func afterAcceptance(iso string) string {
-	m := isoDays.FindStringSubmatch(iso)
-	if m == nil || iso == "P" {
+	d, err := funddef.ParseDuration(iso)
+	if err != nil || d.Clock() != 0 {
 		return iso + " after you accept"
 	}
-	weeks, _ := strconv.Atoi(m[1])
-	days, _ := strconv.Atoi(m[2])
-	days += 7 * weeks
+	days := d.CalendarDays()
 	if days == 1 {
 		return "1 day after you accept"
 	}
@@ -105,18 +105,20 @@ func basisPoints(bp int) string {
 }
 
 func (s *server) acceptOffer(w http.ResponseWriter, r *http.Request) {
-	s.offerCommand(w, r, "accept", map[string]any{
-		"signatory_name": r.PostFormValue("signatory_name"), "signatory_role": r.PostFormValue("signatory_role"),
-	}, "Offer accepted")
+	res, err := s.api.AcceptOfferWithResponse(r.Context(), mux.Vars(r)["id"], nil, apiclient.AcceptOfferJSONRequestBody{
+		SignatoryName: r.PostFormValue("signatory_name"), SignatoryRole: r.PostFormValue("signatory_role"),
+	}, keyed(r))
+	s.offerAnswered(w, r, check(res, err), "Offer accepted")
 }
 
 func (s *server) declineOffer(w http.ResponseWriter, r *http.Request) {
-	s.offerCommand(w, r, "decline", map[string]any{"reason": r.PostFormValue("reason")}, "Offer declined")
+	res, err := s.api.DeclineOfferWithResponse(r.Context(), mux.Vars(r)["id"], nil,
+		apiclient.DeclineOfferJSONRequestBody{Reason: r.PostFormValue("reason")}, keyed(r))
+	s.offerAnswered(w, r, check(res, err), "Offer declined")
 }
 
-func (s *server) offerCommand(w http.ResponseWriter, r *http.Request, action string, body map[string]any, msg string) {
+func (s *server) offerAnswered(w http.ResponseWriter, r *http.Request, err error, msg string) {
 	id := mux.Vars(r)["id"]
-	err := s.api.post(r.Context(), apiApp(id)+"/offer/"+action, body, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
 		s.renderOffer(w, r, problemStatus(err), explainErrors(errs, fieldLabels{
 			"signatory_name": {"Signatory name", "signatory_name"},
@@ -131,7 +133,7 @@ func (s *server) offerCommand(w http.ResponseWriter, r *http.Request, action str
 // milestonePage is a form about one milestone of the award.
 type milestonePage struct {
 	applicantApp
-	Milestone milestone
+	Milestone apiclient.Milestone
 	// ReturnNote is why the last evidence was sent back, if it was.
 	ReturnNote string
 	Values     url.Values
@@ -151,7 +153,7 @@ func (s *server) renderMilestone(w http.ResponseWriter, r *http.Request, mid str
 		s.fail(w, r, err)
 		return
 	}
-	i := slices.IndexFunc(p.App.Milestones, func(m milestone) bool { return m.ID == mid })
+	i := slices.IndexFunc(p.App.Milestones, func(m apiclient.Milestone) bool { return m.ID == mid })
 	if i < 0 {
 		s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
 		return
@@ -219,7 +221,7 @@ func (s *server) submitEvidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rows []outcomeRow
-	if i := slices.IndexFunc(p.App.Milestones, func(m milestone) bool { return m.ID == mux.Vars(r)["milestone_id"] }); i >= 0 {
+	if i := slices.IndexFunc(p.App.Milestones, func(m apiclient.Milestone) bool { return m.ID == mux.Vars(r)["milestone_id"] }); i >= 0 {
 		rows = p.outcomeRows(p.App.Milestones[i])
 	}
 	metrics, errs := parseMetrics(r.PostForm)
@@ -234,9 +236,10 @@ func (s *server) submitEvidence(w http.ResponseWriter, r *http.Request) {
 			links = append(links, l)
 		}
 	}
-	body := map[string]any{"summary": strings.TrimSpace(r.PostFormValue("summary")), "metrics": metrics, "links": links, "outcomes": outcomes,
-		"documents": cited(r.PostForm)}
-	err = s.api.post(r.Context(), s.milestonePath(r)+"/evidence", body, r.PostFormValue("idempotency_key"), nil)
+	body := apiclient.SubmitEvidenceJSONRequestBody{Summary: strings.TrimSpace(r.PostFormValue("summary")), Metrics: metrics, Links: links,
+		Outcomes: outcomes, Documents: cited(r.PostForm)}
+	res, err := s.api.SubmitEvidenceWithResponse(r.Context(), mux.Vars(r)["id"], mux.Vars(r)["milestone_id"], nil, body, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		mine, rest := outcomeErrors(errs, rows)
 		again(problemStatus(err), append(citeErrors(explainErrors(rest, evidenceLabels), p.App), mine...))
@@ -260,7 +263,7 @@ func parseMetrics(form url.Values) (map[string]int64, []fieldError) {
 		case value == "":
 			errs = append(errs, fieldError{Field: valueField, Message: "Enter a value for " + name})
 		default:
-			n, err := strconv.ParseInt(strings.NewReplacer(",", "", " ", "").Replace(value), 10, 64)
+			n, err := wholeNumber(value)
 			_, repeated := out[name]
 			switch {
 			case err != nil:
@@ -273,11 +276,6 @@ func parseMetrics(form url.Values) (map[string]int64, []fieldError) {
 		}
 	}
 	return out, errs
-}
-
-// milestonePath is the API's milestone a form is about.
-func (s *server) milestonePath(r *http.Request) string {
-	return apiApp(mux.Vars(r)["id"]) + "/milestones/" + url.PathEscape(mux.Vars(r)["milestone_id"])
 }
 
 func (s *server) extensionForm(w http.ResponseWriter, r *http.Request) {
@@ -293,8 +291,9 @@ func (s *server) requestExtension(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusUnprocessableEntity, []fieldError{{Field: "new_due_at", Message: msg}})
 		return
 	}
-	body := map[string]any{"new_due_at": due.UTC().Format(time.RFC3339), "reason": r.PostFormValue("reason")}
-	err := s.api.post(r.Context(), s.milestonePath(r)+"/extension", body, r.PostFormValue("idempotency_key"), nil)
+	res, err := s.api.RequestExtensionWithResponse(r.Context(), mux.Vars(r)["id"], mux.Vars(r)["milestone_id"], nil,
+		apiclient.RequestExtensionJSONRequestBody{NewDueAt: due.UTC(), Reason: r.PostFormValue("reason")}, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		again(problemStatus(err), explainErrors(errs, fieldLabels{
 			"new_due_at": {"The new due date", "new_due_at"},
@@ -320,7 +319,7 @@ func endOfDay(day, month, year string) (time.Time, string) {
 		}
 		n[i] = v
 	}
-	t := time.Date(n[2], time.Month(n[1]), n[0], 23, 59, 59, 0, london)
+	t := time.Date(n[2], time.Month(n[1]), n[0], 23, 59, 59, 0, calendar.London)
 	if n[2] < 1000 || n[2] > 9999 || t.Day() != n[0] || int(t.Month()) != n[1] {
 		return time.Time{}, "The new due date must be a real date, like 31 3 2027"
 	}

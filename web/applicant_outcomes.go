@@ -2,28 +2,14 @@ package web
 
 import (
 	"cmp"
-	"encoding/json"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-)
 
-// fundMeasure is an outcome measure of the fund, as its definition gives it.
-type fundMeasure struct {
-	ID            string `json:"id"`
-	Title         string `json:"title"`
-	Unit          string `json:"unit"`
-	Kind          string `json:"kind"`
-	DecimalPlaces int    `json:"decimal_places"`
-	// Direction, Min and Max are for telling the applicant what a target
-	// may be; the API does the checking.
-	Direction string `json:"direction"`
-	Min       string `json:"min"`
-	Max       string `json:"max"`
-	// Routes are the deployment routes it applies to; empty means all.
-	Routes []string `json:"routes"`
-}
+	"github.com/fundflow/fundflow/internal/decimal"
+	"github.com/fundflow/fundflow/web/apiclient"
+)
 
 // outcomeRow is one measure on one route that a milestone's evidence must
 // report: the API names them (outcomes_required) and the form asks for
@@ -57,16 +43,16 @@ var outcomeMembers = map[string][]outcomeInput{
 	},
 }
 
-func (p applicantApp) outcomeRows(m milestone) []outcomeRow {
+func (p applicantApp) outcomeRows(m apiclient.Milestone) []outcomeRow {
 	var out []outcomeRow
 	for i, req := range m.OutcomesRequired {
 		row := outcomeRow{Measure: req.Measure, Route: req.Route, Title: req.Measure, RouteTitle: req.Route}
 		kind := "count"
-		if j := slices.IndexFunc(p.Fund.Definition.Measures, func(x fundMeasure) bool { return x.ID == req.Measure }); j >= 0 {
+		if j := slices.IndexFunc(p.Fund.Definition.Measures, func(x apiclient.OutcomeMeasure) bool { return x.ID == req.Measure }); j >= 0 {
 			x := p.Fund.Definition.Measures[j]
-			row.Title, row.Unit, kind = x.Title, x.Unit, x.Kind
+			row.Title, row.Unit, kind = x.Title, x.Unit, string(x.Kind)
 		}
-		if j := slices.IndexFunc(p.Fund.Definition.DeploymentRoutes, func(x route) bool { return x.ID == req.Route }); j >= 0 {
+		if j := slices.IndexFunc(p.Fund.Definition.DeploymentRoutes, func(x apiclient.DeploymentRoute) bool { return x.ID == req.Route }); j >= 0 {
 			row.RouteTitle = p.Fund.Definition.DeploymentRoutes[j].Title
 		}
 		for _, in := range outcomeMembers[kind] {
@@ -84,25 +70,31 @@ func (p applicantApp) outcomeRows(m milestone) []outcomeRow {
 // parseOutcomes reads the rows into the API's figures. Head counts must be
 // whole numbers; a blank one is 0. Means go as the decimal text typed, for
 // the API to check exactly; a blank mean is left out (nobody measured).
-func parseOutcomes(form url.Values, rows []outcomeRow) ([]map[string]any, []fieldError) {
-	out := []map[string]any{}
+func parseOutcomes(form url.Values, rows []outcomeRow) ([]apiclient.OutcomeFigure, []fieldError) {
+	out := []apiclient.OutcomeFigure{}
 	var errs []fieldError
 	for _, row := range rows {
-		f := map[string]any{"measure": row.Measure, "route": row.Route}
+		f := apiclient.OutcomeFigure{Measure: row.Measure, Route: row.Route}
 		for _, in := range row.Inputs {
-			v := strings.TrimSpace(strings.ReplaceAll(form.Get(in.Name), ",", ""))
+			v := strings.TrimSpace(form.Get(in.Name))
 			switch {
 			case v == "":
 			case in.Whole:
-				n, err := strconv.ParseInt(v, 10, 64)
+				n, err := wholeNumber(v)
 				if err != nil {
 					errs = append(errs, fieldError{Field: in.Name, Message: row.Title + ", " + row.RouteTitle + ": " +
 						strings.ToLower(in.Label) + " must be a whole number, like 250"})
 					continue
 				}
-				f[in.Member] = n
+				setFigure(&f, in.Member, n, "")
 			default:
-				f[in.Member] = v
+				v = typedDecimal(v)
+				if _, err := decimal.Parse(v); err != nil {
+					errs = append(errs, fieldError{Field: in.Name, Message: row.Title + ", " + row.RouteTitle + ": " +
+						strings.ToLower(in.Label) + " " + err.Error()})
+					continue
+				}
+				setFigure(&f, in.Member, 0, v)
 			}
 		}
 		out = append(out, f)
@@ -140,19 +132,56 @@ func outcomeErrors(errs []fieldError, rows []outcomeRow) (mine, rest []fieldErro
 	return mine, rest
 }
 
+// setFigure sets a figure's member by its JSON name: n for a head count,
+// text for a mean.
+func setFigure(f *apiclient.OutcomeFigure, member string, n int64, text string) {
+	switch member {
+	case "count":
+		f.Count = n
+	case "baseline_n":
+		f.BaselineN = n
+	case "follow_up_n":
+		f.FollowUpN = n
+	case "numerator":
+		f.Numerator = n
+	case "denominator":
+		f.Denominator = n
+	case "baseline_mean":
+		f.BaselineMean = text
+	case "follow_up_mean":
+		f.FollowUpMean = text
+	}
+}
+
+// figureMembers are a figure's members as the API sends them, by JSON
+// name: a figure of zero or a mean of nobody is not among them.
+func figureMembers(f apiclient.OutcomeFigure) map[string]string {
+	out := map[string]string{}
+	for k, n := range map[string]int64{"count": f.Count, "baseline_n": f.BaselineN, "follow_up_n": f.FollowUpN,
+		"numerator": f.Numerator, "denominator": f.Denominator} {
+		if n != 0 {
+			out[k] = strconv.FormatInt(n, 10)
+		}
+	}
+	for k, t := range map[string]string{"baseline_mean": f.BaselineMean, "follow_up_mean": f.FollowUpMean} {
+		if t != "" {
+			out[k] = t
+		}
+	}
+	return out
+}
+
 // prefillOutcomes puts figures sent before back into the rows' inputs.
-func prefillOutcomes(v url.Values, rows []outcomeRow, figs []map[string]json.RawMessage) {
+func prefillOutcomes(v url.Values, rows []outcomeRow, figs []apiclient.OutcomeFigure) {
 	for _, f := range figs {
-		var m, r string
-		_ = json.Unmarshal(f["measure"], &m)
-		_ = json.Unmarshal(f["route"], &r)
-		i := slices.IndexFunc(rows, func(x outcomeRow) bool { return x.Measure == m && x.Route == r })
+		i := slices.IndexFunc(rows, func(x outcomeRow) bool { return x.Measure == f.Measure && x.Route == f.Route })
 		if i < 0 {
 			continue
 		}
+		members := figureMembers(f)
 		for _, in := range rows[i].Inputs {
-			if raw, ok := f[in.Member]; ok {
-				v.Set(in.Name, strings.Trim(string(raw), `"`))
+			if t, ok := members[in.Member]; ok {
+				v.Set(in.Name, t)
 			}
 		}
 	}
@@ -165,40 +194,37 @@ type targetRow struct {
 }
 
 // newTargetRow names a target's measure and route as the fund does.
-func newTargetRow(t target, def fundDefinition) targetRow {
+func newTargetRow(t apiclient.OutcomeTarget, def apiclient.FundDefinition) targetRow {
 	row := targetRow{Title: t.Measure, Route: t.Route, Baseline: t.Baseline, Target: t.Target}
-	if j := slices.IndexFunc(def.Measures, func(x fundMeasure) bool { return x.ID == t.Measure }); j >= 0 {
+	if j := slices.IndexFunc(def.Measures, func(x apiclient.OutcomeMeasure) bool { return x.ID == t.Measure }); j >= 0 {
 		row.Title, row.Unit = def.Measures[j].Title, def.Measures[j].Unit
 	}
-	if j := slices.IndexFunc(def.DeploymentRoutes, func(x route) bool { return x.ID == t.Route }); j >= 0 {
+	if j := slices.IndexFunc(def.DeploymentRoutes, func(x apiclient.DeploymentRoute) bool { return x.ID == t.Route }); j >= 0 {
 		row.Route = def.DeploymentRoutes[j].Title
 	}
 	return row
 }
 
-func targetRows(app *application, def fundDefinition) []targetRow {
+func targetRows(app *apiclient.Application, def apiclient.FundDefinition) []targetRow {
 	var out []targetRow
-	for _, t := range app.Content.Targets {
+	for _, t := range contentTargets(app.Content) {
 		row := newTargetRow(t, def)
 		for _, m := range app.Milestones {
 			if m.Evidence == nil {
 				continue
 			}
 			for _, f := range m.Evidence.Outcomes {
-				var id, r string
-				_ = json.Unmarshal(f["measure"], &id)
-				_ = json.Unmarshal(f["route"], &r)
-				if id != t.Measure || r != t.Route {
+				if f.Measure != t.Measure || f.Route != t.Route {
 					continue
 				}
-				text := func(k string) string { return strings.Trim(string(f[k]), `"`) }
+				text := figureMembers(f)
 				switch {
-				case f["follow_up_mean"] != nil:
-					row.Latest = text("follow_up_mean") + " (" + text("follow_up_n") + " people)"
-				case f["denominator"] != nil:
-					row.Latest = text("numerator") + " of " + text("denominator")
+				case f.FollowUpMean != "":
+					row.Latest = text["follow_up_mean"] + " (" + text["follow_up_n"] + " people)"
+				case f.Denominator != 0:
+					row.Latest = text["numerator"] + " of " + text["denominator"]
 				default:
-					row.Latest = cmp.Or(text("count"), "0")
+					row.Latest = cmp.Or(text["count"], "0")
 				}
 				row.From = m.Title
 			}

@@ -1,27 +1,30 @@
 package web
 
 import (
-	"encoding/json"
+	"net/http"
 	"net/url"
 	"reflect"
 	"testing"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
-func outcomeFixture() (applicantApp, milestone) {
-	var p applicantApp
-	p.Fund.Definition.DeploymentRoutes = []route{{ID: "nhs_app", Title: "NHS App"}}
-	p.Fund.Definition.Measures = []fundMeasure{
+func outcomeFixture(t *testing.T) (applicantApp, apiclient.Milestone) {
+	p := applicantApp{Fund: &apiclient.Fund{}}
+	p.Fund.Definition.DeploymentRoutes = []apiclient.DeploymentRoute{{ID: "nhs_app", Title: "NHS App"}}
+	p.Fund.Definition.Measures = []apiclient.OutcomeMeasure{
 		{ID: "people_onboarded", Title: "People onboarded", Unit: "people", Kind: "count"},
 		{ID: "wemwbs", Title: "WEMWBS", Unit: "points", Kind: "mean", DecimalPlaces: 1},
 	}
-	var m milestone
-	_ = json.Unmarshal([]byte(`{"id":"outcomes_3_months","outcomes_required":[
-		{"measure":"people_onboarded","route":"nhs_app"},{"measure":"wemwbs","route":"nhs_app"}]}`), &m)
-	return p, m
+	var ms []apiclient.Milestone
+	decodeAnswer(t, http.MethodGet, "/v1/applications/app1/milestones", `[{"id":"outcomes_3_months","title":"Outcomes at 3 months",
+		"due_at":"2026-09-01T09:00:00Z","status":"pending","drawdown_pence":0,"outcomes_required":[
+		{"measure":"people_onboarded","route":"nhs_app"},{"measure":"wemwbs","route":"nhs_app"}]}]`, &ms)
+	return p, ms[0]
 }
 
 func TestOutcomeFormAsksForWhatTheMilestoneRequires(t *testing.T) {
-	p, m := outcomeFixture()
+	p, m := outcomeFixture(t)
 	rows := p.outcomeRows(m)
 	if len(rows) != 2 || len(rows[0].Inputs) != 1 || len(rows[1].Inputs) != 4 ||
 		rows[1].Inputs[1].Name != "outcome_1_baseline_mean" || rows[1].Inputs[1].Label != "Mean at baseline (points)" ||
@@ -31,9 +34,9 @@ func TestOutcomeFormAsksForWhatTheMilestoneRequires(t *testing.T) {
 	form := url.Values{"outcome_0_count": {"1,250"}, "outcome_1_baseline_n": {"400"}, "outcome_1_baseline_mean": {"41.5"},
 		"outcome_1_follow_up_n": {"300"}, "outcome_1_follow_up_mean": {" 45.2 "}}
 	figs, errs := parseOutcomes(form, rows)
-	want := []map[string]any{
-		{"measure": "people_onboarded", "route": "nhs_app", "count": int64(1250)},
-		{"measure": "wemwbs", "route": "nhs_app", "baseline_n": int64(400), "baseline_mean": "41.5", "follow_up_n": int64(300), "follow_up_mean": "45.2"},
+	want := []apiclient.OutcomeFigure{
+		{Measure: "people_onboarded", Route: "nhs_app", Count: 1250},
+		{Measure: "wemwbs", Route: "nhs_app", BaselineN: 400, BaselineMean: "41.5", FollowUpN: 300, FollowUpMean: "45.2"},
 	}
 	if len(errs) != 0 || !reflect.DeepEqual(figs, want) {
 		t.Errorf("figures %v errors %v", figs, errs)
@@ -54,21 +57,23 @@ func TestOutcomeFormAsksForWhatTheMilestoneRequires(t *testing.T) {
 	}
 
 	v := url.Values{}
-	var sent []map[string]json.RawMessage
-	_ = json.Unmarshal([]byte(`[{"measure":"wemwbs","route":"nhs_app","baseline_n":400,"baseline_mean":"41.5"}]`), &sent)
-	prefillOutcomes(v, rows, sent)
+	var ms []apiclient.Milestone
+	decodeAnswer(t, http.MethodGet, "/v1/applications/app1/milestones", `[{"id":"outcomes_3_months","title":"Outcomes at 3 months",
+		"due_at":"2026-09-01T09:00:00Z","status":"submitted","drawdown_pence":0,"evidence":{"summary":"Reported","by":{"id":"a1","name":"Ana Lead","role":"applicant"},
+		"at":"2026-08-01T09:00:00Z","outcomes":[{"measure":"wemwbs","route":"nhs_app","baseline_n":400,"baseline_mean":"41.5"}]}}]`, &ms)
+	prefillOutcomes(v, rows, ms[0].Evidence.Outcomes)
 	if v.Get("outcome_1_baseline_n") != "400" || v.Get("outcome_1_baseline_mean") != "41.5" {
 		t.Errorf("prefill %v", v)
 	}
 }
 
 func TestTargetRowsShowTheLatestReport(t *testing.T) {
-	p, _ := outcomeFixture()
-	var app application
-	_ = json.Unmarshal([]byte(`{"content":{"targets":[{"measure":"wemwbs","route":"nhs_app","baseline":"41","target":"45"},
+	p, _ := outcomeFixture(t)
+	var app apiclient.Application
+	decodeApplication(t, appJSON(map[string]any{"status": "in_deployment"}), `{"content":{"targets":[{"measure":"wemwbs","route":"nhs_app","baseline":"41","target":"45"},
 		{"measure":"people_onboarded","route":"nhs_app","baseline":"0","target":"2000"}]},
-		"milestones":[{"id":"m3","title":"3-month report","evidence":{"outcomes":[{"measure":"wemwbs","route":"nhs_app","baseline_n":400,"baseline_mean":"41","follow_up_n":300,"follow_up_mean":"44.5"}]}},
-		{"id":"m4","title":"Final","evidence":{"outcomes":[{"measure":"wemwbs","route":"nhs_app","baseline_n":400,"baseline_mean":"41","follow_up_n":310,"follow_up_mean":"46"}]}}]}`), &app)
+		"milestones":[{"id":"m3","title":"3-month report","due_at":"2026-09-01T09:00:00Z","status":"verified","drawdown_pence":0,"evidence":{"summary":"Reported","by":{"id":"a1","name":"Ana Lead","role":"applicant"},"at":"2026-08-01T09:00:00Z","outcomes":[{"measure":"wemwbs","route":"nhs_app","baseline_n":400,"baseline_mean":"41","follow_up_n":300,"follow_up_mean":"44.5"}]}},
+		{"id":"m4","title":"Final","due_at":"2026-12-01T09:00:00Z","status":"verified","drawdown_pence":0,"evidence":{"summary":"Reported","by":{"id":"a1","name":"Ana Lead","role":"applicant"},"at":"2026-08-01T09:00:00Z","outcomes":[{"measure":"wemwbs","route":"nhs_app","baseline_n":400,"baseline_mean":"41","follow_up_n":310,"follow_up_mean":"46"}]}}]}`, &app)
 	rows := targetRows(&app, p.Fund.Definition)
 	want := []targetRow{
 		{Title: "WEMWBS", Unit: "points", Route: "NHS App", Baseline: "41", Target: "45", Latest: "46 (310 people)", From: "Final"},

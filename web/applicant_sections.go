@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow/internal/form"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // sectionPage is one section of the form as a page: its questions as
@@ -71,7 +72,7 @@ func (s *server) loadDraft(w http.ResponseWriter, r *http.Request) (applicantApp
 		s.fail(w, r, err)
 		return p, false
 	}
-	if !p.App.Can("save_draft") {
+	if !can(p.App, "save_draft") {
 		http.Redirect(w, r, p.Path(), http.StatusSeeOther)
 		return p, false
 	}
@@ -113,7 +114,7 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) {
 	fields := p.Form.fields(sec.Questions, "", vals, true)
 	body, errs := p.Form.patch(sec, vals)
 	tf := targetsOf(fields)
-	var sent []target
+	var sent []apiclient.OutcomeTarget
 	if tf != nil && !tf.NoRoutes {
 		var terrs []fieldError
 		sent, terrs = tf.parse(vals)
@@ -127,7 +128,7 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) {
 		s.renderSection(w, r, http.StatusUnprocessableEntity, p, sec, vals, errs)
 		return
 	}
-	err := s.api.patch(r.Context(), apiApp(p.App.ID), body, nil)
+	err := s.saveDraft(r.Context(), p.App.ID, body)
 	if errs, ok := refused(err); ok {
 		var mine []fieldError
 		if tf != nil {
@@ -258,9 +259,10 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 	for _, q := range p.Form.declarations() {
 		body[q.ID] = r.PostFormValue(q.ID) == "true"
 	}
-	err = s.api.patch(r.Context(), apiApp(id), body, nil)
+	err = s.saveDraft(r.Context(), id, body)
 	if err == nil {
-		err = s.api.post(r.Context(), apiApp(id)+"/submit", nil, r.PostFormValue("idempotency_key"), nil)
+		res, serr := s.api.SubmitApplicationWithResponse(r.Context(), id, nil, keyed(r))
+		err = check(res, serr)
 	}
 	if errs, ok := refused(err); ok {
 		if p, err = s.loadApplicantApp(r.Context(), id); err != nil {
@@ -273,7 +275,7 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 		names := p.Form.labels(vals, func(f field) string { return strings.SplitN(f.Name, "[", 2)[0] }, "")
 		var mine []fieldError
 		if tf := p.Form.targetsForm(); tf != nil {
-			mine, errs = tf.errors(errs, p.App.Content.Targets)
+			mine, errs = tf.errors(errs, contentTargets(p.App.Content))
 		}
 		s.renderCheck(w, r, problemStatus(err), p, append(mine, explainErrors(errs, names)...), r.PostForm)
 		return

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fundflow/fundflow/internal/decimal"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // targetPair is one outcome measure on one of the draft's chosen routes:
@@ -46,7 +47,7 @@ type targetsForm struct {
 // newTargetsForm lists the pairs the fund's measures make on routes, in
 // the fund's measure and route order (the order the API lists required
 // figures in). A fund without measures asks for no targets: nil.
-func newTargetsForm(def fundDefinition, routes []string) *targetsForm {
+func newTargetsForm(def apiclient.FundDefinition, routes []string) *targetsForm {
 	if len(def.Measures) == 0 {
 		return nil
 	}
@@ -65,7 +66,7 @@ func newTargetsForm(def fundDefinition, routes []string) *targetsForm {
 
 // targetHint tells the applicant what the fund's definition says of the
 // measure: its range, its places and which way is better.
-func targetHint(m fundMeasure) string {
+func targetHint(m apiclient.OutcomeMeasure) string {
 	var parts []string
 	switch {
 	case m.Kind == "proportion":
@@ -109,10 +110,10 @@ func lowerFirst(s string) string {
 // the figures as typed for the API to check against the measure. A pair
 // left blank is no target; half a pair, or a figure that is not a
 // number, is the form's error.
-func (f *targetsForm) parse(form url.Values) ([]target, []fieldError) {
-	var out []target
+func (f *targetsForm) parse(form url.Values) ([]apiclient.OutcomeTarget, []fieldError) {
+	var out []apiclient.OutcomeTarget
 	var errs []fieldError
-	clean := func(name string) string { return strings.TrimSpace(strings.ReplaceAll(form.Get(name), ",", "")) }
+	clean := func(name string) string { return typedDecimal(form.Get(name)) }
 	for _, p := range f.Pairs {
 		b, t := clean(p.BaselineName()), clean(p.TargetName())
 		if b == "" && t == "" {
@@ -130,7 +131,7 @@ func (f *targetsForm) parse(form url.Values) ([]target, []fieldError) {
 			}
 		}
 		if !bad {
-			out = append(out, target{Measure: p.Measure, Route: p.Route, Baseline: b, Target: t})
+			out = append(out, apiclient.OutcomeTarget{Measure: p.Measure, Route: p.Route, Baseline: b, Target: t})
 		}
 	}
 	return out, errs
@@ -140,7 +141,7 @@ func (f *targetsForm) parse(form url.Values) ([]target, []fieldError) {
 // the list the API checked, so targets[2].target is sent[2]'s target,
 // and targets.<measure>.<route> (a required pair left out) is that
 // pair's baseline. The other errors come back untouched.
-func (f *targetsForm) errors(errs []fieldError, sent []target) (mine, rest []fieldError) {
+func (f *targetsForm) errors(errs []fieldError, sent []apiclient.OutcomeTarget) (mine, rest []fieldError) {
 	for _, e := range errs {
 		if e.Field != "targets" && !strings.HasPrefix(e.Field, "targets.") && !strings.HasPrefix(e.Field, "targets[") {
 			rest = append(rest, e)
@@ -199,7 +200,7 @@ func (t targetPair) show(v string) string {
 }
 
 // targetValues puts the draft's targets into the form's values.
-func targetValues(vals url.Values, ts []target) {
+func targetValues(vals url.Values, ts []apiclient.OutcomeTarget) {
 	for _, t := range ts {
 		p := targetPair{Measure: t.Measure, Route: t.Route}
 		vals.Set(p.BaselineName(), t.Baseline)

@@ -14,9 +14,9 @@ func targetsAPI(t *testing.T, app map[string]any) (*fakeAPI, http.Handler) {
 	f := testFundJSON()
 	f["definition"].(map[string]any)["measures"] = []any{
 		map[string]any{"id": "wemwbs", "title": "Mental wellbeing (WEMWBS)", "unit": "points", "kind": "mean",
-			"direction": "higher", "min": "14", "max": "70", "decimal_places": 1},
+			"direction": "higher", "min": "14", "max": "70", "decimal_places": 1, "report_at": []any{"live"}},
 		map[string]any{"id": "gp_appts", "title": "GP appointments", "unit": "per person per year", "kind": "mean",
-			"direction": "lower", "max": "50", "decimal_places": 1, "routes": []any{"primary_care"}},
+			"direction": "lower", "max": "50", "decimal_places": 1, "routes": []any{"primary_care"}, "report_at": []any{"live"}},
 	}
 	api.on("GET /v1/funds/pif", http.StatusOK, f)
 	return api, h
@@ -32,7 +32,7 @@ func draftWithRoutes(routes []string, targets []any) map[string]any {
 
 func TestTheEvaluationSectionAsksForATargetPerMeasureAndRoute(t *testing.T) {
 	_, h := targetsAPI(t, draftWithRoutes([]string{"primary_care", "nhs_app"}, []any{
-		map[string]any{"measure": "wemwbs", "route": "nhs_app", "baseline": "40.5", "target": "44.0"},
+		map[string]any{"measure": "wemwbs", "route": "nhs_app", "baseline": "40.5", "target": "44"},
 	}))
 	w := get(t, h, "tok-applicant", "/applications/app1/sections/evaluation")
 	wantHTML(t, w, http.StatusOK, "We will measure.",
@@ -42,7 +42,7 @@ func TestTheEvaluationSectionAsksForATargetPerMeasureAndRoute(t *testing.T) {
 		"From 14 to 70 points, to 1 decimal place. Higher is better.", "From 0 to 50 per person per year, to 1 decimal place. Lower is better.",
 		`<label class="nhsuk-label" for="targets.wemwbs.nhs_app.baseline">Baseline (points)</label>`,
 		`id="targets.wemwbs.nhs_app.baseline" name="targets.wemwbs.nhs_app.baseline" type="text" inputmode="decimal" spellcheck="false" value="40.5"`,
-		`id="targets.wemwbs.nhs_app.target" name="targets.wemwbs.nhs_app.target" type="text" inputmode="decimal" spellcheck="false" value="44.0"`,
+		`id="targets.wemwbs.nhs_app.target" name="targets.wemwbs.nhs_app.target" type="text" inputmode="decimal" spellcheck="false" value="44"`,
 		`id="targets.gp_appts.primary_care.target" name="targets.gp_appts.primary_care.target" type="text" inputmode="decimal" spellcheck="false" value=""`)
 	if body := w.Body.String(); strings.Contains(body, "targets.gp_appts.nhs_app") {
 		t.Error("a measure that does not apply to the NHS App is asked for on it")
@@ -56,14 +56,14 @@ func TestTargetsWaitForTheDeploymentRoutes(t *testing.T) {
 	if strings.Contains(w.Body.String(), `name="targets.`) {
 		t.Error("targets are asked for before any route is chosen")
 	}
-	api.on("PATCH "+testApp, http.StatusOK, map[string]any{"status": "draft"})
+	api.on("PATCH "+testApp, http.StatusOK, commandJSON("draft", appJSON(map[string]any{"status": "draft"})))
 	post(t, h, "tok-applicant", "/applications/app1/sections/evaluation", url.Values{"evaluation": {"Later."}})
 	wantBody(t, onlyCommand(t, api), map[string]any{"evaluation": "Later."})
 }
 
 func TestSavingTargetsSendsThemWithTheNarrative(t *testing.T) {
 	api, h := targetsAPI(t, draftWithRoutes([]string{"primary_care", "nhs_app"}, nil))
-	api.on("PATCH "+testApp, http.StatusOK, map[string]any{"status": "draft"})
+	api.on("PATCH "+testApp, http.StatusOK, commandJSON("draft", appJSON(map[string]any{"status": "draft"})))
 	w := post(t, h, "tok-applicant", "/applications/app1/sections/evaluation", url.Values{
 		"evaluation":                           {"We will measure."},
 		"targets.wemwbs.primary_care.baseline": {" 41.2 "}, "targets.wemwbs.primary_care.target": {"45"},
@@ -133,7 +133,7 @@ func TestCheckAnswersListsTheTargets(t *testing.T) {
 
 func TestARefusedSubmissionLinksAMissingTarget(t *testing.T) {
 	api, h := targetsAPI(t, draftWithRoutes([]string{"primary_care"}, nil))
-	api.on("PATCH "+testApp, http.StatusOK, map[string]any{"status": "draft"})
+	api.on("PATCH "+testApp, http.StatusOK, commandJSON("draft", appJSON(map[string]any{"status": "draft"})))
 	api.on("POST "+testApp+"/submit", http.StatusUnprocessableEntity, invalid(
 		fieldErr("targets.wemwbs.primary_care", "needs a baseline and a target: Mental wellbeing (WEMWBS) on route primary_care")))
 	w := post(t, h, "tok-applicant", "/applications/app1/submit", url.Values{"sro_declaration": {"true"}})

@@ -16,10 +16,15 @@ const testApp = "/v1/applications/app1"
 
 func testFundJSON() map[string]any {
 	return map[string]any{
-		"id": "pif", "name": "Prevention Innovation Fund", "status": "open",
+		"id": "pif", "name": "Prevention Innovation Fund", "sponsor": "NHS England", "status": "open",
+		"budget":  budgetJSON(50_000_000, 50_000_000),
+		"awards":  map[string]any{"count": 0, "max": 10},
+		"history": []any{}, "waitlist_length": 0,
 		"definition": map[string]any{
-			"id": "pif", "name": "Prevention Innovation Fund", "max_award_pence": 8_000_000,
-			"closes_at": "2026-09-30T22:59:59Z",
+			"id": "pif", "name": "Prevention Innovation Fund", "sponsor": "NHS England",
+			"total_pence": 50_000_000, "max_award_pence": 8_000_000, "max_awards": 10,
+			"eligible_org_types": []any{"ICB"}, "eligible_nations": []any{"England"}, "criteria": []any{},
+			"opens_at": "2026-04-01T08:00:00Z", "closes_at": "2026-09-30T22:59:59Z",
 			"deployment_routes": []any{
 				map[string]any{"id": "primary_care", "title": "Through primary care and public health"},
 				map[string]any{"id": "nhs_app", "title": "To the public through the NHS App"},
@@ -37,7 +42,8 @@ func testFundJSON() map[string]any {
 func appJSON(extra map[string]any) map[string]any {
 	a := map[string]any{
 		"id": "app1", "fund_id": "pif", "org_code": "QUY", "status": "draft", "status_label": "Draft",
-		"content": map[string]any{}, "queries": []any{}, "milestones": []any{}, "letters": []any{},
+		"content": map[string]any{}, "form_version": 1, "requested_pence": 0, "version": 1,
+		"queries": []any{}, "milestones": []any{}, "letters": []any{},
 		"deadlines": map[string]any{}, "created_at": "2026-05-01T09:00:00Z",
 	}
 	for k, v := range extra {
@@ -63,10 +69,10 @@ var applicantActions = map[string][]any{
 func applicantAPI(t testing.TB, app map[string]any) (*fakeAPI, http.Handler) {
 	api := newFakeAPI(t)
 	api.on("GET /v1/funds/pif", http.StatusOK, testFundJSON())
-	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{testFundJSON()}})
+	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{testFundJSON()}, "next_cursor": nil})
 	api.on("GET "+testApp, http.StatusOK, app)
-	api.on("GET /v1/funds/pif/form", http.StatusOK, map[string]any{"fund_id": "pif", "version": 1, "form": form.Seeded()})
-	api.on("GET "+testApp+"/timeline", http.StatusOK, map[string]any{"items": []any{
+	api.on("GET /v1/funds/pif/form", http.StatusOK, fundFormJSON("pif", 1, form.Seeded()))
+	api.on("GET "+testApp+"/timeline", http.StatusOK, map[string]any{"next_cursor": nil, "items": []any{
 		map[string]any{"seq": 1, "at": "2026-05-01T09:00:00Z", "actor": "Ana Lead", "role": "applicant", "action": "created"},
 	}})
 	return api, newTestServer(t, api)
@@ -133,9 +139,8 @@ func wantHTML(t *testing.T, w *httptest.ResponseRecorder, status int, parts ...s
 
 func TestApplicantSeesTheirApplicationsAndStartsOne(t *testing.T) {
 	api, h := applicantAPI(t, appJSON(nil))
-	api.on("GET /v1/applications", http.StatusOK, map[string]any{"items": []any{
-		map[string]any{"id": "app1", "fund_id": "pif", "org_code": "QUY", "status": "submitted", "status_label": "Application received",
-			"requested_pence": 7_500_000, "created_at": "2026-05-01T09:00:00Z"},
+	api.on("GET /v1/applications", http.StatusOK, map[string]any{"next_cursor": nil, "items": []any{
+		rowJSON(map[string]any{"id": "app1", "status_label": "Application received", "requested_pence": 7_500_000}),
 	}})
 	w := get(t, h, "tok-applicant", "/applications")
 	wantHTML(t, w, http.StatusOK, "<h1 class=\"nhsuk-heading-l\">Your applications</h1>", "Application received", "£75,000",
@@ -157,7 +162,7 @@ func TestApplicantSeesTheirApplicationsAndStartsOne(t *testing.T) {
 
 func TestStartingASecondApplicationShowsTheRefusal(t *testing.T) {
 	api, h := applicantAPI(t, appJSON(nil))
-	api.on("GET /v1/applications", http.StatusOK, map[string]any{"items": []any{}})
+	api.on("GET /v1/applications", http.StatusOK, map[string]any{"items": []any{}, "next_cursor": nil})
 	api.on("POST /v1/applications", http.StatusConflict, map[string]any{"status": 409, "code": "conflict",
 		"detail": "your organisation already has a live application to this fund"})
 	w := post(t, h, "tok-applicant", "/applications", url.Values{"fund_id": {"pif"}})
@@ -167,8 +172,7 @@ func TestStartingASecondApplicationShowsTheRefusal(t *testing.T) {
 func TestStaffListFiltersAndPages(t *testing.T) {
 	api, h := applicantAPI(t, appJSON(nil))
 	api.on("GET /v1/applications", http.StatusOK, map[string]any{"next_cursor": "c2", "items": []any{
-		map[string]any{"id": "app1", "fund_id": "pif", "org_code": "QUY", "org_name": "NHS Bristol ICB", "status": "eligibility",
-			"status_label": "Eligibility screening", "created_at": "2026-05-01T09:00:00Z"},
+		rowJSON(map[string]any{"id": "app1", "org_name": "NHS Bristol ICB", "status": "eligibility", "status_label": "Eligibility screening"}),
 	}})
 	w := get(t, h, "tok-reviewer", "/applications?fund_id=pif&status=eligibility&cursor=c1")
 	wantHTML(t, w, http.StatusOK, "NHS Bristol ICB", "Eligibility screening", ">Filter<",
@@ -182,8 +186,8 @@ func TestStaffListFiltersAndPages(t *testing.T) {
 			q = c.Query
 		}
 	}
-	if want := "cursor=c1&fund_id=pif&status=eligibility"; q != want {
-		t.Fatalf("list query %q, want %q", q, want)
+	if got, _ := url.ParseQuery(q); got.Encode() != "cursor=c1&fund_id=pif&status=eligibility" {
+		t.Fatalf("list query %q, want cursor=c1, fund_id=pif and status=eligibility", q)
 	}
 }
 
@@ -208,7 +212,7 @@ func TestTaskListShowsEachSectionsProgress(t *testing.T) {
 
 func TestSavingASectionSendsOnlyItsFields(t *testing.T) {
 	api, h := applicantAPI(t, appJSON(nil))
-	api.on("PATCH "+testApp, http.StatusOK, map[string]any{"status": "draft"})
+	api.on("PATCH "+testApp, http.StatusOK, commandJSON("draft", appJSON(map[string]any{"status": "draft"})))
 	w := post(t, h, "tok-applicant", "/applications/app1/sections/contacts", url.Values{
 		"lead_contact.name": {" Ana Lead "}, "lead_contact.email": {"ana@nhs.net"}, "lead_contact.role": {""},
 		"sro.name": {"Sam Officer"}, "sro.role": {""},
@@ -306,7 +310,7 @@ func TestCheckAnswersShowsEveryAnswer(t *testing.T) {
 
 func TestSubmittingShowsTheAPIsErrorsOnTheCheckPage(t *testing.T) {
 	api, h := applicantAPI(t, appJSON(nil))
-	api.on("PATCH "+testApp, http.StatusOK, map[string]any{})
+	api.on("PATCH "+testApp, http.StatusOK, commandJSON("draft", appJSON(nil)))
 	api.on("POST "+testApp+"/submit", http.StatusUnprocessableEntity, invalid(
 		fieldErr("need", "is required"), fieldErr("deployment_routes[1]", "repeats deployment_routes[0]"),
 	))
@@ -322,7 +326,7 @@ func TestSubmittingShowsTheAPIsErrorsOnTheCheckPage(t *testing.T) {
 	wantBody(t, cmds[0], map[string]any{"sro_declaration": true})
 
 	api.calls = nil
-	api.on("POST "+testApp+"/submit", http.StatusOK, map[string]any{"status": "submitted"})
+	api.on("POST "+testApp+"/submit", http.StatusOK, commandJSON("submitted", appJSON(map[string]any{"status": "submitted"})))
 	w = post(t, h, "tok-applicant", "/applications/app1/submit", url.Values{})
 	wantRedirect(t, w, "/applications/app1", "Application submitted")
 	wantBody(t, api.commands()[0], map[string]any{"sro_declaration": false})
@@ -335,7 +339,7 @@ func TestTheStatusPageShowsWhereTheApplicationStands(t *testing.T) {
 		"offer":              map[string]any{"amount_pence": 7_500_000, "reserved_at": "2026-06-01T09:00:00Z", "accept_by": "2026-06-15T22:59:59Z"},
 		"eligibility_checks": []any{map[string]any{"rule": "org_valid", "result": "pass", "reason": "QUY is valid"}},
 		"decision":           map[string]any{"outcome": "approve", "amount_pence": 7_500_000, "feedback": "Strong plan", "at": "2026-06-01T09:00:00Z"},
-		"letters":            []any{map[string]any{"ref": "L-1", "kind": "offer", "issued_at": "2026-06-01T09:00:00Z"}},
+		"letters":            []any{map[string]any{"ref": "L-1", "kind": "offer", "revision": 1, "issued_at": "2026-06-01T09:00:00Z", "sha256": testSHA256}},
 	}))
 	w := get(t, h, "tok-applicant", "/applications/app1")
 	wantHTML(t, w, http.StatusOK, "Offer made", `href="/applications/app1/offer">View your offer</a>`, "15 June 2026 at 11:59pm",
@@ -346,7 +350,7 @@ func TestAnOpenQueryIsAnsweredFromTheStatusPage(t *testing.T) {
 	api, h := applicantAPI(t, appJSON(map[string]any{
 		"status": "information_requested", "status_label": "Further information requested",
 		"queries": []any{map[string]any{"id": "q1", "question": "How many GP practices?", "asked_at": "2026-05-03T09:00:00Z",
-			"respond_by": "2026-05-10T09:00:00Z", "outcome": "open"}},
+			"asked_by": actorJSON("reviewer", "Reviewer", "reviewer"), "respond_by": "2026-05-10T09:00:00Z", "outcome": "open"}},
 		"documents": []any{docJSON("d1", "Practice list.csv", "", "clean")},
 	}))
 	w := get(t, h, "tok-applicant", "/applications/app1")
@@ -358,7 +362,7 @@ func TestAnOpenQueryIsAnsweredFromTheStatusPage(t *testing.T) {
 	wantHTML(t, w, http.StatusUnprocessableEntity, `<a href="#answer">Your answer is required</a>`, `value="d1" checked>`)
 
 	api.calls = nil
-	api.on("POST "+testApp+"/queries/q1/answer", http.StatusOK, map[string]any{})
+	api.on("POST "+testApp+"/queries/q1/answer", http.StatusOK, commandJSON("draft", appJSON(nil)))
 	w = post(t, h, "tok-applicant", "/applications/app1/queries/q1/answer", url.Values{"answer": {"Forty"}, "documents": {"d1"}, "idempotency_key": {"k-a"}})
 	wantRedirect(t, w, "/applications/app1", "Answer sent")
 	wantBody(t, onlyCommand(t, api), map[string]any{"answer": "Forty", "documents": []any{"d1"}})
@@ -370,7 +374,8 @@ func TestMilestonesOfferTheActionsTheirStatusAllows(t *testing.T) {
 		"milestones": []any{
 			map[string]any{"id": "ig", "title": "IG approvals", "due_at": "2026-07-01T22:59:59Z", "drawdown_pence": 2_000_000, "status": "verified"},
 			map[string]any{"id": "live", "title": "Go-live", "due_at": "2026-09-01T22:59:59Z", "drawdown_pence": 6_000_000, "status": "returned",
-				"extensions": []any{map[string]any{"new_due_at": "2026-10-01T22:59:59Z", "reason": "Supplier delay"}}},
+				"extensions": []any{map[string]any{"from_due_at": "2026-09-01T22:59:59Z", "new_due_at": "2026-10-01T22:59:59Z", "reason": "Supplier delay",
+					"requested_by": actorJSON("a1", "Ana Lead", "applicant"), "requested_at": "2026-08-01T09:00:00Z"}}},
 		},
 	}))
 	w := get(t, h, "tok-applicant", "/applications/app1")
@@ -388,7 +393,7 @@ func offeredApp() map[string]any {
 	return appJSON(map[string]any{
 		"status": "offered", "status_label": "Offer made",
 		"offer":   map[string]any{"amount_pence": 8_000_000, "conditions": []string{"Report quarterly"}, "reserved_at": "2026-06-01T09:00:00Z", "accept_by": "2026-06-15T22:59:59Z"},
-		"letters": []any{map[string]any{"ref": "OFF-1", "kind": "offer", "issued_at": "2026-06-01T09:00:00Z"}},
+		"letters": []any{map[string]any{"ref": "OFF-1", "kind": "offer", "revision": 1, "issued_at": "2026-06-01T09:00:00Z", "sha256": testSHA256}},
 	})
 }
 
@@ -426,7 +431,7 @@ func TestTheStatusPageOffersOnlyTheListedActions(t *testing.T) {
 	_, h := applicantAPI(t, appJSON(map[string]any{
 		"status": "information_requested", "status_label": "Further information requested", "actions": []any{},
 		"queries": []any{map[string]any{"id": "q1", "question": "How many GP practices?", "asked_at": "2026-05-03T09:00:00Z",
-			"respond_by": "2026-05-10T09:00:00Z", "outcome": "open"}},
+			"asked_by": actorJSON("reviewer", "Reviewer", "reviewer"), "respond_by": "2026-05-10T09:00:00Z", "outcome": "open"}},
 	}))
 	body := get(t, h, "tok-applicant", "/applications/app1").Body.String()
 	for _, no := range []string{"Withdraw this application", "Send answer"} {
@@ -438,7 +443,7 @@ func TestTheStatusPageOffersOnlyTheListedActions(t *testing.T) {
 
 func TestAcceptingTheOfferPostsTheSignatory(t *testing.T) {
 	api, h := applicantAPI(t, offeredApp())
-	api.on("POST "+testApp+"/offer/accept", http.StatusOK, map[string]any{})
+	api.on("POST "+testApp+"/offer/accept", http.StatusOK, commandJSON("draft", appJSON(nil)))
 	w := post(t, h, "tok-applicant", "/applications/app1/offer/accept", url.Values{
 		"signatory_name": {"Sam Officer"}, "signatory_role": {"Chief executive"}, "idempotency_key": {"k-accept"},
 	})
@@ -467,7 +472,7 @@ func TestEvidenceMetricsAreReadAsWholeNumbers(t *testing.T) {
 	w := get(t, h, "tok-applicant", "/applications/app1/milestones/live/evidence")
 	wantHTML(t, w, http.StatusOK, "Go-live", "Screenshots", `id="summary"`, `id="metric_name_3"`, `id="metric_value_3"`, `id="links"`, "Submit evidence")
 
-	api.on("POST "+testApp+"/milestones/live/evidence", http.StatusOK, map[string]any{})
+	api.on("POST "+testApp+"/milestones/live/evidence", http.StatusOK, commandJSON("draft", appJSON(nil)))
 	w = post(t, h, "tok-applicant", "/applications/app1/milestones/live/evidence", url.Values{
 		"summary":       {"Live in 40 practices"},
 		"metric_name_1": {"People onboarded"}, "metric_value_1": {"1,250"},
@@ -479,11 +484,9 @@ func TestEvidenceMetricsAreReadAsWholeNumbers(t *testing.T) {
 	wantRedirect(t, w, "/applications/app1", "Evidence submitted")
 	c := onlyCommand(t, api)
 	wantBody(t, c, map[string]any{
-		"summary":   "Live in 40 practices",
-		"metrics":   map[string]any{"People onboarded": float64(1250), "Practices": float64(40)},
-		"links":     []any{"https://example.nhs.uk/report", "https://example.nhs.uk/photos"},
-		"outcomes":  []any{},
-		"documents": []any{},
+		"summary": "Live in 40 practices",
+		"metrics": map[string]any{"People onboarded": float64(1250), "Practices": float64(40)},
+		"links":   []any{"https://example.nhs.uk/report", "https://example.nhs.uk/photos"},
 	})
 	if c.Key != "k-ev" {
 		t.Fatalf("Idempotency-Key %q", c.Key)
@@ -511,7 +514,7 @@ func TestAnExtensionDateIsTheEndOfThatDayInLondon(t *testing.T) {
 	w := get(t, h, "tok-applicant", "/applications/app1/milestones/live/extension")
 	wantHTML(t, w, http.StatusOK, `id="new_due_at" name="new_due_at-day"`, `id="new_due_at-month"`, `id="new_due_at-year"`, "Request extension")
 
-	api.on("POST "+testApp+"/milestones/live/extension", http.StatusOK, map[string]any{})
+	api.on("POST "+testApp+"/milestones/live/extension", http.StatusOK, commandJSON("draft", appJSON(nil)))
 	for _, tc := range []struct{ day, month, year, want string }{
 		{"30", "6", "2026", "2026-06-30T22:59:59Z"}, // British Summer Time
 		{"15", "01", "2027", "2027-01-15T23:59:59Z"},
@@ -537,7 +540,7 @@ func TestAnExtensionDateIsTheEndOfThatDayInLondon(t *testing.T) {
 func TestWithdrawingPostsTheReason(t *testing.T) {
 	api, h := applicantAPI(t, appJSON(nil))
 	wantHTML(t, get(t, h, "tok-applicant", "/applications/app1/withdraw"), http.StatusOK, `id="reason"`, "Withdraw application")
-	api.on("POST "+testApp+"/withdraw", http.StatusOK, map[string]any{})
+	api.on("POST "+testApp+"/withdraw", http.StatusOK, commandJSON("draft", appJSON(nil)))
 	w := post(t, h, "tok-applicant", "/applications/app1/withdraw", url.Values{"reason": {"Merged with another bid"}})
 	wantRedirect(t, w, "/applications/app1", "Application withdrawn")
 	wantBody(t, onlyCommand(t, api), map[string]any{"reason": "Merged with another bid"})
@@ -558,7 +561,9 @@ func TestAnswerAndNumberHelpers(t *testing.T) {
 			t.Errorf("basisPoints(%d) = %q, want %q", bp, got, want)
 		}
 	}
-	for iso, want := range map[string]string{"P90D": "90 days after you accept", "P1D": "1 day after you accept", "P2W3D": "17 days after you accept", "PT30S": "PT30S after you accept"} {
+	for iso, want := range map[string]string{"P90D": "90 days after you accept", "P1D": "1 day after you accept", "P2W3D": "17 days after you accept", "PT30S": "PT30S after you accept",
+		// fund.ParseDuration's reading, as the workflow schedules the milestone.
+		"P1DT12H": "P1DT12H after you accept", "P": "P after you accept", "P3M": "P3M after you accept", "P2W": "14 days after you accept"} {
 		if got := afterAcceptance(iso); got != want {
 			t.Errorf("afterAcceptance(%q) = %q, want %q", iso, got, want)
 		}

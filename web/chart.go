@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fundflow/fundflow/internal/money"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // The dashboard's charts are inline SVG drawn by the templates from the
@@ -37,7 +40,7 @@ type budgetChart struct {
 // newBudgetChart splits the fund into what is drawn, committed, reserved
 // and available. The ledger keeps those four adding up to the total; the
 // bar is scaled to their sum all the same, so it is always exactly full.
-func newBudgetChart(b budget) budgetChart {
+func newBudgetChart(b apiclient.Budget) budgetChart {
 	c := budgetChart{Width: barWidth, Height: 150, TotalPence: b.TotalPence, Parts: []barPart{
 		{Key: "drawn", Label: "Drawn", Pence: b.DrawnPence},
 		{Key: "committed", Label: "Committed but not yet drawn", Pence: b.CommittedPence},
@@ -58,9 +61,9 @@ func newBudgetChart(b budget) budgetChart {
 		upTo += max(p.Pence, 0)
 		p.X, p.Width = x, share(upTo, sum, barWidth)-x
 		p.LegendX, p.LegendY = i%2*barWidth/2, 90+i/2*34
-		words[i] = money(p.Pence) + " " + strings.ToLower(p.Label)
+		words[i] = money.Short(p.Pence) + " " + strings.ToLower(p.Label)
 	}
-	c.Label = fmt.Sprintf("Budget of %s: %s.", money(b.TotalPence), strings.Join(words, ", "))
+	c.Label = fmt.Sprintf("Budget of %s: %s.", money.Short(b.TotalPence), strings.Join(words, ", "))
 	return c
 }
 
@@ -84,8 +87,8 @@ const (
 
 // awardMilestones is one award and its milestones.
 type awardMilestones struct {
-	Deployment deployment
-	Milestones []milestone
+	Deployment apiclient.Deployment
+	Milestones []apiclient.Milestone
 }
 
 type timelineChart struct {
@@ -194,8 +197,8 @@ func newTimeline(awards []awardMilestones, now time.Time) timelineChart {
 	for i, a := range awards {
 		row := timelineRow{Label: clip(orgLabel(a.Deployment), 30), Y: timelineTop + i*timelineRowH + timelineRowH/2}
 		for _, m := range a.Milestones {
-			title := fmt.Sprintf("%s: due %s, %s", m.Title, fmtTime(m.DueAt, "2 January 2006"), strings.ToLower(humanize(m.Status)))
-			row.Markers = append(row.Markers, newMarker(m.Status, x(m.DueAt), row.Y, title))
+			title := fmt.Sprintf("%s: due %s, %s", m.Title, fmtTime(m.DueAt, "2 January 2006"), strings.ToLower(humanize(string(m.Status))))
+			row.Markers = append(row.Markers, newMarker(string(m.Status), x(m.DueAt), row.Y, title))
 		}
 		c.Rows = append(c.Rows, row)
 	}
@@ -205,7 +208,7 @@ func newTimeline(awards []awardMilestones, now time.Time) timelineChart {
 	return c
 }
 
-func orgLabel(d deployment) string {
+func orgLabel(d apiclient.Deployment) string {
 	if d.OrgName != "" {
 		return d.OrgName
 	}

@@ -12,12 +12,47 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
-// apiClient calls the JSON API in-process, exactly as a remote client
-// would: bearer token, JSON body, Idempotency-Key. Nothing here bypasses
-// the API's authentication, role checks or validation.
-type apiClient struct{ h http.Handler }
+// apiClient is the generated client of the JSON API, calling it
+// in-process exactly as a remote client would: bearer token, JSON body,
+// Idempotency-Key. Nothing here bypasses the API's authentication, role
+// checks or validation.
+type apiClient struct{ *apiclient.ClientWithResponses }
+
+func newAPIClient(h http.Handler) apiClient {
+	c, err := apiclient.NewClientWithResponses("/",
+		apiclient.WithHTTPClient(inProcess{h}), apiclient.WithRequestEditorFn(signedIn))
+	if err != nil {
+		// The server URL is a constant; only a broken build gets here.
+		panic(err)
+	}
+	return apiClient{c}
+}
+
+// signedIn sends every call with the signed-in user's token.
+func signedIn(ctx context.Context, req *http.Request) error {
+	req.Header.Set("Accept", "application/json")
+	if t := tokenFrom(ctx); t != "" {
+		req.Header.Set("Authorization", "Bearer "+t)
+	}
+	return nil
+}
+
+// keyed sends a command with the Idempotency-Key its form was rendered
+// with, so a double click or a resent form gets the first answer again.
+func keyed(r *http.Request) apiclient.RequestEditorFn {
+	key := r.PostFormValue("idempotency_key")
+	return func(_ context.Context, req *http.Request) error {
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		return nil
+	}
+}
 
 // problem is an RFC 7807 error from the API.
 type problem struct {
@@ -28,76 +63,44 @@ type problem struct {
 	Errors []fieldError `json:"errors"`
 }
 
-func (p *problem) Error() string { return fmt.Sprintf("api: %d %s: %s", p.Status, p.Code, p.Detail) }
-
 // fieldError is one invalid field, named as the API names it; the page
 // gives its input the same id so the error summary can link to it.
-type fieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+type fieldError = apiclient.FieldError
+
+func (p *problem) Error() string { return fmt.Sprintf("api: %d %s: %s", p.Status, p.Code, p.Detail) }
+
+// apiAnswer is what every generated response has.
+type apiAnswer interface {
+	StatusCode() int
+	GetBody() []byte
 }
 
-// call sends one request with the signed-in user's token and decodes a
-// successful JSON answer into out (if not nil). An error answer comes back
-// as a *problem.
-func (c apiClient) call(ctx context.Context, method, path string, body any, idemKey string, out any) error {
-	// A server-side request always has a body, if empty, and the API's
-	// handlers rely on that.
-	var rd io.Reader = http.NoBody
-	contentType := ""
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd, contentType = bytes.NewReader(b), "application/json"
-	}
-	return c.send(ctx, method, path, contentType, rd, idemKey, out)
-}
-
-// send is call with a body already encoded as contentType.
-func (c apiClient) send(ctx context.Context, method, path, contentType string, rd io.Reader, idemKey string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, path, rd)
+// check turns a call that failed, or an answer the API refused, into an
+// error: a refusal as a *problem.
+func check(res apiAnswer, err error) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Accept", "application/json")
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if (method == http.MethodPost || method == http.MethodPut) && idemKey != "" {
-		req.Header.Set("Idempotency-Key", idemKey)
-	}
-	if t := tokenFrom(ctx); t != "" {
-		req.Header.Set("Authorization", "Bearer "+t)
-	}
-	rec := newRecorder()
-	c.h.ServeHTTP(rec, req)
-	if rec.status >= 400 {
-		p := &problem{Status: rec.status}
-		if err := json.Unmarshal(rec.body.Bytes(), p); err != nil || p.Code == "" {
-			p.Code, p.Detail = "unexpected", strings.TrimSpace(http.StatusText(rec.status))
-		}
-		p.Status = rec.status
-		return p
-	}
-	if out == nil {
+	status := res.StatusCode()
+	if status < 400 {
 		return nil
 	}
-	if err := json.Unmarshal(rec.body.Bytes(), out); err != nil {
-		return fmt.Errorf("decode %s %s: %w", method, path, err)
+	p := &problem{}
+	if err := json.Unmarshal(res.GetBody(), p); err != nil || p.Code == "" {
+		p.Code, p.Detail = "unexpected", strings.TrimSpace(http.StatusText(status))
 	}
-	return nil
+	p.Status = status
+	return p
 }
 
-func (c apiClient) get(ctx context.Context, path string, out any) error {
-	return c.call(ctx, http.MethodGet, path, nil, "", out)
-}
-
-// post sends a command. key is the Idempotency-Key the form was rendered
-// with, so a double click or a resent form gets the first answer again.
-func (c apiClient) post(ctx context.Context, path string, body any, key string, out any) error {
-	return c.call(ctx, http.MethodPost, path, body, key, out)
+// jsonBody encodes a command's body for the generated ...WithBody methods,
+// where the body is the form's answers rather than a fixed type.
+func jsonBody(v any) (string, io.Reader, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", nil, err
+	}
+	return "application/json", bytes.NewReader(b), nil
 }
 
 // errAnswered stops an upload's writer once the API has answered.
@@ -106,7 +109,7 @@ var errAnswered = errors.New("the API has answered")
 // upload posts one file (nil for none) and its kind to the API as
 // multipart, streamed through a pipe from where the form put it, so the
 // page never holds the file in memory itself.
-func (c apiClient) upload(ctx context.Context, path, kind string, file *multipart.FileHeader, key string, out any) error {
+func (c apiClient) upload(ctx context.Context, appID, kind string, file *multipart.FileHeader, key string) (*apiclient.Document, error) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	if key != "" {
@@ -114,7 +117,7 @@ func (c apiClient) upload(ctx context.Context, path, kind string, file *multipar
 		// must be the same bytes: the boundary is the key's, not random.
 		sum := sha256.Sum256([]byte("fundflow upload " + key))
 		if err := mw.SetBoundary("fundflow-" + hex.EncodeToString(sum[:24])); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	done := make(chan struct{})
@@ -122,12 +125,19 @@ func (c apiClient) upload(ctx context.Context, path, kind string, file *multipar
 		defer close(done)
 		pw.CloseWithError(writeUpload(mw, kind, file))
 	}()
-	err := c.send(ctx, http.MethodPost, path, mw.FormDataContentType(), pr, key, out)
+	var params *apiclient.UploadDocumentParams
+	if key != "" {
+		params = &apiclient.UploadDocumentParams{IdempotencyKey: &key}
+	}
+	res, err := c.UploadDocumentWithBodyWithResponse(ctx, appID, params, mw.FormDataContentType(), pr)
 	// The API may refuse before it reads the file; that must not leave
 	// the writer blocked.
 	pr.CloseWithError(errAnswered)
 	<-done
-	return err
+	if err := check(res, err); err != nil {
+		return nil, err
+	}
+	return res.JSON201, nil
 }
 
 func writeUpload(mw *multipart.Writer, kind string, file *multipart.FileHeader) error {
@@ -153,37 +163,141 @@ func writeUpload(mw *multipart.Writer, kind string, file *multipart.FileHeader) 
 	return mw.Close()
 }
 
-// put replaces a resource; the directory remembers its key as it does a
-// POST's, so a resent form changes nothing twice.
-func (c apiClient) put(ctx context.Context, path string, body any, key string, out any) error {
-	return c.call(ctx, http.MethodPut, path, body, key, out)
+// relay writes a streamed or binary answer (a letter's PDF, a CSV, the
+// event stream), from a generated method that returns the raw response,
+// straight back to the browser: the API's status and headers, and its
+// body as it comes, flushed as it comes so the event stream is live.
+func relay(w http.ResponseWriter, res *http.Response, err error) {
+	if err != nil {
+		http.Error(w, "the API could not be reached", http.StatusBadGateway)
+		return
+	}
+	defer res.Body.Close()
+	for k, v := range res.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(res.StatusCode)
+	flush := http.NewResponseController(w).Flush
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := res.Body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+			_ = flush()
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
-func (c apiClient) patch(ctx context.Context, path string, body any, out any) error {
-	return c.call(ctx, http.MethodPatch, path, body, "", out)
+// inProcess is the generated client's HttpRequestDoer: it serves each
+// request with the API's handler in this process, and answers once the
+// handler has written its status, with a body that streams whatever the
+// handler writes after.
+type inProcess struct{ h http.Handler }
+
+func (d inProcess) Do(req *http.Request) (*http.Response, error) {
+	// A server-side request always has a body, if empty, and the API's
+	// handlers rely on that.
+	if req.Body == nil {
+		req.Body = http.NoBody
+	}
+	pr, pw := io.Pipe()
+	w := &pipeWriter{header: http.Header{}, body: pw, started: make(chan struct{})}
+	go func() {
+		defer func() {
+			// A handler that panics (http.ErrAbortHandler above all) would
+			// have had its connection dropped by net/http; here it cuts
+			// the body short instead of taking the process down.
+			if v := recover(); v != nil {
+				w.WriteHeader(http.StatusInternalServerError)
+				pw.CloseWithError(fmt.Errorf("the API's handler stopped: %v", v))
+				return
+			}
+			w.WriteHeader(http.StatusOK)
+			pw.Close()
+		}()
+		d.h.ServeHTTP(w, req)
+	}()
+	<-w.started
+	return &http.Response{
+		Status: fmt.Sprintf("%d %s", w.status, http.StatusText(w.status)), StatusCode: w.status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: w.sent, Body: pr, ContentLength: -1, Request: req,
+	}, nil
 }
 
-// proxy hands a browser request for a streamed or binary resource (a
-// letter PDF, the CSV export, the event stream) to the API under apiPath,
-// with the user's token, writing the API's answer straight back. apiPath
-// is unescaped, as URL.Path is.
-func (c apiClient) proxy(w http.ResponseWriter, r *http.Request, apiPath string) {
-	req := r.Clone(r.Context())
-	req.URL.Path, req.URL.RawPath, req.RequestURI = apiPath, "", ""
-	req.Header.Del("Cookie")
-	req.Header.Set("Authorization", "Bearer "+tokenFrom(r.Context()))
-	c.h.ServeHTTP(w, req)
+// pipeWriter is the ResponseWriter inProcess gives the API's handler.
+type pipeWriter struct {
+	header  http.Header
+	body    *io.PipeWriter
+	once    sync.Once
+	started chan struct{}
+	status  int
+	sent    http.Header
 }
 
-// recorder holds an in-process API answer.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
+func (w *pipeWriter) Header() http.Header { return w.header }
+
+func (w *pipeWriter) WriteHeader(status int) {
+	w.once.Do(func() {
+		w.status, w.sent = status, w.header.Clone()
+		close(w.started)
+	})
 }
 
-func newRecorder() *recorder { return &recorder{header: http.Header{}, status: http.StatusOK} }
+func (w *pipeWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(b)
+}
 
-func (r *recorder) Header() http.Header         { return r.header }
-func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
-func (r *recorder) WriteHeader(status int)      { r.status = status }
+// Flush sends the status and headers, as net/http's does; what a handler
+// writes already goes straight to the reader.
+func (w *pipeWriter) Flush() { w.WriteHeader(http.StatusOK) }
+
+// fundByID is GET /v1/funds/{fund_id}.
+func (s *server) fundByID(ctx context.Context, id string) (*apiclient.Fund, error) {
+	res, err := s.api.GetFundWithResponse(ctx, id)
+	if err := check(res, err); err != nil {
+		return nil, err
+	}
+	return res.JSON200, nil
+}
+
+// applicationByID is GET /v1/applications/{id}.
+func (s *server) applicationByID(ctx context.Context, id string) (*apiclient.Application, error) {
+	res, err := s.api.GetApplicationWithResponse(ctx, id, nil)
+	if err := check(res, err); err != nil {
+		return nil, err
+	}
+	return res.JSON200, nil
+}
+
+// timeline is an application's timeline, up to the API's longest page.
+func (s *server) timeline(ctx context.Context, id string) ([]apiclient.TimelineEntry, error) {
+	res, err := s.api.GetApplicationTimelineWithResponse(ctx, id, &apiclient.GetApplicationTimelineParams{Limit: new(200)})
+	if err := check(res, err); err != nil {
+		return nil, err
+	}
+	return res.JSON200.Items, nil
+}
+
+// saveDraft patches an application with the form's answers: a member
+// present changes, null clears, as the API's merge patch reads them.
+func (s *server) saveDraft(ctx context.Context, id string, body map[string]any) error {
+	ct, rd, err := jsonBody(body)
+	if err != nil {
+		return err
+	}
+	res, err := s.api.UpdateApplicationWithBodyWithResponse(ctx, id, nil, ct, rd)
+	return check(res, err)
+}
+
+// commandAnswer is the answer to a command on an application.
+type commandAnswer interface {
+	apiAnswer
+	GetJSON200() *apiclient.CommandResult
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow/templates"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // assets serves the design system's CSS, JS and icons and our own script,
@@ -29,7 +30,7 @@ func assets() http.Handler {
 func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		s.signedIn(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, startPage(meFrom(r.Context()).Role), http.StatusSeeOther)
+			http.Redirect(w, r, startPage(string(meFrom(r.Context()).Role)), http.StatusSeeOther)
 		})(w, r)
 		return
 	}
@@ -49,24 +50,33 @@ func (s *server) application(w http.ResponseWriter, r *http.Request) {
 // letter shows a letter's PDF in the browser, with the same access rules
 // as the API's, because it is the API's answer.
 func (s *server) letter(w http.ResponseWriter, r *http.Request) {
-	s.api.proxy(w, r, "/v1/letters/"+mux.Vars(r)["ref"])
+	res, err := s.api.GetLetter(r.Context(), mux.Vars(r)["ref"])
+	relay(w, res, err)
 }
 
 // document downloads an attached file through the API, under its access
 // and scanning rules.
 func (s *server) document(w http.ResponseWriter, r *http.Request) {
 	v := mux.Vars(r)
-	s.api.proxy(w, r, "/v1/applications/"+v["id"]+"/documents/"+v["document_id"])
+	res, err := s.api.GetDocument(r.Context(), v["id"], v["document_id"])
+	relay(w, res, err)
 }
 
 // events is the API's live stream of status changes, for pages that
 // update themselves; the API filters it to what the user may see.
 func (s *server) events(w http.ResponseWriter, r *http.Request) {
-	s.api.proxy(w, r, "/v1/events")
+	// Where to resume: EventSource's header when it reconnects, or the
+	// page's own parameter.
+	var params apiclient.StreamEventsParams
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		params.LastEventID = &id
+	}
+	if id := r.URL.Query().Get("last_event_id"); id != "" {
+		params.LastEventIDQuery = &id
+	}
+	res, err := s.api.StreamEvents(r.Context(), &params)
+	relay(w, res, err)
 }
 
 // appPath is an application's page.
 func appPath(id string) string { return "/applications/" + url.PathEscape(id) }
-
-// apiApp is an application's resource in the API.
-func apiApp(id string) string { return "/v1/applications/" + url.PathEscape(id) }

@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	documents "github.com/fundflow/fundflow/internal/document"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // uploadLimits is what the upload form tells a person before they choose
@@ -58,8 +59,7 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 	if fs := r.MultipartForm.File["file"]; len(fs) > 0 {
 		file = fs[0]
 	}
-	var stored document
-	err := s.api.upload(r.Context(), apiApp(id)+"/documents", r.PostFormValue("kind"), file, r.PostFormValue("idempotency_key"), &stored)
+	stored, err := s.api.upload(r.Context(), id, r.PostFormValue("kind"), file, r.PostFormValue("idempotency_key"))
 	var p *problem
 	if errors.As(err, &p) && p.Status == http.StatusRequestEntityTooLarge {
 		again(p.Status, []fieldError{s.tooLarge()})
@@ -69,14 +69,19 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 		again(problemStatus(err), explainErrors(errs, uploadLabels))
 		return
 	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	// The name as the API cleaned it, which is the name the list shows.
-	s.done(w, r, err, "File uploaded: "+stored.Name, back)
+	s.done(w, r, nil, "File uploaded: "+stored.Name, back)
 }
 
 // removeDocument takes a file off a draft.
 func (s *server) removeDocument(w http.ResponseWriter, r *http.Request) {
 	id, docID := mux.Vars(r)["id"], mux.Vars(r)["document_id"]
-	err := s.api.call(r.Context(), http.MethodDelete, apiApp(id)+"/documents/"+url.PathEscape(docID), nil, "", nil)
+	res, err := s.api.RemoveDocumentWithResponse(r.Context(), id, docID)
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		s.renderApplicant(w, r, id, problemStatus(err), explainErrors(errs, uploadLabels))
 		return
@@ -92,7 +97,7 @@ func (s *server) renderApplicant(w http.ResponseWriter, r *http.Request, id stri
 		s.fail(w, r, err)
 		return
 	}
-	if p.App.Can("save_draft") {
+	if can(p.App, "save_draft") {
 		s.renderTaskList(w, r, status, p, errs)
 		return
 	}
@@ -105,7 +110,7 @@ func (s *server) renderApplicant(w http.ResponseWriter, r *http.Request, id stri
 // page the form is on, if any, to go back to.
 type uploadForm struct {
 	Limits    uploadLimits
-	Kinds     []requirement
+	Kinds     []apiclient.DocumentRequirement
 	Selected  string
 	Kind      string
 	Milestone string
@@ -115,7 +120,7 @@ type uploadForm struct {
 // UploadForm is the upload form on the application's own page: any kind
 // the fund's milestones require.
 func (p applicantApp) UploadForm() uploadForm {
-	return uploadForm{Limits: p.Upload, Kinds: p.Fund.Definition.DocumentKinds()}
+	return uploadForm{Limits: p.Upload, Kinds: documentKinds(p.Fund.Definition)}
 }
 
 // UploadForm on a section page is for its document question, whose kind
@@ -145,7 +150,7 @@ func (p milestonePage) UploadForm() uploadForm {
 // application has a file of it that can be cited, and if not whether one
 // is being scanned.
 type requiredKind struct {
-	requirement
+	apiclient.DocumentRequirement
 	Missing, Scanning bool
 }
 
@@ -154,8 +159,10 @@ type requiredKind struct {
 func (p milestonePage) Required() []requiredKind {
 	var out []requiredKind
 	for _, r := range p.Milestone.DocumentsRequired {
-		missing := !slices.ContainsFunc(p.App.Citable(), func(d document) bool { return d.Kind == r.Kind })
-		scanning := missing && slices.ContainsFunc(p.App.Documents, func(d document) bool { return d.Kind == r.Kind && d.ScanStatus == "pending" })
+		missing := !slices.ContainsFunc(citable(p.App), func(d apiclient.Document) bool { return d.Kind == r.Kind })
+		scanning := missing && slices.ContainsFunc(p.App.Documents, func(d apiclient.Document) bool {
+			return d.Kind == r.Kind && d.ScanStatus == apiclient.ScanStatusPending
+		})
 		out = append(out, requiredKind{r, missing, scanning})
 	}
 	return out
@@ -165,8 +172,8 @@ func (p milestonePage) Required() []requiredKind {
 // requires, which the evidence form ticks to start with.
 func (p milestonePage) requiredFiles() []string {
 	var out []string
-	for _, d := range p.App.Citable() {
-		if slices.ContainsFunc(p.Milestone.DocumentsRequired, func(r requirement) bool { return r.Kind == d.Kind }) {
+	for _, d := range citable(p.App) {
+		if slices.ContainsFunc(p.Milestone.DocumentsRequired, func(r apiclient.DocumentRequirement) bool { return r.Kind == d.Kind }) {
 			out = append(out, d.ID)
 		}
 	}
@@ -177,7 +184,7 @@ func (p milestonePage) requiredFiles() []string {
 // that can be cited, and those still being scanned.
 type citeForm struct {
 	Docs    []citeDoc
-	Pending []document
+	Pending []apiclient.Document
 }
 
 type citeDoc struct {
@@ -187,17 +194,17 @@ type citeDoc struct {
 	Chosen bool
 }
 
-func newCiteForm(app *application, chosen []string, label func(kind string) string) citeForm {
+func newCiteForm(app *apiclient.Application, chosen []string, label func(kind string) string) citeForm {
 	var f citeForm
 	for _, d := range app.Documents {
 		switch {
-		case d.Servable():
+		case servable(d):
 			c := citeDoc{ID: d.ID, Name: d.Name, Chosen: slices.Contains(chosen, d.ID)}
 			if d.Kind != "" {
 				c.Kind = label(d.Kind)
 			}
 			f.Docs = append(f.Docs, c)
-		case d.ScanStatus == "pending":
+		case d.ScanStatus == apiclient.ScanStatusPending:
 			f.Pending = append(f.Pending, d)
 		}
 	}
@@ -206,12 +213,12 @@ func newCiteForm(app *application, chosen []string, label func(kind string) stri
 
 // Cite is the evidence form's choice of files.
 func (p milestonePage) Cite() citeForm {
-	return newCiteForm(&p.App, p.Values["documents"], p.KindLabel)
+	return newCiteForm(p.App, p.Values["documents"], p.KindLabel)
 }
 
 // Cite is the answer form's choice of files, kept when sending failed.
 func (p statusPage) Cite() citeForm {
-	return newCiteForm(&p.App, p.Cited, p.Fund.Definition.KindLabel)
+	return newCiteForm(p.App, p.Cited, func(kind string) string { return kindLabel(documentKinds(p.Fund.Definition), kind) })
 }
 
 // cited are the files a form's "documents" checkboxes cite, never null.
@@ -219,8 +226,8 @@ func cited(form url.Values) []string { return append([]string{}, form["documents
 
 // citeErrors link an error about the files cited to the upload field when
 // the page has no file to tick, so the summary's link goes somewhere.
-func citeErrors(errs []fieldError, app application) []fieldError {
-	if len(app.Citable()) > 0 {
+func citeErrors(errs []fieldError, app *apiclient.Application) []fieldError {
+	if len(citable(app)) > 0 {
 		return errs
 	}
 	for i := range errs {
@@ -233,8 +240,8 @@ func citeErrors(errs []fieldError, app application) []fieldError {
 
 // KindLabel names a kind as the milestone does, else as the fund does.
 func (p milestonePage) KindLabel(kind string) string {
-	if i := slices.IndexFunc(p.Milestone.DocumentsRequired, func(r requirement) bool { return r.Kind == kind }); i >= 0 {
+	if i := slices.IndexFunc(p.Milestone.DocumentsRequired, func(r apiclient.DocumentRequirement) bool { return r.Kind == kind }); i >= 0 {
 		return p.Milestone.DocumentsRequired[i].Label
 	}
-	return p.Fund.Definition.KindLabel(kind)
+	return kindLabel(documentKinds(p.Fund.Definition), kind)
 }

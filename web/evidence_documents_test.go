@@ -14,13 +14,14 @@ func goLiveWithFiles(docs ...map[string]any) map[string]any {
 	app := deployingApp()
 	m := app["milestones"].([]any)[0].(map[string]any)
 	m["documents_required"] = []any{map[string]any{"kind": "go_live_report", "label": "Go-live report"}, map[string]any{"kind": "dtac", "label": "DTAC assessment"}}
-	app["documents"] = docs
+	app["documents"] = append([]map[string]any{}, docs...)
 	app["actions"] = append(actionsJSON("attach_document"), map[string]any{"name": "submit_evidence", "milestone_id": "live"})
 	return app
 }
 
 func docJSON(id, name, kind, scan string) map[string]any {
-	return map[string]any{"id": id, "name": name, "kind": kind, "scan_status": scan, "size": 10, "uploaded_at": "2026-05-03T09:00:00Z"}
+	return map[string]any{"id": id, "name": name, "kind": kind, "scan_status": scan, "size": 10, "sha256": testSHA256,
+		"content_type": "application/pdf", "uploaded_at": "2026-05-03T09:00:00Z", "uploaded_by": actorJSON("a1", "Ana Lead", "applicant")}
 }
 
 // The evidence form lists the kinds the milestone requires and which are
@@ -47,7 +48,7 @@ func TestEvidenceCitesTheRequiredDocuments(t *testing.T) {
 		t.Error("a file that cannot be served is offered for citing")
 	}
 
-	api.on("POST "+testApp+"/milestones/live/evidence", http.StatusOK, map[string]any{})
+	api.on("POST "+testApp+"/milestones/live/evidence", http.StatusOK, commandJSON("draft", appJSON(nil)))
 	w = post(t, h, "tok-applicant", "/applications/app1/milestones/live/evidence", url.Values{
 		"summary": {"Live"}, "documents": {"d1", "d2"}, "idempotency_key": {"k-ev"},
 	})

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow/internal/form"
+	"github.com/fundflow/fundflow/internal/money"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // This file is the one place the web reads a fund's application form:
@@ -27,23 +29,18 @@ import (
 // A date's parts are name-day, name-month and name-year; a repeating
 // group's number of items on the page is name-items.
 
-// formDoc is GET /v1/funds/{fund_id}/form.
-type formDoc struct {
-	FundID  string    `json:"fund_id"`
-	Version int       `json:"version"`
-	Form    form.Form `json:"form"`
-}
-
 // loadForm reads one version of a fund's form: the version an application
 // was started on, or the current one when version is 0.
 func (s *server) loadForm(ctx context.Context, fundID string, version int) (form.Form, error) {
-	path := apiFund(fundID) + "/form"
+	var params apiclient.GetFundFormParams
 	if version > 0 {
-		path += "?version=" + strconv.Itoa(version)
+		params.Version = &version
 	}
-	var d formDoc
-	err := s.api.get(ctx, path, &d)
-	return d.Form, err
+	res, err := s.api.GetFundFormWithResponse(ctx, fundID, &params)
+	if err := check(res, err); err != nil {
+		return form.Form{}, err
+	}
+	return res.JSON200.Form, nil
 }
 
 // appForm is a fund's form as one application fills it in: the fund
@@ -51,15 +48,15 @@ func (s *server) loadForm(ctx context.Context, fundID string, version int) (form
 // measures; the application its documents and chosen routes.
 type appForm struct {
 	form.Form
-	Def    fundDefinition
-	Docs   []document
+	Def    apiclient.FundDefinition
+	Docs   []apiclient.Document
 	Routes []string
 	// index finds a question by its path with item indices left out
 	// (partners.name), for conditions.
 	index map[string]form.Question
 }
 
-func newAppForm(f form.Form, def fundDefinition, docs []document, routes []string) appForm {
+func newAppForm(f form.Form, def apiclient.FundDefinition, docs []apiclient.Document, routes []string) appForm {
 	a := appForm{Form: f, Def: def, Docs: docs, Routes: routes, index: map[string]form.Question{}}
 	var walk func(qs []form.Question, prefix string)
 	walk = func(qs []form.Question, prefix string) {
@@ -251,7 +248,7 @@ func (a appForm) field(q form.Question, prefix string, vals url.Values, reveals 
 		// The largest award is the fund's rule, not the form's, so a hint
 		// that mentions it says what it is for this fund.
 		if a.Def.MaxAwardPence > 0 {
-			f.Hint = strings.Replace(f.Hint, maxAwardPhrase, money(a.Def.MaxAwardPence)+", "+maxAwardPhrase, 1)
+			f.Hint = strings.Replace(f.Hint, maxAwardPhrase, money.Short(a.Def.MaxAwardPence)+", "+maxAwardPhrase, 1)
 		}
 	}
 	return f
@@ -274,7 +271,7 @@ func itemCount(vals url.Values, name string) int {
 // values reads the saved answers (the application's content, by question
 // id) as the form's inputs show them. Zero means "not given yet" for the
 // engine's typed numbers, so it shows as an empty input.
-func (a appForm) values(answers map[string]any, targets []target) url.Values {
+func (a appForm) values(answers map[string]any, targets []apiclient.OutcomeTarget) url.Values {
 	out := url.Values{}
 	for _, sec := range a.Sections {
 		putValues(out, sec.Questions, "", answers)
@@ -452,7 +449,7 @@ func (a appForm) answer(q form.Question, prefix string, vals url.Values, errs *[
 	}
 	switch q.Type {
 	case form.Integer:
-		n, err := strconv.ParseInt(strings.NewReplacer(",", "", " ", "").Replace(s), 10, 64)
+		n, err := wholeNumber(s)
 		if err != nil {
 			*errs = append(*errs, fieldError{Field: name, Message: key + " must be a whole number, like 250000"})
 			return nil
@@ -622,8 +619,8 @@ func (f field) show(vals url.Values) string {
 		n, _ := strconv.ParseInt(given[0], 10, 64)
 		return groupThousands(n)
 	case f.Type == form.Money:
-		p, _ := parsePence(given[0])
-		return money(p)
+		p, _ := money.Parse(given[0])
+		return money.Short(p)
 	case f.Type == form.Date:
 		if t, err := time.Parse(time.DateOnly, given[0]); err == nil {
 			return t.Format("2 January 2006")

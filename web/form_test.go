@@ -52,13 +52,15 @@ func everyTypeForm() form.Form {
 
 // formAPI is applicantAPI with app1 on everyTypeForm's version 2.
 func formAPI(t testing.TB, c map[string]any) (*fakeAPI, http.Handler) {
+	if c == nil {
+		c = map[string]any{}
+	}
 	app := appJSON(map[string]any{"form_version": 2, "content": c, "actions": actionsJSON("save_draft", "submit", "attach_document"), "documents": []any{
-		map[string]any{"id": "doc1", "name": "plan.pdf", "kind": "project_plan", "scan_status": "clean"},
-		map[string]any{"id": "doc2", "name": "budget.xlsx", "kind": "budget", "scan_status": "clean"},
+		docJSON("doc1", "plan.pdf", "project_plan", "clean"), docJSON("doc2", "budget.xlsx", "budget", "clean"),
 	}})
 	api, h := applicantAPI(t, app)
-	api.on("GET /v1/funds/pif/form", http.StatusOK, map[string]any{"fund_id": "pif", "version": 2, "form": everyTypeForm()})
-	api.on("PATCH "+testApp, http.StatusOK, map[string]any{"status": "draft"})
+	api.on("GET /v1/funds/pif/form", http.StatusOK, fundFormJSON("pif", 2, everyTypeForm()))
+	api.on("PATCH "+testApp, http.StatusOK, commandJSON("draft", appJSON(map[string]any{"status": "draft"})))
 	return api, h
 }
 
@@ -254,7 +256,7 @@ func TestTheWorkspaceShowsTheAnswersTheFormAsked(t *testing.T) {
 	app["content"] = map[string]any{"model": "commissioned", "provider": "Cwm Care", "has_partners": false, "why_not": "We work alone.",
 		"partners": []any{map[string]any{"name": "Left over"}}, "start": "2026-09-01", "sro_declaration": true}
 	api.on("GET /v1/applications/app-1", http.StatusOK, app)
-	api.on("GET /v1/funds/f1/form", http.StatusOK, map[string]any{"fund_id": "f1", "version": 2, "form": everyTypeForm()})
+	api.on("GET /v1/funds/fund-1/form", http.StatusOK, fundFormJSON("fund-1", 2, everyTypeForm()))
 	w := get(t, newTestServer(t, api), "tok-reviewer", "/applications/app-1")
 	wantHTML(t, w, http.StatusOK, `<h3 class="nhsuk-heading-s">About the service</h3>`, `<h3 class="nhsuk-heading-s">Partners</h3>`,
 		"Provider&#39;s name", "Cwm Care", "1 September 2026", "Why not?", "We work alone.",
@@ -263,7 +265,7 @@ func TestTheWorkspaceShowsTheAnswersTheFormAsked(t *testing.T) {
 		t.Error("an answer to a question not asked is shown to staff")
 	}
 	for _, c := range api.calls {
-		if c.Path == "/v1/funds/f1/form" && c.Query != "version=2" {
+		if c.Path == "/v1/funds/fund-1/form" && c.Query != "version=2" {
 			t.Fatalf("form read with %q, want the application's version", c.Query)
 		}
 	}
@@ -276,7 +278,7 @@ func TestACheckboxRevealsItsQuestionAndAGroupsErrorLinksToIt(t *testing.T) {
 	f.Sections[0].Questions = append(f.Sections[0].Questions, form.Question{ID: "routes_other", Type: form.Text, Label: "Which other way?",
 		ShowIf: &form.Condition{Question: form.QDeploymentRoutes, Equals: []string{"nhs_app"}}})
 	api, h := formAPI(t, map[string]any{"deployment_routes": []any{"nhs_app"}})
-	api.on("GET /v1/funds/pif/form", http.StatusOK, map[string]any{"fund_id": "pif", "version": 2, "form": f})
+	api.on("GET /v1/funds/pif/form", http.StatusOK, fundFormJSON("pif", 2, f))
 	wantHTML(t, get(t, h, "tok-applicant", "/applications/app1/sections/about"), http.StatusOK,
 		`value="nhs_app" aria-controls="conditional-deployment_routes-nhs_app" checked>`,
 		`<div class="nhsuk-checkboxes__conditional" id="conditional-deployment_routes-nhs_app">`, `for="routes_other">Which other way?`)

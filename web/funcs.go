@@ -7,22 +7,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fundflow/fundflow/internal/calendar"
+	"github.com/fundflow/fundflow/internal/decimal"
+	"github.com/fundflow/fundflow/internal/money"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
-// london is where every date a user reads is shown: the fund's own
-// timezone, whatever the server's.
-var london = mustLoad("Europe/London")
-
-func mustLoad(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
-
 var funcs = template.FuncMap{
-	"money":    money,
+	"money":    money.Short,
 	"pounds":   pounds,
 	"date":     func(t time.Time) string { return fmtTime(t, "2 January 2006") },
 	"datetime": func(t time.Time) string { return fmtTime(t, "2 January 2006 at 3:04pm") },
@@ -37,8 +30,8 @@ var funcs = template.FuncMap{
 	"anchor":   anchor,
 	"decided":  decided,
 	"figure":   figure,
-	"outcomeGroups": func(o *outcomes) []outcomeGroup {
-		return append(append([]outcomeGroup{o.Fund}, o.Routes...), o.Nations...)
+	"outcomeGroups": func(o *apiclient.Outcomes) []apiclient.OutcomeGroup {
+		return append(append([]apiclient.OutcomeGroup{o.Fund}, o.Routes...), o.Nations...)
 	},
 	"outcomeMeans": outcomeMeans,
 	"pence":        pence,
@@ -46,12 +39,12 @@ var funcs = template.FuncMap{
 }
 
 type outcomeMeanRow struct {
-	M     outcomeMeasure
+	M     apiclient.OutcomeMeasureFigures
 	Where string
 }
 
 // outcomeMeans lists each mean measure for the fund and then each route.
-func outcomeMeans(o *outcomes) []outcomeMeanRow {
+func outcomeMeans(o *apiclient.Outcomes) []outcomeMeanRow {
 	var out []outcomeMeanRow
 	for i, m := range o.Fund.Measures {
 		if m.Kind != "mean" {
@@ -86,7 +79,7 @@ func pence(s *string) string {
 	if err != nil {
 		return *s
 	}
-	return money(p)
+	return money.Short(p)
 }
 
 type navItem struct{ Href, Text string }
@@ -116,31 +109,21 @@ func fmtTime(t time.Time, layout string) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(london).Format(layout)
+	// Every date a user reads is on the fund's wall clock, whatever the
+	// server's.
+	return t.In(calendar.London).Format(layout)
 }
 
-// money shows pence as pounds, with pence only when there are any:
-// £80,000 and £1,234.56.
-func money(pence int64) string {
-	sign := ""
-	if pence < 0 {
-		sign, pence = "-", -pence
-	}
-	s := sign + "£" + groupThousands(pence/100)
-	if p := pence % 100; p != 0 {
-		s += "." + strconv.FormatInt(p/10, 10) + strconv.FormatInt(p%10, 10)
-	}
-	return s
-}
-
-// pounds is pence as an input's value: 80000 or 1234.56, no symbol.
+// pounds is pence as an input's value, 80000 or 1234.56, and none for
+// nothing: money.Plain, which parsePence reads back.
 func pounds(pence int64) string {
 	if pence == 0 {
 		return ""
 	}
-	return strings.NewReplacer("£", "", ",", "").Replace(money(pence))
+	return money.Plain(pence)
 }
 
+// groupThousands shows a whole number as a person reads it: 1,375,000.
 func groupThousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	for i := len(s) - 3; i > 0; i -= 3 {
@@ -149,32 +132,44 @@ func groupThousands(n int64) string {
 	return s
 }
 
-// parsePence reads an amount typed in pounds ("80000", "£80,000.50")
-// into pence without floating point, which would lose pennies.
+// parsePence reads an amount typed in pounds by money.Parse's rules, the
+// API's and the command line's, so "1,00" is refused rather than taken for
+// £100. The errors are the sentences a field's message ends with.
 func parsePence(s string) (int64, error) {
-	s = strings.NewReplacer("£", "", ",", "", " ", "").Replace(strings.TrimSpace(s))
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	if whole == "" && !hasFrac {
+	if strings.TrimSpace(s) == "" {
 		return 0, errors.New("enter an amount")
 	}
-	if hasFrac && (len(frac) == 0 || len(frac) > 2) {
+	p, err := money.Parse(s)
+	switch {
+	case errors.Is(err, money.ErrDecimals):
 		return 0, errors.New("enter an amount in pounds, with at most 2 decimal places")
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	if whole == "" {
-		whole = "0"
-	}
-	w, err := strconv.ParseUint(whole, 10, 40)
-	if err != nil {
+	case err != nil || p < 0:
 		return 0, errors.New("enter an amount in pounds, like 80000 or 80000.50")
 	}
-	f, err := strconv.ParseUint(frac, 10, 8)
-	if err != nil {
-		return 0, errors.New("enter an amount in pounds, like 80000 or 80000.50")
+	return p, nil
+}
+
+// wholeNumber reads a count typed in a form: digits, with thousands
+// separators only where they belong (decimal.Ungroup), so "1,00" is
+// refused rather than taken for 100.
+func wholeNumber(s string) (int64, error) {
+	bare, ok := decimal.Ungroup(strings.TrimSpace(s))
+	if !ok {
+		return 0, errors.New("misplaced thousands separator")
 	}
-	return int64(w)*100 + int64(f), nil
+	return strconv.ParseInt(bare, 10, 64)
+}
+
+// typedDecimal is a decimal figure typed in a form with its thousands
+// separators taken out where they belong (decimal.Ungroup); with one
+// misplaced it is left as typed, for decimal.Parse, which takes no commas,
+// to refuse.
+func typedDecimal(s string) string {
+	s = strings.TrimSpace(s)
+	if bare, ok := decimal.Ungroup(s); ok {
+		return bare
+	}
+	return s
 }
 
 // score shows a weighted score held in hundredths of a scale point.

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fundflow/fundflow/internal/form"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // An admin gives a fund its application form as JSON: whole in a fund
@@ -54,7 +55,7 @@ func parseFormJSON(s string) (form.Form, error) {
 
 // preview renders f's pages for def's routes and measures, as a new
 // draft (nothing answered, every route chosen) would see them.
-func preview(f form.Form, def fundDefinition) *formPreview {
+func preview(f form.Form, def apiclient.FundDefinition) *formPreview {
 	var routes []string
 	for _, r := range def.DeploymentRoutes {
 		routes = append(routes, r.ID)
@@ -89,7 +90,7 @@ func badForm(field string, err error) fieldError {
 // fundFormPage is a fund's form: the version in use, and an edited one
 // to preview or publish.
 type fundFormPage struct {
-	Fund    fund
+	Fund    *apiclient.Fund
 	Version int
 	JSON    string
 	Preview *formPreview
@@ -97,19 +98,19 @@ type fundFormPage struct {
 
 // loadFundForm reads the fund and its current form, answering itself
 // when it cannot.
-func (s *server) loadFundForm(w http.ResponseWriter, r *http.Request) (fund, formDoc, bool) {
+func (s *server) loadFundForm(w http.ResponseWriter, r *http.Request) (*apiclient.Fund, *apiclient.FundForm, bool) {
 	id := mux.Vars(r)["fund_id"]
-	var f fund
-	var d formDoc
-	err := s.api.get(r.Context(), apiFund(id), &f)
-	if err == nil {
-		err = s.api.get(r.Context(), apiFund(id)+"/form", &d)
-	}
+	f, err := s.fundByID(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
-		return f, d, false
+		return nil, nil, false
 	}
-	return f, d, true
+	res, err := s.api.GetFundFormWithResponse(r.Context(), id, nil)
+	if err := check(res, err); err != nil {
+		s.fail(w, r, err)
+		return nil, nil, false
+	}
+	return f, res.JSON200, true
 }
 
 func (s *server) fundForm(w http.ResponseWriter, r *http.Request) {
@@ -144,7 +145,8 @@ func (s *server) publishForm(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusOK, nil)
 		return
 	}
-	err = s.api.put(r.Context(), apiFund(id)+"/form", edited, r.PostFormValue("idempotency_key"), nil)
+	res, err := s.api.SetFundFormWithResponse(r.Context(), id, nil, edited, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		again(problemStatus(err), formErrors(errs, edited, "form"))
 		return
@@ -245,7 +247,14 @@ func (s *server) importFund(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusUnprocessableEntity, []fieldError{{Field: "definition", Message: "The selected file must be a fund definition in JSON: " + err.Error()}})
 		return
 	}
-	err := s.api.post(r.Context(), "/v1/funds", json.RawMessage(raw), r.PostFormValue("idempotency_key"), nil)
+	// Sent as the file says, compacted, for the API to judge.
+	ct, body, err := jsonBody(json.RawMessage(raw))
+	if err != nil {
+		again(http.StatusUnprocessableEntity, []fieldError{{Field: "definition", Message: "The selected file must be a fund definition in JSON: " + err.Error()}})
+		return
+	}
+	res, err := s.api.CreateFundWithBodyWithResponse(r.Context(), nil, ct, body, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		for i, e := range errs {
 			if e.Field != "" {

@@ -27,7 +27,7 @@ func formJSONOf(t *testing.T, f form.Form) string {
 // fundFormAPI is fundsAPI with fund-a on the social-prescribing form.
 func fundFormAPI(t *testing.T) *fakeAPI {
 	api := fundsAPI(t)
-	api.on("GET /v1/funds/fund-a/form", http.StatusOK, map[string]any{"fund_id": "fund-a", "version": 1, "form": funddef.SocialPrescribingForm()})
+	api.on("GET /v1/funds/fund-a/form", http.StatusOK, fundFormJSON("fund-a", 1, funddef.SocialPrescribingForm()))
 	return api
 }
 
@@ -81,7 +81,7 @@ func TestANewFundIsCreatedWithItsFormAndTheAPIsFormErrorsShown(t *testing.T) {
 	}
 
 	api.calls = nil
-	api.on("POST /v1/funds", http.StatusCreated, map[string]any{"id": "prevention-2027"})
+	api.on("POST /v1/funds", http.StatusCreated, fundJSON("prevention-2027", "Prevention 2027", "draft", nil))
 	w = post(t, h, "tok-admin", "/funds", vals)
 	wantRedirect(t, w, "/funds/prevention-2027", "Fund created as a draft")
 }
@@ -117,7 +117,7 @@ func TestAnOpenFundPublishesANewVersionOfItsForm(t *testing.T) {
 		t.Fatalf("publish body %v, want the form itself", c.Body)
 	}
 
-	api.on("PUT /v1/funds/fund-a/form", http.StatusOK, map[string]any{"fund_id": "fund-a", "version": 2})
+	api.on("PUT /v1/funds/fund-a/form", http.StatusOK, fundFormJSON("fund-a", 2, funddef.SocialPrescribingForm()))
 	wantRedirect(t, post(t, h, "tok-admin", "/funds/fund-a/form", vals), "/funds/fund-a/form", "Application form published")
 }
 
@@ -165,7 +165,7 @@ func TestAFundIsCreatedFromADefinitionFile(t *testing.T) {
 		t.Fatalf("import sent %+v", c)
 	}
 
-	api.on("POST /v1/funds", http.StatusCreated, map[string]any{"id": funddef.SocialPrescribingID})
+	api.on("POST /v1/funds", http.StatusCreated, fundJSON(funddef.SocialPrescribingID, "Social prescribing", "draft", nil))
 	w = postDefinition(t, h, "/funds/import", "definition", "fund.json", def)
 	wantRedirect(t, w, "/funds/"+funddef.SocialPrescribingID, "Fund created as a draft")
 	if !strings.Contains(string(def), `"has_partners"`) {

@@ -11,30 +11,32 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/form"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // allFunds is every fund, following the list's pages.
-func (s *server) allFunds(ctx context.Context) ([]fund, error) {
-	var out []fund
-	cursor := ""
+func (s *server) allFunds(ctx context.Context) ([]apiclient.Fund, error) {
+	var out []apiclient.Fund
+	params := &apiclient.ListFundsParams{Limit: new(200)}
 	for {
-		var page list[fund]
-		if err := s.api.get(ctx, "/v1/funds?limit=200"+cursor, &page); err != nil {
+		res, err := s.api.ListFundsWithResponse(ctx, params)
+		if err := check(res, err); err != nil {
 			return nil, err
 		}
-		out = append(out, page.Items...)
-		if page.NextCursor == nil {
+		out = append(out, res.JSON200.Items...)
+		if res.JSON200.NextCursor == "" {
 			return out, nil
 		}
-		cursor = "&cursor=" + url.QueryEscape(*page.NextCursor)
+		params.Cursor = &res.JSON200.NextCursor
 	}
 }
 
 // chooseFund is the fund a page shows, ?fund_id= or else the one pick
 // chooses from every fund, with every fund for the page's chooser. chosen
 // is nil when there are no funds.
-func (s *server) chooseFund(r *http.Request, pick func([]fund) string) (funds []fund, chosen *fund, err error) {
+func (s *server) chooseFund(r *http.Request, pick func([]apiclient.Fund) string) (funds []apiclient.Fund, chosen *apiclient.Fund, err error) {
 	if funds, err = s.allFunds(r.Context()); err != nil {
 		return nil, nil, err
 	}
@@ -45,16 +47,14 @@ func (s *server) chooseFund(r *http.Request, pick func([]fund) string) (funds []
 	if id == "" {
 		return funds, nil, nil
 	}
-	var f fund
-	if err := s.api.get(r.Context(), apiFund(id), &f); err != nil {
+	f, err := s.fundByID(r.Context(), id)
+	if err != nil {
 		return nil, nil, err
 	}
-	return funds, &f, nil
+	return funds, f, nil
 }
 
 func fundPath(id string) string { return "/funds/" + url.PathEscape(id) }
-
-func apiFund(id string) string { return "/v1/funds/" + url.PathEscape(id) }
 
 func (s *server) funds(w http.ResponseWriter, r *http.Request) {
 	funds, err := s.allFunds(r.Context())
@@ -70,7 +70,7 @@ func (s *server) funds(w http.ResponseWriter, r *http.Request) {
 // copied.
 type fundForm struct {
 	Values map[string]string
-	Funds  []fund
+	Funds  []apiclient.Fund
 	Labels map[string]string
 	// Preview is the typed application form's pages, when asked for.
 	Preview *formPreview
@@ -162,7 +162,13 @@ func (s *server) createFund(w http.ResponseWriter, r *http.Request) {
 		s.renderFundForm(w, r, http.StatusUnprocessableEntity, values, errs, nil)
 		return
 	}
-	err := s.api.post(ctx, "/v1/funds", body, r.PostFormValue("idempotency_key"), nil)
+	ct, rd, err := jsonBody(body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.api.CreateFundWithBodyWithResponse(ctx, nil, ct, rd, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		s.renderFundForm(w, r, problemStatus(err), values, onFundForm(errs, body["form"]), nil)
 		return
@@ -195,7 +201,7 @@ func (s *server) fundBody(ctx context.Context, values map[string]string) (map[st
 		bad("max_awards", "Enter the most awards the fund can make as a whole number, like 10")
 	}
 	for _, f := range []string{"opens_at", "closes_at"} {
-		t, err := time.ParseInLocation("2006-01-02T15:04", values[f], london)
+		t, err := time.ParseInLocation("2006-01-02T15:04", values[f], calendar.London)
 		if err != nil {
 			bad(f, "Enter the date and time the fund "+strings.ToLower(fundLabels[f])+", like 1 April 2026 at 9:00am")
 			continue
@@ -207,10 +213,18 @@ func (s *server) fundBody(ctx context.Context, values map[string]string) (map[st
 		bad("template_fund", "Select a fund to copy routes, criteria, milestones, outcome measures, eligibility and SLAs from")
 		return body, errs
 	}
+	// The parts are copied as the API wrote them, whatever they hold.
 	var from struct {
 		Definition map[string]json.RawMessage `json:"definition"`
 	}
-	if err := s.api.get(ctx, apiFund(id), &from); err != nil {
+	res, err := s.api.GetFundWithResponse(ctx, id)
+	if err == nil {
+		err = check(res, nil)
+	}
+	if err == nil {
+		err = json.Unmarshal(res.Body, &from)
+	}
+	if err != nil {
 		bad("template_fund", "The fund to copy from could not be read; select another")
 		return body, errs
 	}
@@ -225,10 +239,13 @@ func (s *server) fundBody(ctx context.Context, values map[string]string) (map[st
 // templateDefinition is the definition of the fund chosen to copy from,
 // whose routes and measures a preview shows; empty when none is chosen or
 // it cannot be read, as a preview can do without.
-func (s *server) templateDefinition(r *http.Request, id string) fundDefinition {
-	var f fund
-	if id != "" {
-		_ = s.api.get(r.Context(), apiFund(id), &f)
+func (s *server) templateDefinition(r *http.Request, id string) apiclient.FundDefinition {
+	if id == "" {
+		return apiclient.FundDefinition{}
+	}
+	f, err := s.fundByID(r.Context(), id)
+	if err != nil {
+		return apiclient.FundDefinition{}
 	}
 	return f.Definition
 }
@@ -258,7 +275,7 @@ func onFundForm(errs []fieldError, sent any) []fieldError {
 
 // fundPage is a fund's page: its figures and what an admin can do next.
 type fundPage struct {
-	Fund   fund
+	Fund   *apiclient.Fund
 	Budget budgetChart
 	Reason string
 }
@@ -268,8 +285,8 @@ func (s *server) fund(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) renderFund(w http.ResponseWriter, r *http.Request, status int, errs []fieldError, reason string) {
-	var f fund
-	if err := s.api.get(r.Context(), apiFund(mux.Vars(r)["fund_id"]), &f); err != nil {
+	f, err := s.fundByID(r.Context(), mux.Vars(r)["fund_id"])
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -278,23 +295,23 @@ func (s *server) renderFund(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *server) openFund(w http.ResponseWriter, r *http.Request) {
-	s.fundLifecycle(w, r, "open", "Fund opened")
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	res, err := s.api.OpenFundWithResponse(r.Context(), mux.Vars(r)["fund_id"], nil, apiclient.OpenFundJSONRequestBody{Reason: reason}, keyed(r))
+	s.fundLifecycle(w, r, check(res, err), reason, "Fund opened")
 }
 
 func (s *server) closeFund(w http.ResponseWriter, r *http.Request) {
-	s.fundLifecycle(w, r, "close", "Fund closed")
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	res, err := s.api.CloseFundWithResponse(r.Context(), mux.Vars(r)["fund_id"], nil, apiclient.CloseFundJSONRequestBody{Reason: reason}, keyed(r))
+	s.fundLifecycle(w, r, check(res, err), reason, "Fund closed")
 }
 
-// fundLifecycle opens or closes the fund; a refusal is shown on the
-// fund's page with the reason as typed.
-func (s *server) fundLifecycle(w http.ResponseWriter, r *http.Request, action, done string) {
+// fundLifecycle is the answer to opening or closing the fund; a refusal is
+// shown on the fund's page with the reason as typed.
+func (s *server) fundLifecycle(w http.ResponseWriter, r *http.Request, err error, reason, done string) {
 	id := mux.Vars(r)["fund_id"]
-	body := struct {
-		Reason string `json:"reason"`
-	}{strings.TrimSpace(r.PostFormValue("reason"))}
-	err := s.api.post(r.Context(), apiFund(id)+"/"+action, body, r.PostFormValue("idempotency_key"), nil)
 	if errs, ok := refused(err); ok {
-		s.renderFund(w, r, problemStatus(err), explain(errs, map[string]string{"reason": "The reason"}), body.Reason)
+		s.renderFund(w, r, problemStatus(err), explain(errs, map[string]string{"reason": "The reason"}), reason)
 		return
 	}
 	if err != nil {

@@ -11,7 +11,8 @@ import (
 
 // templateDefinition is the fund a new one copies its parts from.
 var templateDefinition = map[string]any{
-	"id": "fund-a", "name": "Fund A", "total_pence": 500_000_000,
+	"id": "fund-a", "name": "Fund A", "sponsor": "NHS England", "total_pence": 500_000_000, "max_award_pence": 50_000_000, "max_awards": 5,
+	"closes_at":                 "2025-06-30T17:00:00Z",
 	"deployment_routes":         []any{map[string]any{"id": "gp_app", "title": "GP app"}},
 	"criteria":                  []any{map[string]any{"id": "need", "title": "Need", "weight": 2, "scale": map[string]any{"min": 0, "max": 5}}},
 	"pass_mark":                 300,
@@ -30,13 +31,13 @@ var templateDefinition = map[string]any{
 func fundsAPI(t *testing.T) *fakeAPI {
 	api := newFakeAPI(t)
 	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{
-		map[string]any{"id": "fund-a", "name": "Fund A", "status": "draft", "awards": map[string]any{"count": 1, "max": 5},
-			"budget": map[string]any{"total_pence": 500_000_000, "available_pence": 480_000_000}},
+		fundJSON("fund-a", "Fund A", "draft", map[string]any{"awards": map[string]any{"count": 1, "max": 5},
+			"budget": budgetJSON(500_000_000, 480_000_000)}),
 	}, "next_cursor": nil})
 	api.on("GET /v1/funds/fund-a", http.StatusOK, map[string]any{"id": "fund-a", "name": "Fund A", "sponsor": "NHS England", "status": "draft",
-		"budget": map[string]any{"total_pence": 500_000_000, "available_pence": 480_000_000, "reserved_pence": 20_000_000},
+		"budget": map[string]any{"total_pence": 500_000_000, "available_pence": 480_000_000, "reserved_pence": 20_000_000, "committed_pence": 0, "drawn_pence": 0},
 		"awards": map[string]any{"count": 1, "max": 5}, "waitlist_length": 0, "definition": templateDefinition,
-		"history": []any{map[string]any{"at": "2025-01-02T10:00:00Z", "from": "draft", "to": "open", "actor": map[string]any{"name": "Ada Min", "role": "admin"}, "reason": "Launch"}}})
+		"history": []any{map[string]any{"at": "2025-01-02T10:00:00Z", "from": "draft", "to": "open", "actor": actorJSON("ad", "Ada Min", "admin"), "reason": "Launch"}}})
 	return api
 }
 
@@ -60,7 +61,7 @@ func newFundForm() url.Values {
 
 func TestCreatingAFundCopiesTheChosenFundsParts(t *testing.T) {
 	api := fundsAPI(t)
-	api.on("POST /v1/funds", http.StatusCreated, map[string]any{"id": "prevention-2027"})
+	api.on("POST /v1/funds", http.StatusCreated, fundJSON("prevention-2027", "Prevention 2027", "draft", nil))
 	w := post(t, newTestServer(t, api), "tok-admin", "/funds", newFundForm())
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/funds/prevention-2027" {
 		t.Fatalf("create: %d to %q\n%s", w.Code, w.Header().Get("Location"), w.Body.String())
@@ -97,7 +98,7 @@ func jsonRoundTrip(t *testing.T, v any) any {
 
 func TestARefusedFundIsShownAgainAsTyped(t *testing.T) {
 	api := fundsAPI(t)
-	api.on("POST /v1/funds", http.StatusUnprocessableEntity, map[string]any{"status": 422, "code": "validation", "detail": "the fund definition is invalid",
+	api.on("POST /v1/funds", http.StatusUnprocessableEntity, map[string]any{"status": 422, "code": "validation_failed", "detail": "the fund definition is invalid",
 		"errors": []any{
 			map[string]any{"field": "id", "message": "must be 3 to 64 lowercase letters, digits or hyphens"},
 			map[string]any{"field": "criteria[0].weight", "message": "must be between 1 and 1000"},
@@ -156,7 +157,7 @@ func TestAFundsPageShowsItsHistoryAndNextStep(t *testing.T) {
 
 func TestOpeningAndClosingAFund(t *testing.T) {
 	api := fundsAPI(t)
-	api.on("POST /v1/funds/fund-a/open", http.StatusOK, map[string]any{})
+	api.on("POST /v1/funds/fund-a/open", http.StatusOK, fundJSON("fund-a", "Fund A", "open", nil))
 	api.on("POST /v1/funds/fund-a/close", http.StatusConflict, map[string]any{"status": 409, "code": "invalid_state", "detail": "the fund is draft, not open"})
 	h := newTestServer(t, api)
 	w := post(t, h, "tok-admin", "/funds/fund-a/open", url.Values{"reason": {"Ready"}, "idempotency_key": {"k-o"}})

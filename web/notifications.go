@@ -2,56 +2,41 @@ package web
 
 import (
 	"net/http"
-	"net/url"
-	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
-// inboxItem is one notification as GET /v1/me/notifications lists it.
-type inboxItem struct {
-	ID            string    `json:"id"`
-	ApplicationID string    `json:"application_id"`
-	Subject       string    `json:"subject"`
-	Link          string    `json:"link"`
-	At            time.Time `json:"at"`
-	Read          bool      `json:"read"`
-}
-
 type inboxPage struct {
-	Items  []inboxItem `json:"items"`
-	Unread int         `json:"unread"`
-	Pref   preference  `json:"-"`
-}
-
-type preference struct {
-	Digest    bool `json:"digest"`
-	CanChoose bool `json:"can_choose"`
+	*apiclient.Inbox
+	Pref *apiclient.NotificationPreference
 }
 
 // notifications is the person's inbox: every message the service sent
 // them, unread first, so nothing depends on email alone.
 func (s *server) notifications(w http.ResponseWriter, r *http.Request) {
-	var p inboxPage
-	if err := s.api.get(r.Context(), "/v1/me/notifications", &p); err != nil {
+	inbox, err := s.api.ListMyNotificationsWithResponse(r.Context())
+	if err := check(inbox, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.api.get(r.Context(), "/v1/me/notification-preferences", &p.Pref); err != nil {
+	pref, err := s.api.GetNotificationPreferenceWithResponse(r.Context())
+	if err := check(pref, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "notifications", view{Title: "Notifications", Data: p})
+	s.render(w, r, http.StatusOK, "notifications", view{Title: "Notifications", Data: inboxPage{inbox.JSON200, pref.JSON200}})
 }
 
 func (s *server) readNotification(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	err := s.api.post(r.Context(), "/v1/me/notifications/"+url.PathEscape(id)+"/read", nil, r.PostFormValue("idempotency_key"), nil)
-	s.done(w, r, err, "Marked as read", "/notifications")
+	res, err := s.api.MarkNotificationReadWithResponse(r.Context(), id, nil, keyed(r))
+	s.done(w, r, check(res, err), "Marked as read", "/notifications")
 }
 
 func (s *server) setPreference(w http.ResponseWriter, r *http.Request) {
-	err := s.api.put(r.Context(), "/v1/me/notification-preferences", map[string]bool{"digest": r.PostFormValue("digest") == "true"},
-		r.PostFormValue("idempotency_key"), nil)
-	s.done(w, r, err, "Your email preference is saved", "/notifications")
+	res, err := s.api.SetNotificationPreferenceWithResponse(r.Context(), nil,
+		apiclient.SetNotificationPreferenceJSONRequestBody{Digest: r.PostFormValue("digest") == "true"}, keyed(r))
+	s.done(w, r, check(res, err), "Your email preference is saved", "/notifications")
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
-	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
 	"github.com/fundflow/fundflow/internal/directory"
 )
 
@@ -244,9 +244,8 @@ func (s *server) finishSignIn(w http.ResponseWriter, r *http.Request) {
 	setCookie(w, r, sessionCookie, session, 12*60*60)
 	to := pd.Next
 	if to == "/" {
-		var m me
-		if err := s.api.get(context.WithValue(ctx, tokenKey, session), "/v1/me", &m); err == nil {
-			to = startPage(m.Role)
+		if m, err := s.whoAmI(context.WithValue(ctx, tokenKey, session)); err == nil {
+			to = startPage(string(m.Role))
 		}
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
@@ -273,7 +272,7 @@ func (p *provider) email(idt *oidc.IDToken) (string, bool) {
 				continue
 			}
 		}
-		return strings.ToLower(strings.TrimSpace(v)), true
+		return directory.NormalEmail(v), true
 	}
 	return "", false
 }

@@ -13,11 +13,11 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/api"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/devidp"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/devtest/devidp"
+	"github.com/fundflow/fundflow/internal/devtest/testredis"
 	"github.com/fundflow/fundflow/internal/directory"
-	"github.com/fundflow/fundflow/internal/registry"
-	"github.com/fundflow/fundflow/internal/testredis"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // oidcRig is fundflow's web and API in front of a real OpenID provider
@@ -44,7 +44,7 @@ func newOIDCRig(t *testing.T) *oidcRig {
 	if err := tokens.Rebuild(context.Background(), directory.State{Users: []directory.User{jo}}); err != nil {
 		t.Fatal(err)
 	}
-	orgs, err := registry.Default()
+	orgs, err := organisation.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/fundflow/fundflow/internal/decimal"
 	"github.com/fundflow/fundflow/internal/outcome"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // The outcomes section's charts, drawn like the budget chart: geometry in
@@ -79,12 +80,12 @@ var reachKeys = []struct{ key, label string }{
 
 const reachBarH, reachRowGap = 22, 18
 
-func newReachChart(o *outcomes) reachChart {
-	groups := append([]outcomeGroup{o.Fund}, o.Nations...)
+func newReachChart(o *apiclient.Outcomes) reachChart {
+	groups := append([]apiclient.OutcomeGroup{o.Fund}, o.Nations...)
 	var values []decimal.Decimal
 	figs := make([][]ocFigure, len(groups))
 	for i, g := range groups {
-		figs[i] = []ocFigure{parseFigure(g.PlannedReach), parseFigure(g.Onboarded), parseFigure(g.Active)}
+		figs[i] = []ocFigure{parseFigure(g.PlannedReach), parseFigure(g.PeopleOnboarded), parseFigure(g.PeopleActive)}
 		for _, f := range figs[i] {
 			if f.Shown {
 				values = append(values, f.Value)
@@ -133,7 +134,7 @@ func newReachChart(o *outcomes) reachChart {
 // routes and each route: a hollow circle at baseline, a filled one at
 // follow-up, and an arrow between.
 type changeChart struct {
-	Measure       outcomeMeasure
+	Measure       apiclient.OutcomeMeasureFigures
 	Better        string
 	Width, Height int
 	Rows          []changeRow
@@ -155,7 +156,7 @@ type changeRow struct {
 const changeRowH = 40
 
 // newChangeCharts draws every mean measure that has a figure.
-func newChangeCharts(o *outcomes) []changeChart {
+func newChangeCharts(o *apiclient.Outcomes) []changeChart {
 	var out []changeChart
 	rows := outcomeMeans(o)
 	for i := 0; i < len(rows); {

@@ -3,13 +3,15 @@ package web
 import (
 	"strings"
 	"testing"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 func str(s string) *string { return &s }
 
 func TestReachChartScalesBarsToOneAxisAndDrawsNoSuppressedBar(t *testing.T) {
-	o := &outcomes{Fund: outcomeGroup{Title: "Fund", PlannedReach: str("3000"), Onboarded: str("1500"), Active: str("<8")},
-		Nations: []outcomeGroup{{Title: "Wales", PlannedReach: str("1000"), Onboarded: nil, Active: nil}}}
+	o := &apiclient.Outcomes{Fund: apiclient.OutcomeGroup{Title: "Fund", PlannedReach: str("3000"), PeopleOnboarded: str("1500"), PeopleActive: str("<8")},
+		Nations: []apiclient.OutcomeGroup{{Title: "Wales", PlannedReach: str("1000"), PeopleOnboarded: nil, PeopleActive: nil}}}
 	c := newReachChart(o)
 	if len(c.Rows) != 2 || c.Rows[0].Label != "All awards" {
 		t.Fatalf("rows %+v", c.Rows)
@@ -31,12 +33,12 @@ func TestReachChartScalesBarsToOneAxisAndDrawsNoSuppressedBar(t *testing.T) {
 }
 
 func TestChangeChartPointsFromBaselineToFollowUp(t *testing.T) {
-	m := func(b, f, ch string) outcomeMeasure {
-		return outcomeMeasure{Measure: "sbp", Title: "Systolic", Unit: "mmHg", Kind: "mean", Direction: "lower",
+	m := func(b, f, ch string) apiclient.OutcomeMeasureFigures {
+		return apiclient.OutcomeMeasureFigures{Measure: "sbp", Title: "Systolic", Unit: "mmHg", Kind: "mean", Direction: "lower",
 			BaselineMean: str(b), FollowUpMean: str(f), Change: str(ch)}
 	}
-	o := &outcomes{Fund: outcomeGroup{Measures: []outcomeMeasure{m("142", "136", "-6")}},
-		Routes: []outcomeGroup{{Title: "NHS App", Measures: []outcomeMeasure{m("<8", "<8", "<8")}}}}
+	o := &apiclient.Outcomes{Fund: apiclient.OutcomeGroup{Measures: []apiclient.OutcomeMeasureFigures{m("142", "136", "-6")}},
+		Routes: []apiclient.OutcomeGroup{{Title: "NHS App", Measures: []apiclient.OutcomeMeasureFigures{m("<8", "<8", "<8")}}}}
 	cs := newChangeCharts(o)
 	if len(cs) != 1 || len(cs[0].Rows) != 2 || cs[0].Better != "lower is better" {
 		t.Fatalf("charts %+v", cs)
@@ -49,7 +51,7 @@ func TestChangeChartPointsFromBaselineToFollowUp(t *testing.T) {
 		t.Errorf("suppressed route drawn: %+v", r)
 	}
 	// Nothing reported: no chart at all.
-	if cs := newChangeCharts(&outcomes{Fund: outcomeGroup{Measures: []outcomeMeasure{{Measure: "x", Kind: "mean"}}}}); len(cs) != 0 {
+	if cs := newChangeCharts(&apiclient.Outcomes{Fund: apiclient.OutcomeGroup{Measures: []apiclient.OutcomeMeasureFigures{{Measure: "x", Kind: "mean"}}}}); len(cs) != 0 {
 		t.Errorf("chart of nothing: %+v", cs)
 	}
 }

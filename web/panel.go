@@ -3,14 +3,16 @@ package web
 import (
 	"net/http"
 	"slices"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // panelPage is one fund as the panel sees it: its money and the
 // applications awaiting a decision, best weighted score first.
 type panelPage struct {
-	Funds []fund
-	Fund  fund
-	Rows  []row
+	Funds []apiclient.Fund
+	Fund  *apiclient.Fund
+	Rows  []apiclient.ApplicationRow
 	// Targets are each row's outcome targets, named as the fund names
 	// them, shown beside the score.
 	Targets [][]targetRow
@@ -32,13 +34,13 @@ func (s *server) panel(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "panel/panel", view{Title: "Panel", Data: p})
 		return
 	}
-	p.Fund = *f
-	var ranked list[row]
-	if err := s.api.get(ctx, apiFund(f.ID)+"/panel?limit=200", &ranked); err != nil {
+	p.Fund = f
+	res, err := s.api.ListPanelRankingWithResponse(ctx, f.ID, &apiclient.ListPanelRankingParams{Limit: new(200)})
+	if err := check(res, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p.Rows, p.More = ranked.Items, ranked.NextCursor != nil
+	p.Rows, p.More = res.JSON200.Items, res.JSON200.NextCursor != ""
 	for _, r := range p.Rows {
 		var ts []targetRow
 		for _, t := range r.Targets {
@@ -51,11 +53,11 @@ func (s *server) panel(w http.ResponseWriter, r *http.Request) {
 
 // defaultPanelFund is the first fund past its draft and not yet finished,
 // or failing that the first fund.
-func defaultPanelFund(funds []fund) string {
+func defaultPanelFund(funds []apiclient.Fund) string {
 	if len(funds) == 0 {
 		return ""
 	}
-	if i := slices.IndexFunc(funds, func(f fund) bool { return f.Status != "draft" && f.Status != "finished" }); i >= 0 {
+	if i := slices.IndexFunc(funds, func(f apiclient.Fund) bool { return f.Status != "draft" && f.Status != "finished" }); i >= 0 {
 		return funds[i].ID
 	}
 	return funds[0].ID

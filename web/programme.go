@@ -2,23 +2,24 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // dashboard is the programme manager's view of one fund's deployments.
 type dashboard struct {
-	Funds       []fund
-	Fund        fund
+	Funds       []apiclient.Fund
+	Fund        *apiclient.Fund
 	Budget      budgetChart
-	Deployments []deployment
+	Deployments []apiclient.Deployment
 	Awards      []awardMilestones
 	Timeline    timelineChart
 	Overdue     []overdueMilestone
-	Outcomes    *outcomes
+	Outcomes    *apiclient.Outcomes
 	Reach       reachChart
 	Changes     []changeChart
 }
@@ -42,20 +43,21 @@ func (s *server) programme(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "programme/dashboard", view{Title: "Deployments", Data: d})
 		return
 	}
-	d.Fund = *f
+	d.Fund = f
 	id := f.ID
-	var deps list[deployment]
-	if err := s.api.get(ctx, "/v1/programme/deployments?fund_id="+url.QueryEscape(id), &deps); err != nil {
+	deps, err := s.api.ListDeploymentsWithResponse(ctx, &apiclient.ListDeploymentsParams{FundID: &id})
+	if err := check(deps, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d.Deployments, d.Budget = deps.Items, newBudgetChart(d.Fund.Budget)
-	for _, dep := range deps.Items {
-		a := awardMilestones{Deployment: dep}
-		if err := s.api.get(ctx, apiApp(dep.ApplicationID)+"/milestones", &a.Milestones); err != nil {
+	d.Deployments, d.Budget = deps.JSON200.Items, newBudgetChart(d.Fund.Budget)
+	for _, dep := range d.Deployments {
+		ms, err := s.api.ListMilestonesWithResponse(ctx, dep.ApplicationID)
+		if err := check(ms, err); err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		a := awardMilestones{Deployment: dep, Milestones: *ms.JSON200}
 		for _, m := range a.Milestones {
 			if m.Status == "overdue" {
 				d.Overdue = append(d.Overdue, overdueMilestone{ApplicationID: dep.ApplicationID, OrgName: orgLabel(dep), Title: m.Title, DueAt: m.DueAt})
@@ -64,18 +66,18 @@ func (s *server) programme(w http.ResponseWriter, r *http.Request) {
 		d.Awards = append(d.Awards, a)
 	}
 	d.Timeline = newTimeline(d.Awards, time.Now())
-	var oc outcomes
-	if err := s.api.get(ctx, apiFund(id)+"/outcomes", &oc); err != nil {
+	oc, err := s.api.GetOutcomesWithResponse(ctx, id)
+	if err := check(oc, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d.Outcomes, d.Reach, d.Changes = &oc, newReachChart(&oc), newChangeCharts(&oc)
+	d.Outcomes, d.Reach, d.Changes = oc.JSON200, newReachChart(oc.JSON200), newChangeCharts(oc.JSON200)
 	s.render(w, r, http.StatusOK, "programme/dashboard", view{Title: "Deployments", Data: d})
 }
 
 // firstAwarding is the fund a dashboard opens on: the first with awards,
 // else the first.
-func firstAwarding(funds []fund) string {
+func firstAwarding(funds []apiclient.Fund) string {
 	for _, f := range funds {
 		if f.Awards.Count > 0 {
 			return f.ID
@@ -90,25 +92,31 @@ func firstAwarding(funds []fund) string {
 // deploymentsCSV is the API's export, under the user's own token; the
 // query string, with the fund, goes with it.
 func (s *server) deploymentsCSV(w http.ResponseWriter, r *http.Request) {
-	s.api.proxy(w, r, "/v1/programme/deployments.csv")
+	var params apiclient.GetDeploymentsCSVParams
+	if id := r.URL.Query().Get("fund_id"); id != "" {
+		params.FundID = &id
+	}
+	res, err := s.api.GetDeploymentsCSV(r.Context(), &params)
+	relay(w, res, err)
 }
 
 // outcomesPDF is the API's evaluation report for ?fund_id=, under the
 // user's own token.
 func (s *server) outcomesPDF(w http.ResponseWriter, r *http.Request) {
-	s.api.proxy(w, r, apiFund(r.URL.Query().Get("fund_id"))+"/outcomes.pdf")
+	res, err := s.api.GetOutcomesReport(r.Context(), r.URL.Query().Get("fund_id"))
+	relay(w, res, err)
 }
 
 func (s *server) verifyMilestone(w http.ResponseWriter, r *http.Request) {
-	body := struct {
-		Decision string `json:"decision"`
-		Note     string `json:"note"`
-	}{r.PostFormValue("decision"), strings.TrimSpace(r.PostFormValue("note"))}
+	v := mux.Vars(r)
+	body := apiclient.VerifyMilestoneJSONRequestBody{
+		Decision: apiclient.VerifyMilestoneJSONBodyDecision(r.PostFormValue("decision")), Note: strings.TrimSpace(r.PostFormValue("note"))}
 	done := "Milestone verified"
 	if body.Decision == "return" {
 		done = "Evidence returned to the applicant"
 	}
-	s.awardCommand(w, r, apiMilestone(r, "/verify"), body, done)
+	res, err := s.api.VerifyMilestoneWithResponse(r.Context(), v["id"], v["milestone_id"], nil, body, keyed(r))
+	s.awardAnswered(w, r, check(res, err), done)
 }
 
 func (s *server) decideExtension(w http.ResponseWriter, r *http.Request) {
@@ -119,35 +127,25 @@ func (s *server) decideExtension(w http.ResponseWriter, r *http.Request) {
 		s.refusal(w, r, http.StatusUnprocessableEntity, []fieldError{{Message: "Select whether to approve or refuse the extension"}})
 		return
 	}
-	body := struct {
-		Approve bool   `json:"approve"`
-		Note    string `json:"note"`
-	}{approve == "true", strings.TrimSpace(r.PostFormValue("note"))}
+	body := apiclient.DecideExtensionJSONRequestBody{Approve: approve == "true", Note: strings.TrimSpace(r.PostFormValue("note"))}
 	done := "Extension refused"
 	if body.Approve {
 		done = "Extension approved"
 	}
-	s.awardCommand(w, r, apiMilestone(r, "/extension/decision"), body, done)
+	v := mux.Vars(r)
+	res, err := s.api.DecideExtensionWithResponse(r.Context(), v["id"], v["milestone_id"], nil, body, keyed(r))
+	s.awardAnswered(w, r, check(res, err), done)
 }
 
 func (s *server) terminate(w http.ResponseWriter, r *http.Request) {
-	body := struct {
-		Reason string `json:"reason"`
-	}{strings.TrimSpace(r.PostFormValue("reason"))}
-	s.awardCommand(w, r, apiApp(mux.Vars(r)["id"])+"/terminate", body, "Award terminated")
+	res, err := s.api.TerminateAwardWithResponse(r.Context(), mux.Vars(r)["id"], nil,
+		apiclient.TerminateAwardJSONRequestBody{Reason: strings.TrimSpace(r.PostFormValue("reason"))}, keyed(r))
+	s.awardAnswered(w, r, check(res, err), "Award terminated")
 }
 
-// apiMilestone is the API's path for an action on the milestone in the
-// page's path.
-func apiMilestone(r *http.Request, action string) string {
-	v := mux.Vars(r)
-	return apiApp(v["id"]) + "/milestones/" + url.PathEscape(v["milestone_id"]) + action
-}
-
-// awardCommand sends a programme manager's decision about an award and
-// goes back to the application.
-func (s *server) awardCommand(w http.ResponseWriter, r *http.Request, path string, body any, done string) {
-	err := s.api.post(r.Context(), path, body, r.PostFormValue("idempotency_key"), nil)
+// awardAnswered is the answer to a programme manager's decision about an
+// award: back to the application, or the refusal shown.
+func (s *server) awardAnswered(w http.ResponseWriter, r *http.Request, err error, done string) {
 	if errs, ok := refused(err); ok {
 		s.refusal(w, r, problemStatus(err), errs)
 		return

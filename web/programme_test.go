@@ -2,17 +2,18 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 func TestBudgetBarFillsExactlyWhateverTheAmounts(t *testing.T) {
-	for _, b := range []budget{
+	for _, b := range []apiclient.Budget{
 		{TotalPence: 100_000_000, DrawnPence: 20_000_000, CommittedPence: 30_000_000, ReservedPence: 10_000_000, AvailablePence: 40_000_000},
 		{TotalPence: 3, DrawnPence: 1, CommittedPence: 1, AvailablePence: 1},
 		{TotalPence: 1, AvailablePence: 1},
@@ -42,16 +43,16 @@ func TestBudgetBarEdgeCases(t *testing.T) {
 		}
 		return w
 	}
-	if got := widths(newBudgetChart(budget{})); !reflect.DeepEqual(got, []int{0, 0, 0, 0}) {
+	if got := widths(newBudgetChart(apiclient.Budget{})); !reflect.DeepEqual(got, []int{0, 0, 0, 0}) {
 		t.Errorf("an empty fund draws nothing, got %v", got)
 	}
-	if got := widths(newBudgetChart(budget{TotalPence: 1, DrawnPence: 1})); !reflect.DeepEqual(got, []int{barWidth, 0, 0, 0}) {
+	if got := widths(newBudgetChart(apiclient.Budget{TotalPence: 1, DrawnPence: 1})); !reflect.DeepEqual(got, []int{barWidth, 0, 0, 0}) {
 		t.Errorf("one penny, all drawn, fills the bar: %v", got)
 	}
-	if got := widths(newBudgetChart(budget{TotalPence: 3, DrawnPence: 1, CommittedPence: 1, AvailablePence: 1})); !reflect.DeepEqual(got, []int{333, 333, 0, 334}) {
+	if got := widths(newBudgetChart(apiclient.Budget{TotalPence: 3, DrawnPence: 1, CommittedPence: 1, AvailablePence: 1})); !reflect.DeepEqual(got, []int{333, 333, 0, 334}) {
 		t.Errorf("thirds: %v, want the rounding left to the last part", got)
 	}
-	c := newBudgetChart(budget{TotalPence: 100_000_000_000, DrawnPence: 1, AvailablePence: 99_999_999_999})
+	c := newBudgetChart(apiclient.Budget{TotalPence: 100_000_000_000, DrawnPence: 1, AvailablePence: 99_999_999_999})
 	if c.Parts[0].Width != 0 || c.Parts[3].Width != barWidth {
 		t.Errorf("a penny of a billion pounds has no width: %v", widths(c))
 	}
@@ -63,8 +64,8 @@ func TestBudgetBarEdgeCases(t *testing.T) {
 func TestTimelinePlacesMilestonesOnOneAxis(t *testing.T) {
 	day := func(d int) time.Time { return time.Date(2026, 1, d, 12, 0, 0, 0, time.UTC) }
 	awards := []awardMilestones{
-		{Deployment: deployment{OrgName: "NHS Bristol ICB"}, Milestones: []milestone{{Title: "Start", DueAt: day(1), Status: "verified"}, {Title: "Go live", DueAt: day(31), Status: "overdue"}}},
-		{Deployment: deployment{OrgCode: "QOP"}, Milestones: []milestone{{Title: "Start", DueAt: day(16), Status: "submitted"}}},
+		{Deployment: apiclient.Deployment{OrgName: "NHS Bristol ICB"}, Milestones: []apiclient.Milestone{{Title: "Start", DueAt: day(1), Status: "verified"}, {Title: "Go live", DueAt: day(31), Status: "overdue"}}},
+		{Deployment: apiclient.Deployment{OrgCode: "QOP"}, Milestones: []apiclient.Milestone{{Title: "Start", DueAt: day(16), Status: "submitted"}}},
 	}
 	c := newTimeline(awards, day(16))
 	if len(c.Rows) != 2 || c.Rows[1].Label != "QOP" {
@@ -92,11 +93,11 @@ func TestTimelinePlacesMilestonesOnOneAxis(t *testing.T) {
 func dashboardAPI(t testing.TB) *fakeAPI {
 	api := newFakeAPI(t)
 	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{
-		map[string]any{"id": "fund-a", "name": "Fund A", "status": "draft", "awards": map[string]any{"count": 0, "max": 5}},
-		map[string]any{"id": "fund-b", "name": "Prevention Fund", "status": "open", "awards": map[string]any{"count": 2, "max": 10}},
+		fundJSON("fund-a", "Fund A", "draft", map[string]any{"awards": map[string]any{"count": 0, "max": 5}}),
+		fundJSON("fund-b", "Prevention Fund", "open", map[string]any{"awards": map[string]any{"count": 2, "max": 10}}),
 	}, "next_cursor": nil})
-	api.on("GET /v1/funds/fund-b", http.StatusOK, map[string]any{"id": "fund-b", "name": "Prevention Fund", "status": "open",
-		"budget": map[string]any{"total_pence": 100_000_000, "drawn_pence": 20_000_000, "committed_pence": 30_000_000, "reserved_pence": 10_000_000, "available_pence": 40_000_000}})
+	api.on("GET /v1/funds/fund-b", http.StatusOK, fundJSON("fund-b", "Prevention Fund", "open", map[string]any{
+		"budget": map[string]any{"total_pence": 100_000_000, "drawn_pence": 20_000_000, "committed_pence": 30_000_000, "reserved_pence": 10_000_000, "available_pence": 40_000_000}}))
 	api.on("GET /v1/programme/deployments", http.StatusOK, map[string]any{"items": []any{
 		map[string]any{"application_id": "app-1", "fund_id": "fund-b", "org_code": "QUY", "org_name": "NHS Bristol ICB", "status": "in_deployment",
 			"awarded_pence": 25_000_000, "drawn_pence": 5_000_000, "next_milestone": map[string]any{"id": "m2", "title": "Go live", "due_at": "2026-06-01T09:00:00Z"},
@@ -117,7 +118,7 @@ func dashboardAPI(t testing.TB) *fakeAPI {
 		"routes": []any{map[string]any{"key": "nhs_app", "title": "NHS App", "awards": 1, "people_onboarded": "<8", "people_active": "0",
 			"measures": []any{map[string]any{"measure": "wemwbs", "title": "Mental wellbeing (WEMWBS)", "unit": "points", "kind": "mean", "direction": "higher",
 				"baseline_n": "<8", "baseline_mean": "<8", "follow_up_n": "<8", "follow_up_mean": "<8", "change": "<8"}}}},
-		"nations": []any{}, "per_award": []any{}, "measures": []any{},
+		"fund_id": "fund-b", "nations": []any{}, "per_award": []any{}, "measures": []any{},
 	})
 	api.on("GET /v1/applications/app-2/milestones", http.StatusOK, []any{
 		map[string]any{"id": "m1", "title": "Mobilise", "due_at": "2026-02-01T09:00:00Z", "status": "overdue", "drawdown_pence": 6_000_000},
@@ -139,6 +140,8 @@ func TestDashboardShowsTheFundsDeployments(t *testing.T) {
 		`>Amber</strong>`, `>Red</strong>`,
 		`<a href="/applications/app-1">NHS Bristol ICB</a>`,
 		`£250,000`, `£50,000`, `Go live, due <time datetime="2026-06-01">1 June 2026</time>`,
+		// app-2 has no milestone left to come.
+		`<td class="nhsuk-table__cell">None</td>`,
 		`aria-label="Milestones of 2 awards by due date, from 1 February 2026 to 1 June 2026."`,
 		`Mobilise, due <time datetime="2026-02-01">1 February 2026</time>: Overdue`,
 		`1 overdue milestone</caption>`,
@@ -185,7 +188,7 @@ func TestDashboardForAnUnknownFundIsNotFound(t *testing.T) {
 
 func TestDeploymentsCSVIsTheAPIsWithTheUsersToken(t *testing.T) {
 	api := newFakeAPI(t)
-	api.on("GET /v1/programme/deployments.csv", http.StatusOK, "application_id,fund_id")
+	api.on("GET /v1/programme/deployments.csv", http.StatusOK, document{"text/csv; charset=utf-8", "application_id,fund_id"})
 	w := get(t, newTestServer(t, api), "tok-pm", "/programme/deployments.csv?fund_id=fund-b")
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "application_id,fund_id") {
 		t.Fatalf("CSV: %d %s", w.Code, w.Body.String())
@@ -198,7 +201,7 @@ func TestDeploymentsCSVIsTheAPIsWithTheUsersToken(t *testing.T) {
 
 func TestVerifyingAMilestonePostsTheDecision(t *testing.T) {
 	api := newFakeAPI(t)
-	api.on("POST /v1/applications/app-1/milestones/m2/verify", http.StatusOK, map[string]any{"status": "in_deployment"})
+	api.on("POST /v1/applications/app-1/milestones/m2/verify", http.StatusOK, commandJSON("in_deployment", reviewApp("in_deployment")))
 	w := post(t, newTestServer(t, api), "tok-pm", "/applications/app-1/milestones/m2/verify",
 		url.Values{"decision": {"verify"}, "note": {" Evidence complete "}, "idempotency_key": {"k-1"}})
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/applications/app-1" {
@@ -216,7 +219,7 @@ func TestVerifyingAMilestonePostsTheDecision(t *testing.T) {
 func TestARefusedDecisionSaysWhyAndLinksBack(t *testing.T) {
 	api := newFakeAPI(t)
 	api.on("POST /v1/applications/app-1/milestones/m2/verify", http.StatusUnprocessableEntity, map[string]any{
-		"status": 422, "code": "validation", "detail": "the verification is invalid",
+		"status": 422, "code": "validation_failed", "detail": "the verification is invalid",
 		"errors": []any{map[string]any{"field": "note", "message": "is required"}}})
 	w := post(t, newTestServer(t, api), "tok-pm", "/applications/app-1/milestones/m2/verify",
 		url.Values{"decision": {"return"}, "idempotency_key": {"k-2"}})
@@ -229,7 +232,7 @@ func TestARefusedDecisionSaysWhyAndLinksBack(t *testing.T) {
 
 func TestExtensionDecisionNeedsAnAnswer(t *testing.T) {
 	api := newFakeAPI(t)
-	api.on("POST /v1/applications/app-1/milestones/m2/extension/decision", http.StatusOK, map[string]any{})
+	api.on("POST /v1/applications/app-1/milestones/m2/extension/decision", http.StatusOK, commandJSON("in_deployment", reviewApp("in_deployment")))
 	h := newTestServer(t, api)
 	w := post(t, h, "tok-pm", "/applications/app-1/milestones/m2/extension/decision", url.Values{"note": {"ok"}})
 	if w.Code != http.StatusUnprocessableEntity || len(api.commands()) != 0 {
@@ -244,7 +247,7 @@ func TestExtensionDecisionNeedsAnAnswer(t *testing.T) {
 
 func TestTerminatingAnAwardPostsTheReason(t *testing.T) {
 	api := newFakeAPI(t)
-	api.on("POST /v1/applications/app-1/terminate", http.StatusOK, map[string]any{})
+	api.on("POST /v1/applications/app-1/terminate", http.StatusOK, commandJSON("terminated", reviewApp("terminated")))
 	w := post(t, newTestServer(t, api), "tok-pm", "/applications/app-1/terminate", url.Values{"reason": {"Service withdrawn"}, "idempotency_key": {"k-4"}})
 	cmds := api.commands()
 	if w.Code != http.StatusSeeOther || len(cmds) != 1 || cmds[0].Path != "/v1/applications/app-1/terminate" ||
@@ -258,22 +261,19 @@ func TestStaffMilestonesOfferTheProgrammeManagersDecisions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var app application
-	err = json.Unmarshal([]byte(`{"id":"app-1","status":"in_deployment","awarded_pence":25000000,"drawn_pence":5000000,"milestones":[
+	var app apiclient.Application
+	decodeApplication(t, reviewApp("in_deployment"), `{"awarded_pence":25000000,"drawn_pence":5000000,"milestones":[
 		{"id":"m1","title":"Mobilise","due_at":"2026-03-01T09:00:00Z","drawdown_pence":5000000,"status":"verified","drawn_pence":5000000,"verified_at":"2026-03-02T09:00:00Z",
-		 "reviews":[{"decision":"verify","note":"Good","by":{"name":"Pat Manager"},"at":"2026-03-02T09:00:00Z"}]},
+		 "reviews":[{"decision":"verify","note":"Good","by":{"id":"p1","name":"Pat Manager","role":"programme_manager"},"at":"2026-03-02T09:00:00Z"}]},
 		{"id":"m2","title":"Go live","due_at":"2026-06-01T09:00:00Z","drawdown_pence":20000000,"status":"submitted",
 		 "documents_required":[{"kind":"go_live_report","label":"Go-live report"},{"kind":"dtac","label":"DTAC assessment"}],
-		 "evidence":{"summary":"Live in 3 practices","metrics":{"people_onboarded":120},"links":["https://example.org/report"],"documents":["d1","d2"],"by":{"name":"Ana Lead"},"at":"2026-05-20T09:00:00Z"},
-		 "extensions":[{"from_due_at":"2026-06-01T09:00:00Z","new_due_at":"2026-07-01T09:00:00Z","reason":"Supplier delay","requested_by":{"name":"Ana Lead"},"requested_at":"2026-05-01T09:00:00Z"}]},
-		{"id":"m3","title":"Evaluate","due_at":"2026-09-01T09:00:00Z","drawdown_pence":0,"status":"submitted","evidence":{"summary":"Report"}}],
-		"documents":[{"id":"d1","name":"Go-live report.pdf","kind":"go_live_report","scan_status":"clean"},{"id":"d2","name":"Photos.pdf","scan_status":"not_scanned"}]}`), &app)
-	if err != nil {
-		t.Fatal(err)
-	}
+		 "evidence":{"summary":"Live in 3 practices","metrics":{"people_onboarded":120},"links":["https://example.org/report"],"documents":["d1","d2"],"by":{"id":"a1","name":"Ana Lead","role":"applicant"},"at":"2026-05-20T09:00:00Z"},
+		 "extensions":[{"from_due_at":"2026-06-01T09:00:00Z","new_due_at":"2026-07-01T09:00:00Z","reason":"Supplier delay","requested_by":{"id":"a1","name":"Ana Lead","role":"applicant"},"requested_at":"2026-05-01T09:00:00Z"}]},
+		{"id":"m3","title":"Evaluate","due_at":"2026-09-01T09:00:00Z","drawdown_pence":0,"status":"submitted","evidence":{"summary":"Report","by":{"id":"a1","name":"Ana Lead","role":"applicant"},"at":"2026-08-20T09:00:00Z"}}],
+		"documents":[{"id":"d1","name":"Go-live report.pdf","kind":"go_live_report","scan_status":"clean","size":10,"sha256":"abababababababababababababababababababababababababababababababab","content_type":"application/pdf","uploaded_at":"2026-05-03T09:00:00Z","uploaded_by":{"id":"a1","name":"Ana Lead","role":"applicant"}},{"id":"d2","name":"Photos.pdf","scan_status":"not_scanned","size":10,"sha256":"abababababababababababababababababababababababababababababababab","content_type":"application/pdf","uploaded_at":"2026-05-03T09:00:00Z","uploaded_by":{"id":"a1","name":"Ana Lead","role":"applicant"}}]}`, &app)
 	// The programme manager's actions, as the API lists them; a reviewer
 	// has none.
-	pmActions := []allowed{{Name: "verify_milestone", MilestoneID: "m2"}, {Name: "verify_milestone", MilestoneID: "m3"},
+	pmActions := []apiclient.Action{{Name: "verify_milestone", MilestoneID: "m2"}, {Name: "verify_milestone", MilestoneID: "m3"},
 		{Name: "decide_extension", MilestoneID: "m2"}, {Name: "terminate"}}
 	render := func(role string) string {
 		app.Actions = nil
@@ -281,7 +281,7 @@ func TestStaffMilestonesOfferTheProgrammeManagersDecisions(t *testing.T) {
 			app.Actions = pmActions
 		}
 		var buf bytes.Buffer
-		v := view{Me: &me{Role: role}, CSRF: "c", Key: "k"}
+		v := view{Me: &apiclient.Me{Role: apiclient.MeRole(role)}, CSRF: "c", Key: "k"}
 		if err := p["programme/refused"].ExecuteTemplate(&buf, "milestones-staff", map[string]any{"V": v, "App": &app}); err != nil {
 			t.Fatal(err)
 		}

@@ -11,13 +11,14 @@ import (
 	"strings"
 
 	"github.com/fundflow/fundflow/templates"
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // view is what every page template gets: the page's own data in Data, and
 // what the layout needs around it.
 type view struct {
 	Title string
-	Me    *me
+	Me    *apiclient.Me
 	// CSRF goes in every form as csrf_token; Key as idempotency_key.
 	CSRF string
 	Key  string
@@ -47,7 +48,7 @@ func parsePages() (pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := template.New("layout").Funcs(funcs).ParseFS(root, "layout.html", "partials/*.html")
+	base, err := template.New("layout").Funcs(funcs).Funcs(answerFuncs).ParseFS(root, "layout.html", "partials/*.html")
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // reviewQueuePage is a reviewer's assignments, in the API's order (due
@@ -22,19 +24,19 @@ type reviewQueuePage struct {
 }
 
 type queueItem struct {
-	row
+	apiclient.ApplicationRow
 	Overdue bool
 }
 
 // reviewQueue is a reviewer's own work: the applications assigned to them.
 func (s *server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	path := "/v1/reviews"
+	var params apiclient.ListReviewsParams
 	if c := r.URL.Query().Get("cursor"); c != "" {
-		path += "?cursor=" + url.QueryEscape(c)
+		params.Cursor = &c
 	}
-	var rows list[row]
-	if err := s.api.get(ctx, path, &rows); err != nil {
+	rows, err := s.api.ListReviewsWithResponse(ctx, &params)
+	if err := check(rows, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -43,22 +45,23 @@ func (s *server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var screening list[row]
-	if err := s.api.get(ctx, "/v1/applications?status=eligibility&limit=200", &screening); err != nil {
+	screening, err := s.api.ListApplicationsWithResponse(ctx, &apiclient.ListApplicationsParams{
+		Status: new(apiclient.ApplicationStatusEligibility), Limit: new(200)})
+	if err := check(screening, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	now := time.Now()
-	due := func(rows []row) []queueItem {
+	due := func(rows []apiclient.ApplicationRow) []queueItem {
 		var out []queueItem
 		for _, it := range rows {
-			out = append(out, queueItem{row: it, Overdue: it.StageDueAt != nil && it.StageDueAt.Before(now)})
+			out = append(out, queueItem{ApplicationRow: it, Overdue: it.StageDueAt != nil && it.StageDueAt.Before(now)})
 		}
 		return out
 	}
-	page := reviewQueuePage{FundNames: names, Items: due(rows.Items), Screening: due(screening.Items)}
-	if rows.NextCursor != nil {
-		page.NextPage = "/reviews?cursor=" + url.QueryEscape(*rows.NextCursor)
+	page := reviewQueuePage{FundNames: names, Items: due(rows.JSON200.Items), Screening: due(screening.JSON200.Items)}
+	if c := rows.JSON200.NextCursor; c != "" {
+		page.NextPage = "/reviews?cursor=" + url.QueryEscape(c)
 	}
 	s.render(w, r, http.StatusOK, "review/queue", view{Title: "Your review queue", Data: page})
 }
@@ -80,8 +83,8 @@ func (s *server) fundNames(r *http.Request) (map[string]string, error) {
 // assessmentPage is the scoring form: one fieldset per criterion of the
 // fund, then the feedback and the internal comment.
 type assessmentPage struct {
-	App             application
-	Fund            fund
+	App             *apiclient.Application
+	Fund            *apiclient.Fund
 	Criteria        []criterionForm
 	Feedback        string
 	InternalComment string
@@ -90,7 +93,7 @@ type assessmentPage struct {
 // criterionForm is one criterion's part of the form. Field is its place in
 // the API's body (scores[0]), so the API's errors name its inputs.
 type criterionForm struct {
-	criterion
+	apiclient.Criterion
 	Field         string
 	Points        []scalePoint
 	Justification string
@@ -108,8 +111,8 @@ func scoreField(i int) string { return "scores[" + strconv.Itoa(i) + "]" }
 
 // newCriterionForm lays out criterion i with the score chosen ("" for
 // none) and its justification.
-func newCriterionForm(i int, c criterion, chosen, justification string) criterionForm {
-	f := criterionForm{criterion: c, Field: scoreField(i), Justification: justification}
+func newCriterionForm(i int, c apiclient.Criterion, chosen, justification string) criterionForm {
+	f := criterionForm{Criterion: c, Field: scoreField(i), Justification: justification}
 	for v := c.Scale.Min; v <= c.Scale.Max; v++ {
 		p := scalePoint{Value: v, Label: strconv.Itoa(v), ID: f.Field + ".score", Checked: strconv.Itoa(v) == chosen}
 		if k := v - c.Scale.Min; k < len(c.Scale.Labels) && c.Scale.Labels[k] != "" {
@@ -129,10 +132,11 @@ func newCriterionForm(i int, c criterion, chosen, justification string) criterio
 // scored against.
 func (s *server) loadAssessment(r *http.Request) (assessmentPage, error) {
 	var p assessmentPage
-	if err := s.api.get(r.Context(), apiApp(mux.Vars(r)["id"]), &p.App); err != nil {
+	var err error
+	if p.App, err = s.applicationByID(r.Context(), mux.Vars(r)["id"]); err != nil {
 		return p, err
 	}
-	err := s.api.get(r.Context(), apiFund(p.App.FundID), &p.Fund)
+	p.Fund, err = s.fundByID(r.Context(), p.App.FundID)
 	return p, err
 }
 
@@ -144,7 +148,7 @@ func (s *server) assessmentForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var mine assessment
+	var mine apiclient.Assessment
 	for _, a := range p.App.Panel.Assessments {
 		if a.ReviewerID == meFrom(r.Context()).ID {
 			mine = a
@@ -163,12 +167,6 @@ func (s *server) assessmentForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "review/assessment", view{Title: "Score this application", Data: p})
 }
 
-type assessmentBody struct {
-	Scores          []criterionScore `json:"scores"`
-	Feedback        string           `json:"feedback"`
-	InternalComment string           `json:"internal_comment"`
-}
-
 // submitAssessment scores every criterion in the fund's order, so each
 // score's place in the body is its place on the form. A criterion left
 // unscored cannot be put in the body at all, so it is the form's error.
@@ -178,7 +176,7 @@ func (s *server) submitAssessment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body := assessmentBody{Scores: []criterionScore{}, Feedback: r.PostFormValue("feedback"), InternalComment: r.PostFormValue("internal_comment")}
+	body := apiclient.SubmitAssessmentJSONRequestBody{Scores: []apiclient.ScoreInput{}, Feedback: r.PostFormValue("feedback"), InternalComment: r.PostFormValue("internal_comment")}
 	p.Feedback, p.InternalComment = body.Feedback, body.InternalComment
 	var errs []fieldError
 	for i, c := range p.Fund.Definition.Criteria {
@@ -191,7 +189,7 @@ func (s *server) submitAssessment(w http.ResponseWriter, r *http.Request) {
 			errs = append(errs, fieldError{Field: field + ".score", Message: "Select a score for " + c.Title})
 			continue
 		}
-		body.Scores = append(body.Scores, criterionScore{CriterionID: c.ID, Score: score, Justification: f.Justification})
+		body.Scores = append(body.Scores, apiclient.ScoreInput{CriterionID: c.ID, Score: score, Justification: f.Justification})
 	}
 	again := func(status int, errs []fieldError) {
 		s.render(w, r, status, "review/assessment", view{Title: "Score this application", Errors: errs, Data: p})
@@ -200,7 +198,8 @@ func (s *server) submitAssessment(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusUnprocessableEntity, errs)
 		return
 	}
-	err = s.api.post(r.Context(), apiApp(p.App.ID)+"/assessments", body, r.PostFormValue("idempotency_key"), nil)
+	res, err := s.api.SubmitAssessmentWithResponse(r.Context(), p.App.ID, nil, body, keyed(r))
+	err = check(res, err)
 	if errs, ok := refused(err); ok {
 		again(refusalCode(err), errs)
 		return

@@ -17,12 +17,15 @@ import (
 // different scales.
 func reviewFund() map[string]any {
 	return map[string]any{
-		"id": "f1", "name": "Prevention Fund 2026", "status": "closed",
+		"id": "fund-1", "name": "Prevention Fund 2026", "sponsor": "NHS England", "status": "closed", "history": []any{},
 		"budget": map[string]any{"total_pence": 50000000, "available_pence": 12000000, "reserved_pence": 8000000,
 			"committed_pence": 30000000, "drawn_pence": 4500050},
 		"awards": map[string]any{"count": 3, "max": 5}, "waitlist_length": 2,
 		"definition": map[string]any{
-			"id": "f1", "name": "Prevention Fund 2026", "pass_mark": 300,
+			"id": "fund-1", "name": "Prevention Fund 2026", "sponsor": "NHS England", "pass_mark": 300,
+			"total_pence": 50000000, "max_award_pence": 10000000, "max_awards": 5,
+			"eligible_org_types": []any{"ICB"}, "eligible_nations": []any{"England"}, "milestones": []any{},
+			"opens_at": "2026-01-05T09:00:00Z", "closes_at": "2026-03-31T17:00:00Z",
 			"deployment_routes": []any{map[string]any{"id": "pharmacy", "title": "Community pharmacy"}},
 			"criteria": []any{
 				map[string]any{"id": "need", "title": "Local need", "guidance": "How well the need is evidenced.", "weight": 2,
@@ -36,20 +39,22 @@ func reviewFund() map[string]any {
 // reviewApp is an application as staff see it, in status.
 func reviewApp(status string) map[string]any {
 	return map[string]any{
-		"id": "app-1", "fund_id": "f1", "org_code": "QUY", "org_name": "NHS Bristol ICB",
+		"id": "app-1", "fund_id": "fund-1", "org_code": "QUY", "org_name": "NHS Bristol ICB",
 		"status": status, "status_label": humanize(status), "requested_pence": 8000000, "pass_mark": 300,
+		"form_version": 1, "version": 3, "created_at": "2026-02-01T09:00:00Z", "actions": []any{},
 		"content": map[string]any{
 			"lead_contact":      map[string]any{"name": "Ana Lead", "email": "ana@example.nhs.uk", "role": "Programme lead"},
 			"deployment_routes": []string{"pharmacy"}, "target_cohorts": []string{"type_2_diabetes"},
 			"requested_pence": 8000000, "need": "High blood pressure\nin the east of the city.",
 		},
-		"eligibility": map[string]any{"automatic": "pass_with_caveats", "checks": []any{
+		"eligibility": map[string]any{"automatic": "pass_with_caveats", "checked_at": "2026-03-01T10:00:00Z", "checks": []any{
 			map[string]any{"rule": "organisation_type", "result": "pass", "reason": "an ICB"},
 			map[string]any{"rule": "amount", "result": "pass_with_caveats", "reason": "close to the maximum"},
 		}},
 		"reviewers": []any{map[string]any{"id": "r1", "name": "Rae Viewer"}},
-		"panel":     map[string]any{"size": 1, "assignments": []any{map[string]any{"reviewer": map[string]any{"id": "r1", "name": "Rae Viewer"}}}},
-		"queries":   []any{}, "milestones": []any{}, "letters": []any{},
+		"panel": map[string]any{"org_code": "QUY", "size": 1, "assignments": []any{
+			map[string]any{"reviewer": map[string]any{"id": "r1", "name": "Rae Viewer"}, "assigned_at": "2026-03-02T09:00:00Z"}}},
+		"queries": []any{}, "milestones": []any{}, "letters": []any{},
 		"deadlines": map[string]any{"stage": status, "stage_due_at": "2030-01-15T17:00:00Z"},
 	}
 }
@@ -80,12 +85,12 @@ func reviewAPI(t testing.TB, status string, actions ...string) *fakeAPI {
 	}
 	app["actions"] = actionsJSON(actions...)
 	api.on("GET /v1/applications/app-1", http.StatusOK, app)
-	api.on("GET /v1/applications/app-1/timeline", http.StatusOK, map[string]any{"items": []any{
+	api.on("GET /v1/applications/app-1/timeline", http.StatusOK, map[string]any{"next_cursor": nil, "items": []any{
 		map[string]any{"seq": 1, "at": "2026-03-01T10:00:00Z", "actor": "Ana Lead", "role": "applicant", "action": "submitted"},
 	}})
-	api.on("GET /v1/funds/f1", http.StatusOK, reviewFund())
-	api.on("GET /v1/funds/f1/form", http.StatusOK, map[string]any{"fund_id": "f1", "version": 1, "form": form.Seeded()})
-	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{reviewFund()}})
+	api.on("GET /v1/funds/fund-1", http.StatusOK, reviewFund())
+	api.on("GET /v1/funds/fund-1/form", http.StatusOK, fundFormJSON("fund-1", 1, form.Seeded()))
+	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{reviewFund()}, "next_cursor": nil})
 	return api
 }
 
@@ -123,11 +128,11 @@ func TestReviewQueueKeepsTheAPIsOrderAndFlagsOverdueWork(t *testing.T) {
 	api := reviewAPI(t, "assessment")
 	past, future := time.Now().Add(-48*time.Hour).UTC(), time.Now().Add(72*time.Hour).UTC()
 	api.on("GET /v1/reviews", http.StatusOK, map[string]any{"next_cursor": "b2Zm", "items": []any{
-		map[string]any{"id": "late", "fund_id": "f1", "org_code": "QOP", "status": "assessment", "status_label": "Assessment", "stage_due_at": past},
-		map[string]any{"id": "soon", "fund_id": "f1", "org_code": "QUY", "org_name": "NHS Bristol ICB", "status": "assessment", "status_label": "Assessment", "stage_due_at": future},
+		rowJSON(map[string]any{"id": "late", "fund_id": "fund-1", "org_code": "QOP", "status": "assessment", "status_label": "Assessment", "stage_due_at": past}),
+		rowJSON(map[string]any{"id": "soon", "fund_id": "fund-1", "org_code": "QUY", "org_name": "NHS Bristol ICB", "status": "assessment", "status_label": "Assessment", "stage_due_at": future}),
 	}})
 	api.on("GET /v1/applications", http.StatusOK, map[string]any{"next_cursor": nil, "items": []any{
-		map[string]any{"id": "new", "fund_id": "f1", "org_code": "7A1", "org_name": "Cardiff and Vale UHB", "status": "eligibility", "status_label": "Eligibility check", "stage_due_at": future},
+		rowJSON(map[string]any{"id": "new", "fund_id": "fund-1", "org_code": "7A1", "org_name": "Cardiff and Vale UHB", "status": "eligibility", "status_label": "Eligibility check", "stage_due_at": future}),
 	}})
 	h := newTestServer(t, api)
 
@@ -245,7 +250,7 @@ func scoresForm() url.Values {
 
 func TestScoringSendsEveryScoreInTheFundsOrder(t *testing.T) {
 	api := reviewAPI(t, "assessment")
-	api.on("POST /v1/applications/app-1/assessments", http.StatusOK, map[string]any{"status": "assessment"})
+	api.on("POST /v1/applications/app-1/assessments", http.StatusOK, commandJSON("assessment", reviewApp("assessment")))
 	w := post(t, newTestServer(t, api), "tok-reviewer", "/applications/app-1/assessment", scoresForm())
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/reviews" || flashOf(t, w) != "Scores submitted" {
 		t.Fatalf("scoring: %d to %q, flash %q", w.Code, w.Header().Get("Location"), flashOf(t, w))
@@ -299,7 +304,7 @@ func TestDecisionSendsPenceAndPassesOnAWaitlisting(t *testing.T) {
 	api := reviewAPI(t, "panel")
 	api.on("POST /v1/applications/app-1/decision", http.StatusOK, map[string]any{
 		"status": "waitlisted", "version": 9, "reason": "all 5 awards of this fund are taken",
-		"application": map[string]any{"status": "waitlisted", "status_label": "Waitlisted"},
+		"application": reviewApp("waitlisted"),
 	})
 	w := post(t, newTestServer(t, api), "tok-chair", "/applications/app-1/decision", url.Values{
 		"idempotency_key": {"key-2"}, "outcome": {"approve"}, "amount_pence": {"80,000"},
@@ -320,14 +325,14 @@ func TestDecisionSendsPenceAndPassesOnAWaitlisting(t *testing.T) {
 
 func TestDecisionToRejectSendsNoAmount(t *testing.T) {
 	api := reviewAPI(t, "panel")
-	api.on("POST /v1/applications/app-1/decision", http.StatusOK, map[string]any{"status": "rejected", "application": map[string]any{"status_label": "Rejected"}})
+	api.on("POST /v1/applications/app-1/decision", http.StatusOK, commandJSON("rejected", reviewApp("rejected")))
 	w := post(t, newTestServer(t, api), "tok-chair", "/applications/app-1/decision", url.Values{
 		"outcome": {"reject"}, "amount_pence": {"80000"}, "feedback": {"Not enough evidence."},
 	})
 	if w.Code != http.StatusSeeOther || flashOf(t, w) != "Decision recorded. Status: Rejected" {
 		t.Fatalf("reject: %d, flash %q", w.Code, flashOf(t, w))
 	}
-	want := map[string]any{"outcome": "reject", "conditions": []any{}, "feedback": "Not enough evidence."}
+	want := map[string]any{"outcome": "reject", "feedback": "Not enough evidence."}
 	if c := api.commands(); len(c) != 1 || !reflect.DeepEqual(c[0].Body, want) {
 		t.Fatalf("commands %+v", c)
 	}
@@ -380,7 +385,7 @@ func TestReviewerCommandsSendTheirBodies(t *testing.T) {
 			map[string]any{"has_conflict": true, "note": "I advise this ICB."}, "/reviews"},
 		{"not conflicted", "/applications/app-1/conflicts", "/v1/applications/app-1/conflicts",
 			url.Values{"has_conflict": {"no"}},
-			map[string]any{"has_conflict": false, "note": ""}, "/applications/app-1"},
+			map[string]any{"has_conflict": false}, "/applications/app-1"},
 		{"query in the fund's time", "/applications/app-1/queries", "/v1/applications/app-1/queries",
 			url.Values{"question": {"What is the budget split?"}, "respond_within": {""}},
 			map[string]any{"question": "What is the budget split?"}, "/applications/app-1"},
@@ -389,7 +394,9 @@ func TestReviewerCommandsSendTheirBodies(t *testing.T) {
 			map[string]any{"question": "What is the budget split?", "respond_within": "P10D"}, "/applications/app-1"},
 	} {
 		api := reviewAPI(t, "eligibility")
-		api.on("POST "+tc.apiPath, http.StatusOK, map[string]any{"status": "assessment", "respond_by": "2030-02-01T17:00:00Z"})
+		answer := commandJSON("assessment", reviewApp("assessment"))
+		answer["respond_by"] = "2030-02-01T17:00:00Z"
+		api.on("POST "+tc.apiPath, http.StatusOK, answer)
 		w := post(t, newTestServer(t, api), "tok-reviewer", tc.path, tc.form)
 		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != tc.to || flashOf(t, w) == "" {
 			t.Errorf("%s: %d to %q, flash %q", tc.name, w.Code, w.Header().Get("Location"), flashOf(t, w))
@@ -424,12 +431,12 @@ func TestEligibilityRefusedShowsTheAPIsErrorsBesideTheForm(t *testing.T) {
 
 func TestPanelShowsTheBudgetAndTheRanking(t *testing.T) {
 	api := reviewAPI(t, "panel")
-	draft := map[string]any{"id": "f0", "name": "Draft Fund", "status": "draft"}
-	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{draft, reviewFund()}})
-	api.on("GET /v1/funds/f1/panel", http.StatusOK, map[string]any{"items": []any{
-		map[string]any{"id": "best", "fund_id": "f1", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "panel", "status_label": "Panel", "requested_pence": 7500000, "weighted_score": 412,
-			"targets": []any{map[string]any{"measure": "wemwbs", "route": "nhs_app", "baseline": "41", "target": "45.5"}}},
-		map[string]any{"id": "next", "fund_id": "f1", "org_code": "QUY", "status": "panel", "status_label": "Panel", "requested_pence": 8000000, "weighted_score": 305},
+	draft := fundJSON("fund-0", "Draft Fund", "draft", nil)
+	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{draft, reviewFund()}, "next_cursor": nil})
+	api.on("GET /v1/funds/fund-1/panel", http.StatusOK, map[string]any{"next_cursor": nil, "items": []any{
+		rowJSON(map[string]any{"id": "best", "fund_id": "fund-1", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "panel", "status_label": "Panel", "requested_pence": 7500000, "weighted_score": 412,
+			"targets": []any{map[string]any{"measure": "wemwbs", "route": "nhs_app", "baseline": "41", "target": "45.5"}}}),
+		rowJSON(map[string]any{"id": "next", "fund_id": "fund-1", "org_code": "QUY", "status": "panel", "status_label": "Panel", "requested_pence": 8000000, "weighted_score": 305}),
 	}})
 	h := newTestServer(t, api)
 	w := get(t, h, "tok-chair", "/panel")
@@ -437,7 +444,7 @@ func TestPanelShowsTheBudgetAndTheRanking(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("panel: %d\n%s", w.Code, body)
 	}
-	mustContain(t, body, `<option value="f1" selected>`, "£500,000", "£120,000", "£80,000", "£300,000", "£45,000.50",
+	mustContain(t, body, `<option value="fund-1" selected>`, "£500,000", "£120,000", "£80,000", "£300,000", "£45,000.50",
 		"3 of 5 used", "2 applications", "The pass mark is 3.00", "4.12", "3.05", "£75,000",
 		`<a href="/applications/best#decision">Decide<span class="nhsuk-u-visually-hidden"> on the application from NHS Greater Manchester ICB</span></a>`)
 	if strings.Index(body, "NHS Greater Manchester ICB") > strings.Index(body, ">QUY<") {

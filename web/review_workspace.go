@@ -6,9 +6,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // staffWorkspace is one application as staff work on it: everything the
@@ -16,9 +17,9 @@ import (
 // forms appear is presentation only; the API decides every command.
 type staffWorkspace struct {
 	// App is the name the milestones-staff partial expects.
-	App         *application
-	Fund        fund
-	Timeline    []timelineEntry
+	App         *apiclient.Application
+	Fund        *apiclient.Fund
+	Timeline    []apiclient.TimelineEntry
 	Answers     []answerGroup
 	Assessments []assessmentView
 	Targets     []targetRow
@@ -44,7 +45,7 @@ type workspaceActions struct {
 // assessmentView is one submitted assessment with its criteria named.
 // Superseded marks a version the same reviewer has since rescored.
 type assessmentView struct {
-	assessment
+	apiclient.Assessment
 	Superseded bool
 	Rows       []scoreRow
 }
@@ -78,27 +79,31 @@ func (s *server) staffApplication(w http.ResponseWriter, r *http.Request) {
 func (s *server) renderWorkspace(w http.ResponseWriter, r *http.Request, status int, form url.Values, errs []fieldError) {
 	ctx := r.Context()
 	id := mux.Vars(r)["id"]
-	ws := staffWorkspace{App: &application{}, Form: url.Values{}, Choices: workspaceChoices}
-	if err := s.api.get(ctx, apiApp(id), ws.App); err != nil {
+	ws := staffWorkspace{Form: url.Values{}, Choices: workspaceChoices}
+	var err error
+	if ws.App, err = s.applicationByID(ctx, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.api.get(ctx, apiFund(ws.App.FundID), &ws.Fund); err != nil {
+	if ws.Fund, err = s.fundByID(ctx, ws.App.FundID); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var tl list[timelineEntry]
-	if err := s.api.get(ctx, apiApp(id)+"/timeline?limit=200", &tl); err != nil {
+	if ws.Timeline, err = s.timeline(ctx, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ws.Timeline = tl.Items
 	f, err := s.loadForm(ctx, ws.App.FundID, ws.App.FormVersion)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ws.Answers = staffAnswers(newAppForm(f, ws.Fund.Definition, ws.App.Documents, ws.App.Content.DeploymentRoutes), ws.App.Content)
+	answers, err := contentAnswers(ws.App.Content)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ws.Answers = staffAnswers(newAppForm(f, ws.Fund.Definition, ws.App.Documents, ws.App.Content.DeploymentRoutes), answers)
 	ws.Targets = targetRows(ws.App, ws.Fund.Definition)
 	ws.Assessments = assessmentViews(ws.App.Panel.Assessments, ws.Fund.Definition.Criteria)
 	ws.Can = actionsFor(meFrom(ctx), ws.App)
@@ -119,13 +124,13 @@ func (s *server) renderWorkspace(w http.ResponseWriter, r *http.Request, status 
 
 // actionsFor picks the forms to show m: those the API lists as m's actions
 // on app, so nobody is offered a form that is bound to be refused.
-func actionsFor(m *me, app *application) workspaceActions {
+func actionsFor(m *apiclient.Me, app *apiclient.Application) workspaceActions {
 	a := workspaceActions{
-		Eligibility: app.Can("eligibility_decision"),
-		Conflict:    app.Can("declare_conflict"),
-		Score:       app.Can("submit_assessment"),
-		Query:       app.Can("raise_query"),
-		Decide:      app.Can("panel_decision"),
+		Eligibility: can(app, "eligibility_decision"),
+		Conflict:    can(app, "declare_conflict"),
+		Score:       can(app, "submit_assessment"),
+		Query:       can(app, "raise_query"),
+		Decide:      can(app, "panel_decision"),
 	}
 	for _, c := range app.Panel.Conflicts {
 		a.Conflicted = a.Conflicted || c.Reviewer.ID == m.ID
@@ -136,8 +141,8 @@ func actionsFor(m *me, app *application) workspaceActions {
 // staffAnswers are the applicant's answers section by section, as the
 // form of the application's version asks them, and its declarations. The
 // outcome targets have their own table.
-func staffAnswers(f appForm, c content) []answerGroup {
-	vals := f.values(c.Answers, nil)
+func staffAnswers(f appForm, answers map[string]any) []answerGroup {
+	vals := f.values(answers, nil)
 	out := f.answerGroups(vals, false)
 	if ds := f.declarations(); len(ds) > 0 {
 		g := answerGroup{Slug: "declarations", Title: "Declarations"}
@@ -155,14 +160,14 @@ func staffAnswers(f appForm, c content) []answerGroup {
 
 // assessmentViews names each score's criterion and marks versions a
 // reviewer has rescored since, oldest first as the API keeps them.
-func assessmentViews(all []assessment, criteria []criterion) []assessmentView {
+func assessmentViews(all []apiclient.Assessment, criteria []apiclient.Criterion) []assessmentView {
 	out := make([]assessmentView, len(all))
 	for i, a := range all {
-		v := assessmentView{assessment: a}
-		v.Superseded = slices.ContainsFunc(all[i+1:], func(b assessment) bool { return b.ReviewerID == a.ReviewerID })
+		v := assessmentView{Assessment: a}
+		v.Superseded = slices.ContainsFunc(all[i+1:], func(b apiclient.Assessment) bool { return b.ReviewerID == a.ReviewerID })
 		for _, sc := range a.Scores {
 			row := scoreRow{Criterion: sc.CriterionID, Score: sc.Score, Justification: sc.Justification}
-			if j := slices.IndexFunc(criteria, func(c criterion) bool { return c.ID == sc.CriterionID }); j >= 0 {
+			if j := slices.IndexFunc(criteria, func(c apiclient.Criterion) bool { return c.ID == sc.CriterionID }); j >= 0 {
 				row.Criterion, row.Max = criteria[j].Title, criteria[j].Scale.Max
 			}
 			v.Rows = append(v.Rows, row)
@@ -172,32 +177,23 @@ func assessmentViews(all []assessment, criteria []criterion) []assessmentView {
 	return out
 }
 
-// commandOutcome is what the API answers an application command with.
-type commandOutcome struct {
-	Status      string    `json:"status"`
-	Reason      string    `json:"reason"`
-	RespondBy   time.Time `json:"respond_by"`
-	Application struct {
-		StatusLabel string `json:"status_label"`
-	} `json:"application"`
-}
-
-// label is the application's status after the command, for the flash.
-func (o commandOutcome) label() string {
+// statusAfter is the application's status after a command, for the flash.
+func statusAfter(o *apiclient.CommandResult) string {
 	if o.Application.StatusLabel != "" {
 		return o.Application.StatusLabel
 	}
-	return humanize(o.Status)
+	return humanize(string(o.Status))
 }
 
 // workspaceCommand sends one of the workspace's forms to the API. On
 // success it flashes what done says and goes where it says, or back to the
 // application when that is ""; a refusal shows the page again with the
 // API's errors beside what was typed.
-func (s *server) workspaceCommand(w http.ResponseWriter, r *http.Request, action string, body any, done func(commandOutcome) (flash, to string)) {
+func (s *server) workspaceCommand(w http.ResponseWriter, r *http.Request, res commandAnswer, err error, done func(*apiclient.CommandResult) (flash, to string)) {
 	id := mux.Vars(r)["id"]
-	var out commandOutcome
-	err := s.api.post(r.Context(), apiApp(id)+"/"+action, body, r.PostFormValue("idempotency_key"), &out)
+	if err == nil {
+		err = check(res, nil)
+	}
 	if errs, ok := refused(err); ok {
 		s.renderWorkspace(w, r, refusalCode(err), r.PostForm, errs)
 		return
@@ -206,7 +202,7 @@ func (s *server) workspaceCommand(w http.ResponseWriter, r *http.Request, action
 		s.fail(w, r, err)
 		return
 	}
-	flash, to := done(out)
+	flash, to := done(res.GetJSON200())
 	if to == "" {
 		to = appPath(id)
 	}
@@ -215,12 +211,10 @@ func (s *server) workspaceCommand(w http.ResponseWriter, r *http.Request, action
 }
 
 func (s *server) decideEligibility(w http.ResponseWriter, r *http.Request) {
-	body := struct {
-		Decision string `json:"decision"`
-		Reason   string `json:"reason"`
-	}{r.PostFormValue("decision"), r.PostFormValue("reason")}
-	s.workspaceCommand(w, r, "eligibility", body, func(o commandOutcome) (string, string) {
-		return "Eligibility decision recorded. Status: " + o.label(), ""
+	res, err := s.api.DecideEligibilityWithResponse(r.Context(), mux.Vars(r)["id"], nil, apiclient.DecideEligibilityJSONRequestBody{
+		Decision: apiclient.DecideEligibilityJSONBodyDecision(r.PostFormValue("decision")), Reason: r.PostFormValue("reason")}, keyed(r))
+	s.workspaceCommand(w, r, res, err, func(o *apiclient.CommandResult) (string, string) {
+		return "Eligibility decision recorded. Status: " + statusAfter(o), ""
 	})
 }
 
@@ -233,11 +227,9 @@ func (s *server) declareConflict(w http.ResponseWriter, r *http.Request) {
 			[]fieldError{{Field: "has_conflict", Message: "Select yes if you have a conflict of interest with this organisation"}})
 		return
 	}
-	body := struct {
-		HasConflict bool   `json:"has_conflict"`
-		Note        string `json:"note"`
-	}{answer == "yes", r.PostFormValue("note")}
-	s.workspaceCommand(w, r, "conflicts", body, func(commandOutcome) (string, string) {
+	body := apiclient.DeclareConflictJSONRequestBody{HasConflict: answer == "yes", Note: r.PostFormValue("note")}
+	res, err := s.api.DeclareConflictWithResponse(r.Context(), mux.Vars(r)["id"], nil, body, keyed(r))
+	s.workspaceCommand(w, r, res, err, func(*apiclient.CommandResult) (string, string) {
 		if body.HasConflict {
 			return "Conflict of interest declared", "/reviews"
 		}
@@ -246,11 +238,9 @@ func (s *server) declareConflict(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) raiseQuery(w http.ResponseWriter, r *http.Request) {
-	body := struct {
-		Question      string `json:"question"`
-		RespondWithin string `json:"respond_within,omitempty"`
-	}{r.PostFormValue("question"), r.PostFormValue("respond_within")}
-	s.workspaceCommand(w, r, "queries", body, func(o commandOutcome) (string, string) {
+	res, err := s.api.RaiseQueryWithResponse(r.Context(), mux.Vars(r)["id"], nil, apiclient.RaiseQueryJSONRequestBody{
+		Question: r.PostFormValue("question"), RespondWithin: r.PostFormValue("respond_within")}, keyed(r))
+	s.workspaceCommand(w, r, res, err, func(o *apiclient.CommandResult) (string, string) {
 		msg := "Query sent to the applicant"
 		if !o.RespondBy.IsZero() {
 			msg += ". They must answer by " + fmtTime(o.RespondBy, "2 January 2006 at 3:04pm")
@@ -259,19 +249,12 @@ func (s *server) raiseQuery(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-type panelDecisionBody struct {
-	Outcome     string   `json:"outcome"`
-	AmountPence *int64   `json:"amount_pence,omitempty"`
-	Conditions  []string `json:"conditions"`
-	Feedback    string   `json:"feedback"`
-}
-
 // decide sends the panel chair's decision. The amount is read only for an
 // approval, the one outcome that needs it. An approval the fund cannot
 // cover comes back waitlisted with the API's reason, which the flash
 // passes on.
 func (s *server) decide(w http.ResponseWriter, r *http.Request) {
-	body := panelDecisionBody{Outcome: r.PostFormValue("outcome"), Conditions: nonBlankLines(r.PostFormValue("conditions")), Feedback: r.PostFormValue("feedback")}
+	body := apiclient.DecidePanelJSONRequestBody{Outcome: apiclient.DecidePanelJSONBodyOutcome(r.PostFormValue("outcome")), Conditions: nonBlankLines(r.PostFormValue("conditions")), Feedback: r.PostFormValue("feedback")}
 	if body.Outcome == "approve" {
 		pence, err := parsePence(r.PostFormValue("amount_pence"))
 		if err != nil {
@@ -279,10 +262,11 @@ func (s *server) decide(w http.ResponseWriter, r *http.Request) {
 				[]fieldError{{Field: "amount_pence", Message: humanize(err.Error())}})
 			return
 		}
-		body.AmountPence = &pence
+		body.AmountPence = pence
 	}
-	s.workspaceCommand(w, r, "decision", body, func(o commandOutcome) (string, string) {
-		msg := "Decision recorded. Status: " + o.label()
+	res, err := s.api.DecidePanelWithResponse(r.Context(), mux.Vars(r)["id"], nil, body, keyed(r))
+	s.workspaceCommand(w, r, res, err, func(o *apiclient.CommandResult) (string, string) {
+		msg := "Decision recorded. Status: " + statusAfter(o)
 		if o.Reason != "" {
 			msg += ". The approval could not be funded: " + o.Reason
 		}

@@ -6,6 +6,10 @@
 //
 // Pages work without JavaScript; the little there is (the NHS design
 // system's components and live dashboard updates) only adds to them.
+//
+// It imports the root package, domain packages and the auth adapter (to
+// sign people in), never workflows, activities or api: the JSON API is its
+// only way in.
 package web
 
 import (
@@ -53,7 +57,7 @@ func NewServer(d Deps) (http.Handler, error) {
 	if d.MaxUpload <= 0 {
 		d.MaxUpload = documents.DefaultMaxSize
 	}
-	s := &server{api: apiClient{h: d.API}, log: d.Logger, pages: p, router: mux.NewRouter(), signin: d.SignIn, maxUpload: d.MaxUpload}
+	s := &server{api: newAPIClient(d.API), log: d.Logger, pages: p, router: mux.NewRouter(), signin: d.SignIn, maxUpload: d.MaxUpload}
 	s.routes()
 	s.router.NotFoundHandler = d.API
 	s.router.MethodNotAllowedHandler = d.API

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fundflow/fundflow/web/apiclient"
 )
 
 // SessionCookie names the cookie that carries a signed-in person's session
@@ -26,15 +28,6 @@ const (
 	maxForm = 1 << 20
 )
 
-// me is the signed-in user, as GET /v1/me describes them.
-type me struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Role    string `json:"role"`
-	OrgCode string `json:"org_code"`
-	OrgName string `json:"org_name"`
-}
-
 type ctxKey int
 
 const (
@@ -45,7 +38,8 @@ const (
 
 func tokenFrom(ctx context.Context) string { t, _ := ctx.Value(tokenKey).(string); return t }
 
-func meFrom(ctx context.Context) *me { m, _ := ctx.Value(meKey).(*me); return m }
+// meFrom is the signed-in user, as GET /v1/me describes them.
+func meFrom(ctx context.Context) *apiclient.Me { m, _ := ctx.Value(meKey).(*apiclient.Me); return m }
 
 // secure says whether the browser reached us over TLS, directly or through
 // a proxy that terminated it, so cookies are Secure whenever they can be.
@@ -84,8 +78,8 @@ func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		ctx := context.WithValue(r.Context(), tokenKey, c.Value)
-		var m me
-		if err := s.api.get(ctx, "/v1/me", &m); err != nil {
+		m, err := s.whoAmI(ctx)
+		if err != nil {
 			var p *problem
 			if errors.As(err, &p) && p.Status == http.StatusUnauthorized {
 				setCookie(w, r, sessionCookie, "", -1)
@@ -115,7 +109,7 @@ func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 		}
-		next(w, r.WithContext(context.WithValue(ctx, meKey, &m)))
+		next(w, r.WithContext(context.WithValue(ctx, meKey, m)))
 	}
 }
 
@@ -193,8 +187,8 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		bad("Enter your access token")
 		return
 	}
-	var m me
-	if err := s.api.get(context.WithValue(r.Context(), tokenKey, token), "/v1/me", &m); err != nil {
+	m, err := s.whoAmI(context.WithValue(r.Context(), tokenKey, token))
+	if err != nil {
 		var p *problem
 		if errors.As(err, &p) && p.Status == http.StatusUnauthorized {
 			bad("That access token is not valid. Check you copied all of it")
@@ -206,7 +200,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	setCookie(w, r, sessionCookie, token, 12*60*60)
 	to := data.Next
 	if to == "/" {
-		to = startPage(m.Role)
+		to = startPage(string(m.Role))
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
@@ -232,6 +226,15 @@ func safeNext(next string) string {
 }
 
 // startPage is where each role's work begins.
+// whoAmI is GET /v1/me with the token in ctx.
+func (s *server) whoAmI(ctx context.Context) (*apiclient.Me, error) {
+	res, err := s.api.GetMeWithResponse(ctx)
+	if err := check(res, err); err != nil {
+		return nil, err
+	}
+	return res.JSON200, nil
+}
+
 func startPage(role string) string {
 	switch role {
 	case "reviewer":

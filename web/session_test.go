@@ -92,7 +92,7 @@ func TestCrossSiteFormPostsAreRefused(t *testing.T) {
 
 func TestAPIRequestsPassThrough(t *testing.T) {
 	api := newFakeAPI(t)
-	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{}})
+	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{}, "next_cursor": nil})
 	h := newTestServer(t, api)
 	r := httptest.NewRequest(http.MethodGet, "/v1/funds", nil)
 	r.Header.Set("Authorization", "Bearer tok-admin")

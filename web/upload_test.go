@@ -2,13 +2,13 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -65,10 +65,14 @@ func (d *docsAPI) app() map[string]any {
 	return appJSON(extra)
 }
 
-func writeProblem(w http.ResponseWriter, status int, code, detail string, errs ...map[string]any) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": status, "code": code, "detail": detail, "errors": errs})
+// refuse answers with a problem, checked against the document like
+// every other answer.
+func (d *docsAPI) refuse(w http.ResponseWriter, r *http.Request, status int, code, detail string, errs ...map[string]any) {
+	p := problemJSON(status, code, detail)
+	if errs != nil {
+		p["errors"] = errs
+	}
+	d.write(w, r, fakeAnswer{status, p})
 }
 
 func (d *docsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -88,12 +92,12 @@ func (d *docsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (d *docsAPI) upload(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Authorization") != "Bearer tok-applicant" {
-		writeProblem(w, http.StatusNotFound, "not_found", "no such application")
+		d.refuse(w, r, http.StatusNotFound, "not_found", "no such application")
 		return
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		writeProblem(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send multipart")
+		d.refuse(w, r, http.StatusUnsupportedMediaType, "unsupported_media_type", "send multipart")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, d.limit+64<<10)
@@ -105,11 +109,11 @@ func (d *docsAPI) upload(w http.ResponseWriter, r *http.Request) {
 		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeProblem(w, http.StatusRequestEntityTooLarge, "too_large", "the file is larger than the limit")
+			d.refuse(w, r, http.StatusRequestEntityTooLarge, "payload_too_large", "the file is larger than the limit")
 			return
 		}
 		if err != nil {
-			writeProblem(w, http.StatusBadRequest, "malformed", "the multipart body is malformed")
+			d.refuse(w, r, http.StatusBadRequest, "malformed_request", "the multipart body is malformed")
 			return
 		}
 		if p.FormName() != "file" {
@@ -120,48 +124,46 @@ func (d *docsAPI) upload(w http.ResponseWriter, r *http.Request) {
 			up.Name = p.FileName()
 			up.Data, err = io.ReadAll(io.LimitReader(p, d.limit+1))
 			if errors.As(err, &mbe) || int64(len(up.Data)) > d.limit {
-				writeProblem(w, http.StatusRequestEntityTooLarge, "too_large", "the file is larger than the limit")
+				d.refuse(w, r, http.StatusRequestEntityTooLarge, "payload_too_large", "the file is larger than the limit")
 				return
 			}
 		}
 	}
 	switch {
 	case up.Name == "":
-		writeProblem(w, http.StatusUnprocessableEntity, "validation_failed", "the upload is invalid", fieldErr("file", "is required"))
+		d.refuse(w, r, http.StatusUnprocessableEntity, "validation_failed", "the upload is invalid", fieldErr("file", "is required"))
 		return
 	case !bytes.HasPrefix(up.Data, []byte("%PDF-")):
-		writeProblem(w, http.StatusUnprocessableEntity, "validation_failed", "the upload is invalid",
+		d.refuse(w, r, http.StatusUnprocessableEntity, "validation_failed", "the upload is invalid",
 			fieldErr("file", "must be a PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG, JPEG or CSV file; its content is none of these, whatever its name says"))
 		return
 	}
 	d.mu.Lock()
 	d.uploads = append(d.uploads, up)
-	doc := map[string]any{"id": fmt.Sprintf("d%d", len(d.uploads)), "name": up.Name, "size": len(up.Data), "content_type": "application/pdf", "kind": up.Fields["kind"],
+	doc := map[string]any{"id": fmt.Sprintf("d%d", len(d.uploads)), "name": up.Name, "size": len(up.Data), "sha256": testSHA256, "content_type": "application/pdf", "kind": up.Fields["kind"],
 		"scan_status": "not_scanned", "uploaded_at": "2026-05-03T09:00:00Z", "uploaded_by": map[string]any{"id": "a1", "name": "Ana Lead", "role": "applicant"}}
 	d.docs = append(d.docs, doc)
 	d.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusCreated)
-	_ = json.NewEncoder(w).Encode(doc)
+	d.write(w, r, fakeAnswer{http.StatusCreated, doc})
 }
 
-func (d *docsAPI) remove(w http.ResponseWriter, _ *http.Request, id string) {
+func (d *docsAPI) remove(w http.ResponseWriter, r *http.Request, id string) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.status != "draft" {
-		writeProblem(w, http.StatusConflict, "invalid_state", "documents can be removed only from a draft")
-		return
+	draft := d.status == "draft"
+	i := slices.IndexFunc(d.docs, func(doc map[string]any) bool { return doc["id"] == id })
+	if draft && i >= 0 {
+		d.docs = slices.Delete(d.docs, i, i+1)
+		d.removed = append(d.removed, id)
 	}
-	for i, doc := range d.docs {
-		if doc["id"] == id {
-			d.docs = append(d.docs[:i], d.docs[i+1:]...)
-			d.removed = append(d.removed, id)
-			w.WriteHeader(http.StatusOK)
-			_, _ = io.WriteString(w, `{}`)
-			return
-		}
+	d.mu.Unlock()
+	switch {
+	case !draft:
+		d.refuse(w, r, http.StatusConflict, "invalid_state", "documents can be removed only from a draft")
+	case i < 0:
+		d.refuse(w, r, http.StatusNotFound, "not_found", "no such document")
+	default:
+		d.write(w, r, fakeAnswer{http.StatusOK, commandJSON("draft", d.app())})
 	}
-	writeProblem(w, http.StatusNotFound, "not_found", "no such document")
 }
 
 // postFile submits the upload form as a browser does: the hidden fields

@@ -13,7 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/cluster"
+	"github.com/fundflow/fundflow/internal/adapter/cluster"
 )
 
 // pollerFresh is how recently the task queue must have seen this worker

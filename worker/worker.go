@@ -1,5 +1,7 @@
 // Package worker assembles the Temporal worker: every workflow and activity
 // fundflow runs, on its one task queue, and the worker's own HTTP surface.
+//
+// It imports workflows, activities and the cluster adapter; cmd imports it.
 package worker
 
 import (

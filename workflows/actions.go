@@ -4,8 +4,8 @@ import (
 	"slices"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/letters"
 )
 
 // The rules of who may do what, and when. Each can… check is what an
@@ -114,7 +114,7 @@ func (a *applicationWorkflow) canAcceptOffer(by fundflow.Actor) error {
 	if err := a.canDeclineOffer(by); err != nil {
 		return err
 	}
-	if ref := a.Offer.Letter; ref != "" && !slices.ContainsFunc(a.Letters, func(l activities.LetterRecord) bool { return l.Ref == ref }) {
+	if ref := a.Offer.Letter; ref != "" && !slices.ContainsFunc(a.Letters, func(l letters.Record) bool { return l.Ref == ref }) {
 		return fundflow.Errorf(fundflow.EINVALIDSTATE, "the offer letter is still being prepared; it sets out the terms being accepted, so try again in a minute")
 	}
 	return nil

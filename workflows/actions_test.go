@@ -14,9 +14,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/document"
+	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/outcome"
 )
 
@@ -125,7 +125,7 @@ func TestActionsAgreeWithTheValidators(t *testing.T) {
 	}
 	deploying := func(a *applicationWorkflow) {
 		offered(a)
-		a.Letters = []activities.LetterRecord{{Ref: "FF-L-1"}}
+		a.Letters = []letters.Record{{Ref: "FF-L-1"}}
 		a.Status = application.StatusInDeployment
 		a.Milestones = a.schedule(now, 7_000_000)
 		for i, k := range a.Fund.DocumentKinds() {
@@ -154,7 +154,7 @@ func TestActionsAgreeWithTheValidators(t *testing.T) {
 		},
 		"panel":                          func(a *applicationWorkflow) { assessing(a); a.Status = application.StatusPanel },
 		"offered, letter being prepared": offered,
-		"offered, letter issued":         func(a *applicationWorkflow) { offered(a); a.Letters = []activities.LetterRecord{{Ref: "FF-L-1"}} },
+		"offered, letter issued":         func(a *applicationWorkflow) { offered(a); a.Letters = []letters.Record{{Ref: "FF-L-1"}} },
 		"offered before letters gated":   func(a *applicationWorkflow) { offered(a); a.Offer.Letter = "" },
 		"waitlisted":                     final(application.StatusWaitlisted),
 		"waitlisted, fund finished": func(a *applicationWorkflow) {

@@ -15,11 +15,12 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/money"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // maxApplicationProcessed bounds the idempotency keys an application
@@ -39,7 +40,7 @@ const (
 
 // staffRetry is how long an application short of reviewers waits before
 // asking the fund again: long enough not to hammer it, short enough that a
-// reviewer token created by an admin is put to use the same morning.
+// reviewer an admin adds to the fund's pool is put to use the same morning.
 const staffRetry = time.Hour
 
 // poolReadRetry is how long it waits when the reviewer list could not be
@@ -150,15 +151,15 @@ func newApplication(ctx workflow.Context, in ApplicationWorkflowInput) (*applica
 	if in.Fund.ID == "" || in.Fund.ID != in.FundID {
 		v.Add("fund.id", "must be fund_id, %q", in.FundID)
 	}
-	if in.CreatedBy.Role != fundflow.RoleApplicant || in.CreatedBy.OrgCode != in.OrgCode {
+	if !in.CreatedBy.ApplicantOf(in.OrgCode) {
 		v.Add("created_by", "must be an applicant of %s", in.OrgCode)
 	}
 	if err := v.Err("the application cannot be created"); err != nil {
-		return nil, fundflow.ToTemporal(err)
+		return nil, temporalerr.Encode(err)
 	}
 	a.Fund = in.Fund.Defaults()
 	if err := a.Fund.Validate(); err != nil {
-		return nil, fundflow.ToTemporal(err)
+		return nil, temporalerr.Encode(err)
 	}
 	a.Status = application.StatusDraft
 	a.CreatedAt = workflow.Now(ctx).UTC()
@@ -318,7 +319,8 @@ func (a *applicationWorkflow) checkSaveDraft(_ workflow.Context, r SaveDraftRequ
 	if err := a.canEditDraft(r.Actor); err != nil {
 		return err
 	}
-	// The checker follows net/mail's disabled debug logging to time.Now.
+	// Validation is pure: the checker flags encoding/json's reflection and
+	// a range over the answers whose unknown keys are sorted before use.
 	return a.known().ValidateDraft(a.Content.Apply(r.Patch), a.Fund) //workflowcheck:ignore
 
 }
@@ -368,7 +370,7 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 	now := workflow.Now(ctx).UTC()
 	var org activities.OrgLookup
 	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, lookupOptions), acts.LookupOrg,
-		activities.LookupOrgInput{Code: a.OrgCode, On: registry.DateOf(now)}).Get(ctx, &org); err != nil {
+		activities.LookupOrgInput{Code: a.OrgCode, On: organisation.DateOf(now)}).Get(ctx, &org); err != nil {
 		return Outcome{}, err
 	}
 	div := divisionOf(org.Org)
@@ -394,7 +396,7 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 	a.Stage = stage
 	a.record(ctx, application.AudienceEveryone, fundflow.System, "eligibility_checked", eligibilitySummary(checks))
 	a.message(ctx, activities.NotificationReceived, audienceApplicant, "received", params("fund", def.Name))
-	a.message(ctx, activities.NotificationReceived, audienceReviewers, "awaiting_eligibility", params("fund", def.Name, "due", longTime(stage.DueAt)))
+	a.message(ctx, activities.NotificationReceived, audienceReviewers, "awaiting_eligibility", params("fund", def.Name, "due", calendar.LongTime(stage.DueAt)))
 	return a.outcome(), nil
 }
 
@@ -621,7 +623,7 @@ func (a *applicationWorkflow) submitAssessment(ctx workflow.Context, r SubmitAss
 	a.Stage = stage
 	a.record(ctx, application.AudienceStaff, fundflow.System, "assessments_complete",
 		fmt.Sprintf("weighted score %s against a pass mark of %s", hundredths(total), hundredths(a.Fund.PassMark)))
-	a.message(ctx, activities.NotificationAssessmentsComplete, audiencePanelChair, "ready_for_panel", params("due", longTime(stage.DueAt)))
+	a.message(ctx, activities.NotificationAssessmentsComplete, audiencePanelChair, "ready_for_panel", params("due", calendar.LongTime(stage.DueAt)))
 	return a.outcome(), nil
 }
 
@@ -655,8 +657,8 @@ func (a *applicationWorkflow) raiseQuery(ctx workflow.Context, r RaiseQueryReque
 	a.Stage.DueAt, a.Stage.ReminderAt = time.Time{}, time.Time{}
 	a.PausedStage = a.Status
 	a.moveTo(application.StatusInformationRequested)
-	a.record(ctx, application.AudienceEveryone, r.Actor, "query_raised", fmt.Sprintf("query %s, to be answered by %s", q.ID, longTime(q.RespondBy)))
-	a.message(ctx, activities.NotificationQueryRaised, audienceApplicant, "query_raised", params("due", longTime(q.RespondBy)))
+	a.record(ctx, application.AudienceEveryone, r.Actor, "query_raised", fmt.Sprintf("query %s, to be answered by %s", q.ID, calendar.LongTime(q.RespondBy)))
+	a.message(ctx, activities.NotificationQueryRaised, audienceApplicant, "query_raised", params("due", calendar.LongTime(q.RespondBy)))
 	out := a.outcome()
 	out.QueryID, out.RespondBy = q.ID, q.RespondBy
 	return out, nil
@@ -890,20 +892,20 @@ func (a *applicationWorkflow) onDeadlines(ctx workflow.Context) error {
 		}
 		_, err := a.Queries.Expire(q.ID, now)
 		mustHold(err)
-		a.record(ctx, application.AudienceEveryone, fundflow.System, "query_expired", fmt.Sprintf("query %s was not answered by %s; the stage carries on without it", q.ID, longTime(q.RespondBy)))
+		a.record(ctx, application.AudienceEveryone, fundflow.System, "query_expired", fmt.Sprintf("query %s was not answered by %s; the stage carries on without it", q.ID, calendar.LongTime(q.RespondBy)))
 		a.message(ctx, activities.NotificationQueryExpired, askerAudience(q), "query_expired", params("query", q.ID))
 	}
 	if s := a.Stage; s != nil && !s.Reminded && passed(s.ReminderAt) {
 		s.Reminded = true
-		a.record(ctx, application.AudienceStaff, fundflow.System, "sla_reminder", fmt.Sprintf("%s is due by %s", s.Stage, longTime(s.DueAt)))
+		a.record(ctx, application.AudienceStaff, fundflow.System, "sla_reminder", fmt.Sprintf("%s is due by %s", s.Stage, calendar.LongTime(s.DueAt)))
 		for _, to := range a.stageAudiences() {
-			a.message(ctx, activities.NotificationSLAReminder, to, "sla_reminder", params("stage", string(s.Stage), "due", longTime(s.DueAt)))
+			a.message(ctx, activities.NotificationSLAReminder, to, "sla_reminder", params("stage", string(s.Stage), "due", calendar.LongTime(s.DueAt)))
 		}
 	}
 	if s := a.Stage; s != nil && !s.Escalated && passed(s.DueAt) {
 		s.Escalated = true
-		a.record(ctx, application.AudienceStaff, fundflow.System, "sla_escalated", fmt.Sprintf("%s was due by %s", s.Stage, longTime(s.DueAt)))
-		a.message(ctx, activities.NotificationSLAEscalation, audienceProgrammeManager, "sla_escalation", params("stage", string(s.Stage), "due", longTime(s.DueAt)))
+		a.record(ctx, application.AudienceStaff, fundflow.System, "sla_escalated", fmt.Sprintf("%s was due by %s", s.Stage, calendar.LongTime(s.DueAt)))
+		a.message(ctx, activities.NotificationSLAEscalation, audienceProgrammeManager, "sla_escalation", params("stage", string(s.Stage), "due", calendar.LongTime(s.DueAt)))
 	}
 	if passed(a.StaffRetryAt) {
 		if _, err := a.staff(ctx, fundflow.System); err != nil {
@@ -1225,7 +1227,7 @@ func (a *applicationWorkflow) project(ctx workflow.Context) {
 
 // row is the application as lists show it, with the view single reads
 // answer from.
-func (a *applicationWorkflow) row(now time.Time) activities.ApplicationRow {
+func (a *applicationWorkflow) row(now time.Time) application.Row {
 	v := a.view()
 	v.ActionsBy = a.actionsByAudience()
 	return ApplicationRow(v, now)
@@ -1344,7 +1346,7 @@ func (a *applicationWorkflow) timeline(q TimelineQuery) TimelinePage {
 // --- Checks ---
 
 func (a *applicationWorkflow) requireApplicant(by fundflow.Actor) error {
-	if by.Role != fundflow.RoleApplicant || by.OrgCode != a.OrgCode {
+	if !by.ApplicantOf(a.OrgCode) {
 		return fundflow.Errorf(fundflow.EFORBIDDEN, "only the applicant organisation can do this")
 	}
 	return nil
@@ -1426,7 +1428,7 @@ func askerAudience(q application.Query) string {
 // divisionOf is the bank-holiday division of an organisation's nation. An
 // organisation missing from the registry has none; England and Wales is
 // then the best guess, and such an application fails eligibility anyway.
-func divisionOf(o registry.Org) calendar.Division {
+func divisionOf(o organisation.Org) calendar.Division {
 	if div, ok := calendar.DivisionFor(string(o.Nation)); ok {
 		return div
 	}
@@ -1472,13 +1474,3 @@ func patchFields(p application.Patch) []string {
 
 // hundredths writes a score such as 363 as "3.63".
 func hundredths(n int) string { return fmt.Sprintf("%d.%02d", n/100, n%100) }
-
-var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	mustHold(err)
-	return loc
-}()
-
-// longTime is how notifications and the timeline show a deadline: UK time,
-// which is what everyone involved works to.
-func longTime(t time.Time) string { return t.In(london).Format("15:04 on 2 January 2006") }

@@ -14,7 +14,7 @@ import (
 
 // Updates an application workflow accepts from people. Each takes a request
 // embedding Command and returns an Outcome. Refusals come back as Temporal
-// application errors that fundflow.FromTemporal turns into a
+// application errors that temporalerr.Decode turns into a
 // *fundflow.Error: forbidden (the wrong role, an applicant of another
 // organisation, a reviewer not assigned or with a conflict), invalid_state
 // (not in this status), validation_failed (with every field problem) or
@@ -264,7 +264,7 @@ type ApplicationView struct {
 	Milestones []Milestone `json:"milestones"`
 	// Letters are the letters issued, newest last: where to find and how
 	// to check each, never its bytes.
-	Letters []activities.LetterRecord `json:"letters"`
+	Letters []letters.Record `json:"letters"`
 	// Documents are the files attached, oldest first, with their scan
 	// status; the bytes are in the blob store.
 	Documents []document.Document `json:"documents"`
@@ -447,8 +447,8 @@ type ApplicationWorkflowInput struct {
 	Milestones []Milestone `json:"milestones,omitempty"`
 	// Letters are the records of letters written; PendingLetters the
 	// snapshots of letters decided but not yet written.
-	Letters        []activities.LetterRecord `json:"letters,omitempty"`
-	PendingLetters []letters.Snapshot        `json:"pending_letters,omitempty"`
+	Letters        []letters.Record   `json:"letters,omitempty"`
+	PendingLetters []letters.Snapshot `json:"pending_letters,omitempty"`
 	// Documents are the files attached; DocumentSeq numbers them, so an
 	// id is never reused after a removal.
 	Documents   []document.Document `json:"documents,omitempty"`
@@ -458,8 +458,8 @@ type ApplicationWorkflowInput struct {
 // ApplicationRow is an application's read-model row, built from its view:
 // the workflow projects it after every change, and `fundflow reindex`
 // rebuilds it from the same view, so the two can never disagree.
-func ApplicationRow(v ApplicationView, now time.Time) activities.ApplicationRow {
-	r := activities.ApplicationRow{
+func ApplicationRow(v ApplicationView, now time.Time) application.Row {
+	r := application.Row{
 		ID: v.ID, FundID: v.FundID, OrgCode: v.OrgCode,
 		Status: string(v.Status), StatusLabel: v.StatusLabel, ApplicantLabel: v.ApplicantStatusLabel,
 		RequestedPence: v.RequestedPence, AwardedPence: v.AwardedPence, WeightedScore: v.WeightedScore,

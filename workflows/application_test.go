@@ -23,11 +23,12 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 var (
@@ -167,7 +168,7 @@ type appRun struct {
 	// down would.
 	poolDown bool
 	notes    []activities.Notification
-	rows     []activities.ApplicationRow
+	rows     []application.Row
 	// letters are the snapshots GenerateLetter rendered, in order.
 	letters []letters.Snapshot
 	// letterFailures is how many more times GenerateLetter fails, as a
@@ -179,7 +180,7 @@ func newAppRun(t *testing.T, def fund.Definition) *appRun {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(appStart)
-	orgs, err := registry.Default()
+	orgs, err := organisation.Default()
 	require.NoError(t, err)
 	cal, err := calendar.Default()
 	require.NoError(t, err)
@@ -199,7 +200,7 @@ func newAppRun(t *testing.T, def fund.Definition) *appRun {
 		}
 		return slices.Clone(r.pool), nil
 	})
-	env.OnActivity(acts.ProjectApplication, mock.Anything, mock.Anything).Return(func(_ context.Context, row activities.ApplicationRow) error {
+	env.OnActivity(acts.ProjectApplication, mock.Anything, mock.Anything).Return(func(_ context.Context, row application.Row) error {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.rows = append(r.rows, row)
@@ -207,20 +208,20 @@ func newAppRun(t *testing.T, def fund.Definition) *appRun {
 	})
 	// Letters are rendered for real, so every snapshot a workflow builds is
 	// proved renderable; only the store is left out.
-	env.OnActivity(acts.GenerateLetter, mock.Anything, mock.Anything).Return(func(_ context.Context, s letters.Snapshot) (activities.LetterRecord, error) {
+	env.OnActivity(acts.GenerateLetter, mock.Anything, mock.Anything).Return(func(_ context.Context, s letters.Snapshot) (letters.Record, error) {
 		pdf, err := letters.Render(s)
 		if err != nil {
-			return activities.LetterRecord{}, temporal.NewNonRetryableApplicationError(err.Error(), "render", err)
+			return letters.Record{}, temporal.NewNonRetryableApplicationError(err.Error(), "render", err)
 		}
 		sum := sha256.Sum256(pdf)
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if r.letterFailures > 0 {
 			r.letterFailures--
-			return activities.LetterRecord{}, errors.New("the letter store is unavailable")
+			return letters.Record{}, errors.New("the letter store is unavailable")
 		}
 		r.letters = append(r.letters, s)
-		return activities.LetterRecord{Ref: s.Ref, Kind: s.Kind, Revision: s.Revision, IssuedAt: s.IssuedAt.UTC(), SHA256: hex.EncodeToString(sum[:]), Bytes: len(pdf)}, nil
+		return letters.Record{Ref: s.Ref, Kind: s.Kind, Revision: s.Revision, IssuedAt: s.IssuedAt.UTC(), SHA256: hex.EncodeToString(sum[:]), Bytes: len(pdf)}, nil
 	})
 	env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.Notification) (activities.NotifyResult, error) {
 		r.mu.Lock()
@@ -455,7 +456,7 @@ func refusedWith(t *testing.T, o *fundOutcome, code fundflow.Code) *fundflow.Err
 	t.Helper()
 	require.True(t, o.done, "%s never completed", o.name)
 	var e *fundflow.Error
-	require.True(t, errors.As(fundflow.FromTemporal(o.err), &e), "%s: %v carries no fundflow code", o.name, o.err)
+	require.True(t, errors.As(temporalerr.Decode(o.err), &e), "%s: %v carries no fundflow code", o.name, o.err)
 	require.Equal(t, code, e.Code, "%s: %v", o.name, e)
 	return e
 }
@@ -654,7 +655,7 @@ func TestApplicationRejected(t *testing.T) {
 	last := r.rows[len(r.rows)-1]
 	require.Equal(t, string(application.StatusRejected), last.Status)
 	require.Equal(t, final.Version, last.Version)
-	require.True(t, slices.IsSortedFunc(r.rows, func(a, b activities.ApplicationRow) int { return cmp.Compare(a.Version, b.Version) }))
+	require.True(t, slices.IsSortedFunc(r.rows, func(a, b application.Row) int { return cmp.Compare(a.Version, b.Version) }))
 }
 
 func TestApplicationWithdrawReleasesCredit(t *testing.T) {
@@ -1066,7 +1067,7 @@ func TestApplicationRefusesABadStart(t *testing.T) {
 	r := newAppRun(t, def)
 	r.env.ExecuteWorkflow(ApplicationWorkflow, in)
 	var e *fundflow.Error
-	require.True(t, errors.As(fundflow.FromTemporal(r.env.GetWorkflowError()), &e))
+	require.True(t, errors.As(temporalerr.Decode(r.env.GetWorkflowError()), &e))
 	require.Equal(t, []string{"fund.id", "created_by"}, fieldsOf(e))
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/money"
@@ -76,7 +77,7 @@ func (a *applicationWorkflow) setDeploymentHandlers(ctx workflow.Context) error 
 // latest the applicant can accept, and the letter says so.
 func (a *applicationWorkflow) makeOffer(ctx workflow.Context, by fundflow.Actor, amount int64, conditions []string, via string) {
 	now := workflow.Now(ctx).UTC()
-	acceptBy := a.Fund.OfferAcceptanceWindow.AddCalendar(now.In(london)).UTC()
+	acceptBy := a.Fund.OfferAcceptanceWindow.AddCalendar(now.In(calendar.London)).UTC()
 	a.Offer = &Offer{AmountPence: amount, Conditions: conditions, ReservedAt: now, Via: via, AcceptBy: acceptBy}
 	s := a.snapshot(ctx, letters.KindOffer, by, "Chair of the assessment panel")
 	// Offers made before the rule could be accepted ahead of their letter,
@@ -118,7 +119,7 @@ func (a *applicationWorkflow) acceptOffer(ctx workflow.Context, r AcceptOfferReq
 	a.record(ctx, application.AudienceEveryone, r.Actor, "offer_accepted", fmt.Sprintf("%s accepted for %s by %s, %s", money.Format(a.Offer.AmountPence), a.orgName(), r.SignatoryName, r.SignatoryRole))
 	a.Milestones = a.schedule(now, a.Offer.AmountPence)
 	a.moveTo(application.StatusInDeployment)
-	a.record(ctx, application.AudienceEveryone, fundflow.System, "deployment_started", fmt.Sprintf("%d milestones, the first due by %s", len(a.Milestones), longTime(a.Milestones[0].DueAt)))
+	a.record(ctx, application.AudienceEveryone, fundflow.System, "deployment_started", fmt.Sprintf("%d milestones, the first due by %s", len(a.Milestones), calendar.LongTime(a.Milestones[0].DueAt)))
 	a.message(ctx, activities.NotificationOfferAccepted, audienceProgrammeManager, "offer_accepted", params("org", a.orgName(), "amount", money.Format(a.Offer.AmountPence), "fund", a.Fund.Name))
 	return a.outcome(), nil
 }
@@ -173,10 +174,10 @@ func (a *applicationWorkflow) schedule(from time.Time, award int64) []Milestone 
 	amounts := a.Fund.DrawdownSchedule(award)
 	out := make([]Milestone, len(a.Fund.Milestones))
 	for i, m := range a.Fund.Milestones {
-		due := m.DueAfter.AddCalendar(from.In(london)).UTC()
+		due := m.DueAfter.AddCalendar(from.In(calendar.London)).UTC()
 		out[i] = Milestone{
 			ID: m.ID, Title: m.Title, EvidenceRequired: m.EvidenceRequired, DocumentsRequired: m.DocumentsRequired,
-			DueAt: due, ReminderAt: before(a.Fund.ReminderBefore, due), DrawdownPence: amounts[i], Status: MilestonePending,
+			DueAt: due, ReminderAt: a.Fund.ReminderBefore.SubCalendar(due.In(calendar.London)).UTC(), DrawdownPence: amounts[i], Status: MilestonePending,
 		}
 	}
 	return out
@@ -229,12 +230,6 @@ func (a *applicationWorkflow) letterResults() []letters.Target {
 		i++
 	}
 	return out
-}
-
-// before is t less d, days counted on the London wall clock as AddCalendar
-// counts them forwards.
-func before(d fund.Duration, t time.Time) time.Time {
-	return t.In(london).AddDate(0, 0, -d.CalendarDays()).Add(-d.Clock()).UTC()
 }
 
 func (a *applicationWorkflow) milestone(id string) (*Milestone, error) {
@@ -388,8 +383,8 @@ func (a *applicationWorkflow) requestExtension(ctx workflow.Context, r RequestEx
 	m.Extensions = append(m.Extensions, Extension{
 		FromDueAt: m.DueAt, NewDueAt: r.NewDueAt.UTC(), Reason: r.Reason, RequestedBy: r.Actor, RequestedAt: workflow.Now(ctx).UTC(),
 	})
-	a.record(ctx, application.AudienceEveryone, r.Actor, "extension_requested", fmt.Sprintf("milestone %s to %s: %s", m.ID, longTime(r.NewDueAt), r.Reason))
-	a.message(ctx, activities.NotificationExtension, audienceProgrammeManager, "extension_requested", params("org", a.orgName(), "milestone", m.Title, "due", longTime(r.NewDueAt)))
+	a.record(ctx, application.AudienceEveryone, r.Actor, "extension_requested", fmt.Sprintf("milestone %s to %s: %s", m.ID, calendar.LongTime(r.NewDueAt), r.Reason))
+	a.message(ctx, activities.NotificationExtension, audienceProgrammeManager, "extension_requested", params("org", a.orgName(), "milestone", m.Title, "due", calendar.LongTime(r.NewDueAt)))
 	return a.outcome(), nil
 }
 
@@ -411,14 +406,14 @@ func (a *applicationWorkflow) decideExtension(ctx workflow.Context, r DecideExte
 	approved := r.Approve
 	x.Approved, x.Note, x.DecidedBy, x.DecidedAt = &approved, r.Note, &r.Actor, workflow.Now(ctx).UTC()
 	if !approved {
-		a.record(ctx, application.AudienceEveryone, r.Actor, "extension_refused", fmt.Sprintf("milestone %s stays due by %s: %s", m.ID, longTime(m.DueAt), r.Note))
-		a.message(ctx, activities.NotificationExtension, audienceApplicant, "extension_refused", params("milestone", m.Title, "due", longTime(m.DueAt)))
+		a.record(ctx, application.AudienceEveryone, r.Actor, "extension_refused", fmt.Sprintf("milestone %s stays due by %s: %s", m.ID, calendar.LongTime(m.DueAt), r.Note))
+		a.message(ctx, activities.NotificationExtension, audienceApplicant, "extension_refused", params("milestone", m.Title, "due", calendar.LongTime(m.DueAt)))
 		return a.outcome(), nil
 	}
-	m.DueAt, m.ReminderAt = x.NewDueAt, before(a.Fund.ReminderBefore, x.NewDueAt)
+	m.DueAt, m.ReminderAt = x.NewDueAt, a.Fund.ReminderBefore.SubCalendar(x.NewDueAt.In(calendar.London)).UTC()
 	m.Reminded, m.Overdue = false, false
-	a.record(ctx, application.AudienceEveryone, r.Actor, "extension_approved", fmt.Sprintf("milestone %s moved from %s to %s; reason: %s", m.ID, longTime(x.FromDueAt), longTime(x.NewDueAt), x.Reason))
-	a.message(ctx, activities.NotificationExtension, audienceApplicant, "extension_approved", params("milestone", m.Title, "due", longTime(m.DueAt)))
+	a.record(ctx, application.AudienceEveryone, r.Actor, "extension_approved", fmt.Sprintf("milestone %s moved from %s to %s; reason: %s", m.ID, calendar.LongTime(x.FromDueAt), calendar.LongTime(x.NewDueAt), x.Reason))
+	a.message(ctx, activities.NotificationExtension, audienceApplicant, "extension_approved", params("milestone", m.Title, "due", calendar.LongTime(m.DueAt)))
 	return a.outcome(), nil
 }
 
@@ -474,7 +469,7 @@ func (a *applicationWorkflow) onDeploymentDeadlines(ctx workflow.Context, now ti
 	passed := func(t time.Time) bool { return !t.IsZero() && !now.Before(t) }
 	if a.Status == application.StatusOffered && a.Offer != nil && passed(a.Offer.AcceptBy) {
 		return a.endOffer(ctx, fundflow.System, application.StatusOfferExpired, "the offer expired",
-			"the offer was not accepted by "+longTime(a.Offer.AcceptBy))
+			"the offer was not accepted by "+calendar.LongTime(a.Offer.AcceptBy))
 	}
 	if a.Status != application.StatusInDeployment {
 		return nil
@@ -486,14 +481,14 @@ func (a *applicationWorkflow) onDeploymentDeadlines(ctx workflow.Context, now ti
 		}
 		if !m.Reminded && passed(m.ReminderAt) {
 			m.Reminded = true
-			a.record(ctx, application.AudienceEveryone, fundflow.System, "milestone_reminder", fmt.Sprintf("milestone %s is due by %s", m.ID, longTime(m.DueAt)))
-			a.message(ctx, activities.NotificationMilestoneReminder, audienceApplicant, "milestone_reminder", params("milestone", m.Title, "due", longTime(m.DueAt)))
+			a.record(ctx, application.AudienceEveryone, fundflow.System, "milestone_reminder", fmt.Sprintf("milestone %s is due by %s", m.ID, calendar.LongTime(m.DueAt)))
+			a.message(ctx, activities.NotificationMilestoneReminder, audienceApplicant, "milestone_reminder", params("milestone", m.Title, "due", calendar.LongTime(m.DueAt)))
 		}
 		if !m.Overdue && passed(m.DueAt) {
 			m.Overdue, m.Reminded = true, true
-			a.record(ctx, application.AudienceEveryone, fundflow.System, "milestone_overdue", fmt.Sprintf("milestone %s was due by %s", m.ID, longTime(m.DueAt)))
+			a.record(ctx, application.AudienceEveryone, fundflow.System, "milestone_overdue", fmt.Sprintf("milestone %s was due by %s", m.ID, calendar.LongTime(m.DueAt)))
 			for _, to := range []string{audienceApplicant, audienceProgrammeManager} {
-				a.message(ctx, activities.NotificationMilestoneOverdue, to, "milestone_overdue", params("milestone", m.Title, "due", longTime(m.DueAt)))
+				a.message(ctx, activities.NotificationMilestoneOverdue, to, "milestone_overdue", params("milestone", m.Title, "due", calendar.LongTime(m.DueAt)))
 			}
 		}
 	}
@@ -593,9 +588,16 @@ func (a *applicationWorkflow) snapshot(ctx workflow.Context, kind letters.Kind, 
 		signatory = letters.Signatory{Name: a.Fund.Sponsor, Role: "On behalf of the " + a.Fund.Name}
 	}
 	// Letters are drawn by the renderer their snapshot names, for good: a
-	// letter first issued under renderer 0 keeps it on replay.
+	// history replays with the renderer it recorded, so a letter first
+	// issued under renderer 0 keeps it. Renderer 1, which letter-renderer
+	// chose, is retired; letterMetadata moves every run, at any revision,
+	// on to renderer 2 (see letterMetadata for why it is asked of
+	// GetVersion rather than folded into a revision).
 	renderer := letters.RendererGofpdf
-	if a.since(ctx, "letter-renderer") {
+	switch {
+	case a.since(ctx, letterMetadata):
+		renderer = letters.RendererMetadata
+	case a.since(ctx, "letter-renderer"):
 		renderer = letters.RendererSubset
 	}
 	return letters.Snapshot{
@@ -607,6 +609,31 @@ func (a *applicationWorkflow) snapshot(ctx workflow.Context, kind letters.Kind, 
 		VerifyURL:     verifyPath,
 		Renderer:      renderer,
 	}
+}
+
+// letterMetadata is the change from which new letters are drawn by
+// renderer 2 (gofpdf with the language and title metadata) instead of
+// renderer 1. It is asked of GetVersion by every run, revision 1 too,
+// rather than folded into a new revision: a revision must be known to
+// every worker before the API starts runs at it, which would take a
+// release of its own, while GetVersion costs a run one marker and one
+// search-attribute upsert at its first letter, a decision's background
+// work that no request waits on. A later release may fold it in.
+//
+// A run that snapshotted a letter before this change replays that
+// snapshot without the marker, and GetVersion then answers the default for
+// the rest of the run: such a run (development data only) keeps choosing
+// renderer 1, and writeLetters gives each of its letters up.
+const letterMetadata = "letter-metadata"
+
+// refusal is what an activity said when it refused for good, without the
+// SDK's wrapping.
+func refusal(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
+	return err.Error()
 }
 
 // queueLetter leaves a letter for writeLetters. Letters are written apart
@@ -628,15 +655,24 @@ func (a *applicationWorkflow) writeLetters(ctx workflow.Context) {
 		}
 		s := a.PendingLetters[0]
 		a.writing = true
-		var rec activities.LetterRecord
+		var rec letters.Record
 		err := workflow.ExecuteActivity(ctx, acts.GenerateLetter, s).Get(ctx, &rec)
 		a.writing = false
 		if ctx.Err() != nil {
 			return
 		}
 		if err != nil {
-			// Only reachable if letterOptions ever stop retrying.
-			workflow.GetLogger(ctx).Error("letter not written", "ref", s.Ref, "error", err)
+			// letterOptions retry without end, so this is a letter the
+			// activity refused for good (activities.LetterRefused: a
+			// snapshot naming the retired renderer 1, in development data
+			// only). Trying it again would spin, and a letter is only ever
+			// drawn by the renderer its snapshot names, so it is given up
+			// where staff can see why; the decision that asked for it
+			// stands, and the letters queued behind it are written.
+			workflow.GetLogger(ctx).Error("letter refused", "ref", s.Ref, "error", err)
+			a.PendingLetters = a.PendingLetters[1:]
+			a.record(ctx, application.AudienceStaff, fundflow.System, "letter_refused",
+				fmt.Sprintf("%s letter %s not written: %s", s.Kind, s.Ref, refusal(err)))
 			continue
 		}
 		a.PendingLetters = a.PendingLetters[1:]

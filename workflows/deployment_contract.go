@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
-	"github.com/fundflow/fundflow/internal/readmodel"
 )
 
 // Updates for the offer and the funded deployment. Like the others they take
@@ -209,7 +209,7 @@ type Ending struct {
 }
 
 // NextMilestone is the earliest-due milestone not yet verified.
-type NextMilestone = readmodel.NextMilestone
+type NextMilestone = application.NextMilestone
 
 // RAG is a deployment's red/amber/green rating.
 type RAG string

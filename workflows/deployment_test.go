@@ -3,13 +3,16 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
@@ -147,7 +150,7 @@ func TestOfferAcceptedThroughToCompletion(t *testing.T) {
 
 	// The offer: a deadline, a letter whose schedule runs from it.
 	require.Equal(t, application.StatusOffered, offered.Status)
-	acceptBy := offered.Offer.ReservedAt.In(london).AddDate(0, 0, 14).UTC()
+	acceptBy := offered.Offer.ReservedAt.In(calendar.London).AddDate(0, 0, 14).UTC()
 	require.Equal(t, acceptBy, offered.Offer.AcceptBy)
 	require.Equal(t, acceptBy, offered.Deadlines.OfferAcceptBy)
 	require.Len(t, offered.Letters, 1)
@@ -163,7 +166,7 @@ func TestOfferAcceptedThroughToCompletion(t *testing.T) {
 	require.Equal(t, "Asha Patel", snap.Addressee.Name)
 	require.NotEqual(t, "QHL", snap.Addressee.OrgName, "the registry name, not the code")
 	require.Len(t, snap.Milestones, len(def.Milestones))
-	require.Equal(t, acceptBy.In(london).AddDate(0, 0, 42).UTC(), snap.Milestones[0].DueAt, "P6W from the acceptance deadline, on the London clock")
+	require.Equal(t, acceptBy.In(calendar.London).AddDate(0, 0, 42).UTC(), snap.Milestones[0].DueAt, "P6W from the acceptance deadline, on the London clock")
 	var scheduled int64
 	for _, m := range snap.Milestones {
 		scheduled += m.DrawdownPence
@@ -191,7 +194,7 @@ func TestOfferAcceptedThroughToCompletion(t *testing.T) {
 	require.Equal(t, application.StatusInDeployment, deploying.Status)
 	require.Equal(t, "Dr Tom Reid", deploying.Acceptance.SignatoryName)
 	require.Len(t, deploying.Milestones, 5)
-	require.Equal(t, deploying.Acceptance.At.In(london).AddDate(0, 0, 42).UTC(), deploying.Milestones[0].DueAt, "due dates run from the acceptance itself")
+	require.Equal(t, deploying.Acceptance.At.In(calendar.London).AddDate(0, 0, 42).UTC(), deploying.Milestones[0].DueAt, "due dates run from the acceptance itself")
 	require.Equal(t, RAGGreen, deploying.RAG)
 	require.Equal(t, "ig_approvals", deploying.NextMilestone.ID)
 	require.Zero(t, deploying.Deadlines.OfferAcceptBy, "an accepted offer no longer lapses")
@@ -398,4 +401,37 @@ func TestCompletionLetterQuotesResults(t *testing.T) {
 	require.Equal(t, []string{"46.2", "Yes"}, []string{got[0].Achieved, got[0].Met})
 	require.Equal(t, []string{"Not reported", "–"}, []string{got[1].Achieved, got[1].Met})
 	require.Equal(t, []string{"1800", "No"}, []string{got[2].Achieved, got[2].Met}, "unverified evidence is not a result")
+}
+
+// TestRetiredRendererLetterIsGivenUp: a development run from before
+// letter-metadata still snapshots its letters for renderer 1, which the
+// activity refuses for good. The decision stands, the letter is given up
+// with the fix on the staff timeline, and the run ends as it would have.
+func TestRetiredRendererLetterIsGivenUp(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.env.OnGetVersion(letterMetadata, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	toPanel(t, r, def)
+	decide := r.send(UpdatePanelDecision, PanelDecisionRequest{Command: cmd("decide", fundChair), Outcome: OutcomeReject, Feedback: "The evaluation plan lacks baselines."})
+	require.NoError(t, r.run(newApp(def)), "the run ends once its letter is given up")
+	var o Outcome
+	decide.ok(t, &o)
+	require.Equal(t, application.StatusRejected, o.Status)
+	final := r.appView()
+	require.Empty(t, final.Letters)
+	require.Empty(t, r.letters, "no other renderer drew the letter")
+
+	var staff, applicant TimelinePage
+	q, err := r.env.QueryWorkflow(QueryTimeline, TimelineQuery{Role: fundflow.RoleProgrammeManager})
+	require.NoError(t, err)
+	require.NoError(t, q.Get(&staff))
+	i := slices.IndexFunc(staff.Entries, func(e application.Entry) bool { return e.Action == "letter_refused" })
+	require.GreaterOrEqual(t, i, 0, "the refusal is on the timeline: %v", actions(staff.Entries))
+	require.Contains(t, staff.Entries[i].Detail, LetterRef(appID, letters.KindRejection, 1))
+	require.Contains(t, staff.Entries[i].Detail, "start fundflow dev on a fresh data directory")
+	require.Equal(t, 1, strings.Count(strings.Join(actions(staff.Entries), " "), "letter_refused"), "refused once, not retried")
+	q, err = r.env.QueryWorkflow(QueryTimeline, TimelineQuery{Role: fundflow.RoleApplicant})
+	require.NoError(t, err)
+	require.NoError(t, q.Get(&applicant))
+	require.NotContains(t, actions(applicant.Entries), "letter_refused", "a matter for staff")
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/calendar"
 )
 
 // digestHour is when, London time, each day's digest goes out.
@@ -51,7 +52,7 @@ func DigestWorkflow(ctx workflow.Context, in activities.DigestInput) error {
 	for !fired {
 		sel.Select(ctx)
 	}
-	key := fmt.Sprintf("digest:%s:%s", in.UserID, due.In(london).Format(time.DateOnly))
+	key := fmt.Sprintf("digest:%s:%s", in.UserID, due.In(calendar.London).Format(time.DateOnly))
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, digestOptions), acts.SendDigest,
 		activities.SendDigestInput{Key: key, UserID: in.UserID, Items: items}).Get(ctx, nil)
 	if err != nil {
@@ -70,10 +71,10 @@ func DigestWorkflow(ctx workflow.Context, in activities.DigestInput) error {
 
 // nextDigest is the first digestHour, London time, after now.
 func nextDigest(now time.Time) time.Time {
-	l := now.In(london)
-	at := time.Date(l.Year(), l.Month(), l.Day(), digestHour, 0, 0, 0, london)
+	l := now.In(calendar.London)
+	at := time.Date(l.Year(), l.Month(), l.Day(), digestHour, 0, 0, 0, calendar.London)
 	if !at.After(now) {
-		at = time.Date(l.Year(), l.Month(), l.Day()+1, digestHour, 0, 0, 0, london)
+		at = time.Date(l.Year(), l.Month(), l.Day()+1, digestHour, 0, 0, 0, calendar.London)
 	}
 	return at
 }

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/calendar"
 )
 
 // TestDigestWorkflow gathers three signals (one a redelivery) in the
@@ -18,7 +19,7 @@ import (
 func TestDigestWorkflow(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	start := time.Date(2026, 3, 2, 15, 0, 0, 0, london)
+	start := time.Date(2026, 3, 2, 15, 0, 0, 0, calendar.London)
 	env.SetStartTime(start)
 	var sent []activities.SendDigestInput
 	var sentAt time.Time
@@ -40,15 +41,15 @@ func TestDigestWorkflow(t *testing.T) {
 	require.Len(t, sent, 1)
 	require.Equal(t, "digest:usr_1:2026-03-03", sent[0].Key)
 	require.Len(t, sent[0].Items, 2)
-	require.Equal(t, time.Date(2026, 3, 3, 8, 0, 0, 0, london), sentAt.In(london))
+	require.Equal(t, time.Date(2026, 3, 3, 8, 0, 0, 0, calendar.London), sentAt.In(calendar.London))
 }
 
 func TestNextDigest(t *testing.T) {
 	for _, c := range []struct{ now, want time.Time }{
-		{time.Date(2026, 3, 2, 7, 59, 0, 0, london), time.Date(2026, 3, 2, 8, 0, 0, 0, london)},
-		{time.Date(2026, 3, 2, 8, 0, 0, 0, london), time.Date(2026, 3, 3, 8, 0, 0, 0, london)},
+		{time.Date(2026, 3, 2, 7, 59, 0, 0, calendar.London), time.Date(2026, 3, 2, 8, 0, 0, 0, calendar.London)},
+		{time.Date(2026, 3, 2, 8, 0, 0, 0, calendar.London), time.Date(2026, 3, 3, 8, 0, 0, 0, calendar.London)},
 		// The clocks go forward on 29 March 2026: still eight, London time.
-		{time.Date(2026, 3, 28, 20, 0, 0, 0, london), time.Date(2026, 3, 29, 8, 0, 0, 0, london)},
+		{time.Date(2026, 3, 28, 20, 0, 0, 0, calendar.London), time.Date(2026, 3, 29, 8, 0, 0, 0, calendar.London)},
 	} {
 		require.Equal(t, c.want, nextDigest(c.now.UTC()), c.now)
 	}

@@ -1,6 +1,11 @@
 package workflows
 
 import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/client"
+
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/directory"
 )
@@ -100,4 +105,25 @@ type AuditQuery struct {
 type AuditPage struct {
 	Entries      []directory.Entry `json:"entries"`
 	NextAfterSeq int64             `json:"next_after_seq,omitempty"`
+}
+
+// EnsureDirectory starts the directory workflow unless it is running.
+func EnsureDirectory(ctx context.Context, c client.Client) error {
+	if _, err := c.ExecuteWorkflow(ctx, StartDirectoryOptions(), DirectoryWorkflow, DirectoryWorkflowInput{}); err != nil {
+		return fmt.Errorf("start the directory: %w", err)
+	}
+	return nil
+}
+
+// ReadDirectory reads the whole directory, less its audit timeline.
+func ReadDirectory(ctx context.Context, c client.Client) (directory.State, error) {
+	var st directory.State
+	v, err := c.QueryWorkflow(ctx, DirectoryWorkflowID, "", QueryDirectory)
+	if err == nil {
+		err = v.Get(&st)
+	}
+	if err != nil {
+		return directory.State{}, fmt.Errorf("read the directory: %w", err)
+	}
+	return st, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/form"
 	"github.com/fundflow/fundflow/internal/fund"
@@ -91,7 +92,7 @@ func newFund(in FundWorkflowInput) (*fundWorkflow, error) {
 			in.Definition.Form = &first
 		}
 		if err := in.Definition.Validate(); err != nil {
-			return nil, fundflow.ToTemporal(err)
+			return nil, temporalerr.Encode(err)
 		}
 		in.Ledger = fund.NewLedger(in.Definition)
 	}
@@ -99,7 +100,7 @@ func newFund(in FundWorkflowInput) (*fundWorkflow, error) {
 		in.Status = fund.StatusDraft
 	}
 	if !in.Status.Stored() {
-		return nil, fundflow.ToTemporal(fundflow.Errorf(fundflow.EVALIDATION, "a fund cannot start as %q", in.Status))
+		return nil, temporalerr.Encode(fundflow.Errorf(fundflow.EVALIDATION, "a fund cannot start as %q", in.Status))
 	}
 	return &fundWorkflow{in}, nil
 }
@@ -356,13 +357,13 @@ func setUpdate[R, T any](ctx workflow.Context, name string, u update[R, T]) erro
 		func(ctx workflow.Context, r R) (T, error) {
 			if err := u.check(ctx, r); err != nil {
 				var zero T
-				return zero, fundflow.ToTemporal(err)
+				return zero, temporalerr.Encode(err)
 			}
 			res, err := u.apply(ctx, r)
-			return res, fundflow.ToTemporal(err)
+			return res, temporalerr.Encode(err)
 		},
 		workflow.UpdateHandlerOptions{
-			Validator: func(ctx workflow.Context, r R) error { return fundflow.ToTemporal(u.check(ctx, r)) },
+			Validator: func(ctx workflow.Context, r R) error { return temporalerr.Encode(u.check(ctx, r)) },
 		})
 }
 

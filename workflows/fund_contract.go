@@ -13,7 +13,7 @@ import (
 
 // Updates a fund workflow accepts. Each takes one request whose Command
 // says who is acting and under which idempotency key; refusals come back as
-// Temporal application errors that fundflow.FromTemporal turns into a
+// Temporal application errors that temporalerr.Decode turns into a
 // *fundflow.Error with its code.
 const (
 	// Lifecycle, admin only. Each takes a LifecycleRequest and returns the
@@ -78,7 +78,7 @@ const (
 
 // Updates a fund sends to application workflows, which must handle them.
 // A handler that refuses (its validator returns a *fundflow.Error, through
-// fundflow.ToTemporal) tells the fund the application is not waiting.
+// temporalerr.Encode) tells the fund the application is not waiting.
 const (
 	// UpdateCreditReserved takes a CreditReservedRequest: the fund has
 	// promoted the application from its waitlist and reserved its credit.

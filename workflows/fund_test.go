@@ -18,6 +18,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/fund"
 )
@@ -142,7 +143,7 @@ func (o *fundOutcome) refused(t *testing.T, code fundflow.Code) *fundflow.Error 
 	require.True(t, o.done, "%s never completed", o.name)
 	require.True(t, o.rejected, "%s was not rejected (err %v)", o.name, o.err)
 	var e *fundflow.Error
-	require.True(t, errors.As(fundflow.FromTemporal(o.err), &e), "%s: %v carries no fundflow code", o.name, o.err)
+	require.True(t, errors.As(temporalerr.Decode(o.err), &e), "%s: %v carries no fundflow code", o.name, o.err)
 	require.Equal(t, code, e.Code, "%s: %v", o.name, e)
 	return e
 }
@@ -599,7 +600,7 @@ func TestFundRejectsAnInvalidDefinition(t *testing.T) {
 	r := newFundRun(t)
 	r.env.ExecuteWorkflow(FundWorkflow, FundWorkflowInput{Definition: d})
 	var e *fundflow.Error
-	require.True(t, errors.As(fundflow.FromTemporal(r.env.GetWorkflowError()), &e))
+	require.True(t, errors.As(temporalerr.Decode(r.env.GetWorkflowError()), &e))
 	require.Equal(t, fundflow.EVALIDATION, e.Code)
 }
 

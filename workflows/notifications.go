@@ -8,6 +8,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/money"
 )
 
@@ -47,7 +48,7 @@ func checkPairs(kv []string) error {
 // offerParams are what an offer's message states: the amount and when it
 // lapses.
 func (a *applicationWorkflow) offerParams() map[string]string {
-	return params("fund", a.Fund.Name, "amount", money.Format(a.Offer.AmountPence), "due", longTime(a.Offer.AcceptBy))
+	return params("fund", a.Fund.Name, "amount", money.Format(a.Offer.AmountPence), "due", calendar.LongTime(a.Offer.AcceptBy))
 }
 
 // notificationOutcomes is the version from which the outcome of each

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/activities"
 )
 
 // A single read (GET /v1/applications/{id}) can be answered from the read
@@ -21,18 +22,16 @@ import (
 func audienceOf(by fundflow.Actor, v ApplicationView) string {
 	switch by.Role {
 	case fundflow.RoleApplicant:
-		if by.OrgCode != v.OrgCode {
+		if !by.ApplicantOf(v.OrgCode) {
 			return ""
 		}
 	case fundflow.RoleReviewer:
-		if _, ok := v.ActionsBy[reviewerAudience(by.ID)]; ok {
-			return reviewerAudience(by.ID)
+		if _, ok := v.ActionsBy[activities.ReviewerAudience(by.ID)]; ok {
+			return activities.ReviewerAudience(by.ID)
 		}
 	}
 	return string(by.Role)
 }
-
-func reviewerAudience(id string) string { return string(fundflow.RoleReviewer) + ":" + id }
 
 // For is a projected view as by's Query would answer it: with by's
 // actions, and without everyone else's.
@@ -55,7 +54,7 @@ func (a *applicationWorkflow) actionsByAudience() map[string][]Action {
 	}
 	named := func(id string) {
 		if id != "" {
-			out[reviewerAudience(id)] = a.actions(fundflow.Actor{Role: fundflow.RoleReviewer, ID: id})
+			out[activities.ReviewerAudience(id)] = a.actions(fundflow.Actor{Role: fundflow.RoleReviewer, ID: id})
 		}
 	}
 	for _, r := range a.Panel.Current() {

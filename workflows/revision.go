@@ -42,6 +42,14 @@ var revisions = map[string]int{
 	callsLocally:                1,
 }
 
+// Revised reports whether a run started now takes change without asking
+// GetVersion: true for every change folded into applicationRevision, false
+// for one made since, which such a run still asks about.
+func Revised(change string) bool {
+	rev, ok := revisions[change]
+	return ok && rev <= applicationRevision
+}
+
 // callsLocally is the change from which the calls to the fund and for the
 // reviewer list, each answered in milliseconds, run as local activities in
 // the workflow task that makes them rather than as activity tasks through

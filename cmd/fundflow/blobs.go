@@ -13,8 +13,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow/activities"
-	"github.com/fundflow/fundflow/internal/blob"
-	"github.com/fundflow/fundflow/internal/clamd"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
+	"github.com/fundflow/fundflow/internal/adapter/clamd"
+	"github.com/fundflow/fundflow/internal/adapter/cluster"
 	"github.com/fundflow/fundflow/internal/letters"
 )
 
@@ -22,7 +23,7 @@ import (
 // Temporal, which records every letter and file, and the bucket that holds
 // them. They need no Redis, so they run wherever these two are reachable.
 func (e *external) dialRecords(ctx context.Context, getenv func(string) string) (client.Client, *blob.Store, func(), error) {
-	tc, _, err := dialTemporal(ctx, getenv, e.log, nil)
+	tc, _, err := cluster.DialFromEnv(ctx, getenv, e.log, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}

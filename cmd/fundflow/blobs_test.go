@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fundflow/fundflow/internal/blob"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
 	"github.com/fundflow/fundflow/internal/letters"
 )
 

@@ -15,16 +15,14 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/contrib/envconfig"
-	sdklog "go.temporal.io/sdk/log"
 
 	"encoding/json"
-	"github.com/fundflow/fundflow/internal/document"
-	"github.com/fundflow/fundflow/internal/logging"
-	"github.com/fundflow/fundflow/internal/registry"
-	"github.com/fundflow/fundflow/web"
 	"regexp"
+
+	"github.com/fundflow/fundflow/internal/adapter/logging"
+	"github.com/fundflow/fundflow/internal/document"
+	"github.com/fundflow/fundflow/internal/organisation"
+	"github.com/fundflow/fundflow/web"
 )
 
 // config is what every serving command shares. Each value comes from a flag
@@ -67,7 +65,7 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.rateLimit, "rate-limit", envOr(getenv, "FUNDFLOW_RATE_LIMIT", "1200/min"), "requests per token, as N/s, N/min or N/h, bursting to N; 0 turns limiting off (FUNDFLOW_RATE_LIMIT)")
 	fs.StringVar(&c.verifyLimit, "verify-rate-limit", envOr(getenv, "FUNDFLOW_VERIFY_RATE_LIMIT", "60/min"), "public letter checks per client IP address, as --rate-limit (FUNDFLOW_VERIFY_RATE_LIMIT)")
 	fs.BoolVar(&c.trustForwarded, "trust-forwarded-for", getenv("FUNDFLOW_TRUST_FORWARDED_FOR") == "true", "take the client address from the last X-Forwarded-For entry, behind a proxy that sets it (FUNDFLOW_TRUST_FORWARDED_FOR=true)")
-	fs.StringVar(&c.oidcIssuers, "oidc-issuers", getenv("FUNDFLOW_OIDC_ISSUERS"), "OpenID Connect issuers people sign in through, as a JSON list of {id, label, issuer, client_id, client_secret, email_claims} (FUNDFLOW_OIDC_ISSUERS; see the README)")
+	fs.StringVar(&c.oidcIssuers, "oidc-issuers", getenv("FUNDFLOW_OIDC_ISSUERS"), "OpenID Connect issuers people sign in through, as a JSON list of {id, label, issuer, client_id, client_secret, email_claims} (FUNDFLOW_OIDC_ISSUERS; see deploy/README.md)")
 	c.mail.register(fs, getenv)
 	fs.StringVar(&c.blobURL, "blob-url", getenv("FUNDFLOW_BLOB_URL"), "the bucket for letters and uploaded files: s3://bucket?region=eu-west-2, azblob://container or file:///dir; api and worker must name the same one (FUNDFLOW_BLOB_URL; default file://<data>/blobs)")
 	fs.StringVar(&c.clamd, "clamd", getenv("FUNDFLOW_CLAMD"), "clamd for malware scanning of uploads: tcp://host:3310, unix:///run/clamav/clamd.ctl, or off; the worker needs it set (FUNDFLOW_CLAMD)")
@@ -172,16 +170,16 @@ func (c *config) issuers() ([]web.Issuer, error) {
 
 var idPattern = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 
-func (c *config) registry() (*registry.Registry, error) {
+func (c *config) registry() (*organisation.Registry, error) {
 	if c.orgsFile == "" {
-		return registry.Default()
+		return organisation.Default()
 	}
 	f, err := os.Open(c.orgsFile)
 	if err != nil {
 		return nil, fmt.Errorf("organisation registry: %w", err)
 	}
 	defer f.Close()
-	r, err := registry.Load(f)
+	r, err := organisation.Load(f)
 	if err != nil {
 		return nil, fmt.Errorf("organisation registry %s: %w", c.orgsFile, err)
 	}
@@ -209,64 +207,6 @@ func connectRedis(ctx context.Context, url string) (*redis.Client, error) {
 	}
 	return rdb, nil
 }
-
-// dialTemporal reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
-// TEMPORAL_TLS* and friends the way every Temporal SDK does, then checks the
-// cluster answers.
-func dialTemporal(ctx context.Context, getenv func(string) string, log *slog.Logger, metrics client.MetricsHandler) (client.Client, string, error) {
-	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{EnvLookup: envLookup(getenv)})
-	if err != nil {
-		return nil, "", fmt.Errorf("Temporal client settings: %w", err)
-	}
-	if opts.HostPort == "" {
-		opts.HostPort = client.DefaultHostPort
-	}
-	if opts.Namespace == "" {
-		opts.Namespace = client.DefaultNamespace
-	}
-	opts.MetricsHandler = metrics
-	c, err := dial(ctx, opts, log)
-	return c, opts.Namespace, err
-}
-
-func dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Client, error) {
-	opts.Logger = sdklog.NewStructuredLogger(log.With(slog.String("component", "temporal-sdk")))
-	// The SDK gzips every call by default. To a server on this machine
-	// (dev's embedded one, or a cluster beside the process) that costs CPU
-	// at both ends and saves nothing: a profile of dev under load put 6 %
-	// of its CPU in gzip.
-	if host, _, err := net.SplitHostPort(opts.HostPort); err == nil && opts.ConnectionOptions.GrpcCompression == nil && loopback(host) {
-		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	c, err := client.DialContext(ctx, opts)
-	if err != nil {
-		return nil, fmt.Errorf("cannot reach Temporal at %s (namespace %q): %w", opts.HostPort, opts.Namespace, err)
-	}
-	return c, nil
-}
-
-// loopback reports whether host, a name or an address, is this machine.
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// envLookup adapts getenv for the SDK's envconfig, treating empty as unset.
-type envLookup func(string) string
-
-func (e envLookup) LookupEnv(key string) (string, bool) {
-	v := e(key)
-	return v, v != ""
-}
-
-// Environ is only used by envconfig for gRPC metadata variables, which
-// fundflow does not pass through.
-func (e envLookup) Environ() []string { return nil }
 
 // listen binds early so a taken port is reported before anything else
 // starts.

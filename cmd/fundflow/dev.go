@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"time"
 
@@ -22,15 +20,14 @@ import (
 	uiserver "github.com/temporalio/ui-server/v2/server"
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
 	"github.com/temporalio/ui-server/v2/server/server_options"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/fundflow/fundflow/internal/cluster"
-	"github.com/fundflow/fundflow/internal/devserver"
-	"github.com/fundflow/fundflow/internal/fund"
-	"github.com/fundflow/fundflow/internal/notify"
-	"github.com/fundflow/fundflow/internal/readmodel"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/adapter/cluster"
+	"github.com/fundflow/fundflow/internal/adapter/notify"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
+	"github.com/fundflow/fundflow/internal/devtest/devseed"
+	"github.com/fundflow/fundflow/internal/devtest/devserver"
+	"github.com/fundflow/fundflow/internal/organisation"
 	"github.com/fundflow/fundflow/web"
 	"github.com/fundflow/fundflow/worker"
 	"github.com/fundflow/fundflow/workflows"
@@ -60,8 +57,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if getenv("GOGC") == "" {
 		// One process holds the Temporal server, the worker and the API,
 		// whose garbage is mostly short-lived protobufs; collecting half as
-		// often cut dev's CPU per request by 7-9 % under load (README,
-		// Performance) for about 100 MB more heap. GOGC still overrides it.
+		// often cut dev's CPU per request by 7-9 % under load (docs/performance.md)
+		// for about 100 MB more heap. GOGC still overrides it.
 		debug.SetGCPercent(200)
 	}
 	log, err := f.logger(stderr)
@@ -113,7 +110,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	tc, err := dial(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), MetricsHandler: sdkMetrics}, log)
+	tc, err := cluster.Dial(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), MetricsHandler: sdkMetrics}, log)
 	if err != nil {
 		return err
 	}
@@ -142,18 +139,18 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	// let go of its pollers before the frontend disappears.
 	defer w.Stop()
 
-	if err := seedFunds(ctx, tc, time.Now(), log); err != nil {
+	if err := devseed.SeedFunds(ctx, tc, time.Now(), log); err != nil {
 		return err
 	}
-	if err := ensureDirectory(ctx, tc); err != nil {
+	if err := workflows.EnsureDirectory(ctx, tc); err != nil {
 		return err
 	}
-	people := devPeople(orgs)
-	if err := seedDirectory(ctx, tc, people); err != nil {
+	people := devseed.People(orgs)
+	if err := devseed.Directory(ctx, tc, people); err != nil {
 		return fmt.Errorf("seed the directory: %w", err)
 	}
 	tokensFile := filepath.Join(f.dataDir, "dev-tokens.json")
-	if err := ensureDevTokens(ctx, tokensFile, tc, people, orgs, registry.DateOf(time.Now())); err != nil {
+	if err := devseed.EnsureTokens(ctx, tokensFile, tc, people, orgs, organisation.DateOf(time.Now())); err != nil {
 		return fmt.Errorf("dev tokens: %w", err)
 	}
 	if f.redisURL == "" {
@@ -221,44 +218,9 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 
 `, time.Since(start).Round(time.Millisecond), apiURL, apiURL, apiURL, uiURL, srv.HostPort(), srv.Namespace(), stateIn(srvCfg), redisURL, tokensFile, mailURL)
 	if f.seedOutcomes {
-		go seedReportingAwards(ctx, apiURL, tokensFile, log)
+		go devseed.ReportingAwards(ctx, apiURL, tokensFile, log)
 	}
 	return serveHTTP(ctx, httpL, h, log)
-}
-
-// devFunds are the funds dev mode seeds: the Prevention Innovation Fund,
-// and a social-prescribing fund that asks its own questions, so anyone can
-// see that the engine is not hard-wired to one fund or one form.
-func devFunds(now time.Time) []fund.Definition {
-	return []fund.Definition{fund.SeedDefinition(now), fund.SocialPrescribingDefinition(now)}
-}
-
-// seedFunds starts dev's funds, already open, the first time dev mode runs
-// over a data directory. An open fund's terms are frozen, so a fund seeded
-// by an older fundflow stays as it was; the log says so when its
-// milestones ask for other documents than today's seed.
-func seedFunds(ctx context.Context, tc client.Client, now time.Time, log *slog.Logger) error {
-	for _, def := range devFunds(now) {
-		_, err := tc.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID),
-			workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def, Status: fund.StatusOpen})
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if err != nil && !errors.As(err, &started) {
-			return fmt.Errorf("seed fund %s: %w", def.ID, err)
-		}
-		if started == nil {
-			continue
-		}
-		var v workflows.FundView
-		resp, err := tc.QueryWorkflow(ctx, workflows.FundWorkflowID(def.ID), "", workflows.QueryFund)
-		if err == nil {
-			err = resp.Get(&v)
-		}
-		if err == nil && !slices.Equal(v.Definition.DocumentKinds(), def.DocumentKinds()) {
-			log.Warn("this data directory's seeded fund predates the documents today's seed requires at its milestones; remove the data directory (or pass --ephemeral) to start over with it",
-				"fund", def.ID)
-		}
-	}
-	return nil
 }
 
 func stateIn(c devserver.Config) string {

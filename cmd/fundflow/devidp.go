@@ -7,7 +7,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/fundflow/fundflow/internal/devidp"
+	"github.com/fundflow/fundflow/internal/devtest/devidp"
+	"github.com/fundflow/fundflow/internal/devtest/devseed"
 	"github.com/fundflow/fundflow/web"
 )
 
@@ -18,7 +19,7 @@ const devIdentityPath = "/dev/oidc"
 // devIdentityProvider is dev's OpenID provider, with the seeded people on
 // its "sign in as" list, and the issuer entry the web signs in through:
 // discovery, code flow with PKCE and JWKS, as with any production issuer.
-func devIdentityProvider(baseURL string, people []devPerson) (http.Handler, web.Issuer, error) {
+func devIdentityProvider(baseURL string, people []devseed.Person) (http.Handler, web.Issuer, error) {
 	is := web.Issuer{ID: "dev", Label: "the fundflow dev identity provider", URL: baseURL + devIdentityPath,
 		ClientID: "fundflow-dev", ClientSecret: rand.Text()}
 	var ps []devidp.Person

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth"
-	"github.com/fundflow/fundflow/internal/mailcatcher"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/devtest/mailcatcher"
 	"github.com/fundflow/fundflow/web"
 )
 

@@ -11,7 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/auth"
+	"github.com/fundflow/fundflow/internal/adapter/auth"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/workflows"
 )
@@ -21,21 +22,13 @@ import (
 // admin.
 var cliActor = fundflow.Actor{ID: "fundflow-cli", Name: "fundflow command line", Role: fundflow.RoleSystem}
 
-// ensureDirectory starts the directory workflow unless it is running.
-func ensureDirectory(ctx context.Context, tc client.Client) error {
-	if _, err := tc.ExecuteWorkflow(ctx, workflows.StartDirectoryOptions(), workflows.DirectoryWorkflow, workflows.DirectoryWorkflowInput{}); err != nil {
-		return fmt.Errorf("start the directory: %w", err)
-	}
-	return nil
-}
-
 // awaitDirectory starts the directory as soon as the namespace lets it,
 // until ctx ends: the api may start before `fundflow setup` has made the
 // namespace (its /readyz says so meanwhile), and a namespace just made
 // takes the frontend a few seconds to learn of.
 func awaitDirectory(ctx context.Context, tc client.Client) error {
 	for {
-		err := ensureDirectory(ctx, tc)
+		err := workflows.EnsureDirectory(ctx, tc)
 		var notFound *serviceerror.NamespaceNotFound
 		if err == nil || !errors.As(err, &notFound) {
 			return err
@@ -48,39 +41,13 @@ func awaitDirectory(ctx context.Context, tc client.Client) error {
 	}
 }
 
-// directoryUpdate sends one directory Update under key, which is also its
-// Update ID, and returns a refusal as a *fundflow.Error.
-func directoryUpdate(ctx context.Context, tc client.Client, name, key string, arg, result any) error {
-	h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.DirectoryWorkflowID, UpdateID: key, UpdateName: name,
-		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, result)
-	}
-	return fundflow.FromTemporal(err)
-}
-
-// directoryState reads the whole directory, less its audit timeline.
-func directoryState(ctx context.Context, tc client.Client) (directory.State, error) {
-	var st directory.State
-	v, err := tc.QueryWorkflow(ctx, workflows.DirectoryWorkflowID, "", workflows.QueryDirectory)
-	if err == nil {
-		err = v.Get(&st)
-	}
-	if err != nil {
-		return directory.State{}, fmt.Errorf("read the directory: %w", err)
-	}
-	return st, nil
-}
-
 // rebuildDirectoryCache empties the directory's Redis cache and writes it
 // again from the directory; lookups fall back to the directory meanwhile.
 func rebuildDirectoryCache(ctx context.Context, tc client.Client, store *auth.Store) (directory.State, error) {
 	if err := store.Reset(ctx); err != nil {
 		return directory.State{}, err
 	}
-	st, err := directoryState(ctx, tc)
+	st, err := workflows.ReadDirectory(ctx, tc)
 	if err != nil {
 		return directory.State{}, err
 	}
@@ -101,7 +68,7 @@ func createToken(ctx context.Context, tc client.Client, key string, by fundflow.
 	}
 	nt.Hash = hash
 	var t directory.Token
-	err = directoryUpdate(ctx, tc, workflows.UpdateCreateToken, key, workflows.CreateTokenRequest{
+	err = temporalerr.Update(ctx, tc, workflows.DirectoryWorkflowID, workflows.UpdateCreateToken, key, workflows.CreateTokenRequest{
 		Command: workflows.Command{Key: key, Actor: by}, NewToken: nt}, &t)
 	return secret, t, err
 }

@@ -11,7 +11,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/fundflow/fundflow/internal/blob"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
 	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/workflows"
 )

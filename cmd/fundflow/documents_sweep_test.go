@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fundflow/fundflow/internal/blob"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
 	"github.com/fundflow/fundflow/internal/document"
 )
 

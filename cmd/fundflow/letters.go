@@ -42,21 +42,12 @@ func runLetters(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	failed := 0
 	for _, f := range found {
 		fmt.Fprintln(stdout, f)
-		if !f.Rebuilt {
-			failed++
-		}
 	}
-	fmt.Fprintf(stdout, "%d letters checked: %d missing or damaged, %d rebuilt\n", len(recs), len(found), len(found)-failed)
-	switch {
-	case failed > 0 && rebuild:
-		return fmt.Errorf("%d letters could not be rebuilt", failed)
-	case failed > 0:
-		return fmt.Errorf("%d letters are missing or damaged; run fundflow letters rebuild", failed)
-	}
-	return nil
+	summary, err := letters.Summary(len(recs), found, rebuild)
+	fmt.Fprintln(stdout, summary)
+	return err
 }
 
 // letterRecords lists every application's letters from Temporal.

@@ -10,8 +10,9 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.temporal.io/sdk/client"
 
+	"github.com/fundflow/fundflow/internal/adapter/notify"
 	"github.com/fundflow/fundflow/internal/directory"
-	"github.com/fundflow/fundflow/internal/notify"
+	"github.com/fundflow/fundflow/workflows"
 )
 
 // mailConfig is how notifications leave the service.
@@ -84,7 +85,7 @@ func newMailer(cfg config, tc client.Client, rdb redis.UniversalClient) (*notify
 	}
 	return &notify.Mailer{
 		Directory: func(ctx context.Context) (*directory.State, error) {
-			st, err := directoryState(ctx, tc)
+			st, err := workflows.ReadDirectory(ctx, tc)
 			return &st, err
 		},
 		Renderer: r, Channel: ch, Redis: rdb, Prefix: cfg.redisPrefix, Domain: domain,

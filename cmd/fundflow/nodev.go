@@ -18,3 +18,9 @@ func runDev(context.Context, []string, func(string) string, io.Writer, io.Writer
 func runBench(context.Context, []string, func(string) string, io.Writer, io.Writer) error {
 	return errors.New("this binary was built with -tags nodev; `fundflow bench` loads a `fundflow dev`, so build without the tag")
 }
+
+// runSeed fills a cluster with synthetic drafts for measuring, which no
+// production cluster should hold.
+func runSeed(context.Context, []string, func(string) string, io.Writer, io.Writer) error {
+	return errors.New("this binary was built with -tags nodev; `fundflow seed` makes synthetic drafts for measuring a `fundflow dev`, so build without the tag")
+}

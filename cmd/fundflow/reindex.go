@@ -14,8 +14,9 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/fundflow/fundflow/internal/notify"
-	"github.com/fundflow/fundflow/internal/readmodel"
+	"github.com/fundflow/fundflow/internal/adapter/notify"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -79,7 +80,7 @@ func reindex(ctx context.Context, tc client.Client, store *readmodel.Store, chec
 	if err != nil {
 		return reindexReport{}, err
 	}
-	rows := make([]readmodel.Application, len(ids))
+	rows := make([]application.Row, len(ids))
 	if err := eachView(ctx, tc, ids, func(_ context.Context, i int, v workflows.ApplicationView) error {
 		rows[i] = workflows.ApplicationRow(v, start)
 		return nil
@@ -103,10 +104,10 @@ func reindex(ctx context.Context, tc client.Client, store *readmodel.Store, chec
 // they were read), and each fund's counters are set from its lists. A row
 // created after the listing began is not stale, only new: rows younger
 // than the listing (less a minute for clock skew) are never removed.
-func rebuild(ctx context.Context, store *readmodel.Store, rows []readmodel.Application, listed time.Time) error {
+func rebuild(ctx context.Context, store *readmodel.Store, rows []application.Row, listed time.Time) error {
 	known := map[string]bool{}
 	statuses := map[string]map[string]bool{}
-	note := func(a readmodel.Application) {
+	note := func(a application.Row) {
 		if statuses[a.FundID] == nil {
 			statuses[a.FundID] = map[string]bool{}
 		}
@@ -150,7 +151,7 @@ func rebuild(ctx context.Context, store *readmodel.Store, rows []readmodel.Appli
 	return nil
 }
 
-func drift(ctx context.Context, store *readmodel.Store, rows []readmodel.Application) ([]string, error) {
+func drift(ctx context.Context, store *readmodel.Store, rows []application.Row) ([]string, error) {
 	var out []string
 	known := map[string]bool{}
 	outcomes := map[string]map[string]string{}

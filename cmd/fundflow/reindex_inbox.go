@@ -5,8 +5,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/fundflow/fundflow/internal/adapter/notify"
 	"github.com/fundflow/fundflow/internal/directory"
-	"github.com/fundflow/fundflow/internal/notify"
 	"github.com/fundflow/fundflow/workflows"
 )
 

@@ -9,12 +9,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"github.com/fundflow/fundflow/internal/devtest/apitest"
+	"github.com/fundflow/fundflow/internal/devtest/stack"
+	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -29,10 +31,10 @@ import (
 // a clean start and every failed or timed-out task are logged, not
 // asserted.
 func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
-	dir := t.TempDir()
-	cmd, d := spawnDev(t, dir, "--log-level", "info")
-	t.Logf("clean start: %s", d.rebuilt())
-	toks := readTokens(t, dir)
+	t.Parallel()
+	d := stack.Start(t, stack.Options{StandIn: true, Persist: true, Args: []string{"--log-level", "info"}})
+	t.Logf("clean start: %s", rebuilt(d))
+	toks := d.Tokens(t)
 	var applicants []string
 	for name, tok := range toks {
 		if tok.Role == "applicant" {
@@ -41,7 +43,7 @@ func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
 	}
 	slices.Sort(applicants)
 	applicants = applicants[:min(5, len(applicants))]
-	hc := newHTTPClient(t, d.api)
+	hc := d.HTTP(t)
 	// Fifteen applications from five organisations: the first of each is
 	// submitted and waited for, the rest stay drafts until the kill.
 	var drafts []string
@@ -51,7 +53,7 @@ func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
 		var created struct {
 			ID string `json:"id"`
 		}
-		if code := hc.doKey("POST", "/v1/applications", toks[who].Token, fmt.Sprintf("restart-create-%d", i), fullApplication("Lead "+who, 5_000_000), &created); code != 201 {
+		if code := hc.DoKey("POST", "/v1/applications", toks[who].Token, fmt.Sprintf("restart-create-%d", i), apitest.Application(fund.SeedID, "Lead "+who, 5_000_000), &created); code != 201 {
 			t.Fatalf("create %d: %d", i, code)
 		}
 		if submitted[who] {
@@ -59,7 +61,7 @@ func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
 			continue
 		}
 		submitted[who] = true
-		if code := hc.doKey("POST", "/v1/applications/"+created.ID+"/submit", toks[who].Token, "restart-submit-"+created.ID, nil, nil); code != 200 {
+		if code := hc.DoKey("POST", "/v1/applications/"+created.ID+"/submit", toks[who].Token, "restart-submit-"+created.ID, nil, nil); code != 200 {
 			t.Fatalf("submit %s: %d", created.ID, code)
 		}
 	}
@@ -72,7 +74,7 @@ func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
 		id, who, _ := strings.Cut(dr, " ")
 		all = append(all, id)
 		go func() {
-			req, _ := http.NewRequest("POST", d.api+"/v1/applications/"+id+"/submit", nil)
+			req, _ := http.NewRequest("POST", d.API+"/v1/applications/"+id+"/submit", nil)
 			req.Header.Set("Authorization", "Bearer "+toks[who].Token)
 			req.Header.Set("Idempotency-Key", "restart-submit-"+id)
 			if r, err := http.DefaultClient.Do(req); err == nil {
@@ -81,22 +83,19 @@ func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
 		}()
 	}
 	time.Sleep(250 * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	d.Kill(t)
 	restarted := time.Now()
-	_, d = spawnDev(t, dir, "--log-level", "info")
-	t.Logf("after kill -9: %s", d.rebuilt())
-	if !strings.Contains(d.rebuilt(), "rebuilt 15 application projections") {
-		t.Errorf("the restart did not rebuild all 15 applications: %s", d.rebuilt())
+	d = d.Restart(t)
+	t.Logf("after kill -9: %s", rebuilt(d))
+	if !strings.Contains(rebuilt(d), "rebuilt 15 application projections") {
+		t.Errorf("the restart did not rebuild all 15 applications: %s", rebuilt(d))
 	}
 
 	id, who, _ := strings.Cut(drafts[0], " ")
-	hc = newHTTPClient(t, d.api)
+	hc = d.HTTP(t)
 	began := time.Now()
-	code := hc.doKey("POST", "/v1/applications/"+id+"/submit", toks[who].Token, "restart-submit-"+id, nil, nil)
-	for ; code == 503 && time.Since(began) < time.Minute; code = hc.doKey("POST", "/v1/applications/"+id+"/submit", toks[who].Token, "restart-submit-"+id, nil, nil) {
+	code := hc.DoKey("POST", "/v1/applications/"+id+"/submit", toks[who].Token, "restart-submit-"+id, nil, nil)
+	for ; code == 503 && time.Since(began) < time.Minute; code = hc.DoKey("POST", "/v1/applications/"+id+"/submit", toks[who].Token, "restart-submit-"+id, nil, nil) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	if code != 200 {
@@ -104,7 +103,7 @@ func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
 	}
 	t.Logf("submit after the restart answered in %s", time.Since(began).Round(time.Millisecond))
 
-	c := dialDev(t, d)
+	c := d.Client(t)
 	ctx := context.Background()
 	for _, a := range append(all, id) {
 		it := c.GetWorkflowHistory(ctx, workflows.ApplicationWorkflowID(a), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
@@ -129,9 +128,6 @@ func TestDevRestartAfterSIGKILLMidSubmit(t *testing.T) {
 var rebuiltLine = regexp.MustCompile(`rebuilt \d+ application projections from Temporal in [0-9.]+[a-zµ]+`)
 
 // rebuilt is the start-up rebuild's report and the banner's ready time.
-func (d *devInstance) rebuilt() string {
-	if d.stderr == nil {
-		return "(stderr not kept)"
-	}
-	return fmt.Sprintf("%s; ready in %s", rebuiltLine.FindString(d.stderr.String()), d.ready)
+func rebuilt(d *stack.Stack) string {
+	return fmt.Sprintf("%s; ready in %s", rebuiltLine.FindString(d.Log.String()), d.Ready)
 }

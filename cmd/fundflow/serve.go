@@ -20,12 +20,12 @@ import (
 
 	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/api"
+	"github.com/fundflow/fundflow/internal/adapter/cluster"
+	"github.com/fundflow/fundflow/internal/adapter/readmodel"
 	"github.com/fundflow/fundflow/internal/calendar"
-	"github.com/fundflow/fundflow/internal/cluster"
 	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/letters"
-	"github.com/fundflow/fundflow/internal/readmodel"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 	"github.com/fundflow/fundflow/web"
 	"github.com/fundflow/fundflow/worker"
 	"github.com/fundflow/fundflow/workflows"
@@ -40,7 +40,7 @@ const devRedisFile = "dev-redis-url"
 type external struct {
 	cfg       config
 	log       *slog.Logger
-	orgs      *registry.Registry
+	orgs      *organisation.Registry
 	redis     *redis.Client
 	tc        client.Client
 	namespace string
@@ -103,7 +103,7 @@ func (e *external) dial(ctx context.Context, getenv func(string) string) error {
 		_ = e.redis.Close()
 		return err
 	}
-	if e.tc, e.namespace, err = dialTemporal(ctx, getenv, e.log, sdkMetrics); err != nil {
+	if e.tc, e.namespace, err = cluster.DialFromEnv(ctx, getenv, e.log, sdkMetrics); err != nil {
 		_ = e.redis.Close()
 		return err
 	}
@@ -248,7 +248,7 @@ func awaitCluster(ctx context.Context, tc client.Client, spec cluster.Spec, log 
 // newActivities gives the worker its dependencies. Letters and uploads
 // live in the blob store, which api and worker reach by the same URL; the
 // bucket stays open for the life of the process.
-func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry) (*activities.Activities, error) {
+func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *organisation.Registry) (*activities.Activities, error) {
 	cal, err := calendar.Default()
 	if err != nil {
 		return nil, err
@@ -284,7 +284,7 @@ func newActivities(cfg config, tc client.Client, rdb redis.UniversalClient, orgs
 
 // newHTTP is the process's HTTP surface: the web front end, which passes
 // everything it does not serve itself to the JSON API beneath it.
-func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *registry.Registry, log *slog.Logger, metrics *prometheus.Registry, spec *cluster.Spec, issuers []web.Issuer) (http.Handler, error) {
+func newHTTP(cfg config, tc client.Client, rdb redis.UniversalClient, orgs *organisation.Registry, log *slog.Logger, metrics *prometheus.Registry, spec *cluster.Spec, issuers []web.Issuer) (http.Handler, error) {
 	limit, err := cfg.limit()
 	if err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fundflow/fundflow/internal/cluster"
+	"github.com/fundflow/fundflow/internal/adapter/cluster"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -38,7 +38,7 @@ func runSetup(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	tc, namespace, err := dialTemporal(ctx, getenv, log, nil)
+	tc, namespace, err := cluster.DialFromEnv(ctx, getenv, log, nil)
 	if err != nil {
 		return err
 	}

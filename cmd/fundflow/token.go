@@ -10,8 +10,9 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 	"github.com/fundflow/fundflow/internal/directory"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -70,7 +71,7 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer e.close()
-	if err := ensureDirectory(ctx, e.tc); err != nil {
+	if err := workflows.EnsureDirectory(ctx, e.tc); err != nil {
 		return err
 	}
 	switch args[0] {
@@ -83,10 +84,10 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 		return nil
 	case "revoke":
 		key := cliKey("revoke")
-		return directoryUpdate(ctx, e.tc, workflows.UpdateRevokeToken, key, workflows.RevokeTokenRequest{
+		return temporalerr.Update(ctx, e.tc, workflows.DirectoryWorkflowID, workflows.UpdateRevokeToken, key, workflows.RevokeTokenRequest{
 			Command: workflows.Command{Key: key, Actor: cliActor}, TokenID: id, Reason: reason}, nil)
 	}
-	st, err := directoryState(ctx, e.tc)
+	st, err := workflows.ReadDirectory(ctx, e.tc)
 	if err != nil {
 		return err
 	}
@@ -133,11 +134,11 @@ func dashTime(t time.Time) string {
 
 // tokenRequest checks a token request as far as it can before the
 // directory sees it: the organisation must be valid today.
-func tokenRequest(orgs *registry.Registry, role, org, name, user, expires, reason string, now time.Time) (directory.NewToken, error) {
+func tokenRequest(orgs *organisation.Registry, role, org, name, user, expires, reason string, now time.Time) (directory.NewToken, error) {
 	if name == "" {
 		name = role
 	}
-	code, err := directory.CheckOrg(orgs, strings.ToUpper(strings.TrimSpace(org)), registry.DateOf(now))
+	code, err := directory.CheckOrg(orgs, strings.ToUpper(strings.TrimSpace(org)), organisation.DateOf(now))
 	if err != nil {
 		return directory.NewToken{}, err
 	}
@@ -168,16 +169,4 @@ func parseLifetime(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("--expires %q: use a lifetime such as 90d or 720h", s)
 	}
 	return d, nil
-}
-
-// validOrgCodes is kept close to token creation because dev mode issues one
-// applicant token for each organisation valid today.
-func validOrgCodes(orgs *registry.Registry, on registry.Date) []string {
-	var codes []string
-	for _, o := range orgs.All() {
-		if o.ValidOn(on) {
-			codes = append(codes, o.Code)
-		}
-	}
-	return codes
 }

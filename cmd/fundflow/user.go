@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/adapter/temporalerr"
 	"github.com/fundflow/fundflow/internal/directory"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -32,7 +33,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	code, err := directory.CheckOrg(e.orgs, strings.ToUpper(strings.TrimSpace(org)), registry.DateOf(time.Now()))
+	code, err := directory.CheckOrg(e.orgs, strings.ToUpper(strings.TrimSpace(org)), organisation.DateOf(time.Now()))
 	if err != nil {
 		return err
 	}
@@ -49,12 +50,12 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer e.close()
-	if err := ensureDirectory(ctx, e.tc); err != nil {
+	if err := workflows.EnsureDirectory(ctx, e.tc); err != nil {
 		return err
 	}
 	key := cliKey("invite")
 	var u directory.User
-	if err := directoryUpdate(ctx, e.tc, workflows.UpdateInviteUser, key, workflows.InviteUserRequest{
+	if err := temporalerr.Update(ctx, e.tc, workflows.DirectoryWorkflowID, workflows.UpdateInviteUser, key, workflows.InviteUserRequest{
 		Command: workflows.Command{Key: key, Actor: cliActor}, Invite: in}, &u); err != nil {
 		return err
 	}

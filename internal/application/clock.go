@@ -2,23 +2,11 @@ package application
 
 import (
 	"time"
-	_ "time/tzdata" // the UK zone must resolve on hosts without a zoneinfo database
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/fund"
 )
-
-var london = mustLoadLondon()
-
-func mustLoadLondon() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		// Unreachable: time/tzdata is embedded above.
-		panic(err)
-	}
-	return loc
-}
 
 // Deadline is d after from, read as a stage SLA or query response time: its
 // days are working days in div (calendar.AddWorkingDays) and its time part
@@ -131,14 +119,14 @@ func (c StageClock) Reminder(cal *calendar.Calendar, before fund.Duration) (time
 		return time.Time{}, false
 	}
 	// Days back on the UK wall clock keep the time of day across a clock change.
-	at := due.In(london).AddDate(0, 0, -before.CalendarDays()).Add(-before.Clock()).UTC()
+	at := before.SubCalendar(due.In(calendar.London)).UTC()
 	return at, at.After(c.Start)
 }
 
 // nextMidnight is the start of the UK day after t's.
 func nextMidnight(t time.Time) time.Time {
-	y, m, d := t.In(london).Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, london)
+	y, m, d := t.In(calendar.London).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, calendar.London)
 }
 
 // workingTime is how much of [from, to) falls on working days in div. UK

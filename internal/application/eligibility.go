@@ -6,9 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/money"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // Result is the outcome of one eligibility rule, or of all of them.
@@ -47,9 +48,9 @@ type RuleResult struct {
 type EligibilityInput struct {
 	Content Content
 	Fund    fund.Definition
-	// Org and Validity are registry.ValidOn(Content.OrgCode, DateOf(SubmittedAt)).
-	Org      registry.Org
-	Validity registry.Validity
+	// Org and Validity are organisation.ValidOn(Content.OrgCode, DateOf(SubmittedAt)).
+	Org      organisation.Org
+	Validity organisation.Validity
 	// OtherLive lists the organisation's other live applications to this
 	// fund, as the fund's ledger knows them.
 	OtherLive   []string
@@ -88,22 +89,22 @@ func Overall(results []RuleResult) Result {
 
 func orgValid(in EligibilityInput) RuleResult {
 	r := RuleResult{Rule: RuleOrganisationValid}
-	on := longDate(registry.DateOf(in.SubmittedAt))
+	on := longDate(organisation.DateOf(in.SubmittedAt))
 	o := in.Org
 	switch in.Validity.Status {
-	case registry.NotFound:
+	case organisation.NotFound:
 		r.Result, r.Reason = Fail, fmt.Sprintf("Organisation code %s is not in the registry of eligible organisations.", in.Content.OrgCode)
-	case registry.NotYetValid:
+	case organisation.NotYetValid:
 		r.Result, r.Reason = Fail, fmt.Sprintf("%s did not exist on the submission date, %s: it was established on %s.",
 			named(o), on, longDate(o.ValidFrom))
-	case registry.Abolished:
+	case organisation.Abolished:
 		succ := "the registry names no successor that existed on that date"
 		if s := in.Validity.Successor; s != nil {
 			succ = "its successor is " + named(*s) + ", which may apply instead"
 		}
 		r.Result, r.Reason = Fail, fmt.Sprintf("%s was abolished on %s, before the submission date, %s; %s.",
 			named(o), longDate(o.ValidTo), on, succ)
-	case registry.Valid:
+	case organisation.Valid:
 		r.Result, r.Reason = Pass, fmt.Sprintf("%s was a valid organisation on the submission date, %s.", named(o), on)
 		// Scottish boards' ODS codes, for one, are inferred rather than
 		// published, so the code the applicant holds may not be real.
@@ -119,7 +120,7 @@ func orgValid(in EligibilityInput) RuleResult {
 
 func orgType(in EligibilityInput) RuleResult {
 	r := RuleResult{Rule: RuleOrganisationType}
-	if in.Validity.Status == registry.NotFound {
+	if in.Validity.Status == organisation.NotFound {
 		r.Result, r.Reason = Fail, "The organisation type is unknown because the organisation is not in the registry."
 		return r
 	}
@@ -138,7 +139,7 @@ func orgType(in EligibilityInput) RuleResult {
 
 func nation(in EligibilityInput) RuleResult {
 	r := RuleResult{Rule: RuleNation}
-	if in.Validity.Status == registry.NotFound {
+	if in.Validity.Status == organisation.NotFound {
 		r.Result, r.Reason = Fail, "The nation is unknown because the organisation is not in the registry."
 		return r
 	}
@@ -182,7 +183,7 @@ func maxAward(in EligibilityInput) RuleResult {
 
 func window(in EligibilityInput) RuleResult {
 	r := RuleResult{Rule: RuleFundWindow}
-	at, opens, closes := longTime(in.SubmittedAt), longTime(in.Fund.OpensAt), longTime(in.Fund.ClosesAt)
+	at, opens, closes := calendar.LongTime(in.SubmittedAt), calendar.LongTime(in.Fund.OpensAt), calendar.LongTime(in.Fund.ClosesAt)
 	switch {
 	case in.SubmittedAt.Before(in.Fund.OpensAt):
 		r.Result, r.Reason = Fail, fmt.Sprintf("Submitted at %s, before the fund opened at %s (UK time).", at, opens)
@@ -220,19 +221,19 @@ func reach(in EligibilityInput) RuleResult {
 }
 
 // named is "NHS Central East Integrated Care Board (S1Y5D)".
-func named(o registry.Org) string { return o.Name + " (" + o.Code + ")" }
+func named(o organisation.Org) string { return o.Name + " (" + o.Code + ")" }
 
 // orgTypeName is the plural a sentence needs; the fund and the registry
 // spell types identically.
 func orgTypeName(t string) string {
-	switch registry.OrgType(t) {
-	case registry.ICB:
+	switch organisation.OrgType(t) {
+	case organisation.ICB:
 		return "integrated care boards"
-	case registry.ScottishHealthBoard:
+	case organisation.ScottishHealthBoard:
 		return "Scottish health boards"
-	case registry.WelshLocalHealthBoard:
+	case organisation.WelshLocalHealthBoard:
 		return "Welsh local health boards"
-	case registry.NIHSCTrust:
+	case organisation.NIHSCTrust:
 		return "Northern Ireland health and social care trusts"
 	}
 	return t
@@ -248,12 +249,9 @@ func joinAnd(xs []string) string {
 	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }
 
-func longDate(d registry.Date) string {
+func longDate(d organisation.Date) string {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format("2 January 2006")
 }
-
-// longTime is in UK time, the zone applicants and the fund's window live in.
-func longTime(t time.Time) string { return t.In(london).Format("15:04 on 2 January 2006") }
 
 // count writes people with thousands separators: 1,015,000.
 func count(n int64) string {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // eligibilityInput looks code up in the real registry on the UK date of
@@ -15,7 +15,7 @@ func eligibilityInput(t *testing.T, code string, submitted time.Time) Eligibilit
 	t.Helper()
 	c := complete()
 	c.OrgCode = code
-	o, v := reg(t).ValidOn(code, registry.DateOf(submitted))
+	o, v := reg(t).ValidOn(code, organisation.DateOf(submitted))
 	return EligibilityInput{Content: c, Fund: seed(), Org: o, Validity: v, SubmittedAt: submitted}
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/fund"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // seedNow fixes the seeded fund's window: open from 15 March 2026 09:00 to
@@ -36,9 +36,9 @@ func cal(t testing.TB) *calendar.Calendar {
 	return c
 }
 
-func reg(t testing.TB) *registry.Registry {
+func reg(t testing.TB) *organisation.Registry {
 	t.Helper()
-	r, err := registry.Default()
+	r, err := organisation.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

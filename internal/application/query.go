@@ -95,7 +95,7 @@ func (qs *Queries) Raise(id string, by fundflow.Actor, question string, at, resp
 
 // CheckAnswer reports whether Answer would succeed, changing nothing.
 func (qs Queries) CheckAnswer(id string, by fundflow.Actor, orgCode, answer string) error {
-	if by.Role != fundflow.RoleApplicant || by.OrgCode != orgCode {
+	if !by.ApplicantOf(orgCode) {
 		return fundflow.Errorf(fundflow.EFORBIDDEN, "only the applicant organisation can answer a query")
 	}
 	if err := qs.CheckAnswerable(id); err != nil {

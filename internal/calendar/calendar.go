@@ -7,6 +7,9 @@
 // experience, and UTC is an hour off for half the year.
 //
 // A Calendar is immutable once loaded and safe for concurrent use.
+//
+// It is pure domain: it imports csvfile and the standard library only, never
+// Temporal, Redis or an adapter, since workflows count deadlines with it.
 package calendar
 
 import (
@@ -55,10 +58,9 @@ func DivisionFor(nation string) (div Division, ok bool) {
 	return "", false
 }
 
-var london = mustLoadLondon()
-
-// London is Europe/London, the wall clock every date is shown on.
-var London = london
+// London is Europe/London, the wall clock every date is shown on and
+// every deadline counted on: the one zone the engine loads.
+var London = mustLoadLondon()
 
 func mustLoadLondon() *time.Location {
 	loc, err := time.LoadLocation("Europe/London")
@@ -69,6 +71,14 @@ func mustLoadLondon() *time.Location {
 	return loc
 }
 
+// LongDate and LongTime are how the record, messages, letters and reports
+// write an instant: on the London wall clock, which is what everyone
+// involved works to, as "2 January 2006" and "15:04 on 2 January 2006".
+func LongDate(t time.Time) string { return t.In(London).Format("2 January 2006") }
+
+// LongTime: see LongDate.
+func LongTime(t time.Time) string { return t.In(London).Format("15:04 on 2 January 2006") }
+
 // day is a civil date, used as a map key and for stepping through days
 // without the 23- and 25-hour days that DST gives instants.
 type day struct {
@@ -78,7 +88,7 @@ type day struct {
 }
 
 func dayOf(t time.Time) day {
-	y, m, d := t.In(london).Date()
+	y, m, d := t.In(London).Date()
 	return day{y, m, d}
 }
 
@@ -216,7 +226,7 @@ func (c *Calendar) AddWorkingDays(div Division, from time.Time, n int) time.Time
 	if n <= 0 {
 		return from.UTC()
 	}
-	local := from.In(london)
+	local := from.In(London)
 	d := dayOf(local)
 	for n > 0 {
 		d = d.next()
@@ -227,5 +237,5 @@ func (c *Calendar) AddWorkingDays(div Division, from time.Time, n int) time.Time
 	// d is a weekday and UK clocks change on Sundays, so this wall-clock
 	// time exists exactly once on d: no DST gap or overlap to resolve.
 	h, m, s := local.Clock()
-	return time.Date(d.y, d.m, d.d, h, m, s, local.Nanosecond(), london).UTC()
+	return time.Date(d.y, d.m, d.d, h, m, s, local.Nanosecond(), London).UTC()
 }

@@ -333,3 +333,24 @@ func TestDefaultConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// Every date the record, messages, letters and reports state is London's,
+// in summer and in winter, whatever zone the instant came in.
+func TestLongDateAndLongTimeAreLondons(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"2026-06-05T23:30:00Z":      {"6 June 2026", "00:30 on 6 June 2026"},
+		"2026-12-01T17:00:00Z":      {"1 December 2026", "17:00 on 1 December 2026"},
+		"2026-03-29T00:59:00-05:00": {"29 March 2026", "06:59 on 29 March 2026"},
+	} {
+		at, err := time.Parse(time.RFC3339, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := [2]string{calendar.LongDate(at), calendar.LongTime(at)}; got != want {
+			t.Errorf("%s: %q, want %q", in, got, want)
+		}
+	}
+	if calendar.London.String() != "Europe/London" {
+		t.Errorf("London is %s", calendar.London)
+	}
+}

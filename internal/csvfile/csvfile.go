@@ -1,6 +1,8 @@
 // Package csvfile reads the reference data the engine ships as CSV (the
 // organisation registry, the bank holidays), so that both name a bad line
 // the same way and accept the same spreadsheet exports.
+//
+// It imports only the standard library.
 package csvfile
 
 import (

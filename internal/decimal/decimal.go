@@ -3,6 +3,8 @@
 // and comparison is integer arithmetic that gives the same answer on every
 // worker. Outcome figures live in workflow state, where a float would make
 // a replay or a target boundary depend on rounding.
+//
+// It imports only the standard library.
 package decimal
 
 import (
@@ -65,6 +67,36 @@ func Parse(s string) (Decimal, error) {
 		d = -d
 	}
 	return d, nil
+}
+
+// Ungroup takes the thousands separators out of a number a person typed
+// ("1,234,567.5" is "1234567.5") and reports false when a comma is not
+// one: "1,00" is more likely a slip for 1.00 than a hundred. It is the one
+// rule for separators, which money and the web's number fields share; what
+// is left is for the parser that reads the result.
+func Ungroup(s string) (string, bool) {
+	if !strings.Contains(s, ",") {
+		return s, true
+	}
+	sign, rest := "", s
+	if r, ok := strings.CutPrefix(s, "-"); ok {
+		sign, rest = "-", r
+	}
+	whole, frac, dot := strings.Cut(rest, ".")
+	groups := strings.Split(whole, ",")
+	if len(groups[0]) < 1 || len(groups[0]) > 3 || !digits(groups[0]) {
+		return "", false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 || !digits(g) {
+			return "", false
+		}
+	}
+	out := sign + strings.Join(groups, "")
+	if dot {
+		out += "." + frac
+	}
+	return out, true
 }
 
 func digits(s string) bool {

@@ -83,3 +83,17 @@ func TestJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestUngroup(t *testing.T) {
+	for _, tc := range []struct {
+		typed, want string
+		ok          bool
+	}{
+		{"1234567.5", "1234567.5", true}, {"1,234,567.5", "1234567.5", true}, {"-1,234", "-1234", true}, {"12,345", "12345", true},
+		{"1,00", "", false}, {"1,0000", "", false}, {",123", "", false}, {"1234,567", "", false}, {"1,,234", "", false}, {"a,234", "", false},
+	} {
+		if got, ok := Ungroup(tc.typed); got != tc.want || ok != tc.ok {
+			t.Errorf("Ungroup(%q) = %q, %v; want %q, %v", tc.typed, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -1,9 +1,13 @@
 // Package directory is the vocabulary and the rules of fundflow's directory
-// of people: users and their roles, each fund's reviewer pool and panel, and
+// of people (who they are and what they may do): users and their roles, each fund's reviewer pool and panel, and
 // the service tokens machines use. The directory entity workflow is its only
 // writer; Redis caches lookups from it and is rebuilt from it. Everything
 // here is pure, so the workflow can run it deterministically and tests can
 // run it without Temporal.
+//
+// The organisations people apply for are package organisation's; this
+// package holds the people. It imports the root package and organisation
+// only, never Temporal, Redis or an adapter.
 package directory
 
 import (
@@ -14,10 +18,10 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/fundflow/fundflow"
-	"github.com/fundflow/fundflow/internal/registry"
+	"github.com/fundflow/fundflow/internal/email"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // User is a person who may sign in. A person is known by their verified
@@ -145,10 +149,6 @@ func TokenID(hash string) string { return "tok_" + hash[:min(12, len(hash))] }
 // NormalEmail is the form emails are compared in.
 func NormalEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// emailPattern is a plain work address: what identity providers assert.
-// (net/mail is not used because workflow code must not reach its logging.)
-var emailPattern = regexp.MustCompile(`^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
-
 var hashPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // Invite is a request to add a person.
@@ -195,15 +195,6 @@ func CheckRoles(v *fundflow.Invalid, roles []fundflow.Role, orgCode string) {
 		v.Add("org_code", "an applicant needs an organisation")
 	case !applicant && orgCode != "":
 		v.Add("org_code", "only applicants belong to an organisation")
-	}
-}
-
-func checkText(v *fundflow.Invalid, field, s string, maxLen int, need bool) {
-	if need && strings.TrimSpace(s) == "" {
-		v.Add(field, "is required")
-	}
-	if utf8.RuneCountInString(s) > maxLen {
-		v.Add(field, "must be at most %d characters", maxLen)
 	}
 }
 
@@ -274,11 +265,11 @@ func (s *State) bump() int64 {
 // today is for the caller, which has the registry and the date.
 func (s *State) CheckInvite(in Invite) error {
 	var v fundflow.Invalid
-	if !emailPattern.MatchString(strings.TrimSpace(in.Email)) || len(in.Email) > 254 {
+	if !email.Valid(strings.TrimSpace(in.Email)) {
 		v.Add("email", "must be an email address such as name@nhs.net")
 	}
-	checkText(&v, "name", in.Name, MaxNameLen, true)
-	checkText(&v, "reason", in.Reason, MaxReasonLen, false)
+	v.Text("name", in.Name, MaxNameLen, true)
+	v.Text("reason", in.Reason, MaxReasonLen, false)
 	CheckRoles(&v, in.Roles, in.OrgCode)
 	if err := v.Err("the invitation is invalid"); err != nil {
 		return err
@@ -335,7 +326,7 @@ func (s *State) CheckSetRoles(userID string, roles []fundflow.Role, orgCode, rea
 	}
 	var v fundflow.Invalid
 	CheckRoles(&v, roles, orgCode)
-	checkText(&v, "reason", reason, MaxReasonLen, true)
+	v.Text("reason", reason, MaxReasonLen, true)
 	if err := v.Err("the role change is invalid"); err != nil {
 		return err
 	}
@@ -386,7 +377,7 @@ func (s *State) CheckSetActive(userID string, active bool, reason string, by fun
 		return err
 	}
 	var v fundflow.Invalid
-	checkText(&v, "reason", reason, MaxReasonLen, true)
+	v.Text("reason", reason, MaxReasonLen, true)
 	if err := v.Err("the request is invalid"); err != nil {
 		return err
 	}
@@ -426,7 +417,7 @@ func (s *State) CheckSetPool(p Pool, reason string) error {
 	if p.FundID == "" {
 		v.Add("fund_id", "is required")
 	}
-	checkText(&v, "reason", reason, MaxReasonLen, false)
+	v.Text("reason", reason, MaxReasonLen, false)
 	check := func(field string, ids []string, ok func(User) bool, need string) {
 		if len(ids) > MaxPoolSize {
 			v.Add(field, "at most %d people", MaxPoolSize)
@@ -482,8 +473,8 @@ func (s *State) names(ids []string) string {
 // the directory is consulted.
 func (t NewToken) Check(at time.Time) fundflow.Invalid {
 	var v fundflow.Invalid
-	checkText(&v, "name", t.Name, MaxNameLen, true)
-	checkText(&v, "reason", t.Reason, MaxReasonLen, false)
+	v.Text("name", t.Name, MaxNameLen, true)
+	v.Text("reason", t.Reason, MaxReasonLen, false)
 	if !t.Role.Valid() {
 		v.Add("role", "must be one of applicant, reviewer, panel_chair, programme_manager, admin")
 	}
@@ -551,7 +542,7 @@ func (s *State) CheckRevokeToken(id, reason string) error {
 		return fundflow.Errorf(fundflow.ENOTFOUND, "no token %q", id)
 	}
 	var v fundflow.Invalid
-	checkText(&v, "reason", reason, MaxReasonLen, false)
+	v.Text("reason", reason, MaxReasonLen, false)
 	if err := v.Err("the request is invalid"); err != nil {
 		return err
 	}
@@ -583,18 +574,18 @@ func nonNil[E any](s []E) []E {
 // CheckOrg is the rule that people and tokens act only for organisations
 // that exist today: it returns the registry's spelling of code, or a
 // refusal that names the successor of an abolished organisation.
-func CheckOrg(orgs *registry.Registry, code string, today registry.Date) (string, error) {
+func CheckOrg(orgs *organisation.Registry, code string, today organisation.Date) (string, error) {
 	if code == "" {
 		return "", nil
 	}
 	o, v := orgs.ValidOn(code, today)
 	var msg string
 	switch v.Status {
-	case registry.Valid:
+	case organisation.Valid:
 		return o.Code, nil
-	case registry.NotFound:
+	case organisation.NotFound:
 		msg = fmt.Sprintf("no organisation %q in the registry", code)
-	case registry.NotYetValid:
+	case organisation.NotYetValid:
 		msg = fmt.Sprintf("%s (%s) is not valid until %s", o.Name, o.Code, o.ValidFrom)
 	default:
 		msg = fmt.Sprintf("%s (%s) is not valid today", o.Name, o.Code)

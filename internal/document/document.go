@@ -1,6 +1,9 @@
 // Package document is the vocabulary of uploaded files: the record an
 // application keeps of each, the types fundflow accepts, judged by their
 // bytes and never by their names, and the names it will keep.
+//
+// It imports the root package and the standard library only, never
+// the blob store that keeps the bytes (internal/adapter/blob).
 package document
 
 import (
@@ -82,7 +85,13 @@ const (
 	maxNameBytes   = 150
 )
 
+// A document's kind ("budget", "project_plan") is named by a form's
+// question, a milestone's required documents and each upload; all three
+// check it here, and say what is wrong in KindRule's words.
 var kindPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// KindRule is what a refused kind is told.
+const KindRule = "must be 1 to 40 lower-case letters, digits or '_', starting with a letter"
 
 // ValidKind reports whether kind is a short snake_case name.
 func ValidKind(kind string) bool { return kindPattern.MatchString(kind) }
@@ -103,7 +112,7 @@ func CheckUpload(v *fundflow.Invalid, u Upload) {
 		v.Add("content_type", "must be one of the accepted types")
 	}
 	if u.Kind != "" && !ValidKind(u.Kind) {
-		v.Add("kind", "must be 1 to 40 lower-case letters, digits or '_', starting with a letter")
+		v.Add("kind", KindRule)
 	}
 }
 

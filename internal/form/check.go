@@ -4,33 +4,31 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/document"
 )
 
 // Limits that keep a form sane: big enough for any real fund's form, small
 // enough that a form cannot be a denial of service for the pages and the
 // validator.
 const (
-	MaxSections          = 30
-	MaxQuestions         = 200 // in the whole form, members included
-	MaxOptions           = 50
-	MaxCharsLimit        = 100_000
-	MaxItemsLimit        = 100
-	MaxDocumentsLimit    = 20
-	maxTitleChars        = 200
-	maxHelpChars         = 2000
-	maxNestedDepth       = 2 // a group inside a repeating group, no deeper
-	maxConditionEquals   = 20
-	maxDocumentKindChars = 40
+	MaxSections        = 30
+	MaxQuestions       = 200 // in the whole form, members included
+	MaxOptions         = 50
+	MaxCharsLimit      = 100_000
+	MaxItemsLimit      = 100
+	MaxDocumentsLimit  = 20
+	maxTitleChars      = 200
+	maxHelpChars       = 2000
+	maxNestedDepth     = 2 // a group inside a repeating group, no deeper
+	maxConditionEquals = 20
 )
 
 var (
 	// Question ids are JSON keys and input names; the seeded form's use
 	// underscores.
-	idPattern   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
-	kindPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 )
 
 var types = []Type{Text, LongText, Integer, Money, Date, Email, Phone, YesNo, Declaration,
@@ -79,8 +77,8 @@ func (f Form) Problems() fundflow.Invalid {
 		} else if slices.IndexFunc(f.Sections[:i], func(o Section) bool { return o.ID == s.ID }) >= 0 {
 			v.Add(p+".id", "repeats another section's id %s", s.ID)
 		}
-		label(&v, p+".title", s.Title, maxTitleChars, true)
-		label(&v, p+".description", s.Description, maxHelpChars, false)
+		v.Text(p+".title", s.Title, maxTitleChars, true)
+		v.Text(p+".description", s.Description, maxHelpChars, false)
 		if len(s.Questions) == 0 {
 			v.Add(p+".questions", "must have at least one question")
 		}
@@ -156,9 +154,9 @@ func (c *formChecker) questions(p string, qs []Question, scope string, depth int
 		if !q.Type.Known() {
 			c.v.Add(at+".type", "must be one of %s", typeList())
 		}
-		label(c.v, at+".label", q.Label, maxTitleChars, true)
-		label(c.v, at+".summary", q.Summary, maxTitleChars, false)
-		label(c.v, at+".hint", q.Hint, maxHelpChars, false)
+		c.v.Text(at+".label", q.Label, maxTitleChars, true)
+		c.v.Text(at+".summary", q.Summary, maxTitleChars, false)
+		c.v.Text(at+".hint", q.Hint, maxHelpChars, false)
 		c.limits(at, q, depth)
 		if q.ShowIf != nil {
 			c.condition(at+".show_if", *q.ShowIf, scope)
@@ -221,8 +219,8 @@ func (c *formChecker) limits(at string, q Question, depth int) {
 		} else if slices.IndexFunc(q.Options[:k], func(x Option) bool { return x.Value == o.Value }) >= 0 {
 			c.v.Add(op+".value", "repeats another option's value %s", o.Value)
 		}
-		label(c.v, op+".label", o.Label, maxTitleChars, true)
-		label(c.v, op+".hint", o.Hint, maxHelpChars, false)
+		c.v.Text(op+".label", o.Label, maxTitleChars, true)
+		c.v.Text(op+".hint", o.Hint, maxHelpChars, false)
 	}
 	items := q.Type == RepeatingGroup || q.Type == MultipleChoice
 	switch {
@@ -238,8 +236,8 @@ func (c *formChecker) limits(at string, q Question, depth int) {
 	if q.Type != Document && (q.DocumentKind != "" || q.MaxDocuments != 0) {
 		c.v.Add(at+".document_kind", "is for document questions")
 	}
-	if q.DocumentKind != "" && !kindPattern.MatchString(q.DocumentKind) {
-		c.v.Add(at+".document_kind", "must be 1 to %d lower-case letters, digits or '_', starting with a letter", maxDocumentKindChars)
+	if q.DocumentKind != "" && !document.ValidKind(q.DocumentKind) {
+		c.v.Add(at+".document_kind", document.KindRule)
 	}
 	if q.MaxDocuments < 0 || q.MaxDocuments > MaxDocumentsLimit {
 		c.v.Add(at+".max_documents", "must be between 0 and %d", MaxDocumentsLimit)
@@ -271,14 +269,5 @@ func (c *formChecker) condition(at string, cond Condition, scope string) {
 		case len(on.Options) > 0 && !slices.ContainsFunc(on.Options, func(o Option) bool { return o.Value == e }):
 			c.v.Add(index(at+".equals", k), "is not an option of %s", on.ID)
 		}
-	}
-}
-
-func label(v *fundflow.Invalid, field, s string, limit int, required bool) {
-	switch {
-	case required && strings.TrimSpace(s) == "":
-		v.Add(field, "is required")
-	case utf8.RuneCountInString(s) > limit:
-		v.Add(field, "must be at most %d characters", limit)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fundflow/fundflow/internal/document"
 )
 
 func TestSeededFormIsValid(t *testing.T) {
@@ -100,5 +102,26 @@ func TestCheckForm(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A form may ask for a document of exactly the kinds an upload may carry:
+// the kind's rule is internal/document's, refused in its words.
+func TestADocumentQuestionTakesTheKindsAnUploadDoes(t *testing.T) {
+	for _, kind := range []string{"budget", "project_plan", "a", strings.Repeat("k", 40), strings.Repeat("k", 41),
+		"Budget", "1plan", "_plan", "project-plan", "plan ", "plán"} {
+		f := withQuestions(Question{ID: "doc", Type: Document, Label: "Doc", DocumentKind: kind})
+		var refused []string
+		for _, p := range f.Problems() {
+			if strings.HasSuffix(p.Field, ".document_kind") {
+				refused = append(refused, p.Message)
+			}
+		}
+		if want := !document.ValidKind(kind); (len(refused) > 0) != want {
+			t.Errorf("kind %q: refused %q, want refused %v", kind, refused, want)
+		}
+		if len(refused) > 0 && refused[0] != document.KindRule {
+			t.Errorf("kind %q refused as %q", kind, refused[0])
+		}
 	}
 }

@@ -8,7 +8,7 @@
 // such objects; errors name the answer by the same path the API uses
 // elsewhere (lead_contact.email, partners[1].name).
 //
-// Like package fund, nothing here knows about Temporal or HTTP.
+// It imports the root package and the standard library only.
 package form
 
 // Form is one version of a fund's application form.

@@ -2,6 +2,8 @@ package form
 
 import (
 	"strconv"
+
+	"github.com/fundflow/fundflow/internal/email"
 )
 
 // SchemaDialect is the JSON Schema version Schema writes.
@@ -113,7 +115,9 @@ func questionSchema(q Question, routes []string) map[string]any {
 	case Date:
 		s["type"], s["format"], s["pattern"] = "string", "date", `^\d{4}-\d{2}-\d{2}$`
 	case Email:
-		s["type"], s["format"], s["maxLength"] = "string", "email", MaxEmailChars
+		// The rule's own pattern; "email" tells a client what it is, and
+		// accepts everything the pattern and the length do.
+		s["type"], s["format"], s["maxLength"], s["pattern"] = "string", "email", email.MaxLen, email.Pattern
 	case Phone:
 		s["type"], s["pattern"] = "string", `^\+?[0-9() -]{10,30}$`
 	case YesNo:

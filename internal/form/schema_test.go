@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"pgregory.net/rapid"
+
+	"github.com/fundflow/fundflow/internal/email"
 )
 
 // compile checks the schema against the 2020-12 meta-schema, as any
@@ -98,6 +101,25 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An email answer is checked by the one rule, internal/email, and the
+// schema states it: whatever is typed, the schema and Validate agree.
+func TestSchemaAndValidateAgreeOnEveryEmail(t *testing.T) {
+	f := one(Question{ID: "email", Type: Email, Required: true, Label: "Email"})
+	s := compile(t, f, nil)
+	typed := rapid.OneOf(rapid.StringMatching(email.Pattern), rapid.StringMatching(`[a-z.@"<> -]{1,80}`))
+	rapid.Check(t, func(t *rapid.T) {
+		addr := typed.Draw(t, "email")
+		body, _ := json.Marshal(map[string]string{"email": addr})
+		var a Answers
+		_ = json.Unmarshal(body, &a)
+		inSchema := s.Validate(map[string]any{"email": addr}) == nil
+		byValidate := len(f.Validate(a, Env{}, Submission)) == 0
+		if inSchema != byValidate || byValidate != email.Valid(addr) {
+			t.Fatalf("%q: schema %v, Validate %v, email.Valid %v", addr, inSchema, byValidate, email.Valid(addr))
+		}
+	})
 }
 
 func TestSchemaOfConditionsAndRepeatingGroups(t *testing.T) {

@@ -3,7 +3,6 @@ package form
 import (
 	"bytes"
 	"encoding/json"
-	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/email"
 )
 
 // Answers is an answer set: a JSON object keyed by question id, as the API
@@ -55,8 +55,6 @@ type Env struct {
 const (
 	DefaultTextChars     = 500
 	DefaultLongTextChars = 10_000
-	// MaxEmailChars is the longest address SMTP can deliver to (RFC 5321).
-	MaxEmailChars = 254
 )
 
 // Validate checks answers against the form and reports every problem at
@@ -207,9 +205,9 @@ func (c checker) question(field string, q Question, a json.RawMessage) {
 	case Email:
 		c.str(field, a, func(s string) {
 			switch {
-			case utf8.RuneCountInString(s) > MaxEmailChars:
-				c.v.Add(field, "must be at most %d characters", MaxEmailChars)
-			case !ValidEmail(s):
+			case utf8.RuneCountInString(s) > email.MaxLen:
+				c.v.Add(field, "must be at most %d characters", email.MaxLen)
+			case !email.Valid(s):
 				c.v.Add(field, "must be an email address such as name@nhs.net")
 			}
 		})
@@ -458,18 +456,6 @@ func (c checker) documents(field string, q Question, a json.RawMessage) {
 // ODS codes of the organisations that apply are 3 to 6 capital letters and
 // digits (QHL, 7A1, D7T5G).
 var odsPattern = regexp.MustCompile(`^[A-Z0-9]{3,6}$`)
-
-// ValidEmail accepts a bare address (no display name, no surrounding
-// space) whose domain has a dot: messages are sent to it, so "Jo <jo@x>"
-// or "jo@localhost" would fail later, where nobody sees why.
-func ValidEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
-	domain := s[strings.LastIndexByte(s, '@')+1:]
-	return strings.Contains(strings.Trim(domain, "."), ".")
-}
 
 // ValidUKPhone accepts a UK number as people write it: national (01632
 // 960001) or international (+44 1632 960001, +44 (0)1632 960001), with

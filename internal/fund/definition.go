@@ -1,19 +1,20 @@
 // Package fund is the pure domain of a fund: its definition as an admin
-// writes it, and the credit ledger the fund workflow keeps. Nothing here
-// knows about Temporal, so every rule can be tested directly, and the
-// workflow stays a thin, deterministic shell around it.
+// writes it, and the credit ledger the fund workflow keeps. Every rule can
+// be tested directly, and the workflow stays a thin, deterministic shell
+// around it.
 //
 // Money is int64 pence throughout and scores are integer hundredths; there
 // is no float anywhere in this package.
+//
+// It is pure domain: it imports the root package and the domain packages
+// decimal, document and form only, never Temporal, Redis or an adapter.
 package fund
 
 import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/document"
@@ -220,9 +221,9 @@ func (d Definition) Validate() error {
 	if !slugPattern.MatchString(d.ID) {
 		v.Add("id", "must be 3 to 64 lowercase letters, digits or hyphens, not starting with a hyphen")
 	}
-	text(&v, "name", d.Name, maxNameLen, true)
-	text(&v, "sponsor", d.Sponsor, maxNameLen, true)
-	text(&v, "description", d.Description, maxTextLen, true)
+	v.Text("name", d.Name, maxNameLen, true)
+	v.Text("sponsor", d.Sponsor, maxNameLen, true)
+	v.Text("description", d.Description, maxTextLen, true)
 
 	d.validateMoney(&v)
 	d.validateEligibility(&v)
@@ -241,7 +242,7 @@ func (d Definition) Validate() error {
 	for i, r := range d.DeploymentRoutes {
 		p := path("deployment_routes", i)
 		key(&v, p+".id", r.ID)
-		text(&v, p+".title", r.Title, maxTitleLen, true)
+		v.Text(p+".title", r.Title, maxTitleLen, true)
 	}
 
 	before := len(v)
@@ -371,8 +372,8 @@ func (d Definition) validateCriteria(v *fundflow.Invalid) {
 	for i, c := range d.Criteria {
 		p := path("criteria", i)
 		key(v, p+".id", c.ID)
-		text(v, p+".title", c.Title, maxTitleLen, true)
-		text(v, p+".guidance", c.Guidance, maxTextLen, false)
+		v.Text(p+".title", c.Title, maxTitleLen, true)
+		v.Text(p+".guidance", c.Guidance, maxTextLen, false)
 		if c.Weight < 1 || c.Weight > maxWeight {
 			v.Add(p+".weight", "must be between 1 and %d", maxWeight)
 		}
@@ -388,7 +389,7 @@ func (d Definition) validateCriteria(v *fundflow.Invalid) {
 			v.Add(p+".scale.labels", "must name every point from min to max (%d labels) or be empty", s.Max-s.Min+1)
 		}
 		for j, l := range s.Labels {
-			text(v, path(p+".scale.labels", j), l, maxLabelLen, true)
+			v.Text(path(p+".scale.labels", j), l, maxLabelLen, true)
 		}
 	}
 }
@@ -400,13 +401,13 @@ func (d Definition) validateMilestones(v *fundflow.Invalid) {
 	for i, m := range d.Milestones {
 		p := path("milestones", i)
 		key(v, p+".id", m.ID)
-		text(v, p+".title", m.Title, maxTitleLen, true)
+		v.Text(p+".title", m.Title, maxTitleLen, true)
 		positive(v, p+".due_after", m.DueAfter)
 		if m.DrawdownShareBP < 1 || m.DrawdownShareBP > basisPointsFull {
 			v.Add(p+".drawdown_share_bp", "must be between 1 and %d basis points", basisPointsFull)
 		}
 		for j, e := range m.EvidenceRequired {
-			text(v, path(p+".evidence_required", j), e, maxTitleLen, true)
+			v.Text(path(p+".evidence_required", j), e, maxTitleLen, true)
 		}
 		if len(m.DocumentsRequired) > maxDocumentsRequired {
 			v.Add(p+".documents_required", "must have at most %d entries", maxDocumentsRequired)
@@ -414,9 +415,9 @@ func (d Definition) validateMilestones(v *fundflow.Invalid) {
 		unique(v, p+".documents_required", ".kind", len(m.DocumentsRequired), func(j int) string { return m.DocumentsRequired[j].Kind })
 		for j, r := range m.DocumentsRequired {
 			if !document.ValidKind(r.Kind) {
-				v.Add(path(p+".documents_required", j)+".kind", "must be 1 to 40 lower-case letters, digits or '_', starting with a letter")
+				v.Add(path(p+".documents_required", j)+".kind", document.KindRule)
 			}
-			text(v, path(p+".documents_required", j)+".label", r.Label, maxTitleLen, true)
+			v.Text(path(p+".documents_required", j)+".label", r.Label, maxTitleLen, true)
 		}
 		sum += m.DrawdownShareBP
 	}
@@ -532,15 +533,6 @@ func (d Definition) weighted(score func(Criterion) int) int {
 }
 
 func path(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
-
-func text(v *fundflow.Invalid, field, s string, limit int, required bool) {
-	switch {
-	case required && strings.TrimSpace(s) == "":
-		v.Add(field, "is required")
-	case utf8.RuneCountInString(s) > limit:
-		v.Add(field, "must be at most %d characters", limit)
-	}
-}
 
 func key(v *fundflow.Invalid, field, s string) {
 	if !keyPattern.MatchString(s) {

@@ -126,6 +126,12 @@ func (d Duration) AddCalendar(t time.Time) time.Time {
 	return t.AddDate(0, 0, d.CalendarDays()).Add(d.clock)
 }
 
+// SubCalendar moves t back by d as AddCalendar moves it on, for a reminder
+// d ahead of a deadline.
+func (d Duration) SubCalendar(t time.Time) time.Time {
+	return t.AddDate(0, 0, -d.CalendarDays()).Add(-d.clock)
+}
+
 // String renders d in canonical form: weeks and days as given, the time
 // part normalised to hours, minutes and seconds (PT90M becomes PT1H30M), and
 // PT0S for zero.

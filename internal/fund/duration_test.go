@@ -84,6 +84,24 @@ func TestAddCalendarKeepsWallClockAcrossClockChange(t *testing.T) {
 	}
 }
 
+// A reminder d ahead of a deadline keeps the deadline's time of day, as
+// AddCalendar does going forwards.
+func TestSubCalendarKeepsWallClockAcrossClockChange(t *testing.T) {
+	london, _ := time.LoadLocation("Europe/London")
+	// The clocks go back on 25 October 2026.
+	due := time.Date(2026, 10, 27, 9, 0, 0, 0, london)
+	if got, want := MustParseDuration("P3D").SubCalendar(due), time.Date(2026, 10, 24, 9, 0, 0, 0, london); !got.Equal(want) {
+		t.Errorf("SubCalendar = %v, want %v", got, want)
+	}
+	if got, want := MustParseDuration("P1WT30M").SubCalendar(due), time.Date(2026, 10, 20, 8, 30, 0, 0, london); !got.Equal(want) {
+		t.Errorf("SubCalendar = %v, want %v", got, want)
+	}
+	start := time.Date(2026, 10, 20, 17, 0, 0, 0, london)
+	if d := MustParseDuration("P14D"); !d.SubCalendar(d.AddCalendar(start)).Equal(start) {
+		t.Error("SubCalendar does not undo AddCalendar")
+	}
+}
+
 func FuzzParseDuration(f *testing.F) {
 	for _, s := range []string{"P14D", "P2W3DT4H5M6S", "PT30S", "P1Y", "PT", "P00W0DT0H0M0S", "PT9999S"} {
 		f.Add(s)

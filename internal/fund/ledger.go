@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/fundflow/fundflow"
 )
@@ -312,10 +311,7 @@ func (l *Ledger) planRelease(key, app, reason string) (plan, error) {
 	var v fundflow.Invalid
 	validKey(&v, key)
 	required(&v, "application_id", app)
-	required(&v, "reason", reason)
-	if utf8.RuneCountInString(reason) > maxReasonLen {
-		v.Add("reason", "must be at most %d characters", maxReasonLen)
-	}
+	v.Text("reason", reason, maxReasonLen, true)
 	if err := v.Err("the release is invalid"); err != nil {
 		return plan{}, err
 	}

@@ -119,8 +119,8 @@ func (d Definition) validateMeasures(v *fundflow.Invalid) {
 	for i, m := range d.Measures {
 		p := path("measures", i)
 		key(v, p+".id", m.ID)
-		text(v, p+".title", m.Title, maxTitleLen, true)
-		text(v, p+".unit", m.Unit, maxLabelLen, true)
+		v.Text(p+".title", m.Title, maxTitleLen, true)
+		v.Text(p+".unit", m.Unit, maxLabelLen, true)
 		if m.Direction != Higher && m.Direction != Lower {
 			v.Add(p+".direction", "must be higher or lower")
 		}

@@ -3,9 +3,9 @@ package fund
 import (
 	"time"
 
+	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/decimal"
 	"github.com/fundflow/fundflow/internal/document"
-	_ "time/tzdata" // the seed's window is set in Europe/London on hosts without zoneinfo
 )
 
 // SeedID is the fund dev mode seeds.
@@ -24,13 +24,9 @@ const SeedID = "prevention-innovation-2025"
 // inside the window); closing six months after today at 17:00 London time
 // leaves room to walk an application through every stage by hand.
 func SeedDefinition(now time.Time) Definition {
-	london, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic(err) // unreachable: time/tzdata is embedded
-	}
-	y, m, d := now.In(london).Date()
-	opens := time.Date(y, m-1, d, 9, 0, 0, 0, london)
-	closes := time.Date(y, m+6, d, 17, 0, 0, 0, london)
+	y, m, d := now.In(calendar.London).Date()
+	opens := time.Date(y, m-1, d, 9, 0, 0, 0, calendar.London)
+	closes := time.Date(y, m+6, d, 17, 0, 0, 0, calendar.London)
 
 	scale := Scale{Min: 1, Max: 5, Labels: []string{"Poor", "Partial", "Satisfactory", "Good", "Strong"}}
 	iso := MustParseDuration

@@ -3,6 +3,7 @@ package fund
 import (
 	"time"
 
+	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/decimal"
 	"github.com/fundflow/fundflow/internal/form"
 )
@@ -18,11 +19,7 @@ const SocialPrescribingID = "social-prescribing-2026"
 // approach) besides the well-known ones every form has. The window is
 // derived from now as SeedDefinition's is.
 func SocialPrescribingDefinition(now time.Time) Definition {
-	london, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic(err) // unreachable: time/tzdata is embedded
-	}
-	y, m, d := now.In(london).Date()
+	y, m, d := now.In(calendar.London).Date()
 	scale := Scale{Min: 0, Max: 4}
 	iso := MustParseDuration
 	f := SocialPrescribingForm()
@@ -38,8 +35,8 @@ func SocialPrescribingDefinition(now time.Time) Definition {
 		MaxAwards:        3,
 		EligibleOrgTypes: []OrgType{OrgTypeWelshLocalHealthBoard, OrgTypeScottishHealthBoard},
 		EligibleNations:  []Nation{NationWales, NationScotland},
-		OpensAt:          time.Date(y, m, d-7, 9, 0, 0, 0, london).UTC(),
-		ClosesAt:         time.Date(y, m+4, d, 12, 0, 0, 0, london).UTC(),
+		OpensAt:          time.Date(y, m, d-7, 9, 0, 0, 0, calendar.London).UTC(),
+		ClosesAt:         time.Date(y, m+4, d, 12, 0, 0, 0, calendar.London).UTC(),
 		DeploymentRoutes: []Route{
 			{ID: "gp_practices", Title: "Link workers based in GP practices"},
 			{ID: "community_hubs", Title: "Link workers based in community hubs and libraries"},

@@ -70,6 +70,33 @@ func Check(ctx context.Context, store Mending, recs []Recorded, repair bool) ([]
 	return out, nil
 }
 
+// Summary is the closing line of a check of checked letters that found
+// found, and the error to exit with while any is still missing or
+// damaged. Letters drawn by the retired renderer 1 are counted apart: no
+// rebuild can bring them back, and the error says what can.
+func Summary(checked int, found []Finding, repaired bool) (string, error) {
+	failed, retired := 0, 0
+	for _, f := range found {
+		if !f.Rebuilt {
+			failed++
+		}
+		if errors.Is(f.Err, ErrRetiredRenderer) {
+			retired++
+		}
+	}
+	line := fmt.Sprintf("%d letters checked: %d missing or damaged, %d rebuilt", checked, len(found), len(found)-failed)
+	switch {
+	case failed == 0:
+		return line, nil
+	case retired > 0:
+		return line, fmt.Errorf("%d letters could not be rebuilt, %d of them drawn by the retired renderer 1, "+
+			"which only development data has: start fundflow dev on a fresh data directory", failed, retired)
+	case repaired:
+		return line, fmt.Errorf("%d letters could not be rebuilt", failed)
+	}
+	return line, fmt.Errorf("%d letters are missing or damaged; run fundflow letters rebuild", failed)
+}
+
 func rebuild(ctx context.Context, store Mending, rec Recorded) error {
 	if rec.Snapshot == nil {
 		return errors.New("it was issued before snapshots were recorded")

@@ -1,4 +1,8 @@
-// Package letters renders decision letters to PDF and stores them by hash.
+// Package letters renders decision letters to PDF from a frozen snapshot,
+// and names the record a workflow keeps of each and the store that holds
+// them by hash. It is pure domain: it imports money, pdfmeta, the templates
+// and gofpdf with the Go fonts, never Temporal, Redis or the blob store
+// itself. gofpdf is its only PDF writer.
 //
 // # Letter markup
 //
@@ -35,16 +39,18 @@ package letters
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jung-kurt/gofpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/fundflow/fundflow/internal/pdfmeta"
 )
 
 // Renderers. A snapshot names the renderer that drew its letter, so a
@@ -53,21 +59,34 @@ import (
 // changes its output.
 const (
 	// RendererGofpdf (0, what snapshots without a renderer field mean)
-	// draws with gofpdf and its UTF-8 font embedding.
+	// draws with gofpdf and its UTF-8 font embedding, with the title and
+	// author in the information dictionary.
 	RendererGofpdf = 0
-	// RendererSubset draws the same layout, with the same metrics and line
-	// breaks, through this package's own PDF writer: fonts parsed once per
-	// process and subset per letter (pdf.go). It is several times faster;
-	// the letters read the same, in different bytes.
+	// RendererSubset (1) drew the same layout through a PDF writer of this
+	// package's own. It is retired and Render refuses it: its letters
+	// were only ever issued from development data (ErrRetiredRenderer).
 	RendererSubset = 1
+	// RendererMetadata (2) draws as renderer 0 does, and adds the subject
+	// and an XMP packet naming the title and the language (pdfmeta).
+	RendererMetadata = 2
 	// RendererLatest is what new letters are drawn with.
-	RendererLatest = RendererSubset
+	RendererLatest = RendererMetadata
 )
+
+// ErrRetiredRenderer is what Render returns for a snapshot naming renderer
+// 1. Drawing such a letter with another renderer would give it other
+// bytes, which its recorded SHA-256 would then refuse, so it is not drawn
+// at all.
+var ErrRetiredRenderer = errors.New("letters: the letter was drawn by renderer 1, which is retired; " +
+	"its letters only ever existed in development data, so start fundflow dev on a fresh data directory")
 
 // Render lays out the letter for s as a PDF with the renderer s names. The
 // same snapshot always gives the same bytes, which is what lets a stored
 // SHA-256 prove a letter genuine.
 func Render(s Snapshot) ([]byte, error) {
+	if s.Renderer == RendererSubset {
+		return nil, ErrRetiredRenderer
+	}
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
@@ -98,25 +117,17 @@ func Render(s Snapshot) ([]byte, error) {
 			author = l.cells[0]
 		}
 	}
-	switch frozen.Renderer {
-	case RendererGofpdf:
-		pdf := newGofpdf(lines, frozen.IssuedAt, title, author)
-		if err := layout(pdf, lines); err != nil {
-			return nil, err
-		}
-		var out bytes.Buffer
-		if err := pdf.Output(&out); err != nil {
-			return nil, fmt.Errorf("letters: write pdf: %w", err)
-		}
-		return out.Bytes(), nil
-	case RendererSubset:
-		doc := newDocument(frozen.IssuedAt, title, author)
-		if err := layout(doc, lines); err != nil {
-			return nil, err
-		}
-		return doc.Bytes(), nil
+	pdf := newGofpdf(lines, frozen.Renderer, pdfmeta.Meta{
+		Title: title, Author: author, Subject: "Letter reference " + frozen.Ref, At: frozen.IssuedAt,
+	})
+	if err := layout(pdf, lines); err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("%w: unknown renderer %d", ErrInvalidSnapshot, frozen.Renderer)
+	var out bytes.Buffer
+	if err := pdf.Output(&out); err != nil {
+		return nil, fmt.Errorf("letters: write pdf: %w", err)
+	}
+	return out.Bytes(), nil
 }
 
 // Page geometry in millimetres, type sizes in points.
@@ -151,45 +162,24 @@ var (
 	rule   = rgb{200, 206, 210}
 )
 
-// canvas is what layout draws on: gofpdf's Fpdf for renderer 0 and this
-// package's document for renderer 1, which implements exactly these calls
-// with gofpdf's geometry.
-type canvas interface {
-	AddPage()
-	SetPage(n int)
-	PageCount() int
-	GetX() float64
-	GetY() float64
-	SetX(x float64)
-	SetY(y float64)
-	SetXY(x, y float64)
-	SetFont(family, style string, size float64)
-	SetTextColor(r, g, b int)
-	SetFillColor(r, g, b int)
-	SetDrawColor(r, g, b int)
-	SetLineWidth(w float64)
-	Line(x1, y1, x2, y2 float64)
-	Rect(x, y, w, h float64, style string)
-	CellFormat(w, h float64, txt, border string, ln int, align string, fill bool, link int, linkStr string)
-	SplitText(txt string, w float64) []string
-	GetStringWidth(s string) float64
-	Error() error
-}
-
 type pager struct {
-	pdf    canvas
+	pdf    *gofpdf.Fpdf
 	footer [][]string
 }
 
-// newGofpdf starts a renderer-0 document. Its calls and their order are
-// part of what renderer 0's letters hash to: leave them be.
-func newGofpdf(lines []line, issued time.Time, title, author string) *gofpdf.Fpdf {
+// newGofpdf starts a document for renderer 0 or 2. Its calls and their
+// order are part of what both renderers' letters hash to: leave them be.
+func newGofpdf(lines []line, renderer int, m pdfmeta.Meta) *gofpdf.Fpdf {
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(issued)
-	pdf.SetModificationDate(issued)
-	pdf.SetProducer("fundflow", false)
-	pdf.SetCreator("fundflow", false)
+	if renderer == RendererGofpdf {
+		pdf.SetCreationDate(m.At)
+		pdf.SetModificationDate(m.At)
+		pdf.SetProducer("fundflow", false)
+		pdf.SetCreator("fundflow", false)
+	} else {
+		pdfmeta.Set(pdf, m)
+	}
 	pdf.SetMargins(marginX, marginTop, marginX)
 	pdf.SetAutoPageBreak(false, 0) // breaks are placed by ensure
 	pdf.SetCellMargin(0)
@@ -203,16 +193,18 @@ func newGofpdf(lines []line, issued time.Time, title, author string) *gofpdf.Fpd
 	if slices.ContainsFunc(lines, func(l line) bool { return l.kind == "quote" }) {
 		pdf.AddUTF8FontFromBytes(family, "I", bytes.Clone(goitalic.TTF))
 	}
-	if title != "" {
-		pdf.SetTitle(title, true)
-	}
-	if author != "" {
-		pdf.SetAuthor(author, true)
+	if renderer == RendererGofpdf {
+		if m.Title != "" {
+			pdf.SetTitle(m.Title, true)
+		}
+		if m.Author != "" {
+			pdf.SetAuthor(m.Author, true)
+		}
 	}
 	return pdf
 }
 
-func layout(pdf canvas, lines []line) error {
+func layout(pdf *gofpdf.Fpdf, lines []line) error {
 	p := &pager{pdf: pdf}
 	for _, l := range lines {
 		if l.kind == "footer" {
@@ -516,7 +508,7 @@ func tableRows(lines []line) []line {
 
 // newTable sizes the columns and wraps every cell up front, so that a
 // table's height is known before any of it is drawn.
-func newTable(pdf canvas, rows []line) *table {
+func newTable(pdf *gofpdf.Fpdf, rows []line) *table {
 	t := &table{cols: make([]column, len(rows[0].cells))}
 	head := make([]string, len(t.cols))
 	for i, h := range rows[0].cells {
@@ -569,7 +561,7 @@ func rowStyle(kind string) (string, rgb) {
 	return "", ink
 }
 
-func (t *table) wrap(pdf canvas, kind string, cells []string) tableRow {
+func (t *table) wrap(pdf *gofpdf.Fpdf, kind string, cells []string) tableRow {
 	style, _ := rowStyle(kind)
 	pdf.SetFont(family, style, smallSize)
 	r := tableRow{kind: kind, cells: make([][]string, len(cells))}

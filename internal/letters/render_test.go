@@ -1,12 +1,10 @@
 package letters
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,51 +16,18 @@ import (
 	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
+
+	"github.com/fundflow/fundflow/internal/calendar"
+	"github.com/fundflow/fundflow/internal/devtest/pdftest"
 )
 
-// pdfText extracts the text of pages first..last (0 for all) with poppler's
-// pdftotext, as words separated by single spaces.
+// pdfText is the text of pages first..last (0 for all), as words.
 func pdfText(t *testing.T, pdf []byte, first, last int) string {
 	t.Helper()
-	args := []string{}
 	if first > 0 {
-		args = append(args, "-f", fmt.Sprint(first), "-l", fmt.Sprint(last))
+		return pdftest.Words(t, pdf, "-f", fmt.Sprint(first), "-l", fmt.Sprint(last))
 	}
-	// Wrapped lines and layout spacing are not what these tests are about.
-	return strings.Join(strings.Fields(pdftotext(t, pdf, args...)), " ")
-}
-
-// pdfLayoutText is the whole letter's text laid out as on the page.
-func pdfLayoutText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	return pdftotext(t, pdf)
-}
-
-// pdftotext runs poppler's pdftotext -layout. Without it the text checks
-// cannot run: locally that is a skip, but under CI it must fail rather than
-// pass vacuously.
-func pdftotext(t *testing.T, pdf []byte, args ...string) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		msg := "pdftotext not found; install poppler-utils (apt-get install -y poppler-utils) to run the letter text checks"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	args = append([]string{"-layout", "-enc", "UTF-8"}, args...)
-	cmd := exec.Command(bin, append(args, "-", "-")...)
-	cmd.Stdin = bytes.NewReader(pdf)
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, stderr.String())
-	}
-	if stderr.Len() > 0 {
-		t.Errorf("pdftotext complains: %s", stderr.String())
-	}
-	return out.String()
+	return pdftest.Words(t, pdf)
 }
 
 func render(t *testing.T, s Snapshot) []byte {
@@ -214,7 +179,7 @@ func TestRenderLongLetter(t *testing.T) {
 
 func TestRenderDeterministic(t *testing.T) {
 	for _, kind := range allKinds {
-		for _, renderer := range []int{RendererGofpdf, RendererSubset} {
+		for _, renderer := range renderers {
 			testRenderDeterministic(t, kind, renderer)
 		}
 	}
@@ -227,7 +192,7 @@ func testRenderDeterministic(t *testing.T, kind Kind, renderer int) {
 
 	// Rendering concurrently must not share state, and a snapshot whose
 	// times are in another zone is the same decision.
-	s.IssuedAt = s.IssuedAt.In(london)
+	s.IssuedAt = s.IssuedAt.In(calendar.London)
 	var wg sync.WaitGroup
 	got := make([][32]byte, 4)
 	for i := range got {
@@ -309,7 +274,7 @@ func TestRenderRejectsInvalid(t *testing.T) {
 func TestContentHashIgnoresZone(t *testing.T) {
 	a := sample(KindOffer)
 	b := sample(KindOffer)
-	b.IssuedAt = b.IssuedAt.In(london)
+	b.IssuedAt = b.IssuedAt.In(calendar.London)
 	accept := b.AcceptBy.In(time.FixedZone("somewhere", 5*3600))
 	b.AcceptBy = &accept
 	ha, _ := ContentHash(a)
@@ -324,10 +289,10 @@ func TestContentHashIgnoresZone(t *testing.T) {
 }
 
 // BenchmarkRender renders the sample offer with each renderer, side by side:
-// renderer 0 is the baseline the issue measured, renderer 1 what new letters
-// get.
+// renderer 0 is what letters issued before the metadata were drawn with,
+// renderer 2 what new letters get.
 func BenchmarkRender(b *testing.B) {
-	for _, r := range []int{RendererGofpdf, RendererSubset} {
+	for _, r := range renderers {
 		b.Run(fmt.Sprintf("renderer=%d", r), func(b *testing.B) {
 			s := sample(KindOffer)
 			s.Renderer = r

@@ -1,12 +1,17 @@
 package letters
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fundflow/fundflow/internal/devtest/pdftest"
 )
 
 // golden is the SHA-256 of each sample letter under each renderer. A
@@ -23,12 +28,12 @@ var golden = map[int]map[Kind]string{
 		KindWaitlist:   "cbd2aec8e27fd6e9a5d19af32f38f424a6fec3c52bfd76cbf1c4dbd0e70ab25e",
 		KindCompletion: "dd94332a66d8e0abe7d89fa0cffe7cce8460c84decfcf644def6ef49ef19867d",
 	},
-	RendererSubset: {
-		KindOffer:      "23bc864ee0ca1a3125136b8a48d29e463df0d23a52db4e4ad5a363553f735a04",
-		KindRejection:  "cbc6a9309ce904b48ecb48a394a7f3803b18510e9d49820d393a0596b2bbb88d",
-		KindIneligible: "de2da147bd64d8ccb9c9ebfd0cddcc66af358dbcee3c9d5d28309ad36a6031fc",
-		KindWaitlist:   "2a60dc756efb7be06c28a7efe3cffada23c776bdbbca823cdd2fc99f5d02ae3d",
-		KindCompletion: "fd5fc96376870e8bd623e17621abfda91c93d31a31ae900441b387b7fcc24a90",
+	RendererMetadata: {
+		KindOffer:      "5d70577fbabb515d4a2a15ff336c5c4f966f6348b2370895bc5af4666015d6f7",
+		KindRejection:  "72509d8beeef08d92efd709922f9a65008c82e811fb6c21c06e83764200879d2",
+		KindIneligible: "4d7ab8f27035272a4fc41ee8afcb6bede8cca6e7b8a961a24cdf5e0800d279b4",
+		KindWaitlist:   "a890f14537b92f4322ab149a523a52f06b0bd3997c49f3bdb3904fc34a83f826",
+		KindCompletion: "54feadc6633d6028bcac135421d30e1cc5c2de44b4f6c833ba6ce91278d3b2cf",
 	},
 }
 
@@ -45,14 +50,18 @@ func TestRendererGolden(t *testing.T) {
 	}
 }
 
-// TestRenderersSameText holds renderer 1 to renderer 0's letters: the same
+// renderers are those Render still draws: the sample letters go through
+// each.
+var renderers = []int{RendererGofpdf, RendererMetadata}
+
+// TestRenderersSameText holds renderer 2 to renderer 0's letters: the same
 // text in the same places (pdftotext -layout keeps positions), long letters
 // broken across the same pages, only the content hash differing, as the
 // renderer is part of the snapshot it hashes.
 func TestRenderersSameText(t *testing.T) {
 	contentHash := regexp.MustCompile(`content hash [0-9a-f]{12}`)
 	layoutText := func(t *testing.T, s Snapshot) string {
-		out := pdfLayoutText(t, render(t, s))
+		out := pdftest.Text(t, render(t, s))
 		return contentHash.ReplaceAllString(out, "content hash …")
 	}
 	cases := map[string]Snapshot{}
@@ -64,27 +73,91 @@ func TestRenderersSameText(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s.Renderer = RendererGofpdf
 			want := layoutText(t, s)
-			s.Renderer = RendererSubset
+			s.Renderer = RendererMetadata
 			if got := layoutText(t, s); got != want {
-				t.Errorf("renderer 1 text differs from renderer 0\n--- renderer 0 ---\n%s\n--- renderer 1 ---\n%s", want, got)
+				t.Errorf("renderer 2 text differs from renderer 0\n--- renderer 0 ---\n%s\n--- renderer 2 ---\n%s", want, got)
 			}
 		})
 	}
 }
 
+// TestEveryLetterIsASoundPDF puts every kind of letter, with each renderer
+// still drawn, through qpdf's structural check, and reads back the
+// metadata a reader shows and the XMP packet a scanner finds.
+func TestEveryLetterIsASoundPDF(t *testing.T) {
+	cases := map[string]Snapshot{"long offer": longOffer()}
+	for _, kind := range allKinds {
+		cases[string(kind)] = sample(kind)
+	}
+	for name, s := range cases {
+		for _, renderer := range renderers {
+			t.Run(fmt.Sprintf("%s/renderer=%d", name, renderer), func(t *testing.T) {
+				s.Renderer = renderer
+				pdf := render(t, s)
+				pdftest.Check(t, name, pdf)
+				title := titles[s.Kind]
+				info := pdftest.Info(t, pdf)
+				if info["Title"] != title || info["Author"] != s.Fund.Sponsor {
+					t.Errorf("title %q and author %q, want %q and %q", info["Title"], info["Author"], title, s.Fund.Sponsor)
+				}
+				if renderer == RendererGofpdf {
+					if bytes.Contains(pdf, []byte("xpacket")) {
+						t.Error("renderer 0 has grown an XMP packet; its letters would no longer verify")
+					}
+					return
+				}
+				if want := "Letter reference " + s.Ref; info["Subject"] != want {
+					t.Errorf("subject %q, want %q", info["Subject"], want)
+				}
+				x := pdftest.ReadXMP(t, pdf)
+				if !slices.Equal(x.Title, []string{title}) || !slices.Equal(x.Languages, []string{"en-GB"}) {
+					t.Errorf("XMP title %q and languages %q, want %q and en-GB", x.Title, x.Languages, title)
+				}
+			})
+		}
+	}
+}
+
+// titles are the sample letters' subject lines, which are their titles.
+var titles = map[Kind]string{
+	KindOffer:      "Offer of funding from the Prevention Innovation Fund 2025",
+	KindRejection:  "Outcome of your application to the Prevention Innovation Fund 2025",
+	KindIneligible: "Eligibility outcome of your application to the Prevention Innovation Fund 2025",
+	KindWaitlist:   "Your application to the Prevention Innovation Fund 2025: waiting list",
+	KindCompletion: "Completion of your Prevention Innovation Fund 2025 award",
+}
+
 func TestRendererIsPartOfTheSnapshot(t *testing.T) {
 	s := sample(KindOffer)
+	s.Renderer = RendererGofpdf
 	old, _ := ContentHash(s)
 	canon, _ := canonical(s)
 	if strings.Contains(string(canon), "renderer") {
 		t.Errorf("a renderer-0 snapshot's canonical JSON names the renderer, so older letters' content hashes would move: %s", canon)
 	}
-	s.Renderer = RendererSubset
+	s.Renderer = RendererLatest
 	if h, _ := ContentHash(s); h == old {
 		t.Errorf("the content hash ignores the renderer")
 	}
 	s.Renderer = RendererLatest + 1
 	if _, err := Render(s); !errors.Is(err, ErrInvalidSnapshot) {
 		t.Errorf("unknown renderer: got %v, want ErrInvalidSnapshot", err)
+	}
+}
+
+// TestRetiredRendererIsRefused: a renderer-1 letter is never drawn by
+// another renderer, which would give it bytes its recorded hash refuses;
+// the refusal says what to do.
+func TestRetiredRendererIsRefused(t *testing.T) {
+	for _, kind := range allKinds {
+		s := sample(kind)
+		s.Renderer = RendererSubset
+		pdf, err := Render(s)
+		if !errors.Is(err, ErrRetiredRenderer) || pdf != nil {
+			t.Fatalf("%s, renderer 1: %d bytes, %v; want ErrRetiredRenderer", kind, len(pdf), err)
+		}
+		if msg := err.Error(); !strings.Contains(msg, "development data") || !strings.Contains(msg, "start fundflow dev on a fresh data directory") {
+			t.Errorf("the refusal does not name the fix: %s", msg)
+		}
 	}
 }

@@ -13,7 +13,8 @@ var (
 )
 
 // sample returns a realistic snapshot of the given kind for the seeded
-// Prevention Innovation Fund, addressed to an ICB lead with a Welsh name.
+// Prevention Innovation Fund, addressed to an ICB lead with a Welsh name,
+// drawn as a new letter would be.
 func sample(kind Kind) Snapshot {
 	codes := map[Kind]string{
 		KindOffer: "OFR", KindRejection: "REJ", KindIneligible: "INE",
@@ -35,6 +36,7 @@ func sample(kind Kind) Snapshot {
 		AmountPence: 8_000_000,
 		Signatory:   Signatory{Name: "Gwenllïan Ó Dónaill", Role: "Fund Programme Director"},
 		VerifyURL:   "http://localhost:8080/v1/letters/{ref}/verify",
+		Renderer:    RendererLatest,
 	}
 	switch kind {
 	case KindOffer:

@@ -51,8 +51,8 @@ type Snapshot struct {
 	// "{ref}" in it is replaced by the path-escaped reference.
 	VerifyURL string `json:"verify_url"`
 	// Renderer is the renderer revision that draws the letter (see
-	// RendererGofpdf and RendererSubset); zero, and absent from the
-	// canonical JSON, for every letter issued before it existed.
+	// RendererGofpdf and the others); zero, and absent from the canonical
+	// JSON, for every letter issued before it existed.
 	Renderer int `json:"renderer,omitempty"`
 }
 

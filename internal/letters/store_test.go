@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/fundflow/fundflow/internal/blob"
+	"github.com/fundflow/fundflow/internal/adapter/blob"
 )
 
 func TestStoreRoundTripsLetters(t *testing.T) {

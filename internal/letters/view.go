@@ -8,21 +8,11 @@ import (
 	"strings"
 	"text/template"
 	"time"
-	_ "time/tzdata" // dates must print in UK time even where the host has no zoneinfo
 
+	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/money"
 	"github.com/fundflow/fundflow/templates"
 )
-
-var london = mustLoadLocation("Europe/London")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
 
 // letterTemplates is parsed once at start-up: the templates are embedded, so
 // a parse failure is a build defect and should stop the process, not surface
@@ -30,8 +20,8 @@ func mustLoadLocation(name string) *time.Location {
 var letterTemplates = template.Must(template.New("letters").Funcs(template.FuncMap{
 	"money": money.Format,
 	"words": money.Words,
-	"date":  func(t time.Time) string { return t.In(london).Format("2 January 2006") },
-	"time":  func(t time.Time) string { return t.In(london).Format("15:04") },
+	"date":  calendar.LongDate,
+	"time":  func(t time.Time) string { return t.In(calendar.London).Format("15:04") },
 	"share": share,
 }).ParseFS(templates.Letters, "letters/*.tmpl"))
 

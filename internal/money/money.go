@@ -2,17 +2,34 @@
 //
 // Every function works on the magnitude as a uint64 so that math.MinInt64,
 // whose magnitude has no int64 representation, is handled without overflow.
+//
+// It imports only the standard library: every money path, the web's forms
+// included, parses and prints pounds here.
 package money
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/fundflow/fundflow/internal/decimal"
 )
 
-// Format renders p pence as pounds with thousands separators, e.g. £80,000.00
-// or -£5.00.
-func Format(p int64) string {
+// Format renders p pence as pounds with thousands separators and always the
+// pence, e.g. £80,000.00 or -£5.00, as letters and the record state a sum.
+func Format(p int64) string { return format(p, "£", true, true) }
+
+// Short renders p as the web shows an amount: the pence only when there are
+// any, £80,000 and £1,234.56, as the GOV.UK and NHS style guides ask
+// ("£75, not £75.00").
+func Short(p int64) string { return format(p, "£", true, false) }
+
+// Plain is p as an input holds an amount for a person to edit: 80000 or
+// 1234.56, with no symbol or separators, and Parse reads it back.
+func Plain(p int64) string { return format(p, "", false, false) }
+
+func format(p int64, symbol string, grouped, wholePence bool) string {
 	neg, mag := split(p)
 	pounds, pence := mag/100, mag%100
 
@@ -22,16 +39,18 @@ func Format(p int64) string {
 	if neg {
 		b.WriteByte('-')
 	}
-	b.WriteString("£")
+	b.WriteString(symbol)
 	for i := range len(digits) {
-		if i > 0 && (len(digits)-i)%3 == 0 {
+		if grouped && i > 0 && (len(digits)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
 		b.WriteByte(digits[i])
 	}
-	b.WriteByte('.')
-	b.WriteByte(byte('0' + pence/10))
-	b.WriteByte(byte('0' + pence%10))
+	if pence != 0 || wholePence {
+		b.WriteByte('.')
+		b.WriteByte(byte('0' + pence/10))
+		b.WriteByte(byte('0' + pence%10))
+	}
 	return b.String()
 }
 
@@ -134,25 +153,39 @@ func hundreds(g uint64) string {
 // ErrSyntax reports input that is not an amount Parse understands.
 var ErrSyntax = errors.New("money: invalid amount")
 
+// ErrDecimals is the ErrSyntax of an amount with more than two decimal
+// places, which names no whole number of pence; a form says so rather
+// than rounding what was typed.
+var ErrDecimals = fmt.Errorf("%w: more than two decimal places", ErrSyntax)
+
 // ErrRange reports an amount too large for int64 pence.
 var ErrRange = errors.New("money: amount out of range")
 
-// Parse reads an amount typed by an admin or on the command line: an optional
-// minus sign, an optional £, pounds with or without correctly placed
-// thousands separators, and at most two decimal places. "£1,234.56",
-// "1234.56", "1234" and "-£5" are accepted; anything else is ErrSyntax.
-// Parsing is exact decimal arithmetic, never via floats.
+// Parse reads an amount a person typed, in a web form or on the command
+// line: an optional minus sign, an optional £ (spaces may follow it),
+// pounds with or without correctly placed thousands separators, and at most
+// two decimal places, so "£1,234.56", "1234.56", "40000.5" (£40,000.50),
+// ".50", "£ 80,000" and "-£5" are accepted and "1,00", "1.234" and "5 000"
+// are ErrSyntax. Parsing is exact decimal arithmetic, never via floats.
 func Parse(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	neg := false
 	if rest, ok := strings.CutPrefix(s, "-"); ok {
 		neg, s = true, rest
 	}
-	s = strings.TrimPrefix(s, "£")
+	if rest, ok := strings.CutPrefix(s, "£"); ok {
+		s = strings.TrimLeft(rest, " ")
+	}
 
 	whole, frac, hasFrac := strings.Cut(s, ".")
-	if hasFrac && (len(frac) < 1 || len(frac) > 2) {
+	switch {
+	case hasFrac && (frac == "" || !allDigits(frac)):
 		return 0, ErrSyntax
+	case len(frac) > 2:
+		return 0, ErrDecimals
+	case hasFrac && whole == "":
+		// ".50" is fifty pence to anyone who types it.
+		whole = "0"
 	}
 	whole, err := ungroup(whole)
 	if err != nil {
@@ -171,11 +204,7 @@ func Parse(s string) (int64, error) {
 	}
 	mag *= 100
 	for i, scale := 0, uint64(10); i < len(frac); i, scale = i+1, scale/10 {
-		c := frac[i]
-		if c < '0' || c > '9' {
-			return 0, ErrSyntax
-		}
-		mag += uint64(c-'0') * scale
+		mag += uint64(frac[i]-'0') * scale
 	}
 
 	if neg {
@@ -191,28 +220,13 @@ func Parse(s string) (int64, error) {
 }
 
 // ungroup checks that whole is digits, optionally grouped in threes by
-// commas, and returns the bare digits. Misplaced commas are rejected because
-// "1,00" is more likely a typo for 1.00 than a hundred pounds.
+// commas (decimal.Ungroup), and returns the bare digits.
 func ungroup(whole string) (string, error) {
-	if whole == "" {
+	bare, ok := decimal.Ungroup(whole)
+	if !ok || bare == "" || !allDigits(bare) {
 		return "", ErrSyntax
 	}
-	if !strings.Contains(whole, ",") {
-		if !allDigits(whole) {
-			return "", ErrSyntax
-		}
-		return whole, nil
-	}
-	groups := strings.Split(whole, ",")
-	if len(groups[0]) < 1 || len(groups[0]) > 3 || !allDigits(groups[0]) {
-		return "", ErrSyntax
-	}
-	for _, g := range groups[1:] {
-		if len(g) != 3 || !allDigits(g) {
-			return "", ErrSyntax
-		}
-	}
-	return strings.Join(groups, ""), nil
+	return bare, nil
 }
 
 func allDigits(s string) bool {

@@ -92,7 +92,19 @@ func TestParse(t *testing.T) {
 		{"", 0, ErrSyntax},
 		{"£", 0, ErrSyntax},
 		{"-", 0, ErrSyntax},
-		{".50", 0, ErrSyntax},
+		{".50", 50, nil},
+		{"£.5", 50, nil},
+		{"-.01", -1, nil},
+		{"£ 80,000", 8_000_000, nil},
+		{"£40,000", 4_000_000, nil},
+		{"40000.5", 4_000_050, nil},
+		{"40,000.505", 0, ErrDecimals},
+		{"4,00", 0, ErrSyntax},
+		{".", 0, ErrSyntax},
+		{"£.", 0, ErrSyntax},
+		{"- 5", 0, ErrSyntax},
+		{"- £5", 0, ErrSyntax},
+		{"1.5x", 0, ErrSyntax},
 		{"1.", 0, ErrSyntax},
 		{"1.234", 0, ErrSyntax},
 		{"1,00", 0, ErrSyntax},
@@ -118,10 +130,55 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestFormatParseQuick(t *testing.T) {
+// A mistyped amount is refused, not read as some other sum: the web once
+// stripped every comma and took "1,00" for £100.
+func TestParseRefusesWhatIsNotASum(t *testing.T) {
+	for _, s := range []string{"1,00", "4,00", "1.234", "40,000.505", "1.2.3"} {
+		if _, err := Parse(s); !errors.Is(err, ErrSyntax) {
+			t.Errorf("Parse(%q): %v, want ErrSyntax", s, err)
+		}
+	}
+	if _, err := Parse("1.2.3"); errors.Is(err, ErrDecimals) {
+		t.Error("1.2.3 is not an amount with too many decimal places")
+	}
+}
+
+func TestShortAndPlain(t *testing.T) {
+	tests := []struct {
+		p            int64
+		short, plain string
+	}{
+		{0, "£0", "0"},
+		{1, "£0.01", "0.01"},
+		{50, "£0.50", "0.50"},
+		{1800, "£18", "18"},
+		{2903, "£29.03", "29.03"},
+		{123456, "£1,234.56", "1234.56"},
+		{8_000_000, "£80,000", "80000"},
+		{4_000_050, "£40,000.50", "40000.50"},
+		{-500, "-£5", "-5"},
+		{math.MinInt64, "-£92,233,720,368,547,758.08", "-92233720368547758.08"},
+	}
+	for _, tt := range tests {
+		if got := Short(tt.p); got != tt.short {
+			t.Errorf("Short(%d) = %q, want %q", tt.p, got, tt.short)
+		}
+		if got := Plain(tt.p); got != tt.plain {
+			t.Errorf("Plain(%d) = %q, want %q", tt.p, got, tt.plain)
+		}
+	}
+}
+
+// Every way money is printed reads back as the same pence, and the web's
+// short form is the letters' form without a zero ".00".
+func TestPrintParseQuick(t *testing.T) {
 	roundTrip := func(p int64) bool {
-		got, err := Parse(Format(p))
-		return err == nil && got == p
+		for _, s := range []string{Format(p), Short(p), Plain(p)} {
+			if got, err := Parse(s); err != nil || got != p {
+				return false
+			}
+		}
+		return Short(p) == strings.TrimSuffix(Format(p), ".00")
 	}
 	if err := quick.Check(roundTrip, &quick.Config{MaxCount: 10000}); err != nil {
 		t.Error(err)
@@ -135,8 +192,10 @@ func FuzzParseFormat(f *testing.F) {
 	f.Add(int64(0), "1,234")
 	f.Add(int64(0), "-£0.5")
 	f.Fuzz(func(t *testing.T, p int64, s string) {
-		if got, err := Parse(Format(p)); err != nil || got != p {
-			t.Fatalf("Parse(Format(%d)) = %d, %v", p, got, err)
+		for _, print := range []func(int64) string{Format, Short, Plain} {
+			if got, err := Parse(print(p)); err != nil || got != p {
+				t.Fatalf("Parse(%q) = %d, %v; want %d", print(p), got, err, p)
+			}
 		}
 		if w := Words(p); w == "" || strings.Contains(w, "  ") {
 			t.Fatalf("Words(%d) = %q", p, w)

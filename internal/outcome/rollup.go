@@ -3,6 +3,8 @@
 // baseline, which targets were met, and what it cost per person, per fund,
 // route, nation and award, with small numbers suppressed. It is pure: the
 // API feeds it what the application workflows recorded.
+//
+// It imports decimal and fund only.
 package outcome
 
 import (

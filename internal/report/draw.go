@@ -102,6 +102,21 @@ const (
 	barH        = 4.2
 )
 
+// gridlines draws a chart's axis: a faint line at each of ax's ticks from
+// top to bottom, its figure to places decimal places beneath.
+func (p *pager) gridlines(ax outcome.Axis, xOf func(decimal.Decimal) float64, top, bottom float64, places int) {
+	pdf := p.pdf
+	pdf.SetLineWidth(0.15)
+	pdf.SetDrawColor(rule.r, rule.g, rule.b)
+	p.style(7, "", muted)
+	for _, t := range ax.Ticks() {
+		x := xOf(t)
+		pdf.Line(x, top, x, bottom)
+		pdf.SetXY(x-10, bottom+1)
+		pdf.CellFormat(20, 4, t.Format(places), "", 0, "C", false, 0, "")
+	}
+}
+
 // barChart draws horizontal bars per row on one axis from zero, each
 // figure written at its bar's end; a suppressed figure is written, not
 // drawn.
@@ -124,16 +139,7 @@ func (p *pager) barChart(rows []barRow) {
 	top := p.y
 	bottom := top + float64(len(rows))*rowHeight
 	xOf := func(v decimal.Decimal) float64 { return x0 + float64(ax.Pos(v, 1_000_000))*plot/1_000_000 }
-	pdf.SetLineWidth(0.15)
-	pdf.SetDrawColor(rule.r, rule.g, rule.b)
-	p.style(7, "", muted)
-	for _, t := range ax.Ticks() {
-		x := xOf(t)
-		pdf.Line(x, top, x, bottom)
-		s := t.Format(0)
-		pdf.SetXY(x-10, bottom+1)
-		pdf.CellFormat(20, 4, s, "", 0, "C", false, 0, "")
-	}
+	p.gridlines(ax, xOf, top, bottom, 0)
 	y := top
 	for _, r := range rows {
 		p.style(8.5, "B", ink)
@@ -205,15 +211,7 @@ func (p *pager) dumbbell(m fund.Measure, titles []string, res []outcome.MeasureR
 	top := p.y
 	bottom := top + float64(len(res))*lineH
 	xOf := func(v decimal.Decimal) float64 { return x0 + float64(ax.Pos(v, 1_000_000))*plot/1_000_000 }
-	pdf.SetLineWidth(0.15)
-	pdf.SetDrawColor(rule.r, rule.g, rule.b)
-	p.style(7, "", muted)
-	for _, t := range ax.Ticks() {
-		x := xOf(t)
-		pdf.Line(x, top, x, bottom)
-		pdf.SetXY(x-10, bottom+1)
-		pdf.CellFormat(20, 4, t.Format(ax.Places()), "", 0, "C", false, 0, "")
-	}
+	p.gridlines(ax, xOf, top, bottom, ax.Places())
 	for i, r := range res {
 		y := top + float64(i)*lineH + lineH/2
 		p.style(7.5, "", ink)

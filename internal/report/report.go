@@ -8,8 +8,11 @@
 //
 // The look follows the decision letters (internal/letters): the Go fonts,
 // A4, the same ink, accent and rule colours. Fonts come straight from
-// golang.org/x/image/font/gofont, as the letters' do, so nothing is shared
-// with the letters' renderer.
+// golang.org/x/image/font/gofont, as the letters' do; the metadata (title,
+// author, language) are pdfmeta's, as theirs are.
+//
+// It imports domain packages, gofpdf and the Go fonts only; it never
+// reads Redis or Temporal itself.
 package report
 
 import (
@@ -29,6 +32,7 @@ import (
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/money"
 	"github.com/fundflow/fundflow/internal/outcome"
+	"github.com/fundflow/fundflow/internal/pdfmeta"
 )
 
 // Input is what the report is made from.
@@ -76,12 +80,7 @@ var (
 func Render(in Input) ([]byte, error) {
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(in.At)
-	pdf.SetModificationDate(in.At)
-	pdf.SetProducer("fundflow", false)
-	pdf.SetCreator("fundflow", false)
-	pdf.SetTitle("Evaluation report: "+in.Fund.Name, true)
-	pdf.SetAuthor(in.Fund.Sponsor, true)
+	pdfmeta.Set(pdf, pdfmeta.Meta{Title: "Evaluation report: " + in.Fund.Name, Author: in.Fund.Sponsor, At: in.At})
 	pdf.SetMargins(marginX, marginTop, marginX)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetCellMargin(0)
@@ -181,7 +180,7 @@ func (p *pager) cover() {
 	pdf.CellFormat(contentW, 10, "Evaluation report", "", 0, "L", false, 0, "")
 	p.y = 42
 	p.text(in.Fund.Name, 15, "B", ink, 7)
-	p.text("Outcomes reported to "+date(in.At)+". "+reportingLine(in.Rollup), bodySize, "", muted, bodyLead)
+	p.text("Outcomes reported to "+calendar.LongDate(in.At)+". "+reportingLine(in.Rollup), bodySize, "", muted, bodyLead)
 	p.y += 5
 
 	// The figures a sponsor quotes, in a shaded box.
@@ -438,7 +437,7 @@ func (p *pager) footer(page, pages int) {
 	pdf.Line(marginX, y, pageW-marginX, y)
 	p.style(7.5, "", muted)
 	pdf.SetXY(marginX, y+1.5)
-	pdf.CellFormat(contentW-30, 4, p.in.Fund.Name+" · evaluation report · figures to "+date(p.in.At), "", 0, "L", false, 0, "")
+	pdf.CellFormat(contentW-30, 4, p.in.Fund.Name+" · evaluation report · figures to "+calendar.LongDate(p.in.At), "", 0, "L", false, 0, "")
 	p.style(7.5, "B", muted)
 	pdf.SetXY(pageW-marginX-30, y+1.5)
 	pdf.CellFormat(30, 4, fmt.Sprintf("Page %d of %d", page, pages), "", 0, "R", false, 0, "")
@@ -468,8 +467,6 @@ func pence(c outcome.Cell) string {
 	}
 	return money.Format(int64(c.Value / decimal.Scale))
 }
-
-func date(t time.Time) string { return t.In(calendar.London).Format("2 January 2006") }
 
 func orDash(s string) string {
 	if s == "" {

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/fundflow/fundflow/internal/apitest"
+	"github.com/fundflow/fundflow/internal/devtest/pdftest"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/outcome"
 )
@@ -52,7 +53,7 @@ func TestRenderIsAStablePDF(t *testing.T) {
 	if dir := os.Getenv("FUNDFLOW_REPORT_OUT"); dir != "" {
 		_ = os.WriteFile(filepath.Join(dir, "evaluation.pdf"), a, 0o644)
 	}
-	txt := pdfText(t, a)
+	txt := pdftest.Words(t, a)
 	f := in.Rollup.Fund
 	for _, want := range []string{"Evaluation report", in.Fund.Name, "3 of 4 awards have verified outcome reports",
 		"People onboarded", f.Onboarded.Text(), "Results per measure and route", "Targets", "shown as " + outcome.SuppressedText,
@@ -63,15 +64,38 @@ func TestRenderIsAStablePDF(t *testing.T) {
 	}
 }
 
+// TestReportIsASoundPDF puts the report, full and empty, through qpdf's
+// structural check and reads back its title and language.
+func TestReportIsASoundPDF(t *testing.T) {
+	def := fund.SeedDefinition(time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC))
+	for name, in := range map[string]Input{
+		"four awards":      sample(),
+		"nothing reported": {Fund: def, Rollup: outcome.Roll(def, nil), At: time.Unix(0, 0)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			pdf, err := Render(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pdftest.Check(t, name, pdf)
+			title := "Evaluation report: " + in.Fund.Name
+			if info := pdftest.Info(t, pdf); info["Title"] != title || info["Author"] != in.Fund.Sponsor {
+				t.Errorf("title %q and author %q, want %q and %q", info["Title"], info["Author"], title, in.Fund.Sponsor)
+			}
+			if x := pdftest.ReadXMP(t, pdf); !slices.Equal(x.Title, []string{title}) || !slices.Equal(x.Languages, []string{"en-GB"}) {
+				t.Errorf("XMP title %q and languages %q, want %q and en-GB", x.Title, x.Languages, title)
+			}
+		})
+	}
+}
+
 func TestRenderWithNothingReported(t *testing.T) {
 	def := fund.SeedDefinition(time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC))
 	pdf, err := Render(Input{Fund: def, Rollup: outcome.Roll(def, nil), At: time.Unix(0, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if txt := pdfText(t, pdf); !strings.Contains(txt, "no awards yet") {
+	if txt := pdftest.Words(t, pdf); !strings.Contains(txt, "no awards yet") {
 		t.Errorf("empty report says:\n%s", txt)
 	}
 }
-
-func pdfText(t *testing.T, pdf []byte) string { return apitest.PDFText(t, pdf) }
