@@ -42,9 +42,12 @@ type Notification struct {
 	// Key is "application:<id>:<kind>:<seq>", unique per message. Notify
 	// may run more than once for one key (an activity retried after its
 	// reply was lost), so a Notifier should send each key once.
-	Key           string           `json:"key"`
-	ApplicationID string           `json:"application_id"`
-	Kind          NotificationKind `json:"kind"`
+	Key           string `json:"key"`
+	ApplicationID string `json:"application_id"`
+	// Reference is the application's, which the message names it by;
+	// absent from messages queued before references.
+	Reference string           `json:"reference,omitempty"`
+	Kind      NotificationKind `json:"kind"`
 	// Audience is a role ("applicant" for the applicant organisation's
 	// contacts, "panel_chair", ...) or one person, "reviewer:<id>".
 	Audience string `json:"audience"`
@@ -121,7 +124,7 @@ func (a *Activities) deliverNotification(ctx context.Context, n Notification) (N
 			at = activity.GetInfo(ctx).ScheduledTime.UTC()
 		}
 		return a.Mail.Deliver(ctx, n.Key,
-			notify.Message{ApplicationID: n.ApplicationID, Template: n.Template, Params: n.Params, Subject: n.Subject, Body: n.Body, Routine: !n.Kind.Immediate()},
+			notify.Message{ApplicationID: n.ApplicationID, Reference: n.Reference, Template: n.Template, Params: n.Params, Subject: n.Subject, Body: n.Body, Routine: !n.Kind.Immediate()},
 			notify.Address{Audience: n.Audience, FundID: n.FundID, OrgCode: n.OrgCode, LeadName: n.LeadName, LeadEmail: n.LeadEmail}, at)
 	}
 	var notifier Notifier = LogNotifier{}

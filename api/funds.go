@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -100,6 +101,10 @@ func (s *server) createFund(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if err := s.prefixFree(r, def); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), commandTimeout)
 	_, err := s.Temporal.ExecuteWorkflow(ctx, workflows.StartFundOptions(def.ID),
 		workflows.FundWorkflow, workflows.FundWorkflowInput{Definition: def})
@@ -120,6 +125,34 @@ func (s *server) createFund(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", "/v1/funds/"+def.ID)
 	writeJSON(w, http.StatusCreated, toFundJSON(v))
+}
+
+// prefixFree refuses a fund whose reference prefix another fund gives
+// references under, since a reference must name one application
+// everywhere. Funds are few and made by admins, so reading each is cheap;
+// two admins creating funds with one prefix in the same instant could
+// both pass, which the fund list would show.
+func (s *server) prefixFree(r *http.Request, def fund.Definition) error {
+	ctx, cancel := context.WithTimeout(r.Context(), readTimeout)
+	defer cancel()
+	ids, err := workflows.ListIDs(ctx, s.Temporal, workflows.EveryFund)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id == def.ID {
+			continue // the create's own retry, or a clash the start reports
+		}
+		v, err := s.fundView(r, id)
+		if err != nil {
+			return err
+		}
+		if v.Definition.Prefix() == def.ReferencePrefix {
+			return fundflow.Invalid{{Field: "reference_prefix", Message: fmt.Sprintf("is %s's already: choose another", v.Definition.Name)}}.
+				Err("the fund definition is invalid")
+		}
+	}
+	return nil
 }
 
 type lifecycleBody struct {

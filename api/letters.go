@@ -43,9 +43,16 @@ func (s *server) listLetters(w http.ResponseWriter, r *http.Request) {
 // not see does not exist.
 func (s *server) letterOf(r *http.Request, ref string) (letters.Record, error) {
 	notFound := fundflow.Errorf(fundflow.ENOTFOUND, "no letter %q", ref)
-	appID, _, _, ok := workflows.ParseLetterRef(ref)
+	app, _, _, ok := workflows.ParseLetterRef(ref)
 	if !ok {
 		return letters.Record{}, notFound
+	}
+	appID, err := s.applicationID(r.Context(), app)
+	if err != nil {
+		if fundflow.ErrorCode(err) == fundflow.ENOTFOUND {
+			return letters.Record{}, notFound
+		}
+		return letters.Record{}, err
 	}
 	v, err := s.applicationView(r, appID)
 	if err != nil {
@@ -111,7 +118,13 @@ func (s *server) verifyLetter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := letterCheck{Ref: ref}
-	if appID, _, _, ok := workflows.ParseLetterRef(ref); ok && validID(appID) {
+	app, _, _, ok := workflows.ParseLetterRef(ref)
+	appID, err := s.applicationID(r.Context(), app)
+	if ok && err != nil && fundflow.ErrorCode(err) != fundflow.ENOTFOUND {
+		s.writeError(w, r, err)
+		return
+	}
+	if ok && err == nil && validID(appID) {
 		var v workflows.ApplicationView
 		err := s.query(r.Context(), workflows.ApplicationWorkflowID(appID), workflows.QueryApplication, &v)
 		var notFound *serviceerror.NotFound

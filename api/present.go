@@ -18,6 +18,7 @@ import (
 // decided.
 type applicantView struct {
 	ID             string                   `json:"id"`
+	Reference      string                   `json:"reference,omitempty"`
 	FundID         string                   `json:"fund_id"`
 	OrgCode        string                   `json:"org_code"`
 	Status         application.Status       `json:"status"`
@@ -85,7 +86,7 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 		return v
 	}
 	out := applicantView{
-		ID: v.ID, FundID: v.FundID, OrgCode: v.OrgCode, Status: v.Status, StatusLabel: v.ApplicantStatusLabel,
+		ID: v.ID, Reference: v.Reference, FundID: v.FundID, OrgCode: v.OrgCode, Status: v.Status, StatusLabel: v.ApplicantStatusLabel,
 		Final: v.Final, Content: v.Content, FormVersion: v.FormVersion, RequestedPence: v.RequestedPence, AwardedPence: v.AwardedPence,
 		Queries: v.Queries, Offer: v.Offer, Closed: v.Closed, Deadlines: v.Deadlines,
 		CreatedAt: v.CreatedAt, SubmittedAt: v.SubmittedAt, Version: v.Version,

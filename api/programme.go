@@ -20,6 +20,7 @@ var deploymentStatuses = []application.Status{application.StatusInDeployment, ap
 // deploymentRow is one award on the programme dashboard.
 type deploymentRow struct {
 	ApplicationID string                     `json:"application_id"`
+	Reference     string                     `json:"reference,omitempty"`
 	FundID        string                     `json:"fund_id"`
 	OrgCode       string                     `json:"org_code"`
 	OrgName       string                     `json:"org_name,omitempty"`
@@ -49,7 +50,7 @@ func (s *server) deployments(r *http.Request) ([]deploymentRow, error) {
 			}
 			for _, a := range rows {
 				out = append(out, deploymentRow{
-					ApplicationID: a.ID, FundID: a.FundID, OrgCode: a.OrgCode, OrgName: a.OrgName, Status: a.Status,
+					ApplicationID: a.ID, Reference: a.Reference, FundID: a.FundID, OrgCode: a.OrgCode, OrgName: a.OrgName, Status: a.Status,
 					// A terminated award holds nothing any more; what it
 					// drew is what it was, in the end, awarded.
 					AwardedPence: max(a.AwardedPence, a.DrawnPence), DrawnPence: a.DrawnPence,
@@ -87,6 +88,9 @@ func nonNilRows(rows []deploymentRow) []deploymentRow {
 var deploymentsCSVHeader = []string{
 	"application_id", "fund_id", "org_code", "org_name", "status", "awarded_pence", "drawn_pence",
 	"next_milestone_id", "next_milestone_title", "next_milestone_due_at", "rag", "overdue_count",
+	// Added after the rest, so a spreadsheet reading columns by position
+	// still finds them where they were.
+	"reference",
 }
 
 // deploymentsCSV is the same rows for a spreadsheet.
@@ -109,7 +113,7 @@ func (s *server) deploymentsCSV(w http.ResponseWriter, r *http.Request) {
 		_ = cw.Write([]string{
 			d.ApplicationID, d.FundID, d.OrgCode, cell(d.OrgName), d.Status,
 			strconv.FormatInt(d.AwardedPence, 10), strconv.FormatInt(d.DrawnPence, 10),
-			id, cell(title), due, d.RAG, strconv.Itoa(d.OverdueCount),
+			id, cell(title), due, d.RAG, strconv.Itoa(d.OverdueCount), d.Reference,
 		})
 	}
 	cw.Flush()

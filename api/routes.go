@@ -26,7 +26,7 @@ func (s *server) routes() {
 	r.Handle("/v1/letters/{ref}/verify", s.limitByAddress(s.VerifyRateLimit, http.HandlerFunc(s.verifyLetter))).Methods(http.MethodGet)
 
 	v1 := r.PathPrefix("/v1").Subrouter()
-	v1.Use(s.authenticate, validPathIDs, s.rateLimit, s.idempotent)
+	v1.Use(s.authenticate, validPathIDs, s.rateLimit, s.byReference, s.idempotent)
 	v1.Handle("/me", s.allow(s.me, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/me/notifications", s.allow(s.myNotifications, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/me/notifications/{id}/read", s.allow(s.readNotification, anyRole...)).Methods(http.MethodPost)

@@ -140,11 +140,12 @@ func wantHTML(t *testing.T, w *httptest.ResponseRecorder, status int, parts ...s
 func TestApplicantSeesTheirApplicationsAndStartsOne(t *testing.T) {
 	api, h := applicantAPI(t, appJSON(nil))
 	api.on("GET /v1/applications", http.StatusOK, map[string]any{"next_cursor": nil, "items": []any{
-		rowJSON(map[string]any{"id": "app1", "status_label": "Application received", "requested_pence": 7_500_000}),
+		rowJSON(map[string]any{"id": "app1", "reference": "PIF-0007", "status_label": "Application received", "requested_pence": 7_500_000}),
 	}})
 	w := get(t, h, "tok-applicant", "/applications")
 	wantHTML(t, w, http.StatusOK, "<h1 class=\"nhsuk-heading-l\">Your applications</h1>", "Application received", "£75,000",
-		`href="/applications/app1">View<span class="nhsuk-u-visually-hidden"> application to Prevention Innovation Fund`,
+		`<td class="nhsuk-table__cell">PIF-0007</td>`,
+		`href="/applications/PIF-0007">View<span class="nhsuk-u-visually-hidden"> application PIF-0007 to Prevention Innovation Fund`,
 		`<select class="nhsuk-select" id="fund_id" name="fund_id"`, `<option value="pif"`, "Start application")
 	if strings.Contains(w.Body.String(), ">Filter<") {
 		t.Error("an applicant does not filter")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/decimal"
 	"github.com/fundflow/fundflow/internal/money"
@@ -36,6 +37,8 @@ var funcs = template.FuncMap{
 	"outcomeMeans": outcomeMeans,
 	"pence":        pence,
 	"list":         func(xs ...string) []string { return xs },
+	// quoted names an application as people read it: reference, or id.
+	"quoted": application.Quoted,
 }
 
 type outcomeMeanRow struct {

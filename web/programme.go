@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/web/apiclient"
 )
 
@@ -25,8 +26,9 @@ type dashboard struct {
 }
 
 type overdueMilestone struct {
-	ApplicationID, OrgName, Title string
-	DueAt                         time.Time
+	// Quoted is the application's reference, or its id.
+	Quoted, OrgName, Title string
+	DueAt                  time.Time
 }
 
 // programme is the deployments dashboard for the fund in ?fund_id=, or for
@@ -60,7 +62,7 @@ func (s *server) programme(w http.ResponseWriter, r *http.Request) {
 		a := awardMilestones{Deployment: dep, Milestones: *ms.JSON200}
 		for _, m := range a.Milestones {
 			if m.Status == "overdue" {
-				d.Overdue = append(d.Overdue, overdueMilestone{ApplicationID: dep.ApplicationID, OrgName: orgLabel(dep), Title: m.Title, DueAt: m.DueAt})
+				d.Overdue = append(d.Overdue, overdueMilestone{Quoted: application.Quoted(dep.Reference, dep.ApplicationID), OrgName: orgLabel(dep), Title: m.Title, DueAt: m.DueAt})
 			}
 		}
 		d.Awards = append(d.Awards, a)

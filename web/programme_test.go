@@ -102,7 +102,7 @@ func dashboardAPI(t testing.TB) *fakeAPI {
 		map[string]any{"application_id": "app-1", "fund_id": "fund-b", "org_code": "QUY", "org_name": "NHS Bristol ICB", "status": "in_deployment",
 			"awarded_pence": 25_000_000, "drawn_pence": 5_000_000, "next_milestone": map[string]any{"id": "m2", "title": "Go live", "due_at": "2026-06-01T09:00:00Z"},
 			"rag": "amber", "overdue_count": 0},
-		map[string]any{"application_id": "app-2", "fund_id": "fund-b", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "in_deployment",
+		map[string]any{"application_id": "app-2", "reference": "BF-0002", "fund_id": "fund-b", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "in_deployment",
 			"awarded_pence": 30_000_000, "drawn_pence": 0, "next_milestone": nil, "rag": "red", "overdue_count": 1},
 	}, "next_cursor": nil})
 	api.on("GET /v1/applications/app-1/milestones", http.StatusOK, []any{
@@ -138,14 +138,14 @@ func TestDashboardShowsTheFundsDeployments(t *testing.T) {
 		`role="img" aria-label="Budget of £1,000,000: £200,000 drawn, £300,000 committed but not yet drawn, £100,000 reserved for offers, £400,000 available."`,
 		`<title>Budget of £1,000,000`,
 		`>Amber</strong>`, `>Red</strong>`,
-		`<a href="/applications/app-1">NHS Bristol ICB</a>`,
+		`<a href="/applications/app-1">app-1</a><br><span class="nhsuk-body-s">NHS Bristol ICB</span>`,
 		`£250,000`, `£50,000`, `Go live, due <time datetime="2026-06-01">1 June 2026</time>`,
 		// app-2 has no milestone left to come.
 		`<td class="nhsuk-table__cell">None</td>`,
 		`aria-label="Milestones of 2 awards by due date, from 1 February 2026 to 1 June 2026."`,
 		`Mobilise, due <time datetime="2026-02-01">1 February 2026</time>: Overdue`,
 		`1 overdue milestone</caption>`,
-		`<a href="/applications/app-2">NHS Greater Manchester ICB<span class="nhsuk-u-visually-hidden">: Mobilise</span></a>`,
+		`<a href="/applications/BF-0002">BF-0002<span class="nhsuk-u-visually-hidden">: Mobilise</span></a>`,
 		`href="/programme/deployments.csv?fund_id=fund-b"`,
 		`<option value="fund-b" selected>`,
 		`1 of 2 awards have verified outcome reports`,

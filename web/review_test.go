@@ -156,7 +156,7 @@ func TestReviewQueueKeepsTheAPIsOrderAndFlagsOverdueWork(t *testing.T) {
 		t.Errorf("only the late row is overdue; %d overdue tags", n)
 	}
 	mustContain(t, body, "<h1 class=\"nhsuk-heading-l\">Your review queue</h1>", "Prevention Fund 2026", "Assessment",
-		`href="/applications/late"`, `Open<span class="nhsuk-u-visually-hidden"> the application from QOP</span>`,
+		`href="/applications/late"`, `Open<span class="nhsuk-u-visually-hidden"> application late from QOP</span>`,
 		`href="/reviews?cursor=b2Zm"`)
 
 	api.on("GET /v1/reviews", http.StatusOK, map[string]any{"items": []any{}, "next_cursor": nil})
@@ -434,7 +434,7 @@ func TestPanelShowsTheBudgetAndTheRanking(t *testing.T) {
 	draft := fundJSON("fund-0", "Draft Fund", "draft", nil)
 	api.on("GET /v1/funds", http.StatusOK, map[string]any{"items": []any{draft, reviewFund()}, "next_cursor": nil})
 	api.on("GET /v1/funds/fund-1/panel", http.StatusOK, map[string]any{"next_cursor": nil, "items": []any{
-		rowJSON(map[string]any{"id": "best", "fund_id": "fund-1", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "panel", "status_label": "Panel", "requested_pence": 7500000, "weighted_score": 412,
+		rowJSON(map[string]any{"id": "best", "reference": "PF-0001", "fund_id": "fund-1", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "panel", "status_label": "Panel", "requested_pence": 7500000, "weighted_score": 412,
 			"targets": []any{map[string]any{"measure": "wemwbs", "route": "nhs_app", "baseline": "41", "target": "45.5"}}}),
 		rowJSON(map[string]any{"id": "next", "fund_id": "fund-1", "org_code": "QUY", "status": "panel", "status_label": "Panel", "requested_pence": 8000000, "weighted_score": 305}),
 	}})
@@ -446,7 +446,8 @@ func TestPanelShowsTheBudgetAndTheRanking(t *testing.T) {
 	}
 	mustContain(t, body, `<option value="fund-1" selected>`, "£500,000", "£120,000", "£80,000", "£300,000", "£45,000.50",
 		"3 of 5 used", "2 applications", "The pass mark is 3.00", "4.12", "3.05", "£75,000",
-		`<a href="/applications/best#decision">Decide<span class="nhsuk-u-visually-hidden"> on the application from NHS Greater Manchester ICB</span></a>`)
+		`<td class="nhsuk-table__cell">PF-0001<br><span class="nhsuk-body-s">NHS Greater Manchester ICB</span></td>`,
+		`<a href="/applications/PF-0001#decision">Decide<span class="nhsuk-u-visually-hidden"> on application PF-0001 from NHS Greater Manchester ICB</span></a>`)
 	if strings.Index(body, "NHS Greater Manchester ICB") > strings.Index(body, ">QUY<") {
 		t.Error("the ranking must keep the API's order, best first")
 	}

@@ -233,9 +233,41 @@ func (a *applicationWorkflow) serially(ctx workflow.Context, fn func(workflow.Co
 		return err
 	}
 	defer a.mu.Unlock()
+	if a.Reference == "" && a.Revision >= revisions[referencesFirst] {
+		if err := a.ensureReference(ctx); err != nil {
+			return err
+		}
+	}
 	err := fn(ctx)
 	a.publish(ctx)
 	return err
+}
+
+// referencesFirst is the revision from which an application asks the fund
+// for its reference under its first change, before the change itself, so
+// the create that starts it answers with the reference. It is a revision,
+// not a GetVersion change: a run from before it replays its old commands
+// through serially, and a GetVersion asked there would stay at its
+// default for the rest of the run. Such runs are given theirs by
+// UpdateEnsureReference instead.
+const referencesFirst = "references-first"
+
+// ensureReference asks the fund for the application's reference unless it
+// has one. A fund that refuses (one long finished, say) leaves the
+// application quoted by its id; what the caller asked for goes ahead.
+func (a *applicationWorkflow) ensureReference(ctx workflow.Context) error {
+	if a.Reference != "" {
+		return nil
+	}
+	res, refusal, err := callFund[AssignReferenceResult](ctx, a, UpdateAssignReference,
+		AssignReferenceRequest{Command: a.fundCommand(UpdateAssignReference, fundflow.System), ApplicationID: a.ApplicationID})
+	if err != nil || refusal != nil {
+		workflow.GetLogger(ctx).Warn("no reference", "application", a.ApplicationID, "error", err, "refusal", refusal)
+		return nil
+	}
+	a.Reference = res.Reference
+	a.Version++
+	return nil
 }
 
 // serialised runs u under the lock, checking it again there, since the
@@ -306,6 +338,12 @@ func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 		setCommand(ctx, a, UpdateRaiseQuery, a.checkRaiseQuery, a.raiseQuery),
 		setCommand(ctx, a, UpdatePanelDecision, a.checkPanelDecision, a.panelDecision),
 
+		setUpdate(ctx, UpdateEnsureReference, serialised(a, update[EnsureReferenceRequest, Outcome]{
+			check: func(workflow.Context, EnsureReferenceRequest) error { return nil },
+			apply: func(ctx workflow.Context, _ EnsureReferenceRequest) (Outcome, error) {
+				return a.outcome(), a.ensureReference(ctx)
+			},
+		})),
 		setUpdate(ctx, UpdateCreditReserved, serialised(a, update[CreditReservedRequest, Outcome]{check: a.checkCreditReserved, apply: a.creditReserved})),
 		setUpdate(ctx, UpdateFundFinished, serialised(a, update[FundFinishedRequest, Outcome]{check: a.checkFundFinished, apply: a.fundFinished})),
 		a.setDeploymentHandlers(ctx),
@@ -1305,7 +1343,7 @@ func (a *applicationWorkflow) deadlines() Deadlines {
 
 func (a *applicationWorkflow) view() ApplicationView {
 	v := ApplicationView{
-		ID: a.ApplicationID, FundID: a.FundID, OrgCode: a.OrgCode, CreatedBy: a.CreatedBy,
+		ID: a.ApplicationID, Reference: a.Reference, FundID: a.FundID, OrgCode: a.OrgCode, CreatedBy: a.CreatedBy,
 		Status: a.Status, StatusLabel: a.Status.Label(), ApplicantStatusLabel: a.Status.ApplicantLabel(), Final: a.ended(),
 		Content: a.Content, FormVersion: a.Fund.FormVersion(), RequestedPence: a.Content.RequestedPence,
 		Eligibility: a.Eligibility, Reviewers: nonNil(a.Panel.Current()), Panel: a.Panel,

@@ -27,6 +27,10 @@ const (
 	// API creates an application by Update-with-Start with it; see
 	// StartApplicationOptions.
 	UpdateSaveDraft = "save_draft"
+	// UpdateEnsureReference (EnsureReferenceRequest) gives an application
+	// from before references its reference; `fundflow reindex` sends it.
+	// Newer applications get theirs under their first change.
+	UpdateEnsureReference = "ensure_reference"
 	// UpdateSubmit (SubmitRequest) validates the whole application,
 	// registers it with the fund (refused invalid_state if the fund is not
 	// taking submissions), runs the automatic eligibility checks and moves
@@ -216,7 +220,9 @@ type TimelinePage struct {
 // an applicant may not see (internal comments, conflict notes) before
 // showing it to one.
 type ApplicationView struct {
-	ID        string             `json:"id"`
+	ID string `json:"id"`
+	// Reference is what people quote; see ApplicationWorkflowInput.
+	Reference string             `json:"reference,omitempty"`
 	FundID    string             `json:"fund_id"`
 	OrgCode   string             `json:"org_code"`
 	CreatedBy fundflow.Actor     `json:"created_by"`
@@ -387,6 +393,10 @@ type NotificationRecord struct {
 	Link string `json:"link,omitempty"`
 }
 
+// EnsureReferenceRequest asks for nothing but the reference; a second one
+// finds it given and changes nothing.
+type EnsureReferenceRequest struct{}
+
 // ApplicationWorkflowInput starts an application's workflow, and carries its
 // whole state across Continue-As-New. NewApplicationInput creates an
 // application: the first five fields and Revision; Status is empty until
@@ -394,6 +404,10 @@ type NotificationRecord struct {
 type ApplicationWorkflowInput struct {
 	ApplicationID string `json:"application_id"`
 	FundID        string `json:"fund_id"`
+	// Reference is what people quote (PIF-0007), given by the fund under
+	// the first change; empty until then, and for an application from
+	// before references until UpdateEnsureReference.
+	Reference string `json:"reference,omitempty"`
 	// OrgCode is the applicant organisation, from the creator's token.
 	OrgCode   string         `json:"org_code"`
 	CreatedBy fundflow.Actor `json:"created_by"`
@@ -460,7 +474,7 @@ type ApplicationWorkflowInput struct {
 // rebuilds it from the same view, so the two can never disagree.
 func ApplicationRow(v ApplicationView, now time.Time) application.Row {
 	r := application.Row{
-		ID: v.ID, FundID: v.FundID, OrgCode: v.OrgCode,
+		ID: v.ID, Reference: v.Reference, FundID: v.FundID, OrgCode: v.OrgCode,
 		Status: string(v.Status), StatusLabel: v.StatusLabel, ApplicantLabel: v.ApplicantStatusLabel,
 		RequestedPence: v.RequestedPence, AwardedPence: v.AwardedPence, WeightedScore: v.WeightedScore,
 		CreatedAt: v.CreatedAt, UpdatedAt: now.UTC(), Version: v.Version,

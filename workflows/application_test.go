@@ -75,6 +75,8 @@ type fakeFund struct {
 	earlier []string
 	// conflicted reviewers, whichever organisation: the tests use one.
 	conflicted []string
+	// references counts the references given.
+	references int64
 }
 
 type fundCall struct {
@@ -108,6 +110,9 @@ func (f *fakeFund) handle(_ context.Context, in activities.SendUpdateInput) (act
 		res = LedgerResult{Entry: fund.Entry{Seq: 1, Kind: fund.KindReserve, ApplicationID: r.ApplicationID, AmountPence: r.AmountPence, Key: r.Key}}
 	case UpdateWaitlistJoin:
 		res = WaitlistResult{Position: 3}
+	case UpdateAssignReference:
+		f.references++
+		res = AssignReferenceResult{Reference: application.Reference(f.def.Prefix(), f.references)}
 	case UpdateAssignReviewers:
 		var r AssignReviewersRequest
 		mustDecode(in.Payload, &r)
@@ -132,12 +137,17 @@ func mustDecode(b []byte, v any) {
 	}
 }
 
-// calledWith lists the Updates sent to the fund, in order.
+// names lists the Updates sent to the fund, in order, but for the one
+// request for a reference every application makes first (its own test is
+// TestApplicationGetsItsReferenceUnderItsFirstChange).
 func (f *fakeFund) names() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []string
 	for _, c := range f.calls {
+		if c.name == UpdateAssignReference {
+			continue
+		}
 		out = append(out, c.name)
 	}
 	return out
@@ -433,7 +443,7 @@ func TestApplicationLifecycle(t *testing.T) {
 
 	require.Equal(t, []string{UpdateRegisterSubmission, UpdateAssignReviewers, UpdateReleaseReviewers, UpdateReserve}, r.fund.names())
 	reg := r.fund.call(UpdateRegisterSubmission)
-	require.Equal(t, "application:app-1:1:register_submission", reg.key)
+	require.Equal(t, "application:app-1:2:register_submission", reg.key, "the first call to the fund asked for the reference")
 	require.Equal(t, map[string]any{"id": appLead.ID, "name": appLead.Name, "role": "applicant", "org_code": "QHL"}, reg.req["actor"])
 	require.Equal(t, float64(7_500_000), r.fund.call(UpdateReserve).req["amount_pence"])
 
@@ -716,7 +726,7 @@ func TestApplicationCreditFromTheWaitlist(t *testing.T) {
 	another.refused(t, fundflow.EINVALIDSTATE)
 	require.Equal(t, application.StatusOffered, offered.Status)
 	require.Equal(t, &Offer{AmountPence: 5_000_000, Conditions: []string{"Start in Q3"}, ReservedAt: offered.Offer.ReservedAt, Via: "credit_reserved:" + def.ID + ":9",
-		AcceptBy: offered.Offer.ReservedAt.AddDate(0, 0, 14), Letter: LetterRef(appID, letters.KindOffer, 1)}, offered.Offer, "the acceptance window runs from the promotion")
+		AcceptBy: offered.Offer.ReservedAt.AddDate(0, 0, 14), Letter: LetterRef("PIF-0001", appID, letters.KindOffer, 1)}, offered.Offer, "the acceptance window runs from the promotion")
 	require.Equal(t, int64(5_000_000), offered.AwardedPence)
 }
 
@@ -1000,6 +1010,58 @@ func TestApplicationRetriesUnreadableReviewerListSoon(t *testing.T) {
 		"the fund is asked once the list is readable, and again an hour after the shortage")
 }
 
+func TestApplicationGetsItsReferenceUnderItsFirstChange(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	first := r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft-1", appLead), Patch: patchOf(t, `{"need": "Hypertension is common."}`)})
+	drafted := r.look()
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft-2", appLead), Patch: patchOf(t, completeBody)})
+	r.send(UpdateSubmit, SubmitRequest{Command: cmd("submit", appLead)})
+	again := r.send(UpdateEnsureReference, EnsureReferenceRequest{})
+	submitted := r.look()
+	r.run(newApp(def))
+
+	first.ok(t, nil)
+	again.ok(t, nil)
+	require.Equal(t, "PIF-0001", drafted.Reference, "the create that starts an application answers with its reference")
+	require.Equal(t, "PIF-0001", submitted.Reference, "a reference is given once")
+	require.Len(t, r.fund.keys(UpdateAssignReference), 1)
+	require.Equal(t, "PIF-0001", ApplicationRow(*submitted, appStart).Quoted())
+}
+
+func TestApplicationFromBeforeReferencesIsGivenOneOnRequest(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	old := newApp(def)
+	old.Revision = 1
+	r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft-1", appLead), Patch: patchOf(t, `{"need": "Hypertension is common."}`)})
+	before := r.look()
+	r.send(UpdateEnsureReference, EnsureReferenceRequest{})
+	after := r.look()
+	r.run(old)
+
+	require.Empty(t, before.Reference, "a run from before references replays its commands unchanged")
+	require.Equal(t, appID, ApplicationRow(*before, appStart).Quoted(), "and is quoted by its id until it has one")
+	require.Equal(t, "PIF-0001", after.Reference)
+}
+
+func TestApplicationGoesOnWhenTheFundGivesNoReference(t *testing.T) {
+	def := appFund()
+	r := newAppRun(t, def)
+	r.then(func() {
+		r.fund.mu.Lock()
+		defer r.fund.mu.Unlock()
+		r.fund.refuse[UpdateAssignReference] = fundflow.Errorf(fundflow.EINVALIDSTATE, "finished")
+	})
+	saved := r.send(UpdateSaveDraft, SaveDraftRequest{Command: cmd("draft-1", appLead), Patch: patchOf(t, `{"need": "Hypertension is common."}`)})
+	v := r.look()
+	r.run(newApp(def))
+
+	saved.ok(t, nil)
+	require.Empty(t, v.Reference)
+	require.Equal(t, "Hypertension is common.", v.Content.Need, "the change went ahead")
+}
+
 func TestApplicationContinueAsNewCarriesState(t *testing.T) {
 	def := quickFund()
 	r := newAppRun(t, def)
@@ -1020,7 +1082,8 @@ func TestApplicationContinueAsNewCarriesState(t *testing.T) {
 	require.True(t, next.Stage.Clock.Paused())
 	require.Len(t, next.Processed, 3)
 	require.Len(t, next.Timeline, 5)
-	require.Equal(t, 1, next.FundCalls, "one registration so far")
+	require.Equal(t, 2, next.FundCalls, "the reference and one registration so far")
+	require.Equal(t, "PIF-0001", next.Reference)
 	for _, n := range next.Outbox {
 		require.True(t, n.Delivered, "the outbox drained before continuing: %s", n.Key)
 	}

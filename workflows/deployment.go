@@ -601,13 +601,13 @@ func (a *applicationWorkflow) snapshot(ctx workflow.Context, kind letters.Kind, 
 		renderer = letters.RendererSubset
 	}
 	return letters.Snapshot{
-		Kind: kind, Ref: LetterRef(a.ApplicationID, kind, rev), Revision: rev, IssuedAt: workflow.Now(ctx).UTC(),
+		Kind: kind, Ref: LetterRef(a.Reference, a.ApplicationID, kind, rev), Revision: rev, IssuedAt: workflow.Now(ctx).UTC(),
 		Fund:          letters.Fund{ID: a.FundID, Name: a.Fund.Name, Sponsor: a.Fund.Sponsor},
-		ApplicationID: a.ApplicationID,
-		Addressee:     letters.Addressee{Name: name, Role: a.Content.LeadContact.Role, OrgName: a.orgName(), OrgCode: a.OrgCode},
-		Signatory:     signatory,
-		VerifyURL:     verifyPath,
-		Renderer:      renderer,
+		ApplicationID: a.ApplicationID, Reference: a.Reference,
+		Addressee: letters.Addressee{Name: name, Role: a.Content.LeadContact.Role, OrgName: a.orgName(), OrgCode: a.OrgCode},
+		Signatory: signatory,
+		VerifyURL: verifyPath,
+		Renderer:  renderer,
 	}
 }
 

@@ -239,20 +239,23 @@ func letterCode(kind letters.Kind) string {
 	return strings.ToUpper(string(kind))
 }
 
-// LetterRef is a letter's reference, FF-<application id>-<KIND>-<revision>.
-// It names the application so the API can find the letter's record (and
-// apply the application's access rule) from the reference alone.
-func LetterRef(applicationID string, kind letters.Kind, revision int) string {
-	return fmt.Sprintf("FF-%s-%s-%d", applicationID, letterCode(kind), revision)
+// LetterRef is a letter's reference, <application reference>-<KIND>-<revision>
+// (PIF-0007-OFR-1), or FF-<application id>-<KIND>-<revision> for an
+// application with no reference. It names the application so the API can
+// find the letter's record (and apply the application's access rule) from
+// the reference alone.
+func LetterRef(reference, applicationID string, kind letters.Kind, revision int) string {
+	if reference == "" {
+		return fmt.Sprintf("FF-%s-%s-%d", applicationID, letterCode(kind), revision)
+	}
+	return fmt.Sprintf("%s-%s-%d", reference, letterCode(kind), revision)
 }
 
-// ParseLetterRef reads a reference LetterRef wrote. Application ids may hold
+// ParseLetterRef reads a reference LetterRef wrote, naming the application
+// by its reference or, for FF- references, its id. Application ids may hold
 // hyphens, so the kind and revision are read from the right.
-func ParseLetterRef(ref string) (applicationID string, kind letters.Kind, revision int, ok bool) {
-	rest, found := strings.CutPrefix(ref, "FF-")
-	if !found {
-		return "", "", 0, false
-	}
+func ParseLetterRef(ref string) (app string, kind letters.Kind, revision int, ok bool) {
+	rest, old := strings.CutPrefix(ref, "FF-")
 	i := strings.LastIndexByte(rest, '-')
 	if i < 0 {
 		return "", "", 0, false
@@ -267,6 +270,9 @@ func ParseLetterRef(ref string) (applicationID string, kind letters.Kind, revisi
 		return "", "", 0, false
 	}
 	code := rest[j+1:]
+	if !old && !application.IsReference(rest[:j]) {
+		return "", "", 0, false
+	}
 	for _, c := range letterCodes {
 		if c.code == code {
 			return rest[:j], c.kind, revision, true

@@ -155,7 +155,7 @@ func TestOfferAcceptedThroughToCompletion(t *testing.T) {
 	require.Equal(t, acceptBy, offered.Deadlines.OfferAcceptBy)
 	require.Len(t, offered.Letters, 1)
 	offerLetter := offered.Letters[0]
-	require.Equal(t, LetterRef(appID, letters.KindOffer, 1), offerLetter.Ref)
+	require.Equal(t, LetterRef("PIF-0001", appID, letters.KindOffer, 1), offerLetter.Ref)
 	require.Len(t, offerLetter.SHA256, 64)
 	snap := r.letters[0]
 	require.Equal(t, letters.KindOffer, snap.Kind)
@@ -219,7 +219,7 @@ func TestOfferAcceptedThroughToCompletion(t *testing.T) {
 	require.Equal(t, UpdateRetireSubmission, names[len(names)-1])
 	require.Equal(t, []letters.Kind{letters.KindOffer, letters.KindCompletion}, r.letterKinds())
 	require.Len(t, final.Letters, 2)
-	require.Equal(t, LetterRef(appID, letters.KindCompletion, 1), final.Letters[1].Ref)
+	require.Equal(t, LetterRef("PIF-0001", appID, letters.KindCompletion, 1), final.Letters[1].Ref)
 	require.Equal(t, int64(7_999_999), r.letters[1].AmountPence)
 
 	require.Subset(t, actions(tl.Entries), []string{"offer_accepted", "deployment_started", "evidence_submitted", "milestone_returned", "milestone_verified", "completed", "letter_issued"})
@@ -327,13 +327,17 @@ func TestMilestoneOverdueExtensionAndTermination(t *testing.T) {
 
 func TestLetterRefs(t *testing.T) {
 	for _, id := range []string{"app_0193ab12cd34ef5678", "app-1", "a-b-c"} {
-		ref := LetterRef(id, letters.KindWaitlist, 12)
+		ref := LetterRef("", id, letters.KindWaitlist, 12)
 		got, kind, rev, ok := ParseLetterRef(ref)
 		require.True(t, ok, ref)
 		require.Equal(t, []any{id, letters.KindWaitlist, 12}, []any{got, kind, rev})
 	}
-	require.Equal(t, "FF-app_1-OFR-1", LetterRef("app_1", letters.KindOffer, 1))
-	for _, bad := range []string{"", "FF-", "FF-app-OFR-0", "FF-app-OFR-01", "FF-app-XXX-1", "PIF-app-OFR-1", "FF--OFR-1"} {
+	require.Equal(t, "FF-app_1-OFR-1", LetterRef("", "app_1", letters.KindOffer, 1), "an application with no reference")
+	require.Equal(t, "PIF-0007-OFR-1", LetterRef("PIF-0007", "app_1", letters.KindOffer, 1))
+	got, kind, rev, ok := ParseLetterRef("PIF-0007-OFR-2")
+	require.True(t, ok)
+	require.Equal(t, []any{"PIF-0007", letters.KindOffer, 2}, []any{got, kind, rev})
+	for _, bad := range []string{"", "FF-", "FF-app-OFR-0", "FF-app-OFR-01", "FF-app-XXX-1", "PIF-app-OFR-1", "FF--OFR-1", "PIF-0007-XXX-1", "pif-0007-OFR-1", "OFR-1"} {
 		_, _, _, ok := ParseLetterRef(bad)
 		require.False(t, ok, bad)
 	}
@@ -427,7 +431,7 @@ func TestRetiredRendererLetterIsGivenUp(t *testing.T) {
 	require.NoError(t, q.Get(&staff))
 	i := slices.IndexFunc(staff.Entries, func(e application.Entry) bool { return e.Action == "letter_refused" })
 	require.GreaterOrEqual(t, i, 0, "the refusal is on the timeline: %v", actions(staff.Entries))
-	require.Contains(t, staff.Entries[i].Detail, LetterRef(appID, letters.KindRejection, 1))
+	require.Contains(t, staff.Entries[i].Detail, LetterRef("PIF-0001", appID, letters.KindRejection, 1))
 	require.Contains(t, staff.Entries[i].Detail, "start fundflow dev on a fresh data directory")
 	require.Equal(t, 1, strings.Count(strings.Join(actions(staff.Entries), " "), "letter_refused"), "refused once, not retried")
 	q, err = r.env.QueryWorkflow(QueryTimeline, TimelineQuery{Role: fundflow.RoleApplicant})

@@ -308,6 +308,14 @@ func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
 			return struct{}{}, f.Ledger.Retire(r.ApplicationID)
 		}, nothing[RetireSubmissionRequest])),
 
+		setFundUpdate(ctx, f, UpdateAssignReference, rememberedUpdate(f.keys(), UpdateAssignReference, func(_ workflow.Context, r AssignReferenceRequest) error {
+			var v fundflow.Invalid
+			required(&v, "application_id", r.ApplicationID)
+			return v.Err("the request for a reference is invalid")
+		}, func(_ workflow.Context, r AssignReferenceRequest) (AssignReferenceResult, error) {
+			f.References++
+			return AssignReferenceResult{Reference: application.Reference(f.Definition.Prefix(), f.References)}, nil
+		}, nil)),
 		setFundUpdate(ctx, f, UpdateAssignReviewers, rememberedUpdate(f.keys(), UpdateAssignReviewers, func(_ workflow.Context, r AssignReviewersRequest) error {
 			_, err := f.chooseReviewers(r)
 			return err
@@ -621,6 +629,9 @@ func (f *fundWorkflow) checkAmend(_ workflow.Context, r AmendRequest) error {
 // frozenTerms is what applicants were promised once a fund opened: everything
 // but its name, description and closing time.
 func frozenTerms(d fund.Definition) []byte {
+	// A fund stored before references has no prefix but has been giving
+	// references under the one Prefix derives.
+	d.ReferencePrefix = d.Prefix()
 	d.Name, d.Description, d.ClosesAt = "", "", time.Time{}
 	return encode(d)
 }
@@ -629,7 +640,13 @@ func frozenTerms(d fund.Definition) []byte {
 // replaced in place and an open fund's can only stay the same (frozenTerms),
 // so the form's version stays the fund's either way.
 func (f *fundWorkflow) amended(r AmendRequest) fund.Definition {
-	d := r.Definition.Defaults()
+	in := r.Definition
+	if in.ReferencePrefix == "" {
+		// The prefix an amendment leaves out is the one references have
+		// been given under, not the initials of a new name.
+		in.ReferencePrefix = f.Definition.Prefix()
+	}
+	d := in.Defaults()
 	if d.Form != nil {
 		same := *d.Form
 		same.Version = f.Definition.FormVersion()
@@ -758,8 +775,10 @@ func required(v *fundflow.Invalid, field, value string) {
 }
 
 func (f *fundWorkflow) view() FundView {
+	d := f.Definition
+	d.ReferencePrefix = d.Prefix()
 	return FundView{
-		Definition: f.Definition,
+		Definition: d,
 		Status:     f.Ledger.Reported(f.Status),
 		Budget:     f.Ledger.Balances,
 		Awards:     Awards{Count: f.Ledger.Awards(), Max: f.Ledger.Limits.MaxAwards},

@@ -47,6 +47,12 @@ const (
 	UpdateRegisterSubmission = "register_submission"
 	UpdateRetireSubmission   = "retire_submission" // RetireSubmissionRequest → nothing
 
+	// UpdateAssignReference takes an AssignReferenceRequest and returns an
+	// AssignReferenceResult: the fund's next reference, in any status. The
+	// fund numbers its applications because only its single writer can
+	// promise that no number is given twice.
+	UpdateAssignReference = "assign_reference"
+
 	// Reviewers. The fund assigns them because spreading work fairly needs
 	// every application's assignments at once.
 	//
@@ -185,6 +191,18 @@ type RegisterSubmissionRequest struct {
 	OrgCode       string `json:"org_code"`
 }
 
+// AssignReferenceRequest asks for an application's reference. A retry
+// under the same key gets the first answer.
+type AssignReferenceRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+}
+
+// AssignReferenceResult is the reference given.
+type AssignReferenceResult struct {
+	Reference string `json:"reference"`
+}
+
 // AssignReviewersRequest asks for N reviewers for an application, chosen
 // from Pool but never from Exclude (those already on its panel, say).
 type AssignReviewersRequest struct {
@@ -308,6 +326,9 @@ type FundWorkflowInput struct {
 	// current one, oldest first, kept because applications started on
 	// them are judged by them for good.
 	PastForms []form.Form `json:"past_forms,omitempty"`
+	// References counts the references given, the last one's number; a
+	// number is never given again.
+	References int64 `json:"references,omitempty"`
 }
 
 // ProcessedKey is an idempotency key and a digest of the request it came

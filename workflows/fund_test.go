@@ -692,3 +692,39 @@ func TestFundAnswersReviewerAssignments(t *testing.T) {
 	}, got, "in application id order; a reviewer with none gets an empty list")
 	require.Equal(t, []string{"a1"}, afterRelease, "a released assignment is no longer live")
 }
+
+func TestFundNumbersItsApplicationsOnceEach(t *testing.T) {
+	r := newFundRun(t)
+	old := seedFund()
+	old.ReferencePrefix = "" // stored before references: the prefix comes from the name
+	ask := func(key, app string) *fundOutcome {
+		return r.send(UpdateAssignReference, AssignReferenceRequest{Command: fundCmd(key, fundflow.System), ApplicationID: app})
+	}
+	a1 := ask("application:a1:1:assign_reference", "a1")
+	a2 := ask("application:a2:1:assign_reference", "a2")
+	retry := ask("application:a1:1:assign_reference", "a1")
+	nameless := ask("application:a4:1:assign_reference", "")
+	renamed := old
+	renamed.Name = "Wellbeing Fund"
+	amend := r.send(UpdateAmend, AmendRequest{Command: fundCmd("amend-1", fundAdmin), Definition: renamed})
+	a3 := ask("application:a3:1:assign_reference", "a3")
+	view := r.snapshot()
+	r.then(func() { r.env.CancelWorkflow() })
+	in := FundWorkflowInput{Definition: old, Status: fund.StatusOpen}
+	in.Ledger = fund.NewLedger(old)
+	_ = r.execute(in)
+
+	got := func(o *fundOutcome) string {
+		var res AssignReferenceResult
+		o.ok(t, &res)
+		return res.Reference
+	}
+	require.Equal(t, "PIF-0001", got(a1))
+	require.Equal(t, "PIF-0002", got(a2))
+	require.Equal(t, "PIF-0001", got(retry), "a retry gets the first answer, not a second number")
+	nameless.refused(t, fundflow.EVALIDATION)
+	amend.ok(t, nil)
+	require.Equal(t, "PIF-0003", got(a3), "renaming an open fund keeps the prefix its references were given under")
+	require.Equal(t, "PIF", view.Definition.ReferencePrefix)
+	require.Equal(t, "Wellbeing Fund", view.Definition.Name)
+}

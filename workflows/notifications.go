@@ -21,7 +21,7 @@ func (a *applicationWorkflow) message(ctx workflow.Context, kind activities.Noti
 	a.Outbox = append(a.Outbox, NotificationRecord{
 		Notification: activities.Notification{
 			Key:           fmt.Sprintf("application:%s:%s:%d", a.ApplicationID, kind, len(a.Outbox)+1),
-			ApplicationID: a.ApplicationID, Kind: kind, Audience: audience, Template: template, Params: p,
+			ApplicationID: a.ApplicationID, Reference: a.Reference, Kind: kind, Audience: audience, Template: template, Params: p,
 			FundID: a.FundID, OrgCode: a.OrgCode, LeadName: a.Content.LeadContact.Name, LeadEmail: a.Content.LeadContact.Email,
 		},
 		At: workflow.Now(ctx).UTC(),

@@ -25,7 +25,7 @@ func awardOutcome(v ApplicationView) *outcome.Award {
 	default:
 		return nil
 	}
-	a := &outcome.Award{ApplicationID: v.ID, OrgCode: v.OrgCode, OrgName: v.OrgName,
+	a := &outcome.Award{ApplicationID: v.ID, Reference: v.Reference, OrgCode: v.OrgCode, OrgName: v.OrgName,
 		Routes: v.Content.DeploymentRoutes, PlannedReach: v.Content.PlannedReach, DrawnPence: v.DrawnPence,
 		Targets: v.Content.Targets}
 	for _, m := range v.Milestones {

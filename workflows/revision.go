@@ -24,7 +24,7 @@ import (
 // Upgrades: the workers, then the api): an older worker would run such a
 // run its own way, and for a change it has never heard of, such as
 // calls-locally, leave a history that newer workers cannot replay.
-const applicationRevision = 1
+const applicationRevision = 2
 
 // revisions maps each change an application's workflow has branched on to
 // the revision that takes its version 1 without asking.
@@ -40,6 +40,7 @@ var revisions = map[string]int{
 	"letter-renderer":           1,
 	"documents":                 1,
 	callsLocally:                1,
+	referencesFirst:             2,
 }
 
 // Revised reports whether a run started now takes change without asking

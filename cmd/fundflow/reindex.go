@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/fundflow/fundflow/internal/adapter/notify"
@@ -81,7 +82,13 @@ func reindex(ctx context.Context, tc client.Client, store *readmodel.Store, chec
 		return reindexReport{}, err
 	}
 	rows := make([]application.Row, len(ids))
-	if err := eachView(ctx, tc, ids, func(_ context.Context, i int, v workflows.ApplicationView) error {
+	if err := eachView(ctx, tc, ids, func(ctx context.Context, i int, v workflows.ApplicationView) error {
+		if v.Reference == "" && !check {
+			var err error
+			if v, err = referenced(ctx, tc, v); err != nil {
+				return err
+			}
+		}
 		rows[i] = workflows.ApplicationRow(v, start)
 		return nil
 	}); err != nil {
@@ -95,6 +102,33 @@ func reindex(ctx context.Context, tc client.Client, store *readmodel.Store, chec
 	}
 	r.took = time.Since(start)
 	return r, err
+}
+
+// referenced gives an application from before references its reference,
+// which its workflow asks its fund for, and answers its view after. An
+// application whose workflow has ended keeps its id as its name.
+func referenced(ctx context.Context, tc client.Client, v workflows.ApplicationView) (workflows.ApplicationView, error) {
+	wid := workflows.ApplicationWorkflowID(v.ID)
+	h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: wid, UpdateID: "ensure-reference", UpdateName: workflows.UpdateEnsureReference,
+		Args: []any{workflows.EnsureReferenceRequest{}}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	var gone *serviceerror.NotFound
+	if errors.As(err, &gone) {
+		return v, nil
+	}
+	if err != nil {
+		return v, fmt.Errorf("reference for %s: %w", v.ID, err)
+	}
+	resp, err := tc.QueryWorkflow(ctx, wid, "", workflows.QueryApplication, workflows.ViewQuery{Audiences: true})
+	if err != nil {
+		return v, fmt.Errorf("query %s: %w", v.ID, err)
+	}
+	var out workflows.ApplicationView
+	return out, resp.Get(&out)
 }
 
 // rebuild brings Redis up to Temporal without a moment where lists are

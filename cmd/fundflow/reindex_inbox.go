@@ -24,7 +24,7 @@ func rebuildInbox(ctx context.Context, tc client.Client, inbox *notify.Inbox, st
 			if len(n.Recipients) == 0 {
 				continue
 			}
-			item := notify.InboxItem{Key: n.Key, ApplicationID: n.ApplicationID, Subject: n.Subject, Link: n.Link, At: n.At}
+			item := notify.InboxItem{Key: n.Key, ApplicationID: n.ApplicationID, Reference: n.Reference, Subject: n.Subject, Link: n.Link, At: n.At}
 			if err := inbox.Add(ctx, n.Recipients, item); err != nil {
 				return err
 			}

@@ -41,7 +41,7 @@ func devSurvivalState(t *testing.T, d *stack.Stack) survival {
 
 	hc := d.HTTP(t)
 	def := fund.SeedDefinition(time.Now())
-	def.ID, def.ClosesAt = s.timerFund, s.closesAt
+	def.ID, def.ClosesAt, def.ReferencePrefix = s.timerFund, s.closesAt, "TIMER"
 	if code := hc.Do("POST", "/v1/funds", s.tokens["admin"].Token, def, nil); code != 201 {
 		t.Fatalf("create %s: %d", def.ID, code)
 	}

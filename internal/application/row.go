@@ -12,7 +12,9 @@ import (
 // what the workflow projects after every change and lists, the panel
 // ranking and dashboards read back.
 type Row struct {
-	ID             string     `json:"id"`
+	ID string `json:"id"`
+	// Reference is what people quote (PIF-0007); see Quoted.
+	Reference      string     `json:"reference,omitempty"`
 	FundID         string     `json:"fund_id"`
 	OrgCode        string     `json:"org_code"`
 	OrgName        string     `json:"org_name,omitempty"`

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fundflow/fundflow"
@@ -61,6 +62,11 @@ type Definition struct {
 	Name        string `json:"name"`
 	Sponsor     string `json:"sponsor"`
 	Description string `json:"description"`
+	// ReferencePrefix starts every reference the fund gives its
+	// applications (PIF in PIF-0007). Left out, it is the initials of the
+	// name (Prefix); it is frozen once the fund opens, and no two funds
+	// share one, so a reference names one application everywhere.
+	ReferencePrefix string `json:"reference_prefix,omitempty"`
 
 	TotalPence    int64 `json:"total_pence"`
 	MaxAwardPence int64 `json:"max_award_pence"`
@@ -98,6 +104,33 @@ type Definition struct {
 	// Form is the application form new drafts are started on. A fund
 	// defined before forms were data has none and asks form.Seeded().
 	Form *form.Form `json:"form,omitempty"`
+}
+
+// Prefix is ReferencePrefix, or for a fund that has none, such as one
+// defined before references, the initials of its name's words
+// ("Prevention Innovation Fund" is PIF), made up to two letters from its id.
+func (d Definition) Prefix() string {
+	if d.ReferencePrefix != "" {
+		return d.ReferencePrefix
+	}
+	var p []byte
+	for _, w := range strings.Fields(d.Name) {
+		if c := w[0] | 0x20; c >= 'a' && c <= 'z' && len(p) < 6 {
+			p = append(p, c-0x20)
+		}
+	}
+	for _, c := range []byte(d.ID) {
+		if len(p) >= 2 {
+			break
+		}
+		if c >= 'a' && c <= 'z' {
+			p = append(p, c-0x20)
+		}
+	}
+	for len(p) < 2 {
+		p = append(p, 'F')
+	}
+	return string(p)
 }
 
 // ApplicationForm is the form new drafts use: Form, or the seeded one.
@@ -184,6 +217,8 @@ var (
 	// Route, criterion and milestone ids appear in URLs and JSON keys, and
 	// the seeded routes use underscores, so both separators are allowed.
 	keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+	// prefixPattern is application.IsReference's prefix.
+	prefixPattern = regexp.MustCompile(`^[A-Z]{2,6}$`)
 )
 
 // Defaults fills what an admin may leave out and puts the window in UTC, the
@@ -194,6 +229,7 @@ func (d Definition) Defaults() Definition {
 			*p = MustParseDuration(iso)
 		}
 	}
+	d.ReferencePrefix = d.Prefix()
 	if d.ReviewersPerApplication == 0 {
 		d.ReviewersPerApplication = 2
 	}
@@ -224,6 +260,9 @@ func (d Definition) Validate() error {
 	v.Text("name", d.Name, maxNameLen, true)
 	v.Text("sponsor", d.Sponsor, maxNameLen, true)
 	v.Text("description", d.Description, maxTextLen, true)
+	if !prefixPattern.MatchString(d.ReferencePrefix) {
+		v.Add("reference_prefix", "must be 2 to 6 capital letters, such as PIF")
+	}
 
 	d.validateMoney(&v)
 	d.validateEligibility(&v)

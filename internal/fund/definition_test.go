@@ -111,6 +111,7 @@ func TestValidateReportsEveryProblemByPath(t *testing.T) {
 	d := SeedDefinition(devToday)
 	d.ID = "X"
 	d.Name = " "
+	d.ReferencePrefix = "pif"
 	d.TotalPence = 100
 	d.MaxAwardPence = 200
 	d.MaxAwards = 0
@@ -130,7 +131,7 @@ func TestValidateReportsEveryProblemByPath(t *testing.T) {
 	d.Milestones[4].EvidenceRequired = []string{""}
 
 	want := []string{
-		"id", "name", "max_award_pence", "max_awards",
+		"id", "name", "reference_prefix", "max_award_pence", "max_awards",
 		"eligible_org_types[1]", "eligible_org_types[2]", "eligible_nations",
 		"closes_at", "deployment_routes[2].id",
 		"criteria[4].id", "criteria[1].weight", "criteria[2].scale.max", "criteria[3].scale.labels",
@@ -257,4 +258,22 @@ func fields(err error) []string {
 		out = append(out, f.Field)
 	}
 	return out
+}
+
+func TestPrefixComesFromTheNameUntilSet(t *testing.T) {
+	for _, c := range []struct{ name, id, set, want string }{
+		{"Prevention Innovation Fund", "pif-2026", "", "PIF"},
+		{"Social prescribing", "sp-trust", "", "SP"},
+		{"Fund", "wellbeing", "", "FW"},
+		{"1 2 3", "99-x", "", "XF"},
+		{"Prevention Innovation Fund", "pif-2026", "PREV", "PREV"},
+	} {
+		d := Definition{Name: c.name, ID: c.id, ReferencePrefix: c.set}
+		if got := d.Prefix(); got != c.want {
+			t.Errorf("%q/%q: Prefix() = %q, want %q", c.name, c.id, got, c.want)
+		}
+		if got := d.Defaults().ReferencePrefix; got != c.want {
+			t.Errorf("%q: Defaults().ReferencePrefix = %q, want %q", c.name, got, c.want)
+		}
+	}
 }

@@ -31,9 +31,10 @@ func SeedDefinition(now time.Time) Definition {
 	scale := Scale{Min: 1, Max: 5, Labels: []string{"Poor", "Partial", "Satisfactory", "Good", "Strong"}}
 	iso := MustParseDuration
 	return Definition{
-		ID:      SeedID,
-		Name:    "Prevention Innovation Fund",
-		Sponsor: "Holly Health",
+		ID:              SeedID,
+		Name:            "Prevention Innovation Fund",
+		ReferencePrefix: "PIF",
+		Sponsor:         "Holly Health",
 		Description: "Service credit towards deploying Holly Health's psychology-based digital health coaching " +
 			"service to increase self-management support across a region. Open to integrated care systems in " +
 			"England and their equivalents in Scotland and Wales, to move large-scale prevention initiatives " +

@@ -24,9 +24,10 @@ func SocialPrescribingDefinition(now time.Time) Definition {
 	iso := MustParseDuration
 	f := SocialPrescribingForm()
 	return Definition{
-		ID:      SocialPrescribingID,
-		Name:    "Community Social Prescribing Fund",
-		Sponsor: "Cwm Taf Community Health Trust",
+		ID:              SocialPrescribingID,
+		Name:            "Community Social Prescribing Fund",
+		ReferencePrefix: "CSP",
+		Sponsor:         "Cwm Taf Community Health Trust",
 		Description: "Grants for health boards in Wales and Scotland to employ social-prescribing link workers " +
 			"with voluntary and community sector partners, connecting people to community support for " +
 			"loneliness, low mood and long-term conditions.",

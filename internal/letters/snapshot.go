@@ -27,16 +27,19 @@ const (
 // Optional fields are omitempty so that adding a field later leaves the
 // canonical JSON, and so the printed content hash, of older snapshots intact.
 type Snapshot struct {
-	Kind          Kind        `json:"kind"`
-	Ref           string      `json:"ref"`
-	Revision      int         `json:"revision,omitempty"`
-	IssuedAt      time.Time   `json:"issued_at"`
-	Fund          Fund        `json:"fund"`
-	ApplicationID string      `json:"application_id"`
-	Addressee     Addressee   `json:"addressee"`
-	AmountPence   int64       `json:"amount_pence"`
-	Conditions    []string    `json:"conditions,omitempty"`
-	Milestones    []Milestone `json:"milestones,omitempty"`
+	Kind          Kind      `json:"kind"`
+	Ref           string    `json:"ref"`
+	Revision      int       `json:"revision,omitempty"`
+	IssuedAt      time.Time `json:"issued_at"`
+	Fund          Fund      `json:"fund"`
+	ApplicationID string    `json:"application_id"`
+	// Reference is the application's, for letters issued since
+	// references; absent from the canonical JSON of every letter before.
+	Reference   string      `json:"reference,omitempty"`
+	Addressee   Addressee   `json:"addressee"`
+	AmountPence int64       `json:"amount_pence"`
+	Conditions  []string    `json:"conditions,omitempty"`
+	Milestones  []Milestone `json:"milestones,omitempty"`
 	// Targets are the award's outcome baselines and targets, as written
 	// figures with their measure's places.
 	Targets       []Target     `json:"targets,omitempty"`

@@ -1,6 +1,7 @@
 package letters
 
 import (
+	"cmp"
 	"math/bits"
 	"net/url"
 	"reflect"
@@ -28,17 +29,19 @@ var letterTemplates = template.Must(template.New("letters").Funcs(template.FuncM
 // view is what templates see. Every string in it has been through escape, so
 // no value, however odd, can start a markup line or add a cell.
 type view struct {
-	Ref           string
-	Revision      int
-	IssuedAt      time.Time
-	AcceptBy      *time.Time
-	Fund          Fund
-	ApplicationID string
-	Addressee     Addressee
-	AmountPence   int64
-	Conditions    []string
-	Targets       []Target
-	Milestones    []Milestone
+	Ref      string
+	Revision int
+	IssuedAt time.Time
+	AcceptBy *time.Time
+	Fund     Fund
+	// Application is what the letter names the application by: its
+	// reference, or its id for a letter from before references.
+	Application string
+	Addressee   Addressee
+	AmountPence int64
+	Conditions  []string
+	Targets     []Target
+	Milestones  []Milestone
 	// DrawdownPence is the sum of the milestone drawdowns.
 	DrawdownPence int64
 	// Feedback is split into paragraphs because escape flattens newlines.
@@ -62,22 +65,22 @@ type scoreRow struct {
 // JSON, so escaping it in place cannot touch the caller's slices.
 func newView(s Snapshot, contentHash string) view {
 	v := view{
-		Ref:           s.Ref,
-		Revision:      s.Revision,
-		IssuedAt:      s.IssuedAt,
-		AcceptBy:      s.AcceptBy,
-		Fund:          s.Fund,
-		ApplicationID: s.ApplicationID,
-		Addressee:     s.Addressee,
-		AmountPence:   s.AmountPence,
-		Conditions:    s.Conditions,
-		Targets:       s.Targets,
-		Milestones:    s.Milestones,
-		Feedback:      paragraphs(s.Feedback),
-		FailedRules:   s.FailedRules,
-		Signatory:     s.Signatory,
-		ContentHash:   contentHash[:12],
-		VerifyURL:     strings.ReplaceAll(s.VerifyURL, "{ref}", url.PathEscape(s.Ref)),
+		Ref:         s.Ref,
+		Revision:    s.Revision,
+		IssuedAt:    s.IssuedAt,
+		AcceptBy:    s.AcceptBy,
+		Fund:        s.Fund,
+		Application: cmp.Or(s.Reference, s.ApplicationID),
+		Addressee:   s.Addressee,
+		AmountPence: s.AmountPence,
+		Conditions:  s.Conditions,
+		Targets:     s.Targets,
+		Milestones:  s.Milestones,
+		Feedback:    paragraphs(s.Feedback),
+		FailedRules: s.FailedRules,
+		Signatory:   s.Signatory,
+		ContentHash: contentHash[:12],
+		VerifyURL:   strings.ReplaceAll(s.VerifyURL, "{ref}", url.PathEscape(s.Ref)),
 	}
 	for _, m := range s.Milestones {
 		v.DrawdownPence += m.DrawdownPence

@@ -8,6 +8,7 @@
 package outcome
 
 import (
+	"cmp"
 	"math/big"
 	"slices"
 
@@ -23,15 +24,18 @@ const SuppressionRule = "Small-number suppression: counts of 1 to 7 people are s
 // verified milestones' figures in the fund's milestone order; the latest
 // figure for a measure and route is the one that counts.
 type Award struct {
-	ApplicationID string        `json:"application_id"`
-	OrgCode       string        `json:"org_code"`
-	OrgName       string        `json:"org_name,omitempty"`
-	Nation        string        `json:"nation,omitempty"`
-	Routes        []string      `json:"routes"`
-	PlannedReach  int64         `json:"planned_reach"`
-	DrawnPence    int64         `json:"drawn_pence"`
-	Targets       []fund.Target `json:"targets,omitempty"`
-	Reports       []Report      `json:"reports,omitempty"`
+	ApplicationID string `json:"application_id"`
+	// Reference is the application's, which its rows are keyed by when
+	// it has one.
+	Reference    string        `json:"reference,omitempty"`
+	OrgCode      string        `json:"org_code"`
+	OrgName      string        `json:"org_name,omitempty"`
+	Nation       string        `json:"nation,omitempty"`
+	Routes       []string      `json:"routes"`
+	PlannedReach int64         `json:"planned_reach"`
+	DrawnPence   int64         `json:"drawn_pence"`
+	Targets      []fund.Target `json:"targets,omitempty"`
+	Reports      []Report      `json:"reports,omitempty"`
 }
 
 // Report is one milestone's outcome figures.
@@ -92,6 +96,7 @@ type MeasureResult struct {
 // AwardResult is one award's roll-up and its targets.
 type AwardResult struct {
 	ApplicationID string         `json:"application_id"`
+	Reference     string         `json:"reference,omitempty"`
 	OrgCode       string         `json:"org_code"`
 	OrgName       string         `json:"org_name"`
 	Nation        string         `json:"nation"`
@@ -148,12 +153,12 @@ func Roll(def fund.Definition, awards []Award) Rollup {
 		out.Nations = append(out.Nations, group(def, awards, latest, n, n, byNation[n], ""))
 	}
 	for i, a := range awards {
-		res := AwardResult{ApplicationID: a.ApplicationID, OrgCode: a.OrgCode, OrgName: a.OrgName, Nation: a.Nation,
+		res := AwardResult{ApplicationID: a.ApplicationID, Reference: a.Reference, OrgCode: a.OrgCode, OrgName: a.OrgName, Nation: a.Nation,
 			Routes: append([]string{}, a.Routes...), Reported: []string{}}
 		for _, r := range a.Reports {
 			res.Reported = append(res.Reported, r.Milestone)
 		}
-		res.Group = group(def, awards, latest, a.ApplicationID, a.OrgName, []int{i}, "")
+		res.Group = group(def, awards, latest, cmp.Or(a.Reference, a.ApplicationID), a.OrgName, []int{i}, "")
 		for _, t := range a.Targets {
 			m, ok := def.Measure(t.Measure)
 			if !ok {

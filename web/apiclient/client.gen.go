@@ -1134,11 +1134,16 @@ type Application struct {
 	OverdueCount int    `json:"overdue_count,omitempty"`
 
 	// Panel staff only: everything the reviewers did: assignments, conflicts and every version of every assessment
-	Panel          Panel   `json:"panel,omitempty"`
-	PassMark       int     `json:"pass_mark,omitempty"`
-	Queries        []Query `json:"queries"`
-	RAG            RAG     `json:"rag,omitempty"`
-	RequestedPence int64   `json:"requested_pence"`
+	Panel    Panel   `json:"panel,omitempty"`
+	PassMark int     `json:"pass_mark,omitempty"`
+	Queries  []Query `json:"queries"`
+	RAG      RAG     `json:"rag,omitempty"`
+
+	// Reference What people quote: the fund's reference prefix and the application's number in the fund, given once when the application is created and never reused. Absent only for an application from before references until it is reindexed. Any path that names an application by {id} takes its reference too.
+	//
+	// Example: PIF-0007
+	Reference      string `json:"reference,omitempty"`
+	RequestedPence int64  `json:"requested_pence"`
 
 	// Reviewers staff only: the reviewers whose assessments count
 	Reviewers   []Reviewer        `json:"reviewers,omitempty"`
@@ -1168,21 +1173,26 @@ type ApplicationList struct {
 
 // ApplicationRow defines model for ApplicationRow.
 type ApplicationRow struct {
-	ApplicantStatusLabel string            `json:"applicant_status_label,omitempty"`
-	AwardedPence         int64             `json:"awarded_pence,omitempty"`
-	CreatedAt            time.Time         `json:"created_at"`
-	DrawnPence           int64             `json:"drawn_pence,omitempty"`
-	FundID               string            `json:"fund_id"`
-	ID                   string            `json:"id"`
-	NextMilestone        *NextMilestone    `json:"next_milestone,omitempty"`
-	OrgCode              string            `json:"org_code"`
-	OrgName              string            `json:"org_name,omitempty"`
-	OverdueCount         int               `json:"overdue_count,omitempty"`
-	RAG                  RAG               `json:"rag,omitempty"`
-	RequestedPence       int64             `json:"requested_pence"`
-	StageDueAt           *time.Time        `json:"stage_due_at,omitempty"`
-	Status               ApplicationStatus `json:"status"`
-	StatusLabel          string            `json:"status_label"`
+	ApplicantStatusLabel string         `json:"applicant_status_label,omitempty"`
+	AwardedPence         int64          `json:"awarded_pence,omitempty"`
+	CreatedAt            time.Time      `json:"created_at"`
+	DrawnPence           int64          `json:"drawn_pence,omitempty"`
+	FundID               string         `json:"fund_id"`
+	ID                   string         `json:"id"`
+	NextMilestone        *NextMilestone `json:"next_milestone,omitempty"`
+	OrgCode              string         `json:"org_code"`
+	OrgName              string         `json:"org_name,omitempty"`
+	OverdueCount         int            `json:"overdue_count,omitempty"`
+	RAG                  RAG            `json:"rag,omitempty"`
+
+	// Reference What people quote: the fund's reference prefix and the application's number in the fund, given once when the application is created and never reused. Absent only for an application from before references until it is reindexed. Any path that names an application by {id} takes its reference too.
+	//
+	// Example: PIF-0007
+	Reference      string            `json:"reference,omitempty"`
+	RequestedPence int64             `json:"requested_pence"`
+	StageDueAt     *time.Time        `json:"stage_due_at,omitempty"`
+	Status         ApplicationStatus `json:"status"`
+	StatusLabel    string            `json:"status_label"`
 
 	// Targets the baseline and target per outcome measure and route, for an application awaiting the panel, so the ranking shows them beside the score
 	Targets       []OutcomeTarget `json:"targets,omitempty"`
@@ -1215,13 +1225,18 @@ type AwardCount struct {
 
 // AwardOutcomes one award's roll-up and targets
 type AwardOutcomes struct {
-	ApplicationID      string        `json:"application_id"`
-	MilestonesReported []string      `json:"milestones_reported"`
-	Nation             string        `json:"nation"`
-	OrgCode            string        `json:"org_code"`
-	OrgName            string        `json:"org_name,omitempty"`
-	Routes             []string      `json:"routes,omitempty"`
-	Targets            []AwardTarget `json:"targets,omitempty"`
+	ApplicationID      string   `json:"application_id"`
+	MilestonesReported []string `json:"milestones_reported"`
+	Nation             string   `json:"nation"`
+	OrgCode            string   `json:"org_code"`
+	OrgName            string   `json:"org_name,omitempty"`
+
+	// Reference The application's reference, which its rows are keyed by; see Application.reference.
+	//
+	// Example: PIF-0007
+	Reference string        `json:"reference,omitempty"`
+	Routes    []string      `json:"routes,omitempty"`
+	Targets   []AwardTarget `json:"targets,omitempty"`
 
 	// Totals the roll-up over a fund, route, nation or award; a route's group has no money, plan or cost because credit is drawn per award
 	Totals OutcomeGroup `json:"totals"`
@@ -1348,16 +1363,21 @@ type DecisionOutcome string
 
 // Deployment defines model for Deployment.
 type Deployment struct {
-	ApplicationID string            `json:"application_id"`
-	AwardedPence  int64             `json:"awarded_pence"`
-	DrawnPence    int64             `json:"drawn_pence"`
-	FundID        string            `json:"fund_id"`
-	NextMilestone *NextMilestone    `json:"next_milestone"`
-	OrgCode       string            `json:"org_code"`
-	OrgName       string            `json:"org_name,omitempty"`
-	OverdueCount  int               `json:"overdue_count"`
-	RAG           RAG               `json:"rag,omitempty"`
-	Status        ApplicationStatus `json:"status"`
+	ApplicationID string         `json:"application_id"`
+	AwardedPence  int64          `json:"awarded_pence"`
+	DrawnPence    int64          `json:"drawn_pence"`
+	FundID        string         `json:"fund_id"`
+	NextMilestone *NextMilestone `json:"next_milestone"`
+	OrgCode       string         `json:"org_code"`
+	OrgName       string         `json:"org_name,omitempty"`
+	OverdueCount  int            `json:"overdue_count"`
+	RAG           RAG            `json:"rag,omitempty"`
+
+	// Reference The application's reference; see Application.reference.
+	//
+	// Example: PIF-0007
+	Reference string            `json:"reference,omitempty"`
+	Status    ApplicationStatus `json:"status"`
 }
 
 // DeploymentList defines model for DeploymentList.
@@ -1597,6 +1617,11 @@ type FundDefinition struct {
 	// PassMark weighted score in hundredths of a scale point (300 = 3.00)
 	PassMark int `json:"pass_mark,omitempty"`
 
+	// ReferencePrefix Starts every reference the fund gives (PIF in PIF-0007). Left out, it is the initials of the fund's name; no two funds share one, and it cannot change once the fund opens.
+	//
+	// Example: PIF
+	ReferencePrefix string `json:"reference_prefix,omitempty"`
+
 	// ReminderBefore ISO-8601 duration, e.g. P14D or PT30S; for SLAs whole days are working days
 	//
 	// Example: P10D
@@ -1671,9 +1696,14 @@ type InboxItem struct {
 	ID string `json:"id"`
 
 	// Link the page where the person can act on it
-	Link    string `json:"link"`
-	Read    bool   `json:"read"`
-	Subject string `json:"subject"`
+	Link string `json:"link"`
+	Read bool   `json:"read"`
+
+	// Reference The application's reference; absent for a notification from before references.
+	//
+	// Example: PIF-0007
+	Reference string `json:"reference,omitempty"`
+	Subject   string `json:"subject"`
 }
 
 // LedgerEntry defines model for LedgerEntry.
@@ -3377,6 +3407,8 @@ type ClientInterface interface {
 
 	// GetDeploymentsCSV the deployments list as CSV, with a header row
 	//
+	// The deployments list as CSV, with a header row. The last column, reference, is the application's reference; it came after the others so that columns read by position are where they were.
+	//
 	// Corresponds with GET /v1/programme/deployments.csv (the `GetDeploymentsCSV` operationId).
 	GetDeploymentsCSV(ctx context.Context, params *GetDeploymentsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -4745,6 +4777,8 @@ func (c *Client) ListDeployments(ctx context.Context, params *ListDeploymentsPar
 }
 
 // GetDeploymentsCSV the deployments list as CSV, with a header row
+//
+// The deployments list as CSV, with a header row. The last column, reference, is the application's reference; it came after the others so that columns read by position are where they were.
 //
 // Corresponds with GET /v1/programme/deployments.csv (the `GetDeploymentsCSV` operationId).
 func (c *Client) GetDeploymentsCSV(ctx context.Context, params *GetDeploymentsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9160,6 +9194,8 @@ type ClientWithResponsesInterface interface {
 	ListDeploymentsWithResponse(ctx context.Context, params *ListDeploymentsParams, reqEditors ...RequestEditorFn) (*ListDeploymentsResponse, error)
 
 	// GetDeploymentsCSVWithResponse the deployments list as CSV, with a header row
+	//
+	// The deployments list as CSV, with a header row. The last column, reference, is the application's reference; it came after the others so that columns read by position are where they were.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16090,6 +16126,8 @@ func (c *ClientWithResponses) ListDeploymentsWithResponse(ctx context.Context, p
 }
 
 // GetDeploymentsCSVWithResponse the deployments list as CSV, with a header row
+//
+// The deployments list as CSV, with a header row. The last column, reference, is the application's reference; it came after the others so that columns read by position are where they were.
 //
 // Returns a wrapper object for the known response body format(s).
 //

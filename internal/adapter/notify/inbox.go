@@ -13,6 +13,7 @@ import (
 type InboxItem struct {
 	Key           string    `json:"id"`
 	ApplicationID string    `json:"application_id"`
+	Reference     string    `json:"reference,omitempty"`
 	Subject       string    `json:"subject"`
 	Link          string    `json:"link"`
 	At            time.Time `json:"at"`

@@ -93,7 +93,7 @@ func (m *Mailer) Deliver(ctx context.Context, key string, msg Message, addr Addr
 			continue
 		}
 		if msg.Routine && m.Digest != nil && to.UserID != "" && to.Role.Staff() && st.WantsDigest(to.UserID) {
-			if err := m.Digest(ctx, to.UserID, InboxItem{Key: key, ApplicationID: msg.ApplicationID, Subject: c.Subject, Link: c.Link, At: at}); err != nil {
+			if err := m.Digest(ctx, to.UserID, InboxItem{Key: key, ApplicationID: msg.ApplicationID, Reference: msg.Reference, Subject: c.Subject, Link: c.Link, At: at}); err != nil {
 				return Outcome{}, fmt.Errorf("queue for the digest: %w", err)
 			}
 			out.Reached++
@@ -112,7 +112,7 @@ func (m *Mailer) Deliver(ctx context.Context, key string, msg Message, addr Addr
 		}
 	}
 	if len(out.Recipients) > 0 {
-		item := InboxItem{Key: key, ApplicationID: msg.ApplicationID, Subject: first.Subject, Link: first.Link, At: at}
+		item := InboxItem{Key: key, ApplicationID: msg.ApplicationID, Reference: msg.Reference, Subject: first.Subject, Link: first.Link, At: at}
 		if err := m.Inbox().Add(ctx, out.Recipients, item); err != nil {
 			return Outcome{}, err
 		}

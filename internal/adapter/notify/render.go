@@ -10,6 +10,7 @@ import (
 	"strings"
 	texttemplate "text/template"
 
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/templates"
 )
 
@@ -17,6 +18,9 @@ import (
 // anyone.
 type Message struct {
 	ApplicationID string
+	// Reference is what the message names the application by, when it
+	// has one; see application.Quoted.
+	Reference string
 	// Template names templates/notifications/<Template>.tmpl; Params fill
 	// it. A message from before templates has neither, only Subject and
 	// Body, and is sent in the plain "legacy" template.
@@ -91,7 +95,9 @@ func (r *Renderer) Has(name string) bool { return r.messages[name] != nil }
 
 // messageData is what a message template sees.
 type messageData struct {
-	ApplicationID string
+	// Application names the application as people quote it: its
+	// reference, or its id for a message from before references.
+	Application string
 	// P holds the message's parameters, such as {{.P.fund}}; a parameter
 	// the template names but the message lacks is an error, not "<no value>".
 	P       map[string]string
@@ -123,7 +129,7 @@ func (r *Renderer) Render(m Message, to Recipient) (Content, error) {
 	if params == nil {
 		params = map[string]string{}
 	}
-	d := messageData{ApplicationID: m.ApplicationID, P: params, Subject: m.Subject, Body: m.Body, Items: m.Items}
+	d := messageData{Application: application.Quoted(m.Reference, m.ApplicationID), P: params, Subject: m.Subject, Body: m.Body, Items: m.Items}
 	part := func(n, def string) (string, error) {
 		if t.Lookup(n) == nil {
 			return def, nil
@@ -146,7 +152,7 @@ func (r *Renderer) Render(m Message, to Recipient) (Content, error) {
 	if action, err = part("action", "Open the application"); err != nil {
 		return Content{}, err
 	}
-	if p, err = part("path", "/applications/"+url.PathEscape(m.ApplicationID)); err != nil {
+	if p, err = part("path", "/applications/"+url.PathEscape(d.Application)); err != nil {
 		return Content{}, err
 	}
 	c.Subject = strings.Join(strings.Fields(c.Subject), " ")

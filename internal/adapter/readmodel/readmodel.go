@@ -73,6 +73,18 @@ var (
 
 func (s *Store) rowKey(id string) string { return s.prefix + "app:" + id }
 
+func (s *Store) refKey(ref string) string { return s.prefix + "ref:" + ref }
+
+// Lookup is the id of the application with reference ref, ErrNotFound for
+// one the read model has not been told of.
+func (s *Store) Lookup(ctx context.Context, ref string) (string, error) {
+	id, err := s.rdb.Get(ctx, s.refKey(ref)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", ErrNotFound
+	}
+	return id, err
+}
+
 // listKeys is every sorted set an application with these attributes is in:
 // one per subset of the three filters.
 func (s *Store) listKeys(fund, status, org string) []string {
@@ -243,6 +255,13 @@ func (s *Store) put(ctx context.Context, a application.Row, publish bool) (bool,
 	wrote, err := upsertScript.Run(ctx, s.rdb, keys, a.ID, a.Version, string(row), a.Status, score, a.FundID, a.OrgCode, maxEvents, flag(publish), sortKey(a), string(a.View)).Int()
 	if err != nil {
 		return false, fmt.Errorf("readmodel: put %s: %w", a.ID, err)
+	}
+	if a.Reference != "" {
+		// A reference never changes or moves to another application, so
+		// a plain SET of it is as safe to repeat as the row's versioned one.
+		if err := s.rdb.Set(ctx, s.refKey(a.Reference), a.ID, 0).Err(); err != nil {
+			return false, fmt.Errorf("readmodel: put %s: %w", a.ID, err)
+		}
 	}
 	// Written even when the row was not: a retry after the row landed and
 	// this failed must still land it, and its own version check keeps it

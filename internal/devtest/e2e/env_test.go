@@ -75,6 +75,17 @@ func socialPrescribing(d *fund.Definition) {
 
 var notSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
+// testPrefix is the n-th test fund's reference prefix, T and n in the
+// letters A to Z as digits (TB, TC, …, TBA), so no two funds on a stack,
+// nor dev's seeded PIF and CSP, share one.
+func testPrefix(n int64) string {
+	p := ""
+	for ; n > 0; n /= 26 {
+		p = string(rune('A'+n%26)) + p
+	}
+	return "T" + p
+}
+
 // newFund creates and opens a fund of the test's own on the stack: the
 // seeded fund's definition (four awards of up to £80,000 from £320,000)
 // under a new id, changed by edit, staffed by dev's three reviewers.
@@ -82,12 +93,14 @@ func (e *env) newFund(edit ...func(*fund.Definition)) fund.Definition {
 	e.t.Helper()
 	def := fund.SeedDefinition(time.Now())
 	slug := strings.Trim(notSlug.ReplaceAllString(strings.ToLower(e.t.Name()), "-"), "-")
-	def.ID = fmt.Sprintf("t%d-%.40s", funds.Add(1), slug)
+	n := funds.Add(1)
+	def.ID = fmt.Sprintf("t%d-%.40s", n, slug)
 	def.ID = strings.TrimRight(def.ID, "-")
 	def.Name = "Test fund for " + e.t.Name()
 	for _, f := range edit {
 		f(&def)
 	}
+	def.ReferencePrefix = testPrefix(n)
 	admin := e.token("admin")
 	e.post("/v1/funds", admin, def, http.StatusCreated)
 	e.post("/v1/funds/"+def.ID+"/open", admin, map[string]string{"reason": "opened by " + e.t.Name()}, http.StatusOK)
@@ -334,10 +347,11 @@ func (e *env) quiet(ids []string) {
 }
 
 type fundBody struct {
-	ID     string        `json:"id"`
-	Status string        `json:"status"`
-	Budget fund.Balances `json:"budget"`
-	Awards struct {
+	ID         string          `json:"id"`
+	Definition fund.Definition `json:"definition"`
+	Status     string          `json:"status"`
+	Budget     fund.Balances   `json:"budget"`
+	Awards     struct {
 		Count int `json:"count"`
 		Max   int `json:"max"`
 	} `json:"awards"`

@@ -215,6 +215,7 @@ func TestSecondFundWithItsOwnForm(t *testing.T) {
 	t.Run("a fund created with its own form, replaced in place while a draft", func(t *testing.T) {
 		d := fund.SocialPrescribingDefinition(time.Now())
 		d.ID = def.ID + "-pilot"
+		d.ReferencePrefix = def.ReferencePrefix + "P"
 		broken := fund.SocialPrescribingForm()
 		broken.Sections[0].Questions = broken.Sections[0].Questions[1:]
 		d.Form = &broken

@@ -52,9 +52,17 @@ func TestFundsOverHTTP(t *testing.T) {
 	def = fund.SeedDefinition(time.Now())
 	def.ID = trust
 	def.Name = "Social Prescribing Fund"
+	// The seeded fund's prefix is dev's Prevention Innovation Fund's.
+	if code := e.Do("POST", "/v1/funds", admin, def, &p); code != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "reference_prefix" {
+		t.Fatalf("a second fund with prefix PIF: %d %+v", code, p)
+	}
+	def.ReferencePrefix = "" // so it is the name's initials, SPF
 	var created fundBody
 	if code := e.Do("POST", "/v1/funds", admin, def, &created); code != 201 || created.Status != "draft" {
 		t.Fatalf("create: %d %+v", code, created)
+	}
+	if created.Definition.ReferencePrefix != "SPF" {
+		t.Errorf("prefix %q, want the initials SPF", created.Definition.ReferencePrefix)
 	}
 	if code := e.Do("POST", "/v1/funds", admin, def, &p); code != 409 {
 		t.Fatalf("duplicate fund id: %d", code)

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/adapter/auth"
 	"github.com/fundflow/fundflow/internal/adapter/idempotency"
 	"github.com/fundflow/fundflow/internal/adapter/readmodel"
@@ -155,5 +157,44 @@ func TestReindexUnderConcurrentWrites(t *testing.T) {
 	}
 	if got, _ := e.stack.ReadModel.Get(ctx, ids[0]); got.Version != newer.Version || got.StatusLabel != newer.StatusLabel {
 		t.Errorf("reindex replaced a newer projection (version %d) with version %d", newer.Version, got.Version)
+	}
+}
+
+// An application whose workflow started before references (revision 1)
+// goes on without one, named by its id, until `fundflow reindex` gives it
+// its reference; from then on the reference names it too.
+func TestReindexGivesOlderApplicationsTheirReference(t *testing.T) {
+	e := shared(t)
+	tok := e.tokens["applicant_QUY"]
+	by := fundflow.Actor{ID: tok.UserID, Name: "QUY lead", Role: fundflow.RoleApplicant, OrgCode: "QUY"}
+	id := "app_before_refs_" + strings.ReplaceAll(e.fund.ID, "-", "_")
+	in := workflows.NewApplicationInput(id, e.fund.Defaults(), by)
+	in.Revision = 1
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := e.temporal.ExecuteWorkflow(ctx, workflows.StartApplicationOptions(id, e.fund.ID, "QUY"), workflows.ApplicationWorkflow, in); err != nil {
+		t.Fatal(err)
+	}
+	if code := e.DoKey("PATCH", "/v1/applications/"+id, tok.Token, "", map[string]any{"need": "Hypertension is common."}, nil); code != 200 {
+		t.Fatalf("patch: %d", code)
+	}
+	var v map[string]any
+	if e.Do("GET", "/v1/applications/"+id, tok.Token, nil, &v); v["reference"] != nil {
+		t.Fatalf("a revision-1 run took a reference under a command: %v", v["reference"])
+	}
+	if out, errs, err := e.stack.Run(t, "reindex"); err != nil {
+		t.Fatalf("reindex: %v\n%s%s", err, out, errs)
+	}
+	e.Do("GET", "/v1/applications/"+id, tok.Token, nil, &v)
+	ref, _ := v["reference"].(string)
+	if !strings.HasPrefix(ref, e.fund.ReferencePrefix+"-") {
+		t.Fatalf("after reindex the reference is %q", ref)
+	}
+	var byRef map[string]any
+	if code := e.Do("GET", "/v1/applications/"+ref, tok.Token, nil, &byRef); code != 200 || byRef["id"] != id {
+		t.Fatalf("GET by reference: %d %v", code, byRef["id"])
+	}
+	if code := e.Do("GET", "/v1/applications/"+ref, e.token("applicant_7A1"), nil, nil); code != 404 {
+		t.Fatalf("another organisation read it by reference: %d", code)
 	}
 }

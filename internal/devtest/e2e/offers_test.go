@@ -33,6 +33,7 @@ func TestOffersMilestonesAndLetters(t *testing.T) {
 	// pass mark, so the waitlist is ordered too.
 	rankScore := []int{5, 5, 5, 5, 4, 3}
 	ids := make([]string, len(orgs))
+	refs := make([]string, len(orgs))
 	scores := e.assessment
 	for i, o := range orgs {
 		var created map[string]any
@@ -40,7 +41,13 @@ func TestOffersMilestonesAndLetters(t *testing.T) {
 			t.Fatalf("%s create: %d %v", o.code, code, created)
 		}
 		ids[i] = created["id"].(string)
-		e.post("/v1/applications/"+ids[i]+"/submit", o.token, nil, 200)
+		// Numbered in the order they were made, under the fund's prefix;
+		// the reference names the application wherever its id does.
+		refs[i], _ = created["reference"].(string)
+		if want := fmt.Sprintf("%s-%04d", def.ReferencePrefix, i+1); refs[i] != want {
+			t.Fatalf("%s reference %q, want %s", o.code, refs[i], want)
+		}
+		e.post("/v1/applications/"+refs[i]+"/submit", o.token, nil, 200)
 		e.post("/v1/applications/"+ids[i]+"/eligibility", e.token("reviewer1"), map[string]string{"decision": "pass", "reason": "Eligible."}, 200)
 		var v map[string]any
 		e.Do("GET", "/v1/applications/"+ids[i], e.token("panel_chair"), nil, &v)
@@ -94,6 +101,12 @@ func TestOffersMilestonesAndLetters(t *testing.T) {
 		code, h, pdf := e.Raw(offer.URL, orgs[0].token)
 		if code != 200 || h.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF") {
 			t.Fatalf("download: %d %s", code, h.Get("Content-Type"))
+		}
+		if offer.Ref != refs[0]+"-OFR-1" {
+			t.Errorf("offer letter %s, want %s-OFR-1", offer.Ref, refs[0])
+		}
+		if txt := pdftest.Words(t, pdf); !strings.Contains(txt, "Application "+refs[0]) || strings.Contains(txt, "app_") {
+			t.Errorf("the letter must name the application by its reference, never its id:\n%s", txt)
 		}
 		sum := sha256.Sum256(pdf)
 		if hex.EncodeToString(sum[:]) != offer.SHA256 {
