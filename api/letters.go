@@ -1,6 +1,8 @@
 package api
 
 import (
+	"cmp"
+	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -43,16 +45,9 @@ func (s *server) listLetters(w http.ResponseWriter, r *http.Request) {
 // not see does not exist.
 func (s *server) letterOf(r *http.Request, ref string) (letters.Record, error) {
 	notFound := fundflow.Errorf(fundflow.ENOTFOUND, "no letter %q", ref)
-	app, _, _, ok := workflows.ParseLetterRef(ref)
-	if !ok {
-		return letters.Record{}, notFound
-	}
-	appID, err := s.applicationID(r.Context(), app)
-	if err != nil {
-		if fundflow.ErrorCode(err) == fundflow.ENOTFOUND {
-			return letters.Record{}, notFound
-		}
-		return letters.Record{}, err
+	appID, ok, err := s.letterApplication(r.Context(), ref)
+	if err != nil || !ok {
+		return letters.Record{}, cmp.Or(err, error(notFound))
 	}
 	v, err := s.applicationView(r, appID)
 	if err != nil {
@@ -67,6 +62,21 @@ func (s *server) letterOf(r *http.Request, ref string) (letters.Record, error) {
 		}
 	}
 	return letters.Record{}, notFound
+}
+
+// letterApplication is the id of the application a letter's reference
+// names, ok false when it names none: a malformed reference, or one under
+// an application reference never given.
+func (s *server) letterApplication(ctx context.Context, ref string) (id string, ok bool, err error) {
+	app, _, _, ok := workflows.ParseLetterRef(ref)
+	if !ok {
+		return "", false, nil
+	}
+	id, err = s.applicationID(ctx, app)
+	if fundflow.ErrorCode(err) == fundflow.ENOTFOUND {
+		return "", false, nil
+	}
+	return id, err == nil && validID(id), err
 }
 
 // getLetter serves the PDF exactly as stored; the store checks the bytes
@@ -118,13 +128,12 @@ func (s *server) verifyLetter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := letterCheck{Ref: ref}
-	app, _, _, ok := workflows.ParseLetterRef(ref)
-	appID, err := s.applicationID(r.Context(), app)
-	if ok && err != nil && fundflow.ErrorCode(err) != fundflow.ENOTFOUND {
+	appID, ok, err := s.letterApplication(r.Context(), ref)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if ok && err == nil && validID(appID) {
+	if ok {
 		var v workflows.ApplicationView
 		err := s.query(r.Context(), workflows.ApplicationWorkflowID(appID), workflows.QueryApplication, &v)
 		var notFound *serviceerror.NotFound

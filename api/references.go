@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -27,10 +28,7 @@ func (s *server) byReference(next http.Handler) http.Handler {
 				s.writeError(w, r, err)
 				return
 			}
-			named := make(map[string]string, len(vars))
-			for k, v := range vars {
-				named[k] = v
-			}
+			named := maps.Clone(vars)
 			named["id"] = id
 			r = mux.SetURLVars(r, named)
 		}

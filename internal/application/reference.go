@@ -3,13 +3,15 @@ package application
 import (
 	"fmt"
 	"regexp"
+
+	"github.com/fundflow/fundflow/internal/fund"
 )
 
 // referencePattern is a reference Reference wrote: a fund's prefix (see
 // fund.Definition.ReferencePrefix) and a sequence of at least four digits.
 // It shares no shape with an application id ("app_…"), so a path segment
 // is one or the other at a glance.
-var referencePattern = regexp.MustCompile(`^[A-Z]{2,6}-[0-9]{4,9}$`)
+var referencePattern = regexp.MustCompile(`^` + fund.PrefixRule + `-[0-9]{4,9}$`)
 
 // Reference is the n-th application's reference in a fund whose prefix is
 // prefix, such as PIF-0007: short enough to read out on the phone and to

@@ -212,13 +212,16 @@ const (
 	basisPointsFull      = 10_000
 )
 
+// PrefixRule is the shape of a reference prefix, which every reference
+// (application.IsReference) starts with.
+const PrefixRule = `[A-Z]{2,6}`
+
 var (
 	slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,63}$`)
 	// Route, criterion and milestone ids appear in URLs and JSON keys, and
 	// the seeded routes use underscores, so both separators are allowed.
-	keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-	// prefixPattern is application.IsReference's prefix.
-	prefixPattern = regexp.MustCompile(`^[A-Z]{2,6}$`)
+	keyPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+	prefixPattern = regexp.MustCompile(`^` + PrefixRule + `$`)
 )
 
 // Defaults fills what an admin may leave out and puts the window in UTC, the
