@@ -12,13 +12,19 @@ const (
 	RolePanelChair       Role = "panel_chair"
 	RoleProgrammeManager Role = "programme_manager"
 	RoleAdmin            Role = "admin"
+	// RoleCoApplicant is a person from outside the lead organisation (a
+	// council's public health lead, a charity's project manager) who may
+	// act only on the applications they have been invited to, with the
+	// right the invitation gave them; being in the directory gives them
+	// nothing else.
+	RoleCoApplicant Role = "co_applicant"
 	// RoleSystem attributes what the engine does by itself: timers firing,
 	// waitlist promotion, automatic checks.
 	RoleSystem Role = "system"
 )
 
 // Roles lists the roles a token can hold, in a stable order.
-var Roles = []Role{RoleApplicant, RoleReviewer, RolePanelChair, RoleProgrammeManager, RoleAdmin}
+var Roles = []Role{RoleApplicant, RoleReviewer, RolePanelChair, RoleProgrammeManager, RoleAdmin, RoleCoApplicant}
 
 // Valid reports whether r is a role a token can hold.
 func (r Role) Valid() bool {
@@ -31,7 +37,11 @@ func (r Role) Valid() bool {
 }
 
 // Staff roles see every organisation's applications.
-func (r Role) Staff() bool { return r.Valid() && r != RoleApplicant }
+func (r Role) Staff() bool { return r.Valid() && !r.Applying() }
+
+// Applying roles are the bidders' side: scoped to their organisation or to
+// the applications they were invited to.
+func (r Role) Applying() bool { return r == RoleApplicant || r == RoleCoApplicant }
 
 // Actor is who issued a command. It travels with every command into the
 // workflows so each timeline entry can say who, in what role, and why.
@@ -46,10 +56,13 @@ type Actor struct {
 // only actor that may do what the applicant organisation does.
 func (a Actor) ApplicantOf(org string) bool { return a.Role == RoleApplicant && a.OrgCode == org }
 
-// MaySee reports whether a may see organisation org's applications: every
-// role but the applicant sees every organisation's, an applicant only its
-// own.
-func (a Actor) MaySee(org string) bool { return a.Role != RoleApplicant || a.OrgCode == org }
+// MaySee reports whether a may see organisation org's applications: staff
+// and the engine see every organisation's, an applicant only its own, and a
+// co-applicant none by organisation (only those they were invited to, which
+// the application itself knows).
+func (a Actor) MaySee(org string) bool {
+	return !a.Role.Applying() || (a.Role == RoleApplicant && a.OrgCode == org)
+}
 
 // System is the actor for what the engine does on its own.
 var System = Actor{ID: "system", Name: "fundflow", Role: RoleSystem}

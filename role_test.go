@@ -14,6 +14,7 @@ func TestApplicantOfAndMaySee(t *testing.T) {
 		{Actor{Role: RoleApplicant, OrgCode: "QOP"}, false, false, true},
 		{Actor{Role: RoleApplicant}, false, false, false},
 		{Actor{Role: RoleReviewer}, false, true, true},
+		{Actor{Role: RoleCoApplicant, OrgCode: "QUY"}, false, false, false},
 		{Actor{Role: RoleAdmin, OrgCode: "QUY"}, false, true, true},
 		{System, false, true, true},
 	} {

@@ -31,7 +31,8 @@ type Activities struct {
 	// Calendar answers StageDue and WorkingDeadline.
 	Calendar *calendar.Calendar
 	// Directory caches the directory's lookups: ReviewerPool reads fund
-	// pools from it and ProjectDirectory writes it.
+	// pools from it, Certifiers organisations' certifiers, and
+	// ProjectDirectory writes it.
 	Directory DirectoryCache
 	// Mail delivers the outbox to people; without it the Notifier does,
 	// and without that each notification is logged.

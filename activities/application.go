@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -117,6 +118,25 @@ func (a *Activities) WorkingDeadline(ctx context.Context, in WorkingDeadlineInpu
 	due := application.Deadline(a.Calendar, in.Division, in.From, in.Within)
 	a.warnUncovered(ctx, in.From, due)
 	return due, nil
+}
+
+// WorkingDaysBeforeInput asks for reminders Days working days before
+// Deadline in Division.
+type WorkingDaysBeforeInput struct {
+	Division calendar.Division `json:"division"`
+	Deadline time.Time         `json:"deadline"`
+	Days     []int             `json:"days"`
+}
+
+// WorkingDaysBefore is when each reminder falls, earliest first, recorded
+// for the reason StageDue is.
+func (a *Activities) WorkingDaysBefore(_ context.Context, in WorkingDaysBeforeInput) ([]time.Time, error) {
+	out := make([]time.Time, 0, len(in.Days))
+	for _, n := range in.Days {
+		out = append(out, a.Calendar.WorkingDaysBefore(in.Division, in.Deadline, n))
+	}
+	slices.SortFunc(out, time.Time.Compare)
+	return slices.Compact(out), nil
 }
 
 // warnUncovered flags a deadline counted past the end of the bank-holiday

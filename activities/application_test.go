@@ -136,8 +136,12 @@ func TestDeadlines(t *testing.T) {
 
 type pools map[string][]directory.User
 
-func (p pools) Project(context.Context, []directory.User, []directory.Token, []directory.Pool) error {
+func (p pools) Project(context.Context, []directory.User, []directory.Token, []directory.Pool, []directory.CertifierList) error {
 	return nil
+}
+
+func (p pools) Certifiers(context.Context, string) ([]directory.Certifier, []directory.User, error) {
+	return nil, nil, nil
 }
 
 func (p pools) PoolReviewers(_ context.Context, fundID string) ([]directory.User, error) {

@@ -33,6 +33,9 @@ const (
 	NotificationMilestoneOverdue  NotificationKind = "milestone_overdue"
 	NotificationExtension         NotificationKind = "extension"
 	NotificationAwardEnded        NotificationKind = "award_ended"
+	// A partnership bid: an invitation onto it, and its sign-off.
+	NotificationInvitation NotificationKind = "invitation"
+	NotificationSignOff    NotificationKind = "sign_off"
 	// NotificationUndeliverable tells the admins a message reached nobody.
 	NotificationUndeliverable NotificationKind = "undeliverable"
 )
@@ -64,7 +67,14 @@ type Notification struct {
 	OrgCode   string `json:"org_code,omitempty"`
 	LeadName  string `json:"lead_name,omitempty"`
 	LeadEmail string `json:"lead_email,omitempty"`
+	// InviteeName and InviteeEmail are the person an InviteeAudience
+	// message invites.
+	InviteeName  string `json:"invitee_name,omitempty"`
+	InviteeEmail string `json:"invitee_email,omitempty"`
 }
+
+// InviteeAudience addresses a notification to the person it invites.
+const InviteeAudience = notify.InviteeAudience
 
 // ReviewerAudience addresses a notification to one reviewer, in the
 // notation notify.Resolve reads; it is here because workflow code may not
@@ -125,7 +135,8 @@ func (a *Activities) deliverNotification(ctx context.Context, n Notification) (N
 		}
 		return a.Mail.Deliver(ctx, n.Key,
 			notify.Message{ApplicationID: n.ApplicationID, Reference: n.Reference, Template: n.Template, Params: n.Params, Subject: n.Subject, Body: n.Body, Routine: !n.Kind.Immediate()},
-			notify.Address{Audience: n.Audience, FundID: n.FundID, OrgCode: n.OrgCode, LeadName: n.LeadName, LeadEmail: n.LeadEmail}, at)
+			notify.Address{Audience: n.Audience, FundID: n.FundID, OrgCode: n.OrgCode, LeadName: n.LeadName, LeadEmail: n.LeadEmail,
+				InviteeName: n.InviteeName, InviteeEmail: n.InviteeEmail}, at)
 	}
 	var notifier Notifier = LogNotifier{}
 	if a.Notifier != nil {

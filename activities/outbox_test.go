@@ -14,6 +14,7 @@ import (
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/adapter/notify"
 	"github.com/fundflow/fundflow/internal/directory"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 var note = Notification{
@@ -66,7 +67,7 @@ func TestReviewerAudienceReachesTheReviewer(t *testing.T) {
 	require.NoError(t, err)
 	_, err = st.InviteUser(directory.Invite{Email: "sam@nhs.net", Name: "Sam", Roles: []fundflow.Role{fundflow.RoleReviewer}}, admin, time.Now())
 	require.NoError(t, err)
-	got := notify.Resolve(&st, notify.Address{Audience: ReviewerAudience(r.ID)})
+	got := notify.Resolve(&st, notify.Address{Audience: ReviewerAudience(r.ID)}, organisation.DateOf(time.Now()))
 	require.Len(t, got, 1)
 	require.Equal(t, "rae@nhs.net", got[0].Email)
 }

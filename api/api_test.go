@@ -235,8 +235,8 @@ func TestOrganisations(t *testing.T) {
 			}
 			path = "/v1/organisations?limit=7&cursor=" + *l.NextCursor
 		}
-		if len(seen) != 74 {
-			t.Fatalf("listed %d organisations, the registry has 74", len(seen))
+		if len(seen) != 115 {
+			t.Fatalf("listed %d organisations, the registry has 115", len(seen))
 		}
 	})
 	t.Run("bad paging", func(t *testing.T) {

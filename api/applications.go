@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -164,13 +165,18 @@ func (s *server) applicationView(r *http.Request, id string) (workflows.Applicat
 // exists.
 func (s *server) checkAccess(r *http.Request, id string) error {
 	p := principal(r.Context())
-	if p.Role != fundflow.RoleApplicant {
+	if !p.Role.Applying() {
 		return nil
 	}
 	if s.ReadModel != nil {
-		if row, err := s.ReadModel.Get(r.Context(), id); err == nil && row.OrgCode == p.OrgCode {
+		if row, err := s.ReadModel.Get(r.Context(), id); err == nil && ((p.Role == fundflow.RoleApplicant && row.OrgCode == p.OrgCode) || slices.Contains(row.Team, p.ID)) {
 			return nil
 		}
+	}
+	if p.Role == fundflow.RoleCoApplicant {
+		// Invited to applications one by one, a co-applicant is let in by
+		// the read model's row alone; the organisation tells nothing.
+		return fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
 	}
 	org, err := s.orgOf(r.Context(), workflows.ApplicationWorkflowID(id))
 	if err != nil {
@@ -192,7 +198,7 @@ func (s *server) queryView(r *http.Request, id string) (workflows.ApplicationVie
 	if err != nil {
 		return v, orNotFound(err, "no application %q", id)
 	}
-	if !by.MaySee(v.OrgCode) {
+	if !by.MaySee(v.OrgCode) && !onTeam(v, by.ID) {
 		return workflows.ApplicationView{}, fundflow.Errorf(fundflow.ENOTFOUND, "no application %q", id)
 	}
 	s.raiseFloor(r.Context(), id, v.Version)
@@ -251,16 +257,8 @@ func checkedApplicationCommand[B any](s *server, update string, check func(*http
 	build func(workflows.Command, B) any) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var body B
-		cmd, err := readCommand(w, r, &body)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		id := mux.Vars(r)["id"]
-		// Applicants learn nothing about other organisations'
-		// applications, not even that they exist.
-		if err := s.checkAccess(r, id); err != nil {
-			s.writeError(w, r, err)
+		cmd, id, ok := s.readApplicationCommand(w, r, &body)
+		if !ok {
 			return
 		}
 		if check != nil {
@@ -269,19 +267,47 @@ func checkedApplicationCommand[B any](s *server, update string, check func(*http
 				return
 			}
 		}
-		var out workflows.Outcome
-		err = s.update(r.Context(), workflows.ApplicationWorkflowID(id), update, cmd.Key, build(cmd, body), &out)
-		if err != nil {
-			s.writeError(w, r, s.refusedWhenClosed(r, id, err))
-			return
-		}
-		v, err := s.queryView(r, id)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, commandResult{Outcome: out, Application: s.present(r, v)})
+		s.commandAnswer(w, r, id, update, cmd.Key, build(cmd, body))
 	}
+}
+
+// readApplicationCommand reads a command about the application in the
+// path, having answered the request itself if it cannot go on: applicants
+// learn nothing about other organisations' applications, not even that
+// they exist.
+func (s *server) readApplicationCommand(w http.ResponseWriter, r *http.Request, body any) (workflows.Command, string, bool) {
+	cmd, err := readCommand(w, r, body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return cmd, "", false
+	}
+	id := mux.Vars(r)["id"]
+	if err := s.checkAccess(r, id); err != nil {
+		s.writeError(w, r, err)
+		return cmd, "", false
+	}
+	return cmd, id, true
+}
+
+// commandAnswer sends the Update and answers with what it did and the
+// application after it.
+func (s *server) commandAnswer(w http.ResponseWriter, r *http.Request, id, update, key string, req any) {
+	var out workflows.Outcome
+	if err := s.update(r.Context(), workflows.ApplicationWorkflowID(id), update, key, req, &out); err != nil {
+		s.writeError(w, r, s.refusedWhenClosed(r, id, err))
+		return
+	}
+	s.answerWith(w, r, id, out)
+}
+
+// answerWith answers a command with its outcome and the application now.
+func (s *server) answerWith(w http.ResponseWriter, r *http.Request, id string, out workflows.Outcome) {
+	v, err := s.queryView(r, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, commandResult{Outcome: out, Application: s.present(r, v)})
 }
 
 // refusedWhenClosed explains an Update that Temporal answered NotFound.
@@ -347,9 +373,16 @@ type (
 )
 
 func (s *server) patchApplication() http.HandlerFunc {
-	return checkedApplicationCommand(s, workflows.UpdateSaveDraft, s.checkAnswers, func(c workflows.Command, p application.Patch) any {
-		return workflows.SaveDraftRequest{Command: c, Patch: p}
-	})
+	return func(w http.ResponseWriter, r *http.Request) {
+		base, err := baseVersion(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		checkedApplicationCommand(s, workflows.UpdateSaveDraft, s.checkAnswers, func(c workflows.Command, p application.Patch) any {
+			return workflows.SaveDraftRequest{Command: c, Patch: p, BaseVersion: base}
+		})(w, r)
+	}
 }
 
 func (s *server) submitApplication() http.HandlerFunc {

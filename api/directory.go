@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -339,6 +341,150 @@ func (s *server) directoryAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": page.Entries, "next_cursor": seqCursor(page.NextAfterSeq)})
+}
+
+// certifierJSON is one of an organisation's certifiers. The email is for
+// admins, who arrange sign-off; colleagues reading the list have the
+// directory's name for each other and no need of the addresses.
+type certifierJSON struct {
+	UserID        string             `json:"user_id"`
+	Name          string             `json:"name"`
+	Email         string             `json:"email,omitempty"`
+	Capacity      directory.Capacity `json:"capacity"`
+	CapacityLabel string             `json:"capacity_label"`
+	From          string             `json:"from"`
+	To            string             `json:"to,omitempty"`
+	// Current is whether they may certify today: their delegation covers
+	// it and they are still an active person of the organisation.
+	Current bool `json:"current"`
+}
+
+type certifierListJSON struct {
+	ODSCode    string          `json:"ods_code"`
+	Certifiers []certifierJSON `json:"certifiers"`
+}
+
+func (s *server) toCertifierList(st directory.State, org string, cs []directory.Certifier, admin bool) certifierListJSON {
+	today := organisation.DateOf(s.Now())
+	out := certifierListJSON{ODSCode: org, Certifiers: []certifierJSON{}}
+	for _, c := range cs {
+		u, _ := st.User(c.UserID)
+		j := certifierJSON{UserID: c.UserID, Name: u.Name, Capacity: c.Capacity, CapacityLabel: c.Capacity.Label(),
+			From: c.From.String(), To: c.To.String(), Current: c.Covers(today) && st.IsCertifier(c.UserID, org, today)}
+		if admin {
+			j.Email = u.Email
+		}
+		out.Certifiers = append(out.Certifiers, j)
+	}
+	return out
+}
+
+// certifiersOf is the organisation a certifiers route names, in the
+// registry's spelling. Applicants see their own organisation's list only;
+// another's is as unknown to them as a made-up code.
+func (s *server) certifiersOf(r *http.Request) (string, error) {
+	o, ok := s.Orgs.Lookup(mux.Vars(r)["ods_code"])
+	if !ok || !principal(r.Context()).Actor().MaySee(o.Code) {
+		return "", fundflow.Errorf(fundflow.ENOTFOUND, "no organisation has that code")
+	}
+	return o.Code, nil
+}
+
+func (s *server) listCertifiers(w http.ResponseWriter, r *http.Request) {
+	org, err := s.certifiersOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st, err := s.directoryState(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.toCertifierList(st, org, st.CertifiersOf(org), principal(r.Context()).Role == fundflow.RoleAdmin))
+}
+
+type certifierBody struct {
+	UserID   string             `json:"user_id"`
+	Capacity directory.Capacity `json:"capacity"`
+	From     string             `json:"from"`
+	To       string             `json:"to"`
+}
+
+type certifiersBody struct {
+	Certifiers []certifierBody `json:"certifiers"`
+	Reason     string          `json:"reason"`
+}
+
+// certifiers reads the list's dates; everything else about it is the
+// directory's to judge. A missing list is refused rather than read as an
+// empty one, which would quietly leave the organisation with nobody.
+func (b certifiersBody) certifiers() ([]directory.Certifier, error) {
+	var v fundflow.Invalid
+	if b.Certifiers == nil {
+		v.Add("certifiers", "is required; send [] to leave the organisation with no certifiers")
+	}
+	date := func(field, s string) organisation.Date {
+		if s == "" {
+			return organisation.Date{}
+		}
+		d, err := organisation.ParseDate(s)
+		if err != nil {
+			v.Add(field, "must be a real date as YYYY-MM-DD")
+		}
+		return d
+	}
+	out := make([]directory.Certifier, len(b.Certifiers))
+	for i, c := range b.Certifiers {
+		out[i] = directory.Certifier{UserID: c.UserID, Capacity: c.Capacity,
+			From: date(fmt.Sprintf("certifiers[%d].from", i), c.From), To: date(fmt.Sprintf("certifiers[%d].to", i), c.To)}
+	}
+	return out, v.Err("the certifiers are invalid")
+}
+
+func (s *server) setCertifiers(w http.ResponseWriter, r *http.Request) {
+	var body certifiersBody
+	if err := decode(w, r, &body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	org, err := s.certifiersOf(r)
+	if err == nil {
+		org, err = s.checkPathOrg(org)
+	}
+	var cs []directory.Certifier
+	if err == nil {
+		cs, err = body.certifiers()
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var kept []directory.Certifier
+	if !s.directoryUpdate(w, r, workflows.UpdateSetCertifiers, func(c workflows.Command) any {
+		return workflows.SetCertifiersRequest{Command: c, OrgCode: org, Certifiers: cs, Reason: body.Reason}
+	}, &kept) {
+		return
+	}
+	st, err := s.directoryState(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.toCertifierList(st, org, kept, true))
+}
+
+// checkPathOrg is checkOrg for a code in the path, which the refusal
+// names.
+func (s *server) checkPathOrg(code string) (string, error) {
+	code, err := s.checkOrg(code)
+	var e *fundflow.Error
+	if errors.As(err, &e) {
+		for i := range e.Fields {
+			e.Fields[i].Field = "ods_code"
+		}
+	}
+	return code, err
 }
 
 // decodeOptional decodes a body the client may leave out.

@@ -17,6 +17,7 @@ var directoryRoutes = []struct{ method, path, body string }{
 	{"POST", "/v1/users/usr_1/reactivate", `{"reason":"back"}`},
 	{"GET", "/v1/funds/f/reviewers", ""},
 	{"PUT", "/v1/funds/f/reviewers", `{"reviewers":[]}`},
+	{"PUT", "/v1/organisations/QUY/certifiers", `{"certifiers":[]}`},
 	{"GET", "/v1/tokens", ""},
 	{"POST", "/v1/tokens", `{"name":"ci","role":"admin"}`},
 	{"POST", "/v1/tokens/tok_1/revoke", ""},

@@ -107,7 +107,7 @@ func (s *server) projectedView(r *http.Request, id string, min int64) (workflows
 		return v, false
 	}
 	by := principal(r.Context()).Actor()
-	if !by.MaySee(v.OrgCode) {
+	if !by.MaySee(v.OrgCode) && !onTeam(v, by.ID) {
 		return workflows.ApplicationView{}, false
 	}
 	return v.For(by), true

@@ -27,6 +27,13 @@ func (s *server) listApplications(w http.ResponseWriter, r *http.Request) {
 	checkID(&v, "org_code", f.OrgCode)
 	checkID(&v, "cursor", q.Get("cursor"))
 	p := principal(r.Context())
+	// A co-applicant's applications are those they were invited to; an
+	// applicant asks for theirs in other organisations' bids with
+	// invited=true.
+	if p.Role == fundflow.RoleCoApplicant || (p.Role == fundflow.RoleApplicant && q.Get("invited") == "true") {
+		s.listTeamApplications(w, r, p.ID, f, &v)
+		return
+	}
 	if p.Role == fundflow.RoleApplicant {
 		if f.OrgCode != "" && f.OrgCode != p.OrgCode {
 			v.Add("org_code", "you can only list your own organisation's applications")
@@ -43,10 +50,7 @@ func (s *server) listApplications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Role == fundflow.RoleApplicant {
-		for i := range rows {
-			rows[i].StatusLabel = rows[i].ApplicantLabel
-			rows[i].WeightedScore = nil
-		}
+		applicantRows(rows)
 	}
 	out := list[application.Row]{Items: rows}
 	if next != "" {
@@ -132,4 +136,30 @@ func compareDue(a, b *time.Time) int {
 		return 1
 	}
 	return 0
+}
+
+// listTeamApplications lists a co-applicant's applications: those they
+// were invited to, which are few, in one page.
+func (s *server) listTeamApplications(w http.ResponseWriter, r *http.Request, userID string, f readmodel.Filter, v *fundflow.Invalid) {
+	if err := v.Err("the list parameters are invalid"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rows, err := s.ReadModel.TeamRows(r.Context(), userID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rows = slices.DeleteFunc(rows, func(row application.Row) bool { return !f.Matches(row) })
+	applicantRows(rows)
+	writeJSON(w, http.StatusOK, list[application.Row]{Items: rows})
+}
+
+// applicantRows shows rows as the bid's side reads them: its own labels,
+// no scores.
+func applicantRows(rows []application.Row) {
+	for i := range rows {
+		rows[i].StatusLabel = rows[i].ApplicantLabel
+		rows[i].WeightedScore = nil
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/letters"
+	"github.com/fundflow/fundflow/internal/partner"
 	"github.com/fundflow/fundflow/workflows"
 )
 
@@ -21,6 +22,7 @@ type applicantView struct {
 	Reference      string                   `json:"reference,omitempty"`
 	FundID         string                   `json:"fund_id"`
 	OrgCode        string                   `json:"org_code"`
+	OrgName        string                   `json:"org_name,omitempty"`
 	Status         application.Status       `json:"status"`
 	StatusLabel    string                   `json:"status_label"`
 	Final          bool                     `json:"final"`
@@ -46,7 +48,14 @@ type applicantView struct {
 	CreatedAt   time.Time             `json:"created_at"`
 	SubmittedAt time.Time             `json:"submitted_at,omitzero"`
 	Version     int64                 `json:"version"`
-	Actions     []workflows.Action    `json:"actions"`
+	// The partnership: partners, co-applicants, the team's comments, the
+	// sign-off, and who last changed each section.
+	Partners     []partner.Partner                  `json:"partners"`
+	CoApplicants []workflows.CoApplicant            `json:"co_applicants"`
+	Comments     []application.Comment              `json:"comments"`
+	SignOff      workflows.SignOffView              `json:"sign_off"`
+	Changed      map[string]workflows.SectionChange `json:"changed,omitempty"`
+	Actions      []workflows.Action                 `json:"actions"`
 }
 
 type applicantDecision struct {
@@ -70,7 +79,11 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 	if v.Documents == nil {
 		v.Documents = []document.Document{}
 	}
-	if principal(r.Context()).Role != fundflow.RoleApplicant {
+	v.Partners, v.CoApplicants, v.Comments = nonNilSlice(v.Partners), nonNilSlice(v.CoApplicants), nonNilSlice(v.Comments)
+	v.SignOff = presentSignOff(v.SignOff)
+	if !principal(r.Context()).Role.Applying() {
+		// A bid's drafting notes are its team's; the fund judges the bid.
+		v.Comments = []application.Comment{}
 		if v.Reviewers == nil {
 			v.Reviewers = []application.Reviewer{}
 		}
@@ -91,7 +104,8 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 		Queries: v.Queries, Offer: v.Offer, Closed: v.Closed, Deadlines: v.Deadlines,
 		CreatedAt: v.CreatedAt, SubmittedAt: v.SubmittedAt, Version: v.Version,
 		Acceptance: v.Acceptance, Ending: v.Ending, Milestones: v.Milestones, DrawnPence: v.DrawnPence, Letters: v.Letters, Documents: v.Documents,
-		Actions: v.Actions,
+		Partners: v.Partners, CoApplicants: v.CoApplicants, Comments: v.Comments, SignOff: v.SignOff, Changed: v.Changed,
+		Actions: v.Actions, OrgName: s.orgName(v),
 	}
 	if out.Actions == nil {
 		out.Actions = []workflows.Action{}
@@ -116,4 +130,25 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 		}
 	}
 	return out
+}
+
+// presentSignOff fills in a sign-off a view from before partnerships has
+// none of.
+func presentSignOff(so workflows.SignOffView) workflows.SignOffView {
+	if so.Status == "" {
+		so.Status = workflows.SignOffNotRequired
+	}
+	so.Certifiers, so.History, so.SentBack = nonNilSlice(so.Certifiers), nonNilSlice(so.History), nonNilSlice(so.SentBack)
+	return so
+}
+
+// orgName is the lead organisation's name: as recorded at submission, or
+// the registry's for a draft, which a co-applicant from elsewhere has no
+// other way to read.
+func (s *server) orgName(v workflows.ApplicationView) string {
+	if v.OrgName != "" || s.Orgs == nil {
+		return v.OrgName
+	}
+	o, _ := s.Orgs.Lookup(v.OrgCode)
+	return o.Name
 }

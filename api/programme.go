@@ -30,6 +30,7 @@ type deploymentRow struct {
 	NextMilestone *application.NextMilestone `json:"next_milestone"`
 	RAG           string                     `json:"rag,omitempty"`
 	OverdueCount  int                        `json:"overdue_count"`
+	Partners      []string                   `json:"partners"`
 }
 
 // deployments reads every award from the read model, a page at a time, in
@@ -54,7 +55,7 @@ func (s *server) deployments(r *http.Request) ([]deploymentRow, error) {
 					// A terminated award holds nothing any more; what it
 					// drew is what it was, in the end, awarded.
 					AwardedPence: max(a.AwardedPence, a.DrawnPence), DrawnPence: a.DrawnPence,
-					NextMilestone: a.NextMilestone, RAG: a.RAG, OverdueCount: a.OverdueCount,
+					NextMilestone: a.NextMilestone, RAG: a.RAG, OverdueCount: a.OverdueCount, Partners: nonNilSlice(a.Partners),
 				})
 			}
 			if next == "" {
@@ -90,7 +91,7 @@ var deploymentsCSVHeader = []string{
 	"next_milestone_id", "next_milestone_title", "next_milestone_due_at", "rag", "overdue_count",
 	// Added after the rest, so a spreadsheet reading columns by position
 	// still finds them where they were.
-	"reference",
+	"reference", "partners",
 }
 
 // deploymentsCSV is the same rows for a spreadsheet.
@@ -113,7 +114,7 @@ func (s *server) deploymentsCSV(w http.ResponseWriter, r *http.Request) {
 		_ = cw.Write([]string{
 			d.ApplicationID, d.FundID, d.OrgCode, cell(d.OrgName), d.Status,
 			strconv.FormatInt(d.AwardedPence, 10), strconv.FormatInt(d.DrawnPence, 10),
-			id, cell(title), due, d.RAG, strconv.Itoa(d.OverdueCount), d.Reference,
+			id, cell(title), due, d.RAG, strconv.Itoa(d.OverdueCount), d.Reference, cell(strings.Join(d.Partners, "; ")),
 		})
 	}
 	cw.Flush()

@@ -47,7 +47,7 @@ func (s *server) routes() {
 	v1.Handle("/events", s.allow(s.events, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/applications", s.allow(s.listApplications, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/applications/{id}", s.allow(s.getApplication, anyRole...)).Methods(http.MethodGet)
-	v1.Handle("/applications/{id}", s.allow(s.patchApplication(), applicant)).Methods(http.MethodPatch)
+	v1.Handle("/applications/{id}", s.allow(s.patchApplication(), applicant, fundflow.RoleCoApplicant)).Methods(http.MethodPatch)
 	v1.Handle("/applications/{id}/timeline", s.allow(s.applicationTimeline, anyRole...)).Methods(http.MethodGet)
 	v1.Handle("/applications/{id}/submit", s.allow(s.submitApplication(), applicant)).Methods(http.MethodPost)
 	v1.Handle("/applications/{id}/withdraw", s.allow(s.withdrawApplication(), applicant)).Methods(http.MethodPost)
@@ -58,6 +58,16 @@ func (s *server) routes() {
 	v1.Handle("/applications/{id}/queries/{query_id}/answer", s.allow(s.answerQuery(), applicant)).Methods(http.MethodPost)
 	v1.Handle("/applications/{id}/decision", s.allow(s.decidePanel(), chair)).Methods(http.MethodPost)
 	v1.Handle("/reviews", s.allow(s.listReviews, reviewer)).Methods(http.MethodGet)
+
+	team := []fundflow.Role{applicant, fundflow.RoleCoApplicant}
+	v1.Handle("/applications/{id}/partners", s.allow(s.setPartners(), team...)).Methods(http.MethodPut)
+	v1.Handle("/applications/{id}/co-applicants", s.allow(s.inviteCoApplicant(), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/co-applicants/{member_id}", s.allow(s.changeCoApplicant(false), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/co-applicants/{member_id}/remove", s.allow(s.changeCoApplicant(true), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/invitation/accept", s.allow(s.acceptInvitation(), team...)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/comments", s.allow(s.addComment(), team...)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/sign-off", s.allow(s.signOff(), applicant)).Methods(http.MethodPost)
+	v1.Handle("/applications/{id}/sign-off/send-back", s.allow(s.sendBack(), applicant)).Methods(http.MethodPost)
 
 	v1.Handle("/funds/{fund_id}/panel", s.allow(s.panelRanking, chair, fundflow.RoleAdmin)).Methods(http.MethodGet)
 	pm := fundflow.RoleProgrammeManager
@@ -86,6 +96,8 @@ func (s *server) routes() {
 	v1.Handle("/users/{user_id}/reactivate", s.allow(s.setUserActive(true), admin)).Methods(http.MethodPost)
 	v1.Handle("/funds/{fund_id}/reviewers", s.allow(s.getPool, admin)).Methods(http.MethodGet)
 	v1.Handle("/funds/{fund_id}/reviewers", s.allow(s.setPool, admin)).Methods(http.MethodPut)
+	v1.Handle("/organisations/{ods_code}/certifiers", s.allow(s.listCertifiers, admin, applicant)).Methods(http.MethodGet)
+	v1.Handle("/organisations/{ods_code}/certifiers", s.allow(s.setCertifiers, admin)).Methods(http.MethodPut)
 	v1.Handle("/tokens", s.allow(s.listTokens, admin)).Methods(http.MethodGet)
 	v1.Handle("/tokens", s.allow(s.createToken, admin)).Methods(http.MethodPost)
 	v1.Handle("/tokens/{token_id}/revoke", s.allow(s.revokeToken, admin)).Methods(http.MethodPost)

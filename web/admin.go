@@ -2,13 +2,17 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/web/apiclient"
 )
 
@@ -388,4 +392,229 @@ func (s *server) audit(w http.ResponseWriter, r *http.Request) {
 		p.Next = "/admin/audit?cursor=" + url.QueryEscape(page.NextCursor)
 	}
 	s.render(w, r, http.StatusOK, "admin/audit", view{Title: "Directory audit timeline", Data: p})
+}
+
+// An organisation's certifiers are set on one form: a row for each person
+// on the list, which can be changed or taken off, and spareRows empty ones
+// to add people; more than that is another save away, which keeps the page
+// working without JavaScript.
+const spareRows = 2
+
+// maxCertifierRows is the directory's limit on one organisation's list.
+const maxCertifierRows = 20
+
+// capacityOption is one capacity a certifier can be named in.
+type capacityOption struct{ Value, Label string }
+
+// personOption is one person a row can name. Someone on the list who can
+// no longer certify is still offered, marked, so their row shows who it is
+// and the admin can take them off.
+type personOption struct{ ID, Name, Note string }
+
+func certifierPeople(users []apiclient.User, list []apiclient.Certifier, org string) []personOption {
+	var out []personOption
+	for _, u := range users {
+		if u.Active && u.OrgCode == org && hasRole(u, "applicant") {
+			out = append(out, personOption{ID: u.ID, Name: u.Name})
+		}
+	}
+	for _, c := range list {
+		if !slices.ContainsFunc(out, func(p personOption) bool { return p.ID == c.UserID }) {
+			out = append(out, personOption{ID: c.UserID, Name: c.Name, Note: "cannot certify now"})
+		}
+	}
+	return out
+}
+
+// certifierValues fills the form from the list as it stands.
+func certifierValues(list []apiclient.Certifier) url.Values {
+	v := url.Values{}
+	for i, c := range list {
+		v.Set(fmt.Sprintf("user_id-%d", i), c.UserID)
+		v.Set(fmt.Sprintf("capacity-%d", i), string(c.Capacity))
+		setDateParts(v, fmt.Sprintf("from-%d", i), c.From.Time)
+		if !c.To.IsZero() {
+			setDateParts(v, fmt.Sprintf("to-%d", i), c.To.Time)
+		}
+	}
+	return v
+}
+
+func setDateParts(v url.Values, field string, t time.Time) {
+	v.Set(field+"-day", strconv.Itoa(t.Day()))
+	v.Set(field+"-month", strconv.Itoa(int(t.Month())))
+	v.Set(field+"-year", strconv.Itoa(t.Year()))
+}
+
+// certifiersPage is an organisation's certifiers and the form that sets
+// them. Values holds the form's fields by row: user_id-0, capacity-0,
+// from-0-day … to-0-year, remove-0.
+type certifiersPage struct {
+	Org        *apiclient.Organisation
+	List       []apiclient.Certifier
+	Rows       []int
+	Listed     int
+	Values     url.Values
+	People     []personOption
+	Capacities []capacityOption
+	Reason     string
+	Audit      []apiclient.DirectoryEntry
+}
+
+func certifiersPath(code string) string {
+	return "/admin/organisations/" + url.PathEscape(code) + "/certifiers"
+}
+
+// certifiers is the page (GET) and its form (POST): one route, so the
+// page's one line in routes.go serves both.
+func (s *server) certifiers(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		s.setCertifiers(w, r)
+		return
+	}
+	s.renderCertifiers(w, r, http.StatusOK, nil, 0, "", nil)
+}
+
+// renderCertifiers shows the list; typed, when not nil, is a refused form
+// of rows rows as it was filled in.
+func (s *server) renderCertifiers(w http.ResponseWriter, r *http.Request, status int, typed url.Values, rows int, reason string, errs []fieldError) {
+	code := mux.Vars(r)["ods_code"]
+	org, err := s.api.GetOrganisationWithResponse(r.Context(), code, nil)
+	if err := check(org, err); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, err := s.api.ListCertifiersWithResponse(r.Context(), code)
+	if err := check(list, err); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	users, err := s.allUsers(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o := org.JSON200
+	audit, err := s.auditOf(r.Context(), o.ODSCode)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := certifiersPage{Org: o, List: list.JSON200.Certifiers, Listed: len(list.JSON200.Certifiers), Values: typed, Reason: reason, Audit: audit}
+	if typed == nil {
+		p.Values = certifierValues(p.List)
+		rows = min(p.Listed+spareRows, maxCertifierRows)
+	}
+	for i := range max(rows, p.Listed) {
+		p.Rows = append(p.Rows, i)
+	}
+	p.People = certifierPeople(users, p.List, o.ODSCode)
+	for _, c := range directory.Capacities {
+		p.Capacities = append(p.Capacities, capacityOption{Value: string(c), Label: c.Label()})
+	}
+	s.render(w, r, status, "admin/certifiers", view{Title: "Certifiers for " + o.Name, Errors: errs, Data: p})
+}
+
+// setCertifiers sends the form's rows as the organisation's whole list. A
+// row left empty, or ticked to be taken off, is not sent; dates are read
+// here, as the other forms' are, and everything else is the API's to judge.
+func (s *server) setCertifiers(w http.ResponseWriter, r *http.Request) {
+	code := mux.Vars(r)["ods_code"]
+	rows := atoiOr(r.PostFormValue("rows"))
+	if rows < 1 || rows > maxCertifierRows {
+		// Without its rows the form would read as an empty list, and
+		// empty the organisation's.
+		s.renderError(w, r, http.StatusBadRequest, "The form could not be read", "Go back, reload the page and try again.")
+		return
+	}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	typed := url.Values{}
+	body := apiclient.SetCertifiersJSONRequestBody{Certifiers: []apiclient.CertifierEntry{}, Reason: reason}
+	var sent []int // the form row of each certifier sent
+	var errs []fieldError
+	for i := range rows {
+		get := func(key string) string {
+			v := strings.TrimSpace(r.PostFormValue(key))
+			if v != "" {
+				typed.Set(key, v)
+			}
+			return v
+		}
+		field := func(name string) string { return fmt.Sprintf("%s-%d", name, i) }
+		user, capacity, remove := get(field("user_id")), get(field("capacity")), get(field("remove"))
+		var dates [2]string
+		var typedDate bool
+		for j, name := range []string{"from", "to"} {
+			f := field(name)
+			parts := [3]string{get(f + "-day"), get(f + "-month"), get(f + "-year")}
+			typedDate = typedDate || parts != [3]string{}
+			d, msg := parseDate(parts[0], parts[1], parts[2])
+			if msg != "" && remove == "" {
+				errs = append(errs, certifierError(f, msg))
+			}
+			dates[j] = d
+		}
+		if remove != "" || user == "" && capacity == "" && !typedDate {
+			continue
+		}
+		sent = append(sent, i)
+		body.Certifiers = append(body.Certifiers, apiclient.CertifierEntry{UserID: user, Capacity: apiclient.CertifierCapacity(capacity), From: dates[0], To: dates[1]})
+	}
+	if len(errs) > 0 {
+		s.renderCertifiers(w, r, http.StatusUnprocessableEntity, typed, rows, reason, errs)
+		return
+	}
+	res, err := s.api.SetCertifiersWithResponse(r.Context(), code, nil, body, keyed(r))
+	err = check(res, err)
+	if errs, ok := refused(err); ok {
+		s.renderCertifiers(w, r, problemStatus(err), typed, rows, reason, onCertifierForm(errs, sent))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "Certifiers saved")
+	http.Redirect(w, r, certifiersPath(code), http.StatusSeeOther)
+}
+
+func atoiOr(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// onCertifierForm points the API's errors, which name certifiers by their
+// place in what was sent, at the form's rows.
+func onCertifierForm(errs []fieldError, sent []int) []fieldError {
+	out := make([]fieldError, len(errs))
+	for i, e := range errs {
+		var k int
+		var name string
+		if n, err := fmt.Sscanf(e.Field, "certifiers[%d].%s", &k, &name); n == 2 && err == nil && k < len(sent) {
+			if name == "org_code" {
+				name = "user_id"
+			}
+			out[i] = certifierError(fmt.Sprintf("%s-%d", name, sent[k]), e.Message)
+			continue
+		}
+		if e.Field == "reason" {
+			e.Message = "Reason " + e.Message
+		} else {
+			e.Field, e.Message = "", capitalise(e.Message)
+		}
+		out[i] = e
+	}
+	return out
+}
+
+// certifierError names the row and the part of it a message is about.
+func certifierError(field, msg string) fieldError {
+	name, row, _ := strings.Cut(field, "-")
+	n := atoiOr(row) + 1
+	label := map[string]string{"user_id": "person", "capacity": "capacity", "from": "first day", "to": "last day"}[name]
+	label = fmt.Sprintf("Certifier %d's %s", n, label)
+	if strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must ") {
+		return fieldError{Field: field, Message: label + " " + msg}
+	}
+	return fieldError{Field: field, Message: label + ": " + msg}
 }

@@ -17,23 +17,29 @@ import (
 
 // applicationStatuses are the API's status values, in lifecycle order, for
 // the staff filter.
-var applicationStatuses = []string{
-	"draft", "submitted", "eligibility", "information_requested", "ineligible", "assessment", "panel",
+var applicationStatuses = []appdomain.Status{
+	"draft", "awaiting_sign_off", "submitted", "eligibility", "information_requested", "ineligible", "assessment", "panel",
 	"rejected", "waitlisted", "offered", "accepted", "declined", "offer_expired", "in_deployment",
 	"completed", "withdrawn", "terminated",
 }
 
 // applicationsPage is the list of applications: an applicant's own
-// organisation's with a way to start one, or for staff every application,
+// organisation's with a way to start one and the bids they were invited
+// onto, a co-applicant's invitations, or for staff every application,
 // filtered.
 type applicationsPage struct {
-	Staff     bool
-	Rows      []apiclient.ApplicationRow
+	Staff bool
+	Rows  []apiclient.ApplicationRow
+	// Invited are other organisations' bids the signed-in person was
+	// invited onto.
+	Invited   []apiclient.ApplicationRow
 	FundNames map[string]string
-	// Funds fill the staff filter; OpenFunds the applicant's start form.
+	// Funds fill the staff filter; OpenFunds the applicant's start form,
+	// when Starts.
 	Funds     []apiclient.Fund
 	OpenFunds []apiclient.Fund
-	Statuses  []string
+	Starts    bool
+	Statuses  []appdomain.Status
 	// FundID and Status are the staff filter; Chosen the fund an applicant
 	// picked to start, kept when starting was refused.
 	FundID, Status, Chosen string
@@ -49,14 +55,17 @@ func (s *server) applications(w http.ResponseWriter, r *http.Request) {
 // when starting an application was refused.
 func (s *server) renderApplications(w http.ResponseWriter, r *http.Request, status int, errs []fieldError) {
 	ctx := r.Context()
-	staff := meFrom(ctx).Role != "applicant"
+	me := meFrom(ctx)
+	staff := !applying(me)
 	fres, err := s.api.ListFundsWithResponse(ctx, &apiclient.ListFundsParams{Limit: new(200)})
 	if err := check(fres, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	funds := fres.JSON200
-	p := applicationsPage{Staff: staff, Funds: funds.Items, FundNames: map[string]string{}, Statuses: applicationStatuses}
+	// Bids are started for an organisation; a co-applicant, bound to none,
+	// joins other organisations' bids instead.
+	p := applicationsPage{Staff: staff, Starts: !staff && me.OrgCode != "", Funds: funds.Items, FundNames: map[string]string{}, Statuses: applicationStatuses}
 	for _, f := range funds.Items {
 		p.FundNames[f.ID] = f.Name
 		if f.Status == "open" {
@@ -95,7 +104,21 @@ func (s *server) renderApplications(w http.ResponseWriter, r *http.Request, stat
 		s.fail(w, r, err)
 		return
 	}
-	p.Rows = res.JSON200.Items
+	switch {
+	case me.Role == apiclient.MeRoleCoApplicant:
+		// A co-applicant's list is the bids they were invited onto.
+		p.Invited = res.JSON200.Items
+	case !staff:
+		p.Rows = res.JSON200.Items
+		inv, err := s.api.ListApplicationsWithResponse(ctx, &apiclient.ListApplicationsParams{Invited: new(true)})
+		if err := check(inv, err); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p.Invited = inv.JSON200.Items
+	default:
+		p.Rows = res.JSON200.Items
+	}
 	if c := res.JSON200.NextCursor; c != "" {
 		p.Next = "/applications?" + listQuery(c).Encode()
 	}
@@ -132,10 +155,13 @@ type applicantApp struct {
 	Upload uploadLimits
 	// answers are the application's, by question id.
 	answers map[string]any
+	// me is the signed-in person, whose place on the bid's team (if any)
+	// says which sections they may change.
+	me *apiclient.Me
 }
 
 func (s *server) loadApplicantApp(ctx context.Context, id string) (applicantApp, error) {
-	p := applicantApp{Upload: s.uploadLimits()}
+	p := applicantApp{Upload: s.uploadLimits(), me: meFrom(ctx)}
 	var err error
 	if p.App, err = s.applicationByID(ctx, id); err != nil {
 		return p, err
@@ -196,6 +222,7 @@ type statusPage struct {
 	Timeline    []apiclient.TimelineEntry
 	CanWithdraw bool
 	Answers     []answerGroup
+	Note        noteForm
 }
 
 // milestoneRow is a milestone with what the applicant may do about it.
@@ -218,7 +245,7 @@ func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	}
 	page := statusPage{
 		applicantApp: p, Answer: answer, AnswerLimit: appdomain.MaxAnswerChars, Timeline: tl, Cited: r.PostForm["documents"],
-		CanWithdraw: can(p.App, "withdraw"),
+		CanWithdraw: can(p.App, "withdraw"), Note: noteForm{Text: r.PostFormValue("note"), Section: r.PostFormValue("note_section")},
 	}
 	page.Answers = p.answerGroups()
 	for i, q := range p.App.Queries {
@@ -328,7 +355,7 @@ func explainErrors(errs []fieldError, labels fieldLabels) []fieldError {
 			continue
 		}
 		if l, ok := labels[e.Field]; ok {
-			out = append(out, fieldError{Field: l.Input, Message: l.Label + " " + e.Message})
+			out = append(out, fieldError{Field: l.Input, Message: capitalise(strings.TrimSpace(l.Label + " " + e.Message))})
 			continue
 		}
 		base, index, indexed := strings.Cut(e.Field, "[")

@@ -20,6 +20,11 @@ type sectionPage struct {
 	Section form.Section
 	Fields  []field
 	Values  url.Values
+	// Version is the application's version the form was first shown at,
+	// which a save sends so that it cannot overwrite what someone else
+	// saved since; Conflict says that is why a save was refused.
+	Version  string
+	Conflict bool
 }
 
 // Targets is the section's outcome targets form, if it asks for them.
@@ -60,8 +65,15 @@ func (s *server) loadSection(w http.ResponseWriter, r *http.Request) (applicantA
 	sec, ok := p.Form.task(mux.Vars(r)["section"])
 	if !ok {
 		s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
+		return p, sec, false
 	}
-	return p, sec, ok
+	// A co-applicant given other sections reads this one on the check
+	// page; the task list links only those they may change.
+	if !p.MayEdit(sec.ID) {
+		http.Redirect(w, r, p.Path()+"/check#section-"+sec.ID, http.StatusSeeOther)
+		return p, sec, false
+	}
+	return p, sec, true
 }
 
 // loadDraft reads an application whose form is being filled in. Once it
@@ -84,12 +96,17 @@ func (s *server) section(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderSection(w, r, http.StatusOK, p, sec, p.values(), nil)
+	s.renderSection(w, r, http.StatusOK, p, sec, p.values(), nil, false)
 }
 
-func (s *server) renderSection(w http.ResponseWriter, r *http.Request, status int, p applicantApp, sec form.Section, vals url.Values, errs []fieldError) {
+func (s *server) renderSection(w http.ResponseWriter, r *http.Request, status int, p applicantApp, sec form.Section, vals url.Values, errs []fieldError, conflict bool) {
+	version := r.PostFormValue("version")
+	if version == "" {
+		version = strconv.FormatInt(p.App.Version, 10)
+	}
 	s.render(w, r, status, "applicant/section", view{Title: sec.Title, Errors: errs,
-		Data: sectionPage{applicantApp: p, Section: sec, Fields: p.Form.fields(sec.Questions, "", vals, true), Values: vals}})
+		Data: sectionPage{applicantApp: p, Section: sec, Fields: p.Form.fields(sec.Questions, "", vals, true), Values: vals,
+			Version: version, Conflict: conflict}})
 }
 
 func (s *server) saveSection(w http.ResponseWriter, r *http.Request) {
@@ -103,12 +120,12 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) {
 	// applicant saves the section.
 	if name := r.PostFormValue("add"); name != "" {
 		vals.Set(name+"-items", strconv.Itoa(itemCount(vals, name)+1))
-		s.renderSection(w, r, http.StatusOK, p, sec, vals, nil)
+		s.renderSection(w, r, http.StatusOK, p, sec, vals, nil, false)
 		return
 	}
 	if item := r.PostFormValue("remove"); item != "" {
 		removeItem(vals, item)
-		s.renderSection(w, r, http.StatusOK, p, sec, vals, nil)
+		s.renderSection(w, r, http.StatusOK, p, sec, vals, nil, false)
 		return
 	}
 	fields := p.Form.fields(sec.Questions, "", vals, true)
@@ -125,11 +142,17 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(errs) > 0 {
-		s.renderSection(w, r, http.StatusUnprocessableEntity, p, sec, vals, errs)
+		s.renderSection(w, r, http.StatusUnprocessableEntity, p, sec, vals, errs, false)
 		return
 	}
-	err := s.saveDraft(r.Context(), p.App.ID, body)
+	err := s.saveDraft(r.Context(), p.App.ID, body, r.PostFormValue("version"))
 	if errs, ok := refused(err); ok {
+		// Someone else saved a section this save would overwrite: the API
+		// names the section.
+		conflict := problemStatus(err) == http.StatusConflict && slices.ContainsFunc(errs, func(e fieldError) bool {
+			_, ok := p.Form.task(e.Field)
+			return ok
+		})
 		var mine []fieldError
 		if tf != nil {
 			mine, errs = tf.errors(errs, sent)
@@ -142,7 +165,7 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) {
 			}
 			return f.Name
 		}, sec.ID)
-		s.renderSection(w, r, problemStatus(err), p, sec, vals, append(mine, explainErrors(errs, names)...))
+		s.renderSection(w, r, problemStatus(err), p, sec, vals, append(mine, explainErrors(errs, names)...), conflict)
 		return
 	}
 	s.done(w, r, err, "Section saved", p.Path())
@@ -180,10 +203,13 @@ func removeItem(vals url.Values, item string) {
 
 // labels names every answer of the form for error messages: input says
 // which input shows it on the page, where section onPage is the page's
-// (every section when ""), and the others are named but not linked.
+// (every section when ""), and the others are named but not linked. A
+// section is named by its title, as the API names one it refuses a change
+// to.
 func (a appForm) labels(vals url.Values, input func(field) string, onPage string) fieldLabels {
 	out := fieldLabels{}
 	for _, sec := range a.Sections {
+		out[sec.ID] = fieldLabel{Label: sec.Title}
 		in := input
 		if onPage != "" && sec.ID != onPage {
 			in = func(field) string { return "" }
@@ -198,24 +224,54 @@ func (a appForm) labels(vals url.Values, input func(field) string, onPage string
 	return out
 }
 
-// task is one line of the task list.
+// task is one line of the task list: a link, or only its title where
+// the signed-in person may read it but not change it (Href "").
 type task struct {
 	Href, Title, Status string
+	// Changed is who last changed it and when, if anyone has.
+	Changed *apiclient.SectionChange
 }
 
+// taskListPage is a draft's sections, then the partnership's own tasks:
+// the partners, and the team where the lead may change it.
 type taskListPage struct {
 	applicantApp
-	Tasks []task
+	Tasks, Partnership []task
+	Note               noteForm
 }
 
 func (s *server) renderTaskList(w http.ResponseWriter, r *http.Request, status int, p applicantApp, errs []fieldError) {
 	vals := p.values()
-	page := taskListPage{applicantApp: p}
+	page := taskListPage{applicantApp: p, Note: noteForm{Text: r.PostFormValue("note"), Section: r.PostFormValue("note_section")}}
 	for _, sec := range p.Form.tasks() {
-		page.Tasks = append(page.Tasks, task{Href: p.Path() + "/sections/" + sec.ID, Title: sec.Title,
-			Status: progress(p.Form.fields(sec.Questions, "", vals, false), vals)})
+		t := task{Title: sec.Title, Status: progress(p.Form.fields(sec.Questions, "", vals, false), vals)}
+		if p.MayEdit(sec.ID) {
+			t.Href = p.Path() + "/sections/" + sec.ID
+		}
+		if c, ok := p.App.Changed[sec.ID]; ok {
+			t.Changed = &c
+		}
+		page.Tasks = append(page.Tasks, t)
+	}
+	page.Partnership = append(page.Partnership, task{Href: p.Path() + "/partners", Title: "Partner organisations",
+		Status: counted(len(p.App.Partners), "partner", "partners")})
+	if can(p.App, "invite_co_applicant") {
+		page.Partnership = append(page.Partnership, task{Href: p.Path() + "/team", Title: "Who is working on this bid",
+			Status: counted(len(p.App.CoApplicants), "person", "people")})
 	}
 	s.render(w, r, status, "applicant/task-list", view{Title: p.FundName(), Errors: errs, Data: page})
+}
+
+// counted is a task's status that is a number of things: none is not
+// started.
+func counted(n int, one, many string) string {
+	switch n {
+	case 0:
+		return "Not started"
+	case 1:
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // answerGroup is one section's answers on the check page.
@@ -241,7 +297,11 @@ func (s *server) checkAnswers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) renderCheck(w http.ResponseWriter, r *http.Request, status int, p applicantApp, errs []fieldError, declared url.Values) {
-	s.render(w, r, status, "applicant/check", view{Title: "Check your answers before submitting", Errors: errs,
+	title := "Check your answers before submitting"
+	if !can(p.App, "submit") {
+		title = "All the answers"
+	}
+	s.render(w, r, status, "applicant/check", view{Title: title, Errors: errs,
 		Data: checkPage{applicantApp: p, Groups: p.answerGroups(), Declarations: p.Form.declarations(), Declared: declared}})
 }
 
@@ -259,10 +319,13 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 	for _, q := range p.Form.declarations() {
 		body[q.ID] = r.PostFormValue(q.ID) == "true"
 	}
-	err = s.saveDraft(r.Context(), id, body)
+	err = s.saveDraft(r.Context(), id, body, "")
+	flash := "Application submitted"
 	if err == nil {
 		res, serr := s.api.SubmitApplicationWithResponse(r.Context(), id, nil, keyed(r))
-		err = check(res, serr)
+		if err = check(res, serr); err == nil && res.JSON200.Status == "awaiting_sign_off" {
+			flash = "Sent for sign-off: it counts as submitted once a certifier signs it off"
+		}
 	}
 	if errs, ok := refused(err); ok {
 		if p, err = s.loadApplicantApp(r.Context(), id); err != nil {
@@ -280,7 +343,7 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 		s.renderCheck(w, r, problemStatus(err), p, append(mine, explainErrors(errs, names)...), r.PostForm)
 		return
 	}
-	s.done(w, r, err, "Application submitted", appPath(id))
+	s.done(w, r, err, flash, appPath(id))
 }
 
 // targetsForm is the form's outcome targets, if it asks for them.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -46,6 +47,7 @@ func appJSON(extra map[string]any) map[string]any {
 		"queries": []any{}, "milestones": []any{}, "letters": []any{},
 		"deadlines": map[string]any{}, "created_at": "2026-05-01T09:00:00Z",
 	}
+	maps.Copy(a, partnershipJSON(true))
 	for k, v := range extra {
 		a[k] = v
 	}
@@ -59,6 +61,7 @@ func appJSON(extra map[string]any) map[string]any {
 // status in these tests, unless a test says otherwise.
 var applicantActions = map[string][]any{
 	"draft":                 actionsJSON("save_draft", "submit", "withdraw"),
+	"awaiting_sign_off":     actionsJSON("save_draft", "withdraw"),
 	"submitted":             actionsJSON("withdraw"),
 	"information_requested": append(actionsJSON("withdraw"), map[string]any{"name": "answer_query", "query_id": "q1"}),
 	"offered":               actionsJSON("accept_offer", "decline_offer", "withdraw"),

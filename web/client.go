@@ -11,6 +11,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -286,13 +287,19 @@ func (s *server) timeline(ctx context.Context, id string) ([]apiclient.TimelineE
 }
 
 // saveDraft patches an application with the form's answers: a member
-// present changes, null clears, as the API's merge patch reads them.
-func (s *server) saveDraft(ctx context.Context, id string, body map[string]any) error {
+// present changes, null clears, as the API's merge patch reads them. From
+// is the version the form was read at ("" for none), sent as If-Match so
+// the API refuses a save over a section someone else changed since.
+func (s *server) saveDraft(ctx context.Context, id string, body map[string]any, from string) error {
 	ct, rd, err := jsonBody(body)
 	if err != nil {
 		return err
 	}
-	res, err := s.api.UpdateApplicationWithBodyWithResponse(ctx, id, nil, ct, rd)
+	var params apiclient.UpdateApplicationParams
+	if from != "" {
+		params.IfMatch = new(strconv.Quote(from))
+	}
+	res, err := s.api.UpdateApplicationWithBodyWithResponse(ctx, id, &params, ct, rd)
 	return check(res, err)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/templates"
 	"github.com/fundflow/fundflow/web/apiclient"
 )
@@ -37,10 +38,15 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home", view{Title: "Apply for and manage prevention funding"})
 }
 
+// applying reports whether m is on the bid's side (an applicant, or a
+// co-applicant invited onto bids), who gets the applicant's pages and
+// never staff's, by the root package's rule for roles.
+func applying(m *apiclient.Me) bool { return m != nil && fundflow.Role(m.Role).Applying() }
+
 // application is one application's page, which differs by who is asking:
-// an applicant sees their own application, staff their workspace.
+// the bid's side sees the bid, staff their workspace.
 func (s *server) application(w http.ResponseWriter, r *http.Request) {
-	if meFrom(r.Context()).Role == "applicant" {
+	if applying(meFrom(r.Context())) {
 		s.applicantApplication(w, r)
 		return
 	}

@@ -193,17 +193,17 @@ func humanize(s string) string {
 // rating, so the same state looks the same on every page.
 func statusTag(status string) string {
 	switch status {
-	case "draft", "withdrawn", "pending":
+	case "draft", "withdrawn", "pending", "not_requested", "expired", "removed":
 		return "nhsuk-tag--grey"
-	case "submitted", "eligibility", "assessment", "panel":
+	case "submitted", "eligibility", "assessment", "panel", "invited":
 		return "nhsuk-tag--blue"
-	case "information_requested", "waitlisted", "amber", "returned":
+	case "information_requested", "waitlisted", "amber", "returned", "awaiting_sign_off", "awaiting":
 		return "nhsuk-tag--yellow"
 	case "offered", "accepted", "in_deployment":
 		return "nhsuk-tag--aqua-green"
-	case "completed", "verified", "green", "open":
+	case "completed", "verified", "green", "open", "signed_off", "active":
 		return "nhsuk-tag--green"
-	case "ineligible", "rejected", "declined", "offer_expired", "terminated", "red", "overdue", "closed":
+	case "ineligible", "rejected", "declined", "offer_expired", "terminated", "red", "overdue", "closed", "too_late":
 		return "nhsuk-tag--red"
 	}
 	return "nhsuk-tag--white"

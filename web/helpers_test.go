@@ -32,8 +32,8 @@ type fakeAnswer struct {
 }
 
 type fakeCall struct {
-	Method, Path, Query, Token, Key string
-	Body                            map[string]any
+	Method, Path, Query, Token, Key, IfMatch string
+	Body                                     map[string]any
 }
 
 // testMe is who GET /v1/me says the signed-in user is, by token.
@@ -44,6 +44,10 @@ var testUsers = map[string]apiclient.Me{
 	"tok-chair":     {ID: "c1", Name: "Cat Chair", Role: "panel_chair"},
 	"tok-pm":        {ID: "p1", Name: "Pat Manager", Role: "programme_manager"},
 	"tok-admin":     {ID: "ad", Name: "Ada Min", Role: "admin"},
+	// A council's public health lead, invited onto QUY's bids.
+	"tok-co": {ID: "co1", Name: "Cara Council", Role: "co_applicant"},
+	// QUY's finance director, its certifier.
+	"tok-certifier": {ID: "a3", Name: "Cerys Finance", Role: "applicant", OrgCode: "QUY", OrgName: "NHS Bristol ICB"},
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
@@ -78,7 +82,7 @@ func (f *fakeAPI) on(route string, status int, body any) {
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	c := fakeCall{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Token: tok, Key: r.Header.Get("Idempotency-Key")}
+	c := fakeCall{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Token: tok, Key: r.Header.Get("Idempotency-Key"), IfMatch: r.Header.Get("If-Match")}
 	b, _ := io.ReadAll(r.Body)
 	if len(b) > 0 {
 		if err := json.Unmarshal(b, &c.Body); err != nil {
@@ -288,4 +292,16 @@ func decodeApplication(t testing.TB, base map[string]any, fields string, out *ap
 		t.Fatal(err)
 	}
 	decodeAnswer(t, http.MethodGet, "/v1/applications/"+app["id"].(string), string(b), out)
+}
+
+// partnershipJSON is the partnership members every application has: a
+// bid with no partners, no co-applicants and a fund that needs no
+// sign-off; the team's notes only for the bid's side, as staff get none.
+func partnershipJSON(applying bool) map[string]any {
+	p := map[string]any{"partners": []any{}, "co_applicants": []any{},
+		"sign_off": map[string]any{"status": "not_required", "required": false, "certifiers": []any{}, "history": []any{}, "sent_back": []any{}}}
+	if applying {
+		p["comments"] = []any{}
+	}
+	return p
 }

@@ -101,9 +101,9 @@ func dashboardAPI(t testing.TB) *fakeAPI {
 	api.on("GET /v1/programme/deployments", http.StatusOK, map[string]any{"items": []any{
 		map[string]any{"application_id": "app-1", "fund_id": "fund-b", "org_code": "QUY", "org_name": "NHS Bristol ICB", "status": "in_deployment",
 			"awarded_pence": 25_000_000, "drawn_pence": 5_000_000, "next_milestone": map[string]any{"id": "m2", "title": "Go live", "due_at": "2026-06-01T09:00:00Z"},
-			"rag": "amber", "overdue_count": 0},
+			"rag": "amber", "overdue_count": 0, "partners": []string{"Bristol City Council"}},
 		map[string]any{"application_id": "app-2", "reference": "BF-0002", "fund_id": "fund-b", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "in_deployment",
-			"awarded_pence": 30_000_000, "drawn_pence": 0, "next_milestone": nil, "rag": "red", "overdue_count": 1},
+			"awarded_pence": 30_000_000, "drawn_pence": 0, "next_milestone": nil, "rag": "red", "overdue_count": 1, "partners": []string{}},
 	}, "next_cursor": nil})
 	api.on("GET /v1/applications/app-1/milestones", http.StatusOK, []any{
 		map[string]any{"id": "m1", "title": "Mobilise", "due_at": "2026-03-01T09:00:00Z", "status": "verified", "drawdown_pence": 5_000_000},
@@ -138,7 +138,7 @@ func TestDashboardShowsTheFundsDeployments(t *testing.T) {
 		`role="img" aria-label="Budget of £1,000,000: £200,000 drawn, £300,000 committed but not yet drawn, £100,000 reserved for offers, £400,000 available."`,
 		`<title>Budget of £1,000,000`,
 		`>Amber</strong>`, `>Red</strong>`,
-		`<a href="/applications/app-1">app-1</a><br><span class="nhsuk-body-s">NHS Bristol ICB</span>`,
+		`<a href="/applications/app-1">app-1</a><br><span class="nhsuk-body-s">NHS Bristol ICB<br>With Bristol City Council</span>`,
 		`£250,000`, `£50,000`, `Go live, due <time datetime="2026-06-01">1 June 2026</time>`,
 		// app-2 has no milestone left to come.
 		`<td class="nhsuk-table__cell">None</td>`,

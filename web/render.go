@@ -48,7 +48,7 @@ func parsePages() (pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := template.New("layout").Funcs(funcs).Funcs(answerFuncs).ParseFS(root, "layout.html", "partials/*.html")
+	base, err := template.New("layout").Funcs(funcs).Funcs(answerFuncs).Funcs(partnershipFuncs).ParseFS(root, "layout.html", "partials/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -151,11 +151,17 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // refused reports whether the API turned a command down for a reason the
 // user can fix or should read — invalid fields, the wrong state, no credit
-// left — and gives the errors to show on the form again. Other failures
-// are for fail.
+// left, a field of the form theirs to read but not to change — and gives
+// the errors to show on the form again. Other failures are for fail.
 func refused(err error) ([]fieldError, bool) {
 	var p *problem
-	if !errors.As(err, &p) || (p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusConflict && p.Status != http.StatusBadRequest) {
+	if !errors.As(err, &p) {
+		return nil, false
+	}
+	switch {
+	case p.Status == http.StatusUnprocessableEntity, p.Status == http.StatusConflict, p.Status == http.StatusBadRequest:
+	case p.Status == http.StatusForbidden && len(p.Errors) > 0:
+	default:
 		return nil, false
 	}
 	if len(p.Errors) > 0 {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -38,7 +39,7 @@ func reviewFund() map[string]any {
 
 // reviewApp is an application as staff see it, in status.
 func reviewApp(status string) map[string]any {
-	return map[string]any{
+	app := map[string]any{
 		"id": "app-1", "fund_id": "fund-1", "org_code": "QUY", "org_name": "NHS Bristol ICB",
 		"status": status, "status_label": humanize(status), "requested_pence": 8000000, "pass_mark": 300,
 		"form_version": 1, "version": 3, "created_at": "2026-02-01T09:00:00Z", "actions": []any{},
@@ -57,6 +58,8 @@ func reviewApp(status string) map[string]any {
 		"queries": []any{}, "milestones": []any{}, "letters": []any{},
 		"deadlines": map[string]any{"stage": status, "stage_due_at": "2030-01-15T17:00:00Z"},
 	}
+	maps.Copy(app, partnershipJSON(false))
+	return app
 }
 
 // reviewerActions are what the API lists for the signed-in reviewer or

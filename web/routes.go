@@ -46,6 +46,27 @@ func (s *server) routes() {
 	page("/applications/{id}/milestones/{milestone_id}/extension", s.extensionForm, get)
 	page("/applications/{id}/milestones/{milestone_id}/extension", s.requestExtension, post)
 
+	// A partnership bid: its partners, its team and its notes, an
+	// invitation onto it, and its certifier's sign-off.
+	page("/applications/{id}/partners", s.partners, get)
+	page("/applications/{id}/partners", s.addPartner, post)
+	page("/applications/{id}/partners/{partner_id}", s.partnerForm, get)
+	page("/applications/{id}/partners/{partner_id}", s.changePartner, post)
+	page("/applications/{id}/partners/{partner_id}/remove", s.removePartnerForm, get)
+	page("/applications/{id}/partners/{partner_id}/remove", s.removePartner, post)
+	page("/applications/{id}/team", s.team, get)
+	page("/applications/{id}/team", s.invite, post)
+	page("/applications/{id}/team/{member_id}", s.memberForm, get)
+	page("/applications/{id}/team/{member_id}", s.changeMember, post)
+	page("/applications/{id}/team/{member_id}/remove", s.removeMemberForm, get)
+	page("/applications/{id}/team/{member_id}/remove", s.removeMember, post)
+	page("/applications/{id}/comments", s.addNote, post)
+	page("/applications/{id}/invitation", s.invitation, get)
+	page("/applications/{id}/invitation/accept", s.acceptInvitation, post)
+	page("/applications/{id}/sign-off", s.signOffForm, get)
+	page("/applications/{id}/sign-off", s.signOff, post)
+	page("/applications/{id}/sign-off/send-back", s.sendBack, post)
+
 	// Reviewers and the panel chair.
 	page("/reviews", s.reviewQueue, get)
 	page("/applications/{id}/eligibility", s.decideEligibility, post)
@@ -83,6 +104,7 @@ func (s *server) routes() {
 	page("/admin/users/{user_id}/reactivate", s.reactivateUser, post)
 	page("/funds/{fund_id}/reviewers", s.reviewers, get)
 	page("/funds/{fund_id}/reviewers", s.setReviewers, post)
+	r.Handle("/admin/organisations/{ods_code}/certifiers", s.signedIn(s.certifiers)).Methods(get, post)
 	page("/admin/tokens", s.tokens, get)
 	page("/admin/tokens/{token_id}/revoke", s.revokeToken, post)
 	page("/admin/audit", s.audit, get)

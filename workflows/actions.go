@@ -25,7 +25,13 @@ func (a *applicationWorkflow) actionRules() []struct {
 		can  func(fundflow.Actor) error
 	}{
 		{UpdateSaveDraft, a.canEditDraft},
-		{UpdateSubmit, a.canEditDraft},
+		{UpdateSubmit, a.canSubmit},
+		{UpdateSetPartners, a.canSetPartners},
+		{UpdateInviteCoApplicant, a.canManageTeam},
+		{UpdateAcceptInvitation, a.canAcceptInvitation},
+		{UpdateAddComment, a.canAddComment},
+		{UpdateSignOff, a.canCertify},
+		{UpdateSendBack, a.canCertify},
 		{UpdateEligibilityDecision, a.canEligibilityDecision},
 		{UpdateSubmitAssessment, a.canSubmitAssessment},
 		{UpdateRaiseQuery, a.canRaiseQuery},
@@ -83,7 +89,19 @@ func (a *applicationWorkflow) actions(by fundflow.Actor) []Action {
 
 // --- Applicant ---
 
+// canEditDraft admits the bid's team with the edit right while the
+// answers may change; checkSaveSections then holds a co-applicant to the
+// sections assigned.
 func (a *applicationWorkflow) canEditDraft(by fundflow.Actor) error {
+	if err := a.requireTeam(by, application.RightEdit); err != nil {
+		return err
+	}
+	return a.answersOpen()
+}
+
+// canSubmit is for the lead organisation alone: co-applicants write parts
+// of a bid, the organisation that leads it sends it.
+func (a *applicationWorkflow) canSubmit(by fundflow.Actor) error {
 	if err := a.requireApplicant(by); err != nil {
 		return err
 	}

@@ -14,8 +14,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/activities"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/document"
+	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
 	"github.com/fundflow/fundflow/internal/outcome"
 )
@@ -36,7 +38,12 @@ func (a *applicationWorkflow) probes(by fundflow.Actor, now time.Time) []probe {
 	def := a.Fund
 	out := []probe{
 		{Action{Name: UpdateSaveDraft}, func(ctx workflow.Context) error {
-			return a.checkSaveDraft(ctx, SaveDraftRequest{Command: c, Patch: application.Patch{Need: application.Set("Still high.")}})
+			patch := application.Patch{Need: application.Set("Still high.")}
+			if m, ok := a.member(by); ok && len(m.Sections) > 0 {
+				// The states assign co-applicants the delivery plan.
+				patch = application.Patch{DeliveryPlan: application.Set("Health visitors.")}
+			}
+			return a.checkSaveDraft(ctx, SaveDraftRequest{Command: c, Patch: patch})
 		}},
 		{Action{Name: UpdateSubmit}, func(ctx workflow.Context) error { return a.checkSubmit(ctx, SubmitRequest{Command: c}) }},
 		{Action{Name: UpdateWithdraw}, func(ctx workflow.Context) error {
@@ -71,6 +78,24 @@ func (a *applicationWorkflow) probes(by fundflow.Actor, now time.Time) []probe {
 		}},
 		{Action{Name: UpdateTerminate}, func(ctx workflow.Context) error {
 			return a.checkTerminate(ctx, TerminateRequest{Command: c, Reason: "Not delivered."})
+		}},
+		{Action{Name: UpdateSetPartners}, func(ctx workflow.Context) error {
+			return a.checkSetPartners(ctx, SetPartnersRequest{Command: c})
+		}},
+		{Action{Name: UpdateInviteCoApplicant}, func(ctx workflow.Context) error {
+			return a.checkInvite(ctx, InviteCoApplicantRequest{Command: c, Email: "probe.person@bristol.gov.uk", Name: "Probe Person", Right: application.RightView})
+		}},
+		{Action{Name: UpdateAcceptInvitation}, func(ctx workflow.Context) error {
+			return a.checkAcceptInvitation(ctx, AcceptInvitationRequest{Command: c})
+		}},
+		{Action{Name: UpdateAddComment}, func(ctx workflow.Context) error {
+			return a.checkAddComment(ctx, AddCommentRequest{Command: c, Text: "Looks good."})
+		}},
+		{Action{Name: UpdateSignOff}, func(ctx workflow.Context) error {
+			return a.checkSignOff(ctx, SignOffRequest{Command: c, AnswersSHA256: a.answersHash(), Declare: true})
+		}},
+		{Action{Name: UpdateSendBack}, func(ctx workflow.Context) error {
+			return a.checkSendBack(ctx, SendBackRequest{Command: c, Reason: "Add the council's figures."})
 		}},
 	}
 	for _, d := range a.Documents {
@@ -164,6 +189,23 @@ func TestActionsAgreeWithTheValidators(t *testing.T) {
 		"in_deployment": deploying,
 		"completed":     func(a *applicationWorkflow) { deploying(a); a.Status = application.StatusCompleted },
 		"terminated":    func(a *applicationWorkflow) { deploying(a); a.Status = application.StatusTerminated },
+		"awaiting sign-off": func(a *applicationWorkflow) {
+			a.Fund.SignOff = fund.SignOff{Required: true}.Defaults()
+			a.Status, a.SubmittedBy = application.StatusAwaitingSignOff, &appLead
+			a.SignOff = &signOffState{RequestedBy: appLead, Certifiers: []activities.CertifierInfo{{UserID: appLead.ID}, {UserID: appCFO.ID}}}
+			a.Team = application.Team{{ID: council.ID, Email: councilAddr, Name: council.Name, Right: application.RightEdit, Sections: []string{"delivery"}, InvitedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour), AcceptedAt: now}}
+		},
+		"signed off, being screened": func(a *applicationWorkflow) {
+			a.Fund.SignOff = fund.SignOff{Required: true}.Defaults()
+			a.Status, a.SubmittedBy = application.StatusEligibility, &appLead
+			a.Panel = application.NewPanel(appLead.OrgCode, 2)
+			a.Eligibility = &Eligibility{CheckedAt: now}
+			a.SignOff = &signOffState{RequestedBy: appLead, Certifiers: []activities.CertifierInfo{{UserID: appCFO.ID}},
+				History: []application.SignOff{{By: appCFO, At: now, AnswersSHA256: a.answersHash()}}}
+		},
+		"draft with an invitation": func(a *applicationWorkflow) {
+			a.Team = application.Team{{ID: council.ID, Email: councilAddr, Name: council.Name, Right: application.RightComment, InvitedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)}}
+		},
 		"ineligible":    final(application.StatusIneligible),
 		"rejected":      final(application.StatusRejected),
 		"withdrawn":     final(application.StatusWithdrawn),
@@ -172,7 +214,7 @@ func TestActionsAgreeWithTheValidators(t *testing.T) {
 	}
 	// rev-9 is a reviewer the panel never names.
 	rev9 := fundflow.Actor{ID: "rev-9", Name: "Nia Nine", Role: fundflow.RoleReviewer}
-	actors := []fundflow.Actor{appLead, rivalApp, rev1, rev2, rev3, rev9, fundChair, progMgr, appAdmin}
+	actors := []fundflow.Actor{appLead, appCFO, council, rivalApp, rev1, rev2, rev3, rev9, fundChair, progMgr, appAdmin}
 	seen := map[string]bool{}
 	for name, setUp := range states {
 		t.Run(name, func(t *testing.T) {
@@ -225,7 +267,8 @@ func TestActionsAgreeWithTheValidators(t *testing.T) {
 	// Every Update is allowed somewhere, so no agreement above is vacuous.
 	for _, name := range []string{UpdateSaveDraft, UpdateSubmit, UpdateWithdraw, UpdateAnswerQuery, UpdateEligibilityDecision, UpdateDeclareConflict,
 		UpdateSubmitAssessment, UpdateRaiseQuery, UpdatePanelDecision, UpdateAcceptOffer, UpdateDeclineOffer, UpdateSubmitEvidence,
-		UpdateRequestExtension, UpdateVerifyMilestone, UpdateDecideExtension, UpdateTerminate} {
+		UpdateRequestExtension, UpdateVerifyMilestone, UpdateDecideExtension, UpdateTerminate,
+		UpdateSetPartners, UpdateInviteCoApplicant, UpdateAcceptInvitation, UpdateAddComment, UpdateSignOff, UpdateSendBack} {
 		require.True(t, seen[name], "%s is never allowed", name)
 	}
 }
@@ -257,6 +300,6 @@ func TestViewActionsAreTheCallers(t *testing.T) {
 	})
 	require.Error(t, r.run(newApp(def)))
 	require.Equal(t, []Action{{Name: UpdateRaiseQuery}, {Name: UpdatePanelDecision}}, chair.Actions)
-	require.Equal(t, []Action{{Name: UpdateWithdraw}}, lead.Actions)
+	require.Equal(t, []Action{{Name: UpdateInviteCoApplicant}, {Name: UpdateAddComment}, {Name: UpdateWithdraw}}, lead.Actions)
 	require.Nil(t, none.Actions)
 }

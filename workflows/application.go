@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -131,6 +132,9 @@ type applicationWorkflow struct {
 	// published is what the search attributes say, so they are upserted
 	// only when it changes.
 	published *publishedAttributes
+	// clock is the workflow's time at the last change or read, for what
+	// the view judges by time (an invitation expired).
+	clock time.Time
 }
 
 type publishedAttributes struct {
@@ -233,6 +237,7 @@ func (a *applicationWorkflow) serially(ctx workflow.Context, fn func(workflow.Co
 		return err
 	}
 	defer a.mu.Unlock()
+	a.clock = workflow.Now(ctx)
 	if a.Reference == "" && a.Revision >= revisions[referencesFirst] {
 		if err := a.ensureReference(ctx); err != nil {
 			return err
@@ -317,6 +322,7 @@ func (a *applicationWorkflow) keys() keyMemory {
 func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 	return errors.Join(
 		workflow.SetQueryHandler(ctx, QueryApplication, func(q ViewQuery) (ApplicationView, error) {
+			a.clock = workflow.Now(ctx)
 			v := a.view()
 			if q.Actor != nil {
 				v.Actions = a.actions(*q.Actor)
@@ -348,13 +354,20 @@ func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 		setUpdate(ctx, UpdateFundFinished, serialised(a, update[FundFinishedRequest, Outcome]{check: a.checkFundFinished, apply: a.fundFinished})),
 		a.setDeploymentHandlers(ctx),
 		a.setDocumentHandlers(ctx),
+		a.setPartnershipHandlers(ctx),
 	)
 }
 
 // --- Applicant ---
 
-func (a *applicationWorkflow) checkSaveDraft(_ workflow.Context, r SaveDraftRequest) error {
+func (a *applicationWorkflow) checkSaveDraft(ctx workflow.Context, r SaveDraftRequest) error {
 	if err := a.canEditDraft(r.Actor); err != nil {
+		return err
+	}
+	if err := a.stillOpen(ctx); err != nil {
+		return err
+	}
+	if err := a.checkSaveSections(r); err != nil {
 		return err
 	}
 	// Validation is pure: the checker flags encoding/json's reflection and
@@ -367,12 +380,14 @@ func (a *applicationWorkflow) saveDraft(ctx workflow.Context, r SaveDraftRequest
 	// Merging answers ranges over maps only to build a map, so the order
 	// cannot show.
 	a.Content = a.Content.Apply(r.Patch) //workflowcheck:ignore
-	a.record(ctx, application.AudienceEveryone, r.Actor, "draft_saved", "changed: "+strings.Join(patchFields(r.Patch), ", "))
-	return a.outcome(), nil
+	fields := patchFields(r.Patch)
+	a.record(ctx, application.AudienceEveryone, r.Actor, "draft_saved", "changed: "+strings.Join(fields, ", "))
+	a.markChanged(ctx, r.Actor, a.sectionsOf(fields))
+	return a.outcome(), a.answersChanged(ctx, r.Actor)
 }
 
 func (a *applicationWorkflow) checkSubmit(_ workflow.Context, r SubmitRequest) error {
-	if err := a.canEditDraft(r.Actor); err != nil {
+	if err := a.canSubmit(r.Actor); err != nil {
 		return err
 	}
 	return a.known().ValidateSubmission(a.Content, a.Fund) //workflowcheck:ignore as in checkSaveDraft
@@ -384,13 +399,25 @@ func (a *applicationWorkflow) known() application.Known {
 	return application.Known{Documents: nonNil(a.Documents)}
 }
 
-// submit registers with the fund first: the fund decides whether it is
+// submit sends the bid for sign-off where the fund requires one, and
+// otherwise lodges it.
+func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Outcome, error) {
+	if a.Fund.SignOff.Required {
+		return a.requestSignOff(ctx, r.Actor)
+	}
+	by := r.Actor
+	return a.lodge(ctx, by, func() { a.SubmittedBy = &by })
+}
+
+// lodge registers with the fund first: the fund decides whether it is
 // taking submissions, and tells of the organisation's other live
 // applications. Only then are the eligibility rules run, on the fund's
 // current terms and the registry as it stands on the submission date.
-func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Outcome, error) {
+// first, if given, records what made the bid count as submitted, once the
+// blocking calls have succeeded and before anything else changes.
+func (a *applicationWorkflow) lodge(ctx workflow.Context, by fundflow.Actor, first func()) (Outcome, error) {
 	reg, refusal, err := callFund[RegisterSubmissionResult](ctx, a, UpdateRegisterSubmission, RegisterSubmissionRequest{
-		Command: a.fundCommand(UpdateRegisterSubmission, r.Actor), ApplicationID: a.ApplicationID, OrgCode: a.OrgCode,
+		Command: a.fundCommand(UpdateRegisterSubmission, by), ApplicationID: a.ApplicationID, OrgCode: a.OrgCode,
 	})
 	if err != nil {
 		return Outcome{}, err
@@ -417,6 +444,9 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 		return Outcome{}, err
 	}
 
+	if first != nil {
+		first()
+	}
 	a.Fund, a.Division, a.SubmittedAt, a.OrgName = def, div, now, org.Org.Name
 	// A submission keeps what the applicant was last shown: answers to
 	// questions a condition now hides go. Maps are only rebuilt, as in
@@ -424,7 +454,7 @@ func (a *applicationWorkflow) submit(ctx workflow.Context, r SubmitRequest) (Out
 	a.Content = a.Content.Shown(def.ApplicationForm()) //workflowcheck:ignore
 	a.Panel = application.NewPanel(a.OrgCode, def.ReviewersPerApplication)
 	a.moveTo(application.StatusSubmitted)
-	a.record(ctx, application.AudienceEveryone, r.Actor, "submitted", "")
+	a.record(ctx, application.AudienceEveryone, by, "submitted", "")
 	checks := application.CheckEligibility(application.EligibilityInput{
 		Content: a.Content, Fund: def, Org: org.Org, Validity: org.Validity,
 		OtherLive: reg.EarlierLiveApplications, SubmittedAt: now,
@@ -914,6 +944,7 @@ func (a *applicationWorkflow) nextDeadline() (time.Time, bool) {
 		}
 	}
 	consider(a.StaffRetryAt)
+	a.considerSignOff(consider)
 	a.considerDeployment(consider)
 	return next, !next.IsZero()
 }
@@ -949,6 +980,9 @@ func (a *applicationWorkflow) onDeadlines(ctx workflow.Context) error {
 		if _, err := a.staff(ctx, fundflow.System); err != nil {
 			return err
 		}
+	}
+	if err := a.onSignOffDeadlines(ctx, now); err != nil {
+		return err
 	}
 	return a.onDeploymentDeadlines(ctx, now)
 }
@@ -1354,6 +1388,8 @@ func (a *applicationWorkflow) view() ApplicationView {
 		Milestones: a.milestonesView(), Letters: nonNil(slices.Clone(a.Letters)),
 		Documents:  nonNil(slices.Clone(a.Documents)),
 		DrawnPence: a.drawn(), RAG: a.rag(), OverdueCount: a.overdueCount(), NextMilestone: a.nextMilestone(),
+		Partners: nonNil(slices.Clone(a.Partners)), CoApplicants: a.coApplicants(a.clock), Comments: nonNil(slices.Clone(a.Comments)),
+		SignOff: a.signOffView(), Changed: maps.Clone(a.Changed),
 	}
 	if a.Offer != nil && a.Offer.ReleasedAt.IsZero() {
 		v.AwardedPence = a.Offer.AmountPence
@@ -1366,7 +1402,7 @@ func (a *applicationWorkflow) view() ApplicationView {
 func (a *applicationWorkflow) timeline(q TimelineQuery) TimelinePage {
 	page := TimelinePage{Entries: []application.Entry{}}
 	for _, e := range a.Timeline[min(max(q.AfterSeq, 0), len(a.Timeline)):] {
-		if q.Role == fundflow.RoleApplicant {
+		if q.Role.Applying() {
 			var ok bool
 			if e, ok = e.ForApplicant(); !ok {
 				continue

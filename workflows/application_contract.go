@@ -10,6 +10,7 @@ import (
 	"github.com/fundflow/fundflow/internal/document"
 	"github.com/fundflow/fundflow/internal/fund"
 	"github.com/fundflow/fundflow/internal/letters"
+	"github.com/fundflow/fundflow/internal/partner"
 )
 
 // Updates an application workflow accepts from people. Each takes a request
@@ -79,9 +80,12 @@ const (
 
 // SaveDraftRequest changes a draft. The organisation is not in the patch:
 // it is the workflow's, set from the applicant's token at creation.
+// BaseVersion, when set, is the application's version the saver started
+// from: a section someone else changed since is refused, not overwritten.
 type SaveDraftRequest struct {
 	Command
-	Patch application.Patch `json:"patch"`
+	Patch       application.Patch `json:"patch"`
+	BaseVersion int64             `json:"base_version,omitempty"`
 }
 
 // SubmitRequest submits a draft.
@@ -282,6 +286,16 @@ type ApplicationView struct {
 	// Version increases with every change to the application, so a read
 	// model can tell a newer view from an older one.
 	Version int64 `json:"version"`
+	// Partners, CoApplicants, Comments and SignOff are the partnership:
+	// the partner organisations, the people invited, the team's notes
+	// (never shown to staff) and the certifier's sign-off.
+	Partners     []partner.Partner     `json:"partners"`
+	CoApplicants []CoApplicant         `json:"co_applicants"`
+	Comments     []application.Comment `json:"comments"`
+	SignOff      SignOffView           `json:"sign_off"`
+	// Changed is when each section last changed and by whom; a save
+	// sends the Version it started from as base_version.
+	Changed map[string]SectionChange `json:"changed,omitempty"`
 	// Actions are what ViewQuery.Actor may do now; null without one.
 	Actions []Action `json:"actions"`
 	// ActionsBy are the actions of every audience (see audienceOf), set
@@ -467,6 +481,28 @@ type ApplicationWorkflowInput struct {
 	// id is never reused after a removal.
 	Documents   []document.Document `json:"documents,omitempty"`
 	DocumentSeq int                 `json:"document_seq,omitempty"`
+
+	// SubmittedBy is who sent the bid for sign-off or submitted it: never
+	// its certifier too.
+	SubmittedBy *fundflow.Actor `json:"submitted_by,omitempty"`
+	// Partners are the partner organisations; PartnerSeq numbers them so
+	// an id is never reused.
+	Partners   []partner.Partner     `json:"partners,omitempty"`
+	PartnerSeq int                   `json:"partner_seq,omitempty"`
+	Team       application.Team      `json:"team,omitempty"`
+	Comments   []application.Comment `json:"comments,omitempty"`
+	SignOff    *signOffState         `json:"sign_off,omitempty"`
+	// Changed is the version at which each section's answers last
+	// changed, and by whom, so a save made from an older copy of a
+	// section is refused instead of overwriting someone else's answers.
+	Changed map[string]SectionChange `json:"changed,omitempty"`
+}
+
+// SectionChange is the last change to one section of the answers.
+type SectionChange struct {
+	Version int64          `json:"version"`
+	By      fundflow.Actor `json:"by"`
+	At      time.Time      `json:"at"`
 }
 
 // ApplicationRow is an application's read-model row, built from its view:
@@ -484,6 +520,14 @@ func ApplicationRow(v ApplicationView, now time.Time) application.Row {
 	}
 	r.OrgName, r.DrawnPence, r.RAG, r.OverdueCount, r.NextMilestone = v.OrgName, v.DrawnPence, string(v.RAG), v.OverdueCount, v.NextMilestone
 	r.Targets, r.Outcome = panelTargets(v), awardOutcome(v)
+	for _, m := range v.CoApplicants {
+		if m.Status == application.MemberInvited || m.Status == application.MemberActive {
+			r.Team = append(r.Team, m.ID)
+		}
+	}
+	for _, p := range v.Partners {
+		r.Partners = append(r.Partners, p.Name)
+	}
 	r.View = projectedView(v)
 	return r
 }

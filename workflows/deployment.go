@@ -608,7 +608,18 @@ func (a *applicationWorkflow) snapshot(ctx workflow.Context, kind letters.Kind, 
 		Signatory: signatory,
 		VerifyURL: verifyPath,
 		Renderer:  renderer,
+		Partners:  a.letterPartners(),
 	}
+}
+
+// letterPartners are the partners as letters name them; nil for a bid
+// with none, so its letters render as before partnerships.
+func (a *applicationWorkflow) letterPartners() []letters.Partner {
+	var out []letters.Partner
+	for _, p := range a.Partners {
+		out = append(out, letters.Partner{Name: p.Name, Kind: p.Kind.Label(), Role: p.Role, SharePence: p.SharePence, MatchPence: p.MatchPence})
+	}
+	return out
 }
 
 // letterMetadata is the change from which new letters are drawn by

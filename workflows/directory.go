@@ -32,8 +32,8 @@ var directoryProjectOptions = workflow.ActivityOptions{
 }
 
 // DirectoryWorkflow is the deployment's directory of people, with ID
-// DirectoryWorkflowID: the only writer of users, roles, fund pools and
-// service tokens. Its Updates change the state without blocking and then
+// DirectoryWorkflowID: the only writer of users, roles, fund pools,
+// organisations' certifiers and service tokens. Its Updates change the state without blocking and then
 // wait for the main loop to write the cache entries they touched; the main
 // loop also decides when to continue as new.
 func DirectoryWorkflow(ctx workflow.Context, in DirectoryWorkflowInput) error {
@@ -87,15 +87,30 @@ func (d *directoryWorkflow) project(ctx workflow.Context) error {
 			ch.Tokens = append(ch.Tokens, t)
 		case "pool":
 			ch.Pools = append(ch.Pools, d.State.Pool(id))
+		case "certifiers":
+			ch.Certifiers = append(ch.Certifiers, directory.CertifierList{OrgCode: id, Certifiers: d.State.CertifiersOf(id), Rev: rev})
 		}
 	}
 	var a *activities.Activities
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, directoryProjectOptions), a.ProjectDirectory, ch).Get(ctx, nil); err != nil {
 		return err
 	}
-	d.Pending = slices.DeleteFunc(d.Pending, func(p string) bool { return slices.Contains(sent, p) && d.revOf(p) <= rev })
+	d.Pending = slices.DeleteFunc(d.Pending, func(p string) bool { return slices.Contains(sent, p) && d.written(p, rev, ch) })
 	d.ProjectedRev = rev
 	return nil
+}
+
+// written reports whether the projection of ch, sent at rev, wrote entry p
+// as it stands now. An organisation's certifiers have no revision of their
+// own (an emptied list has nowhere to keep one), so theirs is written if
+// the list is still the one sent.
+func (d *directoryWorkflow) written(p string, rev int64, ch activities.DirectoryChanges) bool {
+	kind, id, _ := strings.Cut(p, ":")
+	if kind != "certifiers" {
+		return d.revOf(p) <= rev
+	}
+	i := slices.IndexFunc(ch.Certifiers, func(l directory.CertifierList) bool { return l.OrgCode == id })
+	return slices.Equal(ch.Certifiers[i].Certifiers, d.State.CertifiersOf(id))
 }
 
 func (d *directoryWorkflow) revOf(p string) int64 {
@@ -163,6 +178,15 @@ func (d *directoryWorkflow) setHandlers(ctx workflow.Context) error {
 			p, err := d.State.SetPool(r.pool(), r.Reason, r.Actor, workflow.Now(ctx))
 			d.owe("pool:" + p.FundID)
 			return p, err
+		}),
+		setDirectoryUpdate(ctx, d, UpdateSetCertifiers, func(_ workflow.Context, r SetCertifiersRequest) error {
+			return d.State.CheckSetCertifiers(r.OrgCode, r.Certifiers, r.Reason)
+		}, func(ctx workflow.Context, r SetCertifiersRequest) ([]directory.Certifier, error) {
+			cs, err := d.State.SetCertifiers(r.OrgCode, r.Certifiers, r.Reason, r.Actor, workflow.Now(ctx))
+			if err == nil {
+				d.owe("certifiers:" + r.OrgCode)
+			}
+			return cs, err
 		}),
 		setDirectoryUpdate(ctx, d, UpdateCreateToken, func(ctx workflow.Context, r CreateTokenRequest) error {
 			return d.State.CheckCreateToken(r.NewToken, workflow.Now(ctx))

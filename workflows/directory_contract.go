@@ -22,6 +22,7 @@ const (
 	UpdateSetRoles      = "set_roles"       // SetRolesRequest → directory.User
 	UpdateSetUserActive = "set_user_active" // SetUserActiveRequest → directory.User
 	UpdateSetFundPool   = "set_fund_pool"   // SetFundPoolRequest → directory.Pool
+	UpdateSetCertifiers = "set_certifiers"  // SetCertifiersRequest → []directory.Certifier
 	UpdateCreateToken   = "create_token"    // CreateTokenRequest → directory.Token
 	UpdateRevokeToken   = "revoke_token"    // RevokeTokenRequest → directory.Token
 )
@@ -44,8 +45,8 @@ type DirectoryWorkflowInput struct {
 	State     directory.State `json:"state"`
 	Processed []ProcessedKey  `json:"processed,omitempty"`
 	// Pending names the cache entries not yet written ("user:ID",
-	// "token:ID", "pool:FUND"), and ProjectedRev the revision the cache has
-	// caught up with.
+	// "token:ID", "pool:FUND", "certifiers:ORG"), and ProjectedRev the
+	// revision the cache has caught up with.
 	Pending      []string `json:"pending,omitempty"`
 	ProjectedRev int64    `json:"projected_rev"`
 }
@@ -80,6 +81,16 @@ type SetFundPoolRequest struct {
 	Reviewers []string `json:"reviewers"`
 	Panel     []string `json:"panel"`
 	Reason    string   `json:"reason,omitempty"`
+}
+
+// SetCertifiersRequest replaces an organisation's certifiers. OrgCode is
+// the registry's spelling of a code valid today, which the caller checks;
+// each certifier's own OrgCode may be left empty.
+type SetCertifiersRequest struct {
+	Command
+	OrgCode    string                `json:"org_code"`
+	Certifiers []directory.Certifier `json:"certifiers"`
+	Reason     string                `json:"reason,omitempty"`
 }
 
 // CreateTokenRequest registers a service token by the hash of its secret.

@@ -20,11 +20,22 @@ import (
 
 // audienceOf is the ActionsBy key for by's actions on v.
 func audienceOf(by fundflow.Actor, v ApplicationView) string {
+	named := func(key string) string {
+		if _, ok := v.ActionsBy[key]; ok {
+			return key
+		}
+		return ""
+	}
 	switch by.Role {
 	case fundflow.RoleApplicant:
 		if !by.ApplicantOf(v.OrgCode) {
-			return ""
+			return named(memberAudience(by.ID))
 		}
+		if key := named(certifierAudience(by.ID)); key != "" {
+			return key
+		}
+	case fundflow.RoleCoApplicant:
+		return named(memberAudience(by.ID))
 	case fundflow.RoleReviewer:
 		if _, ok := v.ActionsBy[activities.ReviewerAudience(by.ID)]; ok {
 			return activities.ReviewerAudience(by.ID)
@@ -60,6 +71,16 @@ func (a *applicationWorkflow) actionsByAudience() map[string][]Action {
 	for _, r := range a.Panel.Current() {
 		named(r.ID)
 	}
+	// Certifiers and co-applicants are told apart by who they are: a
+	// certifier may sign off, a co-applicant has the right they were given.
+	if a.SignOff != nil {
+		for _, c := range a.SignOff.Certifiers {
+			out[certifierAudience(c.UserID)] = a.actions(fundflow.Actor{Role: fundflow.RoleApplicant, OrgCode: a.OrgCode, ID: c.UserID})
+		}
+	}
+	for _, m := range a.Team.Current() {
+		out[memberAudience(m.ID)] = a.actions(fundflow.Actor{Role: fundflow.RoleCoApplicant, ID: m.ID})
+	}
 	for _, c := range a.Panel.Conflicts {
 		named(c.Reviewer.ID)
 	}
@@ -82,3 +103,6 @@ func projectedView(v ApplicationView) json.RawMessage {
 	mustHold(err)
 	return b
 }
+
+func certifierAudience(userID string) string { return "certifier:" + userID }
+func memberAudience(userID string) string    { return "member:" + userID }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/fundflow/fundflow/internal/devtest/devseed"
 	"github.com/fundflow/fundflow/internal/devtest/loadgen"
-	"github.com/fundflow/fundflow/internal/fund"
 )
 
 func runBench(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
@@ -23,7 +22,7 @@ func runBench(ctx context.Context, args []string, _ func(string) string, stdout,
 	var jsonOut, tokensFile string
 	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "the fundflow dev to load, on this machine")
 	fs.StringVar(&tokensFile, "tokens", "./data/dev-tokens.json", "that fundflow dev's dev-tokens.json")
-	fs.StringVar(&c.FundID, "fund", fund.SeedID, "the fund applications are made to")
+	fs.StringVar(&c.FundID, "fund", "", "the fund applications are made to (default: the bench's own, made on first use with the seeded fund's terms)")
 	fs.Float64Var(&c.Rate, "rate", 200, "requests per second, arriving at fixed intervals")
 	fs.DurationVar(&c.Duration, "duration", 60*time.Second, "how long to send for")
 	fs.IntVar(&c.MaxRequests, "max-requests", 0, "stop after this many requests (default rate × duration)")

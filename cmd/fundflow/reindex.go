@@ -40,7 +40,8 @@ func runReindex(ctx context.Context, args []string, getenv func(string) string, 
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "rebuilt the directory cache: %d users, %d tokens, %d fund pools\n", len(st.Users), len(st.Tokens), len(st.Pools))
+		fmt.Fprintf(stdout, "rebuilt the directory cache: %d users, %d tokens, %d fund pools, %d organisations' certifiers\n",
+			len(st.Users), len(st.Tokens), len(st.Pools), len(st.CertifierLists()))
 		n, err := rebuildInbox(ctx, e.tc, &notify.Inbox{Redis: e.redis, Prefix: e.cfg.redisPrefix}, st)
 		if err != nil {
 			return err

@@ -36,6 +36,11 @@ type Row struct {
 	// Version is the workflow's state version; an older version never
 	// overwrites a newer one.
 	Version int64 `json:"version"`
+	// Team are the user ids of the co-applicants invited or joined: who
+	// besides the organisation may open the application.
+	Team []string `json:"team,omitempty"`
+	// Partners name the partner organisations, for lists and the panel.
+	Partners []string `json:"partners,omitempty"`
 	// Targets are the application's outcome targets while it awaits the
 	// panel, which ranks them beside the score.
 	Targets []fund.Target `json:"targets,omitempty"`

@@ -8,10 +8,14 @@ import "slices"
 //	eligibility → ineligible; panel → rejected | waitlisted; waitlisted → offered
 //	any open state → withdrawn; offered → declined | offer_expired; in_deployment → terminated
 //	eligibility | assessment | panel ⇄ information_requested
+//	draft → awaiting_sign_off → submitted, where the fund requires sign-off;
+//	awaiting_sign_off → draft (sent back); eligibility → awaiting_sign_off
+//	(a signed-off bid changed before screening, which voids the sign-off)
 type Status string
 
 const (
 	StatusDraft                Status = "draft"
+	StatusAwaitingSignOff      Status = "awaiting_sign_off"
 	StatusSubmitted            Status = "submitted"
 	StatusEligibility          Status = "eligibility"
 	StatusInformationRequested Status = "information_requested"
@@ -55,11 +59,13 @@ type statusInfo struct {
 //     manager (terminated), so accepted and in_deployment are not open.
 var lifecycle = []statusInfo{
 	{StatusDraft, "Draft", "Draft", true,
-		[]Status{StatusSubmitted, StatusWithdrawn}},
+		[]Status{StatusSubmitted, StatusAwaitingSignOff, StatusWithdrawn}},
+	{StatusAwaitingSignOff, "Awaiting sign-off", "Awaiting sign-off", true,
+		[]Status{StatusSubmitted, StatusDraft, StatusWithdrawn}},
 	{StatusSubmitted, "Submitted", "Application received", true,
 		[]Status{StatusEligibility, StatusWithdrawn}},
 	{StatusEligibility, "Eligibility screening", "Application received", true,
-		[]Status{StatusAssessment, StatusIneligible, StatusInformationRequested, StatusWithdrawn}},
+		[]Status{StatusAssessment, StatusIneligible, StatusInformationRequested, StatusAwaitingSignOff, StatusWithdrawn}},
 	{StatusInformationRequested, "Information requested", "Further information requested", true,
 		[]Status{StatusEligibility, StatusAssessment, StatusPanel, StatusWithdrawn}},
 	{StatusIneligible, "Ineligible", "Not eligible", false, nil},

@@ -97,6 +97,11 @@ func (d day) next() day {
 	return day{y, m, dd}
 }
 
+func (d day) prev() day {
+	y, m, dd := time.Date(d.y, d.m, d.d-1, 0, 0, 0, 0, time.UTC).Date()
+	return day{y, m, dd}
+}
+
 func (d day) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.y, int(d.m), d.d) }
 
 func (d day) weekend() bool {
@@ -223,13 +228,19 @@ func (c *Calendar) working(div Division, d day) bool {
 // callers storing a deadline should check that and raise an alert so the
 // holiday CSV gets extended.
 func (c *Calendar) AddWorkingDays(div Division, from time.Time, n int) time.Time {
+	return c.stepWorkingDays(div, from, n, day.next)
+}
+
+// stepWorkingDays moves n working days from t, a day at a time by step,
+// keeping t's London wall-clock time.
+func (c *Calendar) stepWorkingDays(div Division, t time.Time, n int, step func(day) day) time.Time {
 	if n <= 0 {
-		return from.UTC()
+		return t.UTC()
 	}
-	local := from.In(London)
+	local := t.In(London)
 	d := dayOf(local)
 	for n > 0 {
-		d = d.next()
+		d = step(d)
 		if c.working(div, d) {
 			n--
 		}
@@ -238,4 +249,11 @@ func (c *Calendar) AddWorkingDays(div Division, from time.Time, n int) time.Time
 	// time exists exactly once on d: no DST gap or overlap to resolve.
 	h, m, s := local.Clock()
 	return time.Date(d.y, d.m, d.d, h, m, s, local.Nanosecond(), London).UTC()
+}
+
+// WorkingDaysBefore is the instant n working days in div before t, at t's
+// London wall-clock time: a reminder "five working days before the
+// close". Like AddWorkingDays it skips only weekends outside the data.
+func (c *Calendar) WorkingDaysBefore(div Division, t time.Time, n int) time.Time {
+	return c.stepWorkingDays(div, t, n, day.prev)
 }

@@ -354,3 +354,23 @@ func TestLongDateAndLongTimeAreLondons(t *testing.T) {
 		t.Errorf("London is %s", calendar.London)
 	}
 }
+
+func TestWorkingDaysBeforeSkipsWeekendsAndHolidays(t *testing.T) {
+	c, err := calendar.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tuesday 29 December 2026, noon: the working days before it in
+	// England are Thursday 24 (the 25th and the 28th, Boxing Day's
+	// substitute, are bank holidays) and Wednesday 23.
+	close := time.Date(2026, 12, 29, 12, 0, 0, 0, calendar.London)
+	for n, want := range map[int]time.Time{
+		0: close,
+		1: time.Date(2026, 12, 24, 12, 0, 0, 0, calendar.London),
+		2: time.Date(2026, 12, 23, 12, 0, 0, 0, calendar.London),
+	} {
+		if got := c.WorkingDaysBefore(calendar.EnglandAndWales, close, n); !got.Equal(want) {
+			t.Errorf("%d working days before %v = %v, want %v", n, close, got, want)
+		}
+	}
+}

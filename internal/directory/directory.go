@@ -1,9 +1,10 @@
 // Package directory is the vocabulary and the rules of fundflow's directory
-// of people (who they are and what they may do): users and their roles, each fund's reviewer pool and panel, and
-// the service tokens machines use. The directory entity workflow is its only
-// writer; Redis caches lookups from it and is rebuilt from it. Everything
-// here is pure, so the workflow can run it deterministically and tests can
-// run it without Temporal.
+// of people (who they are and what they may do): users and their roles,
+// each fund's reviewer pool and panel, each organisation's certifiers, and
+// the service tokens machines use. The directory entity workflow is its
+// only writer; Redis caches lookups from it and is rebuilt from it.
+// Everything here is pure, so the workflow can run it deterministically and
+// tests can run it without Temporal.
 //
 // The organisations people apply for are package organisation's; this
 // package holds the people. It imports the root package and organisation
@@ -91,13 +92,15 @@ type Pool struct {
 }
 
 // Entry is one line of the audit timeline: every invitation, role change,
-// deactivation, pool change and token created or revoked.
+// deactivation, pool change, certifier change and token created or
+// revoked.
 type Entry struct {
 	Seq    int64          `json:"seq"`
 	At     time.Time      `json:"at"`
 	Actor  fundflow.Actor `json:"actor"`
 	Action string         `json:"action"`
-	// Subject is the user id, token id or fund id the entry is about.
+	// Subject is the user id, token id, fund id or ODS code the entry is
+	// about.
 	Subject string `json:"subject"`
 	Detail  string `json:"detail"`
 	Reason  string `json:"reason,omitempty"`
@@ -112,6 +115,9 @@ const (
 	ActionPoolChanged  = "pool_changed"
 	ActionTokenCreated = "token_created"
 	ActionTokenRevoked = "token_revoked"
+	// ActionCertifiersChanged is about an organisation: its Subject is the
+	// ODS code.
+	ActionCertifiersChanged = "certifiers_changed"
 )
 
 // State is the whole directory, carried across Continue-As-New.
@@ -125,6 +131,9 @@ type State struct {
 	Read []ReadMarks `json:"read,omitempty"`
 	// Prefs holds the notification preferences people have set.
 	Prefs []Preference `json:"prefs,omitempty"`
+	// Certifiers are every organisation's, each organisation's in the
+	// order its list was set.
+	Certifiers []Certifier `json:"certifiers,omitempty"`
 }
 
 // Limits that keep one request, and the state carried across
@@ -188,9 +197,12 @@ func CheckRoles(v *fundflow.Invalid, roles []fundflow.Role, orgCode string) {
 		}
 	}
 	applicant := slices.Contains(roles, fundflow.RoleApplicant)
+	co := slices.Contains(roles, fundflow.RoleCoApplicant)
 	switch {
 	case applicant && len(roles) > 1:
 		v.Add("roles", "an applicant holds no staff role")
+	case co && len(roles) > 1:
+		v.Add("roles", "a co-applicant holds no other role")
 	case applicant && orgCode == "":
 		v.Add("org_code", "an applicant needs an organisation")
 	case !applicant && orgCode != "":
@@ -582,6 +594,11 @@ func CheckOrg(orgs *organisation.Registry, code string, today organisation.Date)
 	var msg string
 	switch v.Status {
 	case organisation.Valid:
+		if !o.Type.Applicant() {
+			// A trust is in the registry to be named as a partner; bids
+			// come from the bodies that commission.
+			return "", fundflow.Invalid{{Field: "org_code", Message: fmt.Sprintf("%s (%s) is a partner organisation, which cannot lead a bid", o.Name, o.Code)}}.Err("the organisation cannot apply")
+		}
 		return o.Code, nil
 	case organisation.NotFound:
 		msg = fmt.Sprintf("no organisation %q in the registry", code)

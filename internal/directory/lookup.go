@@ -28,6 +28,9 @@ type Lookup struct {
 	// pools existed.
 	FundID  string `json:"fund_id,omitempty"`
 	AnyFund bool   `json:"any_fund,omitempty"`
+	// CertifiersOf asks for an organisation's certifiers and the people
+	// they name, whatever the day: the caller decides who covers it.
+	CertifiersOf string `json:"certifiers_of,omitempty"`
 }
 
 // Answer is the directory's reply to a Lookup. Found is false when the
@@ -38,6 +41,9 @@ type Answer struct {
 	User  User   `json:"user,omitzero"`
 	Token Token  `json:"token,omitzero"`
 	Pool  []User `json:"pool,omitempty"`
+	// Certifiers and Users answer CertifiersOf.
+	Certifiers []Certifier `json:"certifiers,omitempty"`
+	Users      []User      `json:"users,omitempty"`
 }
 
 // Answer answers q from the state.
@@ -66,6 +72,14 @@ func (s *State) Answer(q Lookup) Answer {
 		return Answer{Found: true, Pool: pool}
 	case q.FundID != "":
 		return Answer{Found: true, Pool: s.PoolReviewers(q.FundID)}
+	case q.CertifiersOf != "":
+		a := Answer{Found: true, Certifiers: s.CertifiersOf(q.CertifiersOf)}
+		for _, c := range a.Certifiers {
+			if u, ok := s.User(c.UserID); ok && !slices.ContainsFunc(a.Users, func(x User) bool { return x.ID == u.ID }) {
+				a.Users = append(a.Users, u)
+			}
+		}
+		return a
 	}
 	return Answer{}
 }

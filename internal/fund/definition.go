@@ -104,6 +104,11 @@ type Definition struct {
 	// Form is the application form new drafts are started on. A fund
 	// defined before forms were data has none and asks form.Seeded().
 	Form *form.Form `json:"form,omitempty"`
+
+	// SignOff says whether a bid needs its certifier's sign-off to count
+	// as submitted; Invitations whom a lead may invite onto one.
+	SignOff     SignOff     `json:"sign_off,omitzero"`
+	Invitations Invitations `json:"invitations,omitempty"`
 }
 
 // Prefix is ReferencePrefix, or for a fund that has none, such as one
@@ -243,6 +248,7 @@ func (d Definition) Defaults() Definition {
 	set(&d.SLAs.Panel, "P10D")
 	set(&d.SLAs.QueryResponse, "P10D")
 	d.OpensAt, d.ClosesAt = d.OpensAt.UTC(), d.ClosesAt.UTC()
+	d.SignOff = d.SignOff.Defaults()
 	if d.Form != nil && d.Form.Version == 0 {
 		// An admin writing a fund's first form need not number it.
 		first := *d.Form
@@ -311,6 +317,7 @@ func (d Definition) Validate() error {
 
 	d.validateMilestones(&v)
 	d.validateMeasures(&v)
+	d.validatePartnership(&v)
 	if d.Form != nil {
 		if d.Form.Version < 1 {
 			v.Add("form.version", "must be at least 1")

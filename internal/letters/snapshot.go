@@ -40,6 +40,9 @@ type Snapshot struct {
 	AmountPence int64       `json:"amount_pence"`
 	Conditions  []string    `json:"conditions,omitempty"`
 	Milestones  []Milestone `json:"milestones,omitempty"`
+	// Partners are the bid's partner organisations, for letters issued
+	// since partnerships; absent from every letter before.
+	Partners []Partner `json:"partners,omitempty"`
 	// Targets are the award's outcome baselines and targets, as written
 	// figures with their measure's places.
 	Targets       []Target     `json:"targets,omitempty"`
@@ -57,6 +60,15 @@ type Snapshot struct {
 	// RendererGofpdf and the others); zero, and absent from the canonical
 	// JSON, for every letter issued before it existed.
 	Renderer int `json:"renderer,omitempty"`
+}
+
+// Partner is a partner organisation as a letter names it.
+type Partner struct {
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	Role       string `json:"role"`
+	SharePence int64  `json:"share_pence,omitempty"`
+	MatchPence int64  `json:"match_pence,omitempty"`
 }
 
 // Target is one outcome target an offer commits the award to.

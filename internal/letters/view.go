@@ -42,6 +42,7 @@ type view struct {
 	Conditions  []string
 	Targets     []Target
 	Milestones  []Milestone
+	Partners    []Partner
 	// DrawdownPence is the sum of the milestone drawdowns.
 	DrawdownPence int64
 	// Feedback is split into paragraphs because escape flattens newlines.
@@ -76,6 +77,7 @@ func newView(s Snapshot, contentHash string) view {
 		Conditions:  s.Conditions,
 		Targets:     s.Targets,
 		Milestones:  s.Milestones,
+		Partners:    s.Partners,
 		Feedback:    paragraphs(s.Feedback),
 		FailedRules: s.FailedRules,
 		Signatory:   s.Signatory,

@@ -1,6 +1,7 @@
-// Package organisation is the effective-dated register of UK health organisations
-// that can apply to a fund: English ICBs, Scottish health boards, Welsh local
-// health boards and Northern Ireland HSC trusts.
+// Package organisation is the effective-dated register of UK health
+// organisations: those that apply to a fund (English ICBs, Scottish health
+// boards, Welsh local health boards and Northern Ireland HSC trusts) and the
+// NHS trusts that join their bids as partners.
 //
 // Organisations come and go (42 ICBs became 36 on 1 April 2026), so the
 // question is never "does this code exist" but "was it valid on this date,
@@ -53,6 +54,10 @@ const (
 	ScottishHealthBoard   OrgType = "SCOTTISH_HEALTH_BOARD"
 	WelshLocalHealthBoard OrgType = "WELSH_LOCAL_HEALTH_BOARD"
 	NIHSCTrust            OrgType = "NI_HSC_TRUST"
+	// NHSTrust and WelshNHSTrust provide care rather than plan it for a
+	// population, so they are in the register to be named as partners.
+	NHSTrust      OrgType = "NHS_TRUST"
+	WelshNHSTrust OrgType = "WELSH_NHS_TRUST"
 )
 
 // typeNation pins each type to its nation: an ICB in Wales is a data error,
@@ -62,7 +67,18 @@ var typeNation = map[OrgType]Nation{
 	ScottishHealthBoard:   Scotland,
 	WelshLocalHealthBoard: Wales,
 	NIHSCTrust:            NorthernIreland,
+	NHSTrust:              England,
+	WelshNHSTrust:         Wales,
 }
+
+// ApplicantTypes are the types of the bodies that hold a population's
+// budget and bid for funds. Whether a fund admits one is still the fund's
+// eligible_org_types; this is what a list of who might apply, such as dev
+// mode's applicant tokens, keeps to, so the trusts do not crowd it.
+var ApplicantTypes = []OrgType{ICB, ScottishHealthBoard, WelshLocalHealthBoard, NIHSCTrust}
+
+// Applicant reports whether t is one of ApplicantTypes.
+func (t OrgType) Applicant() bool { return slices.Contains(ApplicantTypes, t) }
 
 // Org is one organisation. ValidFrom and ValidTo are inclusive; a zero Date
 // leaves that end open.
@@ -372,11 +388,12 @@ func (r *Registry) Search(q string, validOn *Date) []Org {
 func (r *Registry) All() []Org { return slices.Clone(r.orgs) }
 
 // CodesValidOn lists the codes of the organisations valid on d, in the
-// register's order.
-func (r *Registry) CodesValidOn(d Date) []string {
+// register's order; given types, only those of one of them, as in
+// CodesValidOn(d, ApplicantTypes...).
+func (r *Registry) CodesValidOn(d Date, types ...OrgType) []string {
 	var codes []string
 	for _, o := range r.orgs {
-		if o.ValidOn(d) {
+		if o.ValidOn(d) && (len(types) == 0 || slices.Contains(types, o.Type)) {
 			codes = append(codes, o.Code)
 		}
 	}

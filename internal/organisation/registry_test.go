@@ -55,6 +55,11 @@ func TestDefaultCounts(t *testing.T) {
 		{organisation.ScottishHealthBoard, "1948-07-05", 14},
 		{organisation.WelshLocalHealthBoard, "2026-11-24", 7},
 		{organisation.NIHSCTrust, "2026-11-24", 5},
+		{organisation.NHSTrust, "2020-03-31", 37},     // Weston still open, UHBW not yet formed
+		{organisation.NHSTrust, "2026-06-30", 37},     // North Bristol's last day
+		{organisation.NHSTrust, "2026-11-24", 36},     // acquired by RA7
+		{organisation.WelshNHSTrust, "2009-09-30", 2}, // before Public Health Wales
+		{organisation.WelshNHSTrust, "2026-11-24", 3},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.typ)+"@"+tt.on, func(t *testing.T) {
@@ -70,8 +75,8 @@ func TestDefaultCounts(t *testing.T) {
 			}
 		})
 	}
-	if n := len(r.All()); n != 48+14+7+5 {
-		t.Errorf("All() has %d rows, want 74", n)
+	if n := len(r.All()); n != 48+14+7+5+38+3 {
+		t.Errorf("All() has %d rows, want 115", n)
 	}
 }
 
@@ -106,6 +111,15 @@ func TestValidOn(t *testing.T) {
 		{"NI-BELFAST", "2026-11-24", organisation.Valid, "Belfast Health and Social Care Trust", ""},
 		{"ni-south-eastern", "2026-11-24", organisation.Valid, "South Eastern Health and Social Care Trust", ""},
 		{"NI-WESTERN", "2007-03-31", organisation.NotYetValid, "", ""},
+		{"RYF", "2026-11-24", organisation.Valid, "South Western Ambulance Service NHS Foundation Trust", ""},
+		{"RVJ", "2026-06-30", organisation.Valid, "North Bristol NHS Trust", ""},
+		{"rvj", "2026-07-01", organisation.Abolished, "", "RA7"},
+		{"RA3", "2020-03-31", organisation.Valid, "Weston Area Health NHS Trust", ""},
+		{"RA3", "2026-11-24", organisation.Abolished, "", "RA7"},
+		{"RA7", "2020-03-31", organisation.NotYetValid, "", ""},
+		{"RA7", "2026-11-24", organisation.Valid, "Bristol NHS Foundation Trust", ""},
+		{"RQF", "2026-11-24", organisation.Valid, "Velindre University NHS Trust", ""},
+		{"RYT", "2009-09-30", organisation.NotYetValid, "", ""},
 		{"XXX", "2026-11-24", organisation.NotFound, "", ""},
 		{"", "2026-11-24", organisation.NotFound, "", ""},
 	}
@@ -169,6 +183,17 @@ func TestKnownOrgs(t *testing.T) {
 				t.Errorf("got %+v", o)
 			}
 		}},
+		{"RVN", organisation.England, organisation.NHSTrust, func(t *testing.T, o organisation.Org) {
+			if o.Name != "Avon and Wiltshire Mental Health Partnership NHS Trust" || o.Region != "South West" ||
+				o.ONSCode != "" || o.Population != 0 || o.Verified != "yes" {
+				t.Errorf("got %+v", o)
+			}
+		}},
+		{"RT4", organisation.Wales, organisation.WelshNHSTrust, func(t *testing.T, o organisation.Org) {
+			if o.Name != "Welsh Ambulance Services University NHS Trust" || o.Region != "" {
+				t.Errorf("got %+v", o)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
@@ -181,6 +206,53 @@ func TestKnownOrgs(t *testing.T) {
 			}
 			tt.check(t, o)
 		})
+	}
+}
+
+// Trusts are in the register to be named as partners; a list of who might
+// apply, such as dev mode's applicant tokens, is the same with them as
+// without.
+func TestApplicantTypes(t *testing.T) {
+	for typ, want := range map[organisation.OrgType]bool{
+		organisation.ICB: true, organisation.ScottishHealthBoard: true,
+		organisation.WelshLocalHealthBoard: true, organisation.NIHSCTrust: true,
+		organisation.NHSTrust: false, organisation.WelshNHSTrust: false, "CCG": false,
+	} {
+		if typ.Applicant() != want {
+			t.Errorf("%s.Applicant() = %v", typ, !want)
+		}
+	}
+
+	r := defaultRegistry(t)
+	on := date(t, "2026-11-24")
+	applicants := r.CodesValidOn(on, organisation.ApplicantTypes...)
+	if len(applicants) != 36+14+7+5 {
+		t.Errorf("%d applicant codes valid on %s, want 62", len(applicants), on)
+	}
+	for _, code := range applicants {
+		if o, _ := r.Lookup(code); !o.Type.Applicant() {
+			t.Errorf("%s (%s) listed as an applicant", code, o.Type)
+		}
+	}
+	all := r.CodesValidOn(on)
+	if len(all) != len(applicants)+36+3 {
+		t.Errorf("%d codes valid on %s, want the 62 applicants and 39 trusts", len(all), on)
+	}
+	if got := r.CodesValidOn(on, organisation.WelshNHSTrust); !slices.Equal(got, []string{"RYT", "RQF", "RT4"}) {
+		t.Errorf("Welsh NHS trusts = %v", got)
+	}
+}
+
+// Partnership bids name trusts by ODS code, so each row says where its
+// code and name were checked, as every ICB row does.
+func TestTrustRowsNameTheirSources(t *testing.T) {
+	for _, o := range defaultRegistry(t).All() {
+		if o.Type.Applicant() {
+			continue
+		}
+		if o.Verified != "yes" || !strings.Contains(o.Notes, "src:") || o.ShortName == "" {
+			t.Errorf("%s (%s): verified %q, short name %q, notes %q", o.Code, o.Name, o.Verified, o.ShortName, o.Notes)
+		}
 	}
 }
 
@@ -286,6 +358,9 @@ func TestLoadRejects(t *testing.T) {
 		{"unknown nation", header + "Cornwall,ICB,QBB,,B,B,,,,,,yes,\n", `line 2: unknown nation "Cornwall"`},
 		{"unknown type", header + "England,CCG,QBB,,B,B,,,,,,yes,\n", `line 2: unknown org_type "CCG"`},
 		{"type in wrong nation", header + "Wales,ICB,QBB,,B,B,,,,,,yes,\n", "line 2: org_type ICB belongs to England, not Wales"},
+		{"English trust in Wales", header + "Wales,NHS_TRUST,RBB,,B,B,,,,,,yes,\n", "line 2: org_type NHS_TRUST belongs to England, not Wales"},
+		{"Welsh trust in England", header + "England,WELSH_NHS_TRUST,RBB,,B,B,,,,,,yes,\n", "line 2: org_type WELSH_NHS_TRUST belongs to Wales, not England"},
+		{"trust without a code", header + ok + "England,NHS_TRUST,,,B,B,,,,,,yes,\n", "line 3: code_ods is blank"},
 		{"bad valid_from", header + "England,ICB,QBB,,B,B,,,01/07/2022,,,yes,\n", "line 2: valid_from"},
 		{"impossible date", header + "England,ICB,QBB,,B,B,,,2022-07-01,2026-02-30,,yes,\n", "line 2: valid_to"},
 		{"to before from", header + "England,ICB,QBB,,B,B,,,2022-07-01,2022-06-30,,yes,\n", "line 2: valid_to 2022-06-30 is before valid_from 2022-07-01"},
@@ -339,9 +414,11 @@ func TestSearch(t *testing.T) {
 		want        []string
 	}{
 		{"substring of names in nation then name order", "south", "",
-			[]string{"QUY", "QE1", "QH8", "QKK", "QWE", "QF7", "NI-SOUTH-EASTERN", "NI-SOUTHERN"}},
+			[]string{"QUY", "QE1", "QH8", "QKK", "QWE", "QF7", "RV5", "RYF", "RHM", "NI-SOUTH-EASTERN", "NI-SOUTHERN"}},
 		{"case-insensitive", "SOUTH", "",
-			[]string{"QUY", "QE1", "QH8", "QKK", "QWE", "QF7", "NI-SOUTH-EASTERN", "NI-SOUTHERN"}},
+			[]string{"QUY", "QE1", "QH8", "QKK", "QWE", "QF7", "RV5", "RYF", "RHM", "NI-SOUTH-EASTERN", "NI-SOUTHERN"}},
+		{"trusts and ICBs together by name", "bristol", "2026-11-24", []string{"RA7", "QUY"}},
+		{"an acquired trust on its last day", "bristol", "2026-06-30", []string{"RA7", "QUY", "RVJ"}},
 		{"date filter drops abolished", "essex", "2026-11-24", []string{"D7T5G"}},
 		{"date filter drops not yet valid", "essex", "2026-03-31", []string{"QM7", "QH8", "QJG"}},
 		{"no filter keeps both", "essex", "", []string{"D7T5G", "QM7", "QH8", "QJG"}},

@@ -22,18 +22,24 @@ import (
 
 // Defines values for ActionName.
 const (
+	ActionNameAcceptInvitation    ActionName = "accept_invitation"
 	ActionNameAcceptOffer         ActionName = "accept_offer"
+	ActionNameAddComment          ActionName = "add_comment"
 	ActionNameAnswerQuery         ActionName = "answer_query"
 	ActionNameAttachDocument      ActionName = "attach_document"
 	ActionNameDecideExtension     ActionName = "decide_extension"
 	ActionNameDeclareConflict     ActionName = "declare_conflict"
 	ActionNameDeclineOffer        ActionName = "decline_offer"
 	ActionNameEligibilityDecision ActionName = "eligibility_decision"
+	ActionNameInviteCoApplicant   ActionName = "invite_co_applicant"
 	ActionNamePanelDecision       ActionName = "panel_decision"
 	ActionNameRaiseQuery          ActionName = "raise_query"
 	ActionNameRemoveDocument      ActionName = "remove_document"
 	ActionNameRequestExtension    ActionName = "request_extension"
 	ActionNameSaveDraft           ActionName = "save_draft"
+	ActionNameSendBack            ActionName = "send_back"
+	ActionNameSetPartners         ActionName = "set_partners"
+	ActionNameSignOff             ActionName = "sign_off"
 	ActionNameSubmit              ActionName = "submit"
 	ActionNameSubmitAssessment    ActionName = "submit_assessment"
 	ActionNameSubmitEvidence      ActionName = "submit_evidence"
@@ -45,7 +51,11 @@ const (
 // Valid indicates whether the value is a known member of the ActionName enum.
 func (e ActionName) Valid() bool {
 	switch e {
+	case ActionNameAcceptInvitation:
+		return true
 	case ActionNameAcceptOffer:
+		return true
+	case ActionNameAddComment:
 		return true
 	case ActionNameAnswerQuery:
 		return true
@@ -59,6 +69,8 @@ func (e ActionName) Valid() bool {
 		return true
 	case ActionNameEligibilityDecision:
 		return true
+	case ActionNameInviteCoApplicant:
+		return true
 	case ActionNamePanelDecision:
 		return true
 	case ActionNameRaiseQuery:
@@ -68,6 +80,12 @@ func (e ActionName) Valid() bool {
 	case ActionNameRequestExtension:
 		return true
 	case ActionNameSaveDraft:
+		return true
+	case ActionNameSendBack:
+		return true
+	case ActionNameSetPartners:
+		return true
+	case ActionNameSignOff:
 		return true
 	case ActionNameSubmit:
 		return true
@@ -90,6 +108,7 @@ func (e ActionName) Valid() bool {
 const (
 	ApplicationStatusAccepted             ApplicationStatus = "accepted"
 	ApplicationStatusAssessment           ApplicationStatus = "assessment"
+	ApplicationStatusAwaitingSignOff      ApplicationStatus = "awaiting_sign_off"
 	ApplicationStatusCompleted            ApplicationStatus = "completed"
 	ApplicationStatusDeclined             ApplicationStatus = "declined"
 	ApplicationStatusDraft                ApplicationStatus = "draft"
@@ -113,6 +132,8 @@ func (e ApplicationStatus) Valid() bool {
 	case ApplicationStatusAccepted:
 		return true
 	case ApplicationStatusAssessment:
+		return true
+	case ApplicationStatusAwaitingSignOff:
 		return true
 	case ApplicationStatusCompleted:
 		return true
@@ -149,6 +170,54 @@ func (e ApplicationStatus) Valid() bool {
 	}
 }
 
+// Defines values for CertifierCapacity.
+const (
+	ChiefFinanceOfficer CertifierCapacity = "chief_finance_officer"
+	Deputy              CertifierCapacity = "deputy"
+	SRO                 CertifierCapacity = "sro"
+	Section151Officer   CertifierCapacity = "section_151_officer"
+)
+
+// Valid indicates whether the value is a known member of the CertifierCapacity enum.
+func (e CertifierCapacity) Valid() bool {
+	switch e {
+	case ChiefFinanceOfficer:
+		return true
+	case Deputy:
+		return true
+	case SRO:
+		return true
+	case Section151Officer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CoApplicantStatus.
+const (
+	CoApplicantStatusActive  CoApplicantStatus = "active"
+	CoApplicantStatusExpired CoApplicantStatus = "expired"
+	CoApplicantStatusInvited CoApplicantStatus = "invited"
+	CoApplicantStatusRemoved CoApplicantStatus = "removed"
+)
+
+// Valid indicates whether the value is a known member of the CoApplicantStatus enum.
+func (e CoApplicantStatus) Valid() bool {
+	switch e {
+	case CoApplicantStatusActive:
+		return true
+	case CoApplicantStatusExpired:
+		return true
+	case CoApplicantStatusInvited:
+		return true
+	case CoApplicantStatusRemoved:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DecisionOutcome.
 const (
 	DecisionOutcomeApprove  DecisionOutcome = "approve"
@@ -172,18 +241,21 @@ func (e DecisionOutcome) Valid() bool {
 
 // Defines values for DirectoryEntryAction.
 const (
-	PoolChanged     DirectoryEntryAction = "pool_changed"
-	RolesChanged    DirectoryEntryAction = "roles_changed"
-	TokenCreated    DirectoryEntryAction = "token_created"
-	TokenRevoked    DirectoryEntryAction = "token_revoked"
-	UserDeactivated DirectoryEntryAction = "user_deactivated"
-	UserInvited     DirectoryEntryAction = "user_invited"
-	UserReactivated DirectoryEntryAction = "user_reactivated"
+	CertifiersChanged DirectoryEntryAction = "certifiers_changed"
+	PoolChanged       DirectoryEntryAction = "pool_changed"
+	RolesChanged      DirectoryEntryAction = "roles_changed"
+	TokenCreated      DirectoryEntryAction = "token_created"
+	TokenRevoked      DirectoryEntryAction = "token_revoked"
+	UserDeactivated   DirectoryEntryAction = "user_deactivated"
+	UserInvited       DirectoryEntryAction = "user_invited"
+	UserReactivated   DirectoryEntryAction = "user_reactivated"
 )
 
 // Valid indicates whether the value is a known member of the DirectoryEntryAction enum.
 func (e DirectoryEntryAction) Valid() bool {
 	switch e {
+	case CertifiersChanged:
+		return true
 	case PoolChanged:
 		return true
 	case RolesChanged:
@@ -431,6 +503,24 @@ func (e FundDefinitionEligibleOrgTypes) Valid() bool {
 	}
 }
 
+// Defines values for FundDefinitionInvitations.
+const (
+	Anyone     FundDefinitionInvitations = "anyone"
+	LeadDomain FundDefinitionInvitations = "lead_domain"
+)
+
+// Valid indicates whether the value is a known member of the FundDefinitionInvitations enum.
+func (e FundDefinitionInvitations) Valid() bool {
+	switch e {
+	case Anyone:
+		return true
+	case LeadDomain:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LedgerEntryKind.
 const (
 	Commit   LedgerEntryKind = "commit"
@@ -486,6 +576,7 @@ func (e LetterKind) Valid() bool {
 const (
 	MeRoleAdmin            MeRole = "admin"
 	MeRoleApplicant        MeRole = "applicant"
+	MeRoleCoApplicant      MeRole = "co_applicant"
 	MeRolePanelChair       MeRole = "panel_chair"
 	MeRoleProgrammeManager MeRole = "programme_manager"
 	MeRoleReviewer         MeRole = "reviewer"
@@ -497,6 +588,8 @@ func (e MeRole) Valid() bool {
 	case MeRoleAdmin:
 		return true
 	case MeRoleApplicant:
+		return true
+	case MeRoleCoApplicant:
 		return true
 	case MeRolePanelChair:
 		return true
@@ -581,9 +674,11 @@ func (e OrganisationNation) Valid() bool {
 // Defines values for OrganisationOrgType.
 const (
 	OrganisationOrgTypeICB                   OrganisationOrgType = "ICB"
+	OrganisationOrgTypeNHSTRUST              OrganisationOrgType = "NHS_TRUST"
 	OrganisationOrgTypeNIHSCTRUST            OrganisationOrgType = "NI_HSC_TRUST"
 	OrganisationOrgTypeSCOTTISHHEALTHBOARD   OrganisationOrgType = "SCOTTISH_HEALTH_BOARD"
 	OrganisationOrgTypeWELSHLOCALHEALTHBOARD OrganisationOrgType = "WELSH_LOCAL_HEALTH_BOARD"
+	OrganisationOrgTypeWELSHNHSTRUST         OrganisationOrgType = "WELSH_NHS_TRUST"
 )
 
 // Valid indicates whether the value is a known member of the OrganisationOrgType enum.
@@ -591,11 +686,15 @@ func (e OrganisationOrgType) Valid() bool {
 	switch e {
 	case OrganisationOrgTypeICB:
 		return true
+	case OrganisationOrgTypeNHSTRUST:
+		return true
 	case OrganisationOrgTypeNIHSCTRUST:
 		return true
 	case OrganisationOrgTypeSCOTTISHHEALTHBOARD:
 		return true
 	case OrganisationOrgTypeWELSHLOCALHEALTHBOARD:
+		return true
+	case OrganisationOrgTypeWELSHNHSTRUST:
 		return true
 	default:
 		return false
@@ -719,6 +818,33 @@ func (e OutcomeMeasureFiguresKind) Valid() bool {
 	}
 }
 
+// Defines values for PartnerKind.
+const (
+	Company        PartnerKind = "company"
+	LocalAuthority PartnerKind = "local_authority"
+	NhsBody        PartnerKind = "nhs_body"
+	University     PartnerKind = "university"
+	Voluntary      PartnerKind = "voluntary"
+)
+
+// Valid indicates whether the value is a known member of the PartnerKind enum.
+func (e PartnerKind) Valid() bool {
+	switch e {
+	case Company:
+		return true
+	case LocalAuthority:
+		return true
+	case NhsBody:
+		return true
+	case University:
+		return true
+	case Voluntary:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemCode.
 const (
 	ProblemCodeAwardLimitReached    ProblemCode = "award_limit_reached"
@@ -821,6 +947,27 @@ func (e RAG) Valid() bool {
 	}
 }
 
+// Defines values for Right.
+const (
+	Comment Right = "comment"
+	Edit    Right = "edit"
+	View    Right = "view"
+)
+
+// Valid indicates whether the value is a known member of the Right enum.
+func (e Right) Valid() bool {
+	switch e {
+	case Comment:
+		return true
+	case Edit:
+		return true
+	case View:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RuleResultResult.
 const (
 	RuleResultResultFail            RuleResultResult = "fail"
@@ -887,6 +1034,33 @@ func (e ServiceTokenStatus) Valid() bool {
 	}
 }
 
+// Defines values for SignOffStatus.
+const (
+	Awaiting     SignOffStatus = "awaiting"
+	NotRequested SignOffStatus = "not_requested"
+	NotRequired  SignOffStatus = "not_required"
+	SignedOff    SignOffStatus = "signed_off"
+	TooLate      SignOffStatus = "too_late"
+)
+
+// Valid indicates whether the value is a known member of the SignOffStatus enum.
+func (e SignOffStatus) Valid() bool {
+	switch e {
+	case Awaiting:
+		return true
+	case NotRequested:
+		return true
+	case NotRequired:
+		return true
+	case SignedOff:
+		return true
+	case TooLate:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TimelineEntryAudience.
 const (
 	Everyone TimelineEntryAudience = "everyone"
@@ -909,6 +1083,7 @@ func (e TimelineEntryAudience) Valid() bool {
 const (
 	UserRolesAdmin            UserRoles = "admin"
 	UserRolesApplicant        UserRoles = "applicant"
+	UserRolesCoApplicant      UserRoles = "co_applicant"
 	UserRolesPanelChair       UserRoles = "panel_chair"
 	UserRolesProgrammeManager UserRoles = "programme_manager"
 	UserRolesReviewer         UserRoles = "reviewer"
@@ -920,6 +1095,8 @@ func (e UserRoles) Valid() bool {
 	case UserRolesAdmin:
 		return true
 	case UserRolesApplicant:
+		return true
+	case UserRolesCoApplicant:
 		return true
 	case UserRolesPanelChair:
 		return true
@@ -993,6 +1170,7 @@ func (e VerifyMilestoneJSONBodyDecision) Valid() bool {
 const (
 	InviteUserJSONBodyRolesAdmin            InviteUserJSONBodyRoles = "admin"
 	InviteUserJSONBodyRolesApplicant        InviteUserJSONBodyRoles = "applicant"
+	InviteUserJSONBodyRolesCoApplicant      InviteUserJSONBodyRoles = "co_applicant"
 	InviteUserJSONBodyRolesPanelChair       InviteUserJSONBodyRoles = "panel_chair"
 	InviteUserJSONBodyRolesProgrammeManager InviteUserJSONBodyRoles = "programme_manager"
 	InviteUserJSONBodyRolesReviewer         InviteUserJSONBodyRoles = "reviewer"
@@ -1004,6 +1182,8 @@ func (e InviteUserJSONBodyRoles) Valid() bool {
 	case InviteUserJSONBodyRolesAdmin:
 		return true
 	case InviteUserJSONBodyRolesApplicant:
+		return true
+	case InviteUserJSONBodyRolesCoApplicant:
 		return true
 	case InviteUserJSONBodyRolesPanelChair:
 		return true
@@ -1020,6 +1200,7 @@ func (e InviteUserJSONBodyRoles) Valid() bool {
 const (
 	SetUserRolesJSONBodyRolesAdmin            SetUserRolesJSONBodyRoles = "admin"
 	SetUserRolesJSONBodyRolesApplicant        SetUserRolesJSONBodyRoles = "applicant"
+	SetUserRolesJSONBodyRolesCoApplicant      SetUserRolesJSONBodyRoles = "co_applicant"
 	SetUserRolesJSONBodyRolesPanelChair       SetUserRolesJSONBodyRoles = "panel_chair"
 	SetUserRolesJSONBodyRolesProgrammeManager SetUserRolesJSONBodyRoles = "programme_manager"
 	SetUserRolesJSONBodyRolesReviewer         SetUserRolesJSONBodyRoles = "reviewer"
@@ -1031,6 +1212,8 @@ func (e SetUserRolesJSONBodyRoles) Valid() bool {
 	case SetUserRolesJSONBodyRolesAdmin:
 		return true
 	case SetUserRolesJSONBodyRolesApplicant:
+		return true
+	case SetUserRolesJSONBodyRolesCoApplicant:
 		return true
 	case SetUserRolesJSONBodyRolesPanelChair:
 		return true
@@ -1059,14 +1242,14 @@ type Action struct {
 	// MilestoneID For an action on one milestone, which.
 	MilestoneID string `json:"milestone_id,omitempty"`
 
-	// Name save_draft is PATCH /v1/applications/{id}; every other name is the POST of the same name under /v1/applications/{id} (eligibility_decision → /eligibility, declare_conflict → /conflicts, submit_assessment → /assessments, raise_query → /queries, answer_query → /queries/{query_id}/answer, panel_decision → /decision, accept_offer and decline_offer → /offer/accept and /offer/decline, submit_evidence → /milestones/{milestone_id}/evidence, verify_milestone → /milestones/{milestone_id}/verify, request_extension → /milestones/{milestone_id}/extension, decide_extension → /milestones/{milestone_id}/extension/decision, terminate → /terminate, attach_document → POST /documents (multipart), remove_document → DELETE /documents/{document_id}).
+	// Name save_draft is PATCH /v1/applications/{id}; every other name is the POST of the same name under /v1/applications/{id} (eligibility_decision → /eligibility, declare_conflict → /conflicts, submit_assessment → /assessments, raise_query → /queries, answer_query → /queries/{query_id}/answer, panel_decision → /decision, accept_offer and decline_offer → /offer/accept and /offer/decline, submit_evidence → /milestones/{milestone_id}/evidence, verify_milestone → /milestones/{milestone_id}/verify, request_extension → /milestones/{milestone_id}/extension, decide_extension → /milestones/{milestone_id}/extension/decision, terminate → /terminate, attach_document → POST /documents (multipart), remove_document → DELETE /documents/{document_id}, set_partners → PUT /partners, invite_co_applicant → /co-applicants, accept_invitation → /invitation/accept, add_comment → /comments, sign_off → /sign-off, send_back → /sign-off/send-back).
 	Name ActionName `json:"name"`
 
 	// QueryID For answer_query, the open query.
 	QueryID string `json:"query_id,omitempty"`
 }
 
-// ActionName save_draft is PATCH /v1/applications/{id}; every other name is the POST of the same name under /v1/applications/{id} (eligibility_decision → /eligibility, declare_conflict → /conflicts, submit_assessment → /assessments, raise_query → /queries, answer_query → /queries/{query_id}/answer, panel_decision → /decision, accept_offer and decline_offer → /offer/accept and /offer/decline, submit_evidence → /milestones/{milestone_id}/evidence, verify_milestone → /milestones/{milestone_id}/verify, request_extension → /milestones/{milestone_id}/extension, decide_extension → /milestones/{milestone_id}/extension/decision, terminate → /terminate, attach_document → POST /documents (multipart), remove_document → DELETE /documents/{document_id}).
+// ActionName save_draft is PATCH /v1/applications/{id}; every other name is the POST of the same name under /v1/applications/{id} (eligibility_decision → /eligibility, declare_conflict → /conflicts, submit_assessment → /assessments, raise_query → /queries, answer_query → /queries/{query_id}/answer, panel_decision → /decision, accept_offer and decline_offer → /offer/accept and /offer/decline, submit_evidence → /milestones/{milestone_id}/evidence, verify_milestone → /milestones/{milestone_id}/verify, request_extension → /milestones/{milestone_id}/extension, decide_extension → /milestones/{milestone_id}/extension/decision, terminate → /terminate, attach_document → POST /documents (multipart), remove_document → DELETE /documents/{document_id}, set_partners → PUT /partners, invite_co_applicant → /co-applicants, accept_invitation → /invitation/accept, add_comment → /comments, sign_off → /sign-off, send_back → /sign-off/send-back).
 type ActionName string
 
 // Actor defines model for Actor.
@@ -1087,8 +1270,15 @@ type Application struct {
 	ApplicantStatusLabel string   `json:"applicant_status_label,omitempty"`
 	AwardedPence         int64    `json:"awarded_pence,omitempty"`
 
+	// Changed when each section last changed and by whom; a save sends the ETag it started from as If-Match, and one that would overwrite a section someone else changed since is refused 409
+	Changed map[string]SectionChange `json:"changed,omitempty"`
+
 	// Closed why and when the application closed without a decision
-	Closed *Closure `json:"closed,omitempty"`
+	Closed       *Closure      `json:"closed,omitempty"`
+	CoApplicants []CoApplicant `json:"co_applicants"`
+
+	// Comments the bid team's notes; empty for staff
+	Comments []TeamComment `json:"comments,omitempty"`
 
 	// Content The application's answers, keyed by question id of the fund's form (GET /v1/funds/{fund_id}/form): the well-known members below, which the seeded fund's form asks, and any other question of the application's form version as a member of its own. In a PATCH only members present change; null clears; objects (lead_contact, sro, any group) merge member by member; lists are replaced whole. A member that is not a question of the form is refused 422 with the member as the field, and nothing is saved.
 	Content   ApplicationContent `json:"content"`
@@ -1134,10 +1324,11 @@ type Application struct {
 	OverdueCount int    `json:"overdue_count,omitempty"`
 
 	// Panel staff only: everything the reviewers did: assignments, conflicts and every version of every assessment
-	Panel    Panel   `json:"panel,omitempty"`
-	PassMark int     `json:"pass_mark,omitempty"`
-	Queries  []Query `json:"queries"`
-	RAG      RAG     `json:"rag,omitempty"`
+	Panel    Panel     `json:"panel,omitempty"`
+	Partners []Partner `json:"partners"`
+	PassMark int       `json:"pass_mark,omitempty"`
+	Queries  []Query   `json:"queries"`
+	RAG      RAG       `json:"rag,omitempty"`
 
 	// Reference What people quote: the fund's reference prefix and the application's number in the fund, given once when the application is created and never reused. Absent only for an application from before references until it is reindexed. Any path that names an application by {id} takes its reference too.
 	//
@@ -1146,7 +1337,10 @@ type Application struct {
 	RequestedPence int64  `json:"requested_pence"`
 
 	// Reviewers staff only: the reviewers whose assessments count
-	Reviewers   []Reviewer        `json:"reviewers,omitempty"`
+	Reviewers []Reviewer `json:"reviewers,omitempty"`
+
+	// SignOff The certifier's sign-off. Where the fund requires it, submitting sends the bid to the organisation's certifiers (awaiting_sign_off), and it counts as submitted only when one of them, not the person who sent it, signs it off before the fund closes. Any change to the answers or partners after sign-off voids it.
+	SignOff     SignOff           `json:"sign_off"`
 	Status      ApplicationStatus `json:"status"`
 	StatusLabel string            `json:"status_label"`
 	SubmittedAt time.Time         `json:"submitted_at,omitempty"`
@@ -1183,7 +1377,10 @@ type ApplicationRow struct {
 	OrgCode              string         `json:"org_code"`
 	OrgName              string         `json:"org_name,omitempty"`
 	OverdueCount         int            `json:"overdue_count,omitempty"`
-	RAG                  RAG            `json:"rag,omitempty"`
+
+	// Partners the partner organisations' names
+	Partners []string `json:"partners,omitempty"`
+	RAG      RAG      `json:"rag,omitempty"`
 
 	// Reference What people quote: the fund's reference prefix and the application's number in the fund, given once when the application is created and never reused. Absent only for an application from before references until it is reindexed. Any path that names an application by {id} takes its reference too.
 	//
@@ -1195,10 +1392,13 @@ type ApplicationRow struct {
 	StatusLabel    string            `json:"status_label"`
 
 	// Targets the baseline and target per outcome measure and route, for an application awaiting the panel, so the ranking shows them beside the score
-	Targets       []OutcomeTarget `json:"targets,omitempty"`
-	UpdatedAt     time.Time       `json:"updated_at,omitempty"`
-	Version       int64           `json:"version"`
-	WeightedScore *int            `json:"weighted_score,omitempty"`
+	Targets []OutcomeTarget `json:"targets,omitempty"`
+
+	// Team user ids of the co-applicants invited or joined
+	Team          []string  `json:"team,omitempty"`
+	UpdatedAt     time.Time `json:"updated_at,omitempty"`
+	Version       int64     `json:"version"`
+	WeightedScore *int      `json:"weighted_score,omitempty"`
 }
 
 // ApplicationStatus defines model for ApplicationStatus.
@@ -1270,11 +1470,80 @@ type Budget struct {
 	TotalPence     int64 `json:"total_pence"`
 }
 
+// Certifier defines model for Certifier.
+type Certifier struct {
+	// Capacity the office they sign in: senior responsible officer, chief finance officer, a council's section 151 officer, or a deputy named for a period
+	Capacity CertifierCapacity `json:"capacity"`
+
+	// CapacityLabel the capacity as people read it, such as Chief finance officer
+	CapacityLabel string `json:"capacity_label"`
+
+	// Current they may certify today: the delegation covers today and they are still an active applicant user of the organisation
+	Current bool `json:"current"`
+
+	// Email for admins only
+	Email string `json:"email,omitempty"`
+
+	// From the first day of the delegation (UK calendar date)
+	From openapi_types.Date `json:"from"`
+	Name string             `json:"name"`
+
+	// To the last day; absent for an open delegation
+	To     openapi_types.Date `json:"to,omitempty"`
+	UserID string             `json:"user_id"`
+}
+
+// CertifierCapacity the office they sign in: senior responsible officer, chief finance officer, a council's section 151 officer, or a deputy named for a period
+type CertifierCapacity string
+
+// CertifierEntry one certifier as an admin names them
+type CertifierEntry struct {
+	// Capacity the office they sign in: senior responsible officer, chief finance officer, a council's section 151 officer, or a deputy named for a period
+	Capacity CertifierCapacity `json:"capacity"`
+
+	// From the first day they may certify, a UK calendar date as YYYY-MM-DD
+	From string `json:"from"`
+
+	// To the last day, as YYYY-MM-DD; leave out for an open delegation, except for a deputy
+	To     string `json:"to,omitempty"`
+	UserID string `json:"user_id"`
+}
+
+// CertifierList defines model for CertifierList.
+type CertifierList struct {
+	Certifiers []Certifier `json:"certifiers"`
+	ODSCode    string      `json:"ods_code"`
+}
+
 // Closure why and when the application closed without a decision
 type Closure struct {
 	At     time.Time `json:"at"`
 	Reason string    `json:"reason"`
 }
+
+// CoApplicant defines model for CoApplicant.
+type CoApplicant struct {
+	AcceptedAt time.Time `json:"accepted_at,omitempty"`
+	Email      string    `json:"email"`
+	ExpiresAt  time.Time `json:"expires_at"`
+
+	// ID the person's directory user id
+	ID        string    `json:"id"`
+	InvitedAt time.Time `json:"invited_at"`
+	InvitedBy Actor     `json:"invited_by"`
+	Name      string    `json:"name"`
+	RemovedAt time.Time `json:"removed_at,omitempty"`
+
+	// Right view reads the bid; comment adds notes for its team; edit changes its answers (only the sections assigned, if any)
+	Right Right `json:"right"`
+
+	// Sections form sections assigned; with the edit right, the only ones they may change
+	Sections []string          `json:"sections,omitempty"`
+	Status   CoApplicantStatus `json:"status"`
+}
+
+// CoApplicantStatus defines model for CoApplicant.Status.
+type CoApplicantStatus string
 
 // CommandResult defines model for CommandResult.
 type CommandResult struct {
@@ -1371,7 +1640,10 @@ type Deployment struct {
 	OrgCode       string         `json:"org_code"`
 	OrgName       string         `json:"org_name,omitempty"`
 	OverdueCount  int            `json:"overdue_count"`
-	RAG           RAG            `json:"rag,omitempty"`
+
+	// Partners the partner organisations' names
+	Partners []string `json:"partners"`
+	RAG      RAG      `json:"rag,omitempty"`
 
 	// Reference The application's reference; see Application.reference.
 	//
@@ -1407,7 +1679,7 @@ type DirectoryEntry struct {
 	Reason string               `json:"reason,omitempty"`
 	Seq    int64                `json:"seq"`
 
-	// Subject the user, token or fund id
+	// Subject the user, token or fund id, or the ODS code of an organisation whose certifiers changed
 	Subject string `json:"subject"`
 }
 
@@ -1600,13 +1872,16 @@ type FundDefinition struct {
 	EligibleOrgTypes []FundDefinitionEligibleOrgTypes `json:"eligible_org_types"`
 
 	// Form A fund's application form, one version. Absent from a fund definition means the seeded fund's standard form. The engine numbers versions: any version sent is ignored.
-	Form          *ApplicationForm `json:"form,omitempty"`
-	ID            string           `json:"id"`
-	MaxAwardPence int64            `json:"max_award_pence"`
-	MaxAwards     int              `json:"max_awards"`
-	Measures      []OutcomeMeasure `json:"measures,omitempty"`
-	Milestones    []FundMilestone  `json:"milestones"`
-	Name          string           `json:"name"`
+	Form *ApplicationForm `json:"form,omitempty"`
+	ID   string           `json:"id"`
+
+	// Invitations whom a lead may invite as co-applicants: any work email (the default), or only emails on the lead's own domain
+	Invitations   FundDefinitionInvitations `json:"invitations,omitempty"`
+	MaxAwardPence int64                     `json:"max_award_pence"`
+	MaxAwards     int                       `json:"max_awards"`
+	Measures      []OutcomeMeasure          `json:"measures,omitempty"`
+	Milestones    []FundMilestone           `json:"milestones"`
+	Name          string                    `json:"name"`
 
 	// OfferAcceptanceWindow ISO-8601 duration, e.g. P14D or PT30S; for SLAs whole days are working days
 	//
@@ -1627,6 +1902,14 @@ type FundDefinition struct {
 	// Example: P10D
 	ReminderBefore          Duration `json:"reminder_before,omitempty"`
 	ReviewersPerApplication int      `json:"reviewers_per_application,omitempty"`
+	SignOff                 struct {
+		// Declaration what the certifier declares by signing off; a standard declaration when left out
+		Declaration string `json:"declaration,omitempty"`
+
+		// RemindBefore working days before the fund closes on which the lead and the certifiers are reminded of a bid awaiting sign-off; [5, 1] when left out
+		RemindBefore []int `json:"remind_before,omitempty"`
+		Required     bool  `json:"required,omitempty"`
+	} `json:"sign_off,omitempty"`
 
 	// SLAs how long each stage may take; whole days are working days
 	SLAs       StageSLAs `json:"slas,omitempty"`
@@ -1639,6 +1922,9 @@ type FundDefinitionEligibleNations string
 
 // FundDefinitionEligibleOrgTypes defines model for FundDefinition.EligibleOrgTypes.
 type FundDefinitionEligibleOrgTypes string
+
+// FundDefinitionInvitations whom a lead may invite as co-applicants: any work email (the default), or only emails on the lead's own domain
+type FundDefinitionInvitations string
 
 // FundForm defines model for FundForm.
 type FundForm struct {
@@ -2097,6 +2383,33 @@ type PanelAssignment struct {
 	Reviewer Reviewer `json:"reviewer"`
 }
 
+// Partner A partner organisation of the bid. An NHS body is named by its ODS code from the registry (an NHS trust, an ICB or a health board), and takes the registry's name; others by name, kind and register number: a GSS code for a local authority (E06, E07, E08, E09, E10, W06, S12 or N09 and six digits), a charity number (England and Wales 6 or 7 digits, Scotland SC and 6 digits, Northern Ireland NIC and 6 digits) or Companies House number for a voluntary organisation, a Companies House number for a company, a UKPRN for a university.
+type Partner struct {
+	// DeliveryPercent its share of the delivery; all partners' may not add up to more than 100
+	DeliveryPercent int `json:"delivery_percent,omitempty"`
+
+	// ID given by the application (p1, p2, …) and kept when the list is sent again; never reused
+	ID         string      `json:"id,omitempty"`
+	Identifier string      `json:"identifier,omitempty"`
+	Kind       PartnerKind `json:"kind"`
+
+	// MatchPence match funding it commits
+	MatchPence int64 `json:"match_pence,omitempty"`
+
+	// Name required but for an NHS body, which takes the registry's name
+	Name    string `json:"name,omitempty"`
+	ODSCode string `json:"ods_code,omitempty"`
+
+	// Role its role in the bid
+	Role string `json:"role"`
+
+	// SharePence its share of the requested credit; the shares may not add up to more than requested_pence
+	SharePence int64 `json:"share_pence,omitempty"`
+}
+
+// PartnerKind defines model for PartnerKind.
+type PartnerKind string
+
 // Problem defines model for Problem.
 type Problem struct {
 	// Code stable machine-readable code; clients switch on it, and a code never changes meaning once released
@@ -2153,6 +2466,9 @@ type ReviewerPool struct {
 	Reviewers []User `json:"reviewers"`
 }
 
+// Right view reads the bid; comment adds notes for its team; edit changes its answers (only the sections assigned, if any)
+type Right string
+
 // RuleResult defines model for RuleResult.
 type RuleResult struct {
 	Reason string           `json:"reason"`
@@ -2171,6 +2487,20 @@ type ScoreInput struct {
 	CriterionID   string `json:"criterion_id"`
 	Justification string `json:"justification"`
 	Score         int    `json:"score"`
+}
+
+// SectionChange defines model for SectionChange.
+type SectionChange struct {
+	At      time.Time `json:"at"`
+	By      Actor     `json:"by"`
+	Version int64     `json:"version"`
+}
+
+// SendBack defines model for SendBack.
+type SendBack struct {
+	At     time.Time `json:"at"`
+	By     Actor     `json:"by"`
+	Reason string    `json:"reason"`
 }
 
 // ServiceToken defines model for ServiceToken.
@@ -2207,6 +2537,55 @@ type ShowIf struct {
 	Question string   `json:"question"`
 }
 
+// SignOff The certifier's sign-off. Where the fund requires it, submitting sends the bid to the organisation's certifiers (awaiting_sign_off), and it counts as submitted only when one of them, not the person who sent it, signs it off before the fund closes. Any change to the answers or partners after sign-off voids it.
+type SignOff struct {
+	// AnswersSha256 SHA-256 of the answers as they stand: what a sign-off must send
+	AnswersSha256 string `json:"answers_sha256,omitempty"`
+
+	// Certifiers who may sign it off
+	Certifiers  []SignOffCertifier `json:"certifiers"`
+	Current     *SignOffRecord     `json:"current,omitempty"`
+	Deadline    time.Time          `json:"deadline,omitempty"`
+	Declaration string             `json:"declaration,omitempty"`
+	History     []SignOffRecord    `json:"history"`
+
+	// Reminders reminders still to go, to the lead and the certifiers
+	Reminders   []time.Time   `json:"reminders,omitempty"`
+	RequestedAt time.Time     `json:"requested_at,omitempty"`
+	RequestedBy Actor         `json:"requested_by,omitempty"`
+	Required    bool          `json:"required"`
+	SentBack    []SendBack    `json:"sent_back"`
+	Status      SignOffStatus `json:"status"`
+}
+
+// SignOffStatus defines model for SignOff.Status.
+type SignOffStatus string
+
+// SignOffCertifier defines model for SignOffCertifier.
+type SignOffCertifier struct {
+	Capacity      string `json:"capacity,omitempty"`
+	CapacityLabel string `json:"capacity_label,omitempty"`
+	Name          string `json:"name"`
+	UserID        string `json:"user_id"`
+}
+
+// SignOffRecord defines model for SignOffRecord.
+type SignOffRecord struct {
+	// AnswersSha256 SHA-256 of exactly the answers (and partners) signed
+	AnswersSha256 string    `json:"answers_sha256"`
+	At            time.Time `json:"at"`
+	By            Actor     `json:"by"`
+	Capacity      string    `json:"capacity,omitempty"`
+
+	// Declaration the declaration made, word for word
+	Declaration string `json:"declaration"`
+	Voided      *struct {
+		At     time.Time `json:"at"`
+		By     Actor     `json:"by"`
+		Reason string    `json:"reason"`
+	} `json:"voided,omitempty"`
+}
+
 // StageSLAs how long each stage may take; whole days are working days
 type StageSLAs struct {
 	// Assessment ISO-8601 duration, e.g. P14D or PT30S; for SLAs whole days are working days
@@ -2237,6 +2616,15 @@ type StatusChange struct {
 	From   string    `json:"from"`
 	Reason string    `json:"reason,omitempty"`
 	To     string    `json:"to"`
+}
+
+// TeamComment a note by the bid's team for its team; never shown to staff
+type TeamComment struct {
+	At      time.Time `json:"at"`
+	By      Actor     `json:"by"`
+	ID      string    `json:"id"`
+	Section string    `json:"section,omitempty"`
+	Text    string    `json:"text"`
 }
 
 // TimelineEntry one action on the application: who, when, what and why
@@ -2297,6 +2685,8 @@ type Limit = int
 
 // ListApplicationsParams defines parameters for ListApplications.
 type ListApplicationsParams struct {
+	// Invited an applicant's bids of other organisations they were invited onto; a co-applicant always gets theirs
+	Invited *bool              `form:"invited,omitempty" json:"invited,omitempty"`
 	FundID  *string            `form:"fund_id,omitempty" json:"fund_id,omitempty"`
 	Status  *ApplicationStatus `form:"status,omitempty" json:"status,omitempty"`
 	OrgCode *string            `form:"org_code,omitempty" json:"org_code,omitempty"`
@@ -2323,6 +2713,9 @@ type GetApplicationParams struct {
 type UpdateApplicationParams struct {
 	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch the ETag the change was made from (GET's ETag, "12"): a section someone else changed since is refused 409 with a field error naming who and when, instead of overwritten
+	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // SubmitAssessmentJSONBody defines parameters for SubmitAssessment.
@@ -2334,6 +2727,53 @@ type SubmitAssessmentJSONBody struct {
 
 // SubmitAssessmentParams defines parameters for SubmitAssessment.
 type SubmitAssessmentParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// InviteCoApplicantJSONBody defines parameters for InviteCoApplicant.
+type InviteCoApplicantJSONBody struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+
+	// Right view reads the bid; comment adds notes for its team; edit changes its answers (only the sections assigned, if any)
+	Right    Right    `json:"right"`
+	Sections []string `json:"sections,omitempty"`
+}
+
+// InviteCoApplicantParams defines parameters for InviteCoApplicant.
+type InviteCoApplicantParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ChangeCoApplicantJSONBody defines parameters for ChangeCoApplicant.
+type ChangeCoApplicantJSONBody struct {
+	// Right view reads the bid; comment adds notes for its team; edit changes its answers (only the sections assigned, if any)
+	Right    Right    `json:"right"`
+	Sections []string `json:"sections,omitempty"`
+}
+
+// ChangeCoApplicantParams defines parameters for ChangeCoApplicant.
+type ChangeCoApplicantParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// RemoveCoApplicantParams defines parameters for RemoveCoApplicant.
+type RemoveCoApplicantParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// AddTeamCommentJSONBody defines parameters for AddTeamComment.
+type AddTeamCommentJSONBody struct {
+	Section string `json:"section,omitempty"`
+	Text    string `json:"text"`
+}
+
+// AddTeamCommentParams defines parameters for AddTeamComment.
+type AddTeamCommentParams struct {
 	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -2393,6 +2833,12 @@ type DecideEligibilityParams struct {
 
 // DecideEligibilityJSONBodyDecision defines parameters for DecideEligibility.
 type DecideEligibilityJSONBodyDecision string
+
+// AcceptInvitationParams defines parameters for AcceptInvitation.
+type AcceptInvitationParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
 
 // SubmitEvidenceJSONBody defines parameters for SubmitEvidence.
 type SubmitEvidenceJSONBody struct {
@@ -2474,6 +2920,17 @@ type DeclineOfferParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// SetPartnersJSONBody defines parameters for SetPartners.
+type SetPartnersJSONBody struct {
+	Partners []Partner `json:"partners"`
+}
+
+// SetPartnersParams defines parameters for SetPartners.
+type SetPartnersParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // RaiseQueryJSONBody defines parameters for RaiseQuery.
 type RaiseQueryJSONBody struct {
 	Question string `json:"question"`
@@ -2500,6 +2957,32 @@ type AnswerQueryJSONBody struct {
 
 // AnswerQueryParams defines parameters for AnswerQuery.
 type AnswerQueryParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SignOffJSONBody defines parameters for SignOff.
+type SignOffJSONBody struct {
+	// AnswersSha256 sign_off.answers_sha256 as read: refused 409 if the answers changed since
+	AnswersSha256 string `json:"answers_sha256"`
+
+	// Declare true: makes the fund's declaration
+	Declare bool `json:"declare"`
+}
+
+// SignOffParams defines parameters for SignOff.
+type SignOffParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SendBackForChangesJSONBody defines parameters for SendBackForChanges.
+type SendBackForChangesJSONBody struct {
+	Reason string `json:"reason"`
+}
+
+// SendBackForChangesParams defines parameters for SendBackForChanges.
+type SendBackForChangesParams struct {
 	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -2660,6 +3143,19 @@ type GetOrganisationParams struct {
 	ValidOn *openapi_types.Date `form:"valid_on,omitempty" json:"valid_on,omitempty"`
 }
 
+// SetCertifiersJSONBody defines parameters for SetCertifiers.
+type SetCertifiersJSONBody struct {
+	// Certifiers the whole list; [] leaves the organisation with none
+	Certifiers []CertifierEntry `json:"certifiers"`
+	Reason     string           `json:"reason,omitempty"`
+}
+
+// SetCertifiersParams defines parameters for SetCertifiers.
+type SetCertifiersParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListDeploymentsParams defines parameters for ListDeployments.
 type ListDeploymentsParams struct {
 	FundID *string `form:"fund_id,omitempty" json:"fund_id,omitempty"`
@@ -2769,6 +3265,15 @@ type UpdateApplicationJSONRequestBody = ApplicationContent
 // SubmitAssessmentJSONRequestBody defines body for SubmitAssessment for application/json ContentType.
 type SubmitAssessmentJSONRequestBody SubmitAssessmentJSONBody
 
+// InviteCoApplicantJSONRequestBody defines body for InviteCoApplicant for application/json ContentType.
+type InviteCoApplicantJSONRequestBody InviteCoApplicantJSONBody
+
+// ChangeCoApplicantJSONRequestBody defines body for ChangeCoApplicant for application/json ContentType.
+type ChangeCoApplicantJSONRequestBody ChangeCoApplicantJSONBody
+
+// AddTeamCommentJSONRequestBody defines body for AddTeamComment for application/json ContentType.
+type AddTeamCommentJSONRequestBody AddTeamCommentJSONBody
+
 // DeclareConflictJSONRequestBody defines body for DeclareConflict for application/json ContentType.
 type DeclareConflictJSONRequestBody DeclareConflictJSONBody
 
@@ -2799,11 +3304,20 @@ type AcceptOfferJSONRequestBody AcceptOfferJSONBody
 // DeclineOfferJSONRequestBody defines body for DeclineOffer for application/json ContentType.
 type DeclineOfferJSONRequestBody DeclineOfferJSONBody
 
+// SetPartnersJSONRequestBody defines body for SetPartners for application/json ContentType.
+type SetPartnersJSONRequestBody SetPartnersJSONBody
+
 // RaiseQueryJSONRequestBody defines body for RaiseQuery for application/json ContentType.
 type RaiseQueryJSONRequestBody RaiseQueryJSONBody
 
 // AnswerQueryJSONRequestBody defines body for AnswerQuery for application/json ContentType.
 type AnswerQueryJSONRequestBody AnswerQueryJSONBody
+
+// SignOffJSONRequestBody defines body for SignOff for application/json ContentType.
+type SignOffJSONRequestBody SignOffJSONBody
+
+// SendBackForChangesJSONRequestBody defines body for SendBackForChanges for application/json ContentType.
+type SendBackForChangesJSONRequestBody SendBackForChangesJSONBody
 
 // TerminateAwardJSONRequestBody defines body for TerminateAward for application/json ContentType.
 type TerminateAwardJSONRequestBody TerminateAwardJSONBody
@@ -2828,6 +3342,9 @@ type SetReviewerPoolJSONRequestBody SetReviewerPoolJSONBody
 
 // SetNotificationPreferenceJSONRequestBody defines body for SetNotificationPreference for application/json ContentType.
 type SetNotificationPreferenceJSONRequestBody SetNotificationPreferenceJSONBody
+
+// SetCertifiersJSONRequestBody defines body for SetCertifiers for application/json ContentType.
+type SetCertifiersJSONRequestBody SetCertifiersJSONBody
 
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody CreateTokenJSONBody
@@ -2967,14 +3484,14 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/applications/{id} (the `GetApplication` operationId).
 	GetApplication(ctx context.Context, id string, params *GetApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateApplicationWithBody Change draft fields (applicant); 409 once submitted
+	// UpdateApplicationWithBody Change answers (the applicant organisation, or a co-applicant who can edit); 409 once submitted
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/applications/{id} (the `UpdateApplication` operationId).
 	UpdateApplicationWithBody(ctx context.Context, id string, params *UpdateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateApplication Change draft fields (applicant); 409 once submitted
+	// UpdateApplication Change answers (the applicant organisation, or a co-applicant who can edit); 409 once submitted
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2994,6 +3511,57 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/applications/{id}/assessments (the `SubmitAssessment` operationId).
 	SubmitAssessment(ctx context.Context, id string, params *SubmitAssessmentParams, body SubmitAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InviteCoApplicantWithBody Invite a person by work email (lead organisation)
+	//
+	// The person is told by email with a link, and admitted to sign in as a co-applicant if they are not in the directory; they see this one application only, once they accept, within 14 days. A fund with invitations lead_domain admits only the lead's own email domain.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/co-applicants (the `InviteCoApplicant` operationId).
+	InviteCoApplicantWithBody(ctx context.Context, id string, params *InviteCoApplicantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InviteCoApplicant Invite a person by work email (lead organisation)
+	//
+	// The person is told by email with a link, and admitted to sign in as a co-applicant if they are not in the directory; they see this one application only, once they accept, within 14 days. A fund with invitations lead_domain admits only the lead's own email domain.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/co-applicants (the `InviteCoApplicant` operationId).
+	InviteCoApplicant(ctx context.Context, id string, params *InviteCoApplicantParams, body InviteCoApplicantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeCoApplicantWithBody Change a co-applicant's right or sections (lead organisation)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id} (the `ChangeCoApplicant` operationId).
+	ChangeCoApplicantWithBody(ctx context.Context, id string, memberID string, params *ChangeCoApplicantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeCoApplicant Change a co-applicant's right or sections (lead organisation)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id} (the `ChangeCoApplicant` operationId).
+	ChangeCoApplicant(ctx context.Context, id string, memberID string, params *ChangeCoApplicantParams, body ChangeCoApplicantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveCoApplicant Remove a co-applicant (lead organisation)
+	//
+	// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id}/remove (the `RemoveCoApplicant` operationId).
+	RemoveCoApplicant(ctx context.Context, id string, memberID string, params *RemoveCoApplicantParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddTeamCommentWithBody Add a note for the bid's team (comment right or more)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/comments (the `AddTeamComment` operationId).
+	AddTeamCommentWithBody(ctx context.Context, id string, params *AddTeamCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddTeamComment Add a note for the bid's team (comment right or more)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/comments (the `AddTeamComment` operationId).
+	AddTeamComment(ctx context.Context, id string, params *AddTeamCommentParams, body AddTeamCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeclareConflictWithBody Declare a conflict of interest (reviewer); an assigned reviewer is replaced
 	//
@@ -3058,6 +3626,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/applications/{id}/eligibility (the `DecideEligibility` operationId).
 	DecideEligibility(ctx context.Context, id string, params *DecideEligibilityParams, body DecideEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptInvitation Accept one's own invitation onto the bid
+	//
+	// Corresponds with POST /v1/applications/{id}/invitation/accept (the `AcceptInvitation` operationId).
+	AcceptInvitation(ctx context.Context, id string, params *AcceptInvitationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListLetters the letters issued for the application, oldest first
 	//
@@ -3153,6 +3726,24 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/applications/{id}/offer/decline (the `DeclineOffer` operationId).
 	DeclineOffer(ctx context.Context, id string, params *DeclineOfferParams, body DeclineOfferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SetPartnersWithBody Replace the partner organisations (the lead organisation, or a co-applicant who can edit with no sections assigned)
+	//
+	// The whole list: a partner sent with its id keeps it. Each is checked by kind; the shares may not add up to more than the credit requested. A change after sign-off voids it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/applications/{id}/partners (the `SetPartners` operationId).
+	SetPartnersWithBody(ctx context.Context, id string, params *SetPartnersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetPartners Replace the partner organisations (the lead organisation, or a co-applicant who can edit with no sections assigned)
+	//
+	// The whole list: a partner sent with its id keeps it. Each is checked by kind; the shares may not add up to more than the credit requested. A change after sign-off voids it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/applications/{id}/partners (the `SetPartners` operationId).
+	SetPartners(ctx context.Context, id string, params *SetPartnersParams, body SetPartnersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RaiseQueryWithBody Ask the applicant a question (reviewer, panel chair); pauses the stage clock
 	//
 	// Takes any type of body and a specified content type.
@@ -3180,6 +3771,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/applications/{id}/queries/{query_id}/answer (the `AnswerQuery` operationId).
 	AnswerQuery(ctx context.Context, id string, queryID string, params *AnswerQueryParams, body AnswerQueryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignOffWithBody Sign the bid off (a certifier of the organisation who did not send it)
+	//
+	// The bid then counts as submitted, and goes to eligibility screening. After the fund closes, sign-off is refused as too late.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/sign-off (the `SignOff` operationId).
+	SignOffWithBody(ctx context.Context, id string, params *SignOffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignOff Sign the bid off (a certifier of the organisation who did not send it)
+	//
+	// The bid then counts as submitted, and goes to eligibility screening. After the fund closes, sign-off is refused as too late.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/sign-off (the `SignOff` operationId).
+	SignOff(ctx context.Context, id string, params *SignOffParams, body SignOffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendBackForChangesWithBody Send the bid back to its team with reasons (a certifier)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/sign-off/send-back (the `SendBackForChanges` operationId).
+	SendBackForChangesWithBody(ctx context.Context, id string, params *SendBackForChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendBackForChanges Send the bid back to its team with reasons (a certifier)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/sign-off/send-back (the `SendBackForChanges` operationId).
+	SendBackForChanges(ctx context.Context, id string, params *SendBackForChangesParams, body SendBackForChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SubmitApplication Submit a draft (applicant): full validation, 422 lists every problem
 	//
@@ -3400,6 +4023,25 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/organisations/{ods_code} (the `GetOrganisation` operationId).
 	GetOrganisation(ctx context.Context, odsCode string, params *GetOrganisationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCertifiers The organisation's certifiers: who signs off its bids, in what capacity and for which dates, and whether each may certify today (admin, and the organisation's own applicants; emails for admins only)
+	//
+	// Corresponds with GET /v1/organisations/{ods_code}/certifiers (the `ListCertifiers` operationId).
+	ListCertifiers(ctx context.Context, odsCode string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCertifiersWithBody Replace the certifiers of an organisation valid today: active applicant users of that organisation, each in a capacity from a date, a deputy to an end date too, nobody on overlapping dates twice (admin)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/organisations/{ods_code}/certifiers (the `SetCertifiers` operationId).
+	SetCertifiersWithBody(ctx context.Context, odsCode string, params *SetCertifiersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCertifiers Replace the certifiers of an organisation valid today: active applicant users of that organisation, each in a capacity from a date, a deputy to an end date too, nobody on overlapping dates twice (admin)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/organisations/{ods_code}/certifiers (the `SetCertifiers` operationId).
+	SetCertifiers(ctx context.Context, odsCode string, params *SetCertifiersParams, body SetCertifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDeployments one row per award: awarded, drawn, next milestone, RAG and overdue count
 	//
 	// Corresponds with GET /v1/programme/deployments (the `ListDeployments` operationId).
@@ -3407,7 +4049,7 @@ type ClientInterface interface {
 
 	// GetDeploymentsCSV the deployments list as CSV, with a header row
 	//
-	// The deployments list as CSV, with a header row. The last column, reference, is the application's reference; it came after the others so that columns read by position are where they were.
+	// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were.
 	//
 	// Corresponds with GET /v1/programme/deployments.csv (the `GetDeploymentsCSV` operationId).
 	GetDeploymentsCSV(ctx context.Context, params *GetDeploymentsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3638,7 +4280,7 @@ func (c *Client) GetApplication(ctx context.Context, id string, params *GetAppli
 	return c.Client.Do(req)
 }
 
-// UpdateApplicationWithBody Change draft fields (applicant); 409 once submitted
+// UpdateApplicationWithBody Change answers (the applicant organisation, or a co-applicant who can edit); 409 once submitted
 //
 // Takes any type of body and a specified content type.
 //
@@ -3655,7 +4297,7 @@ func (c *Client) UpdateApplicationWithBody(ctx context.Context, id string, param
 	return c.Client.Do(req)
 }
 
-// UpdateApplication Change draft fields (applicant); 409 once submitted
+// UpdateApplication Change answers (the applicant organisation, or a co-applicant who can edit); 409 once submitted
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3696,6 +4338,127 @@ func (c *Client) SubmitAssessmentWithBody(ctx context.Context, id string, params
 // Corresponds with POST /v1/applications/{id}/assessments (the `SubmitAssessment` operationId).
 func (c *Client) SubmitAssessment(ctx context.Context, id string, params *SubmitAssessmentParams, body SubmitAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSubmitAssessmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InviteCoApplicantWithBody Invite a person by work email (lead organisation)
+//
+// The person is told by email with a link, and admitted to sign in as a co-applicant if they are not in the directory; they see this one application only, once they accept, within 14 days. A fund with invitations lead_domain admits only the lead's own email domain.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/co-applicants (the `InviteCoApplicant` operationId).
+func (c *Client) InviteCoApplicantWithBody(ctx context.Context, id string, params *InviteCoApplicantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInviteCoApplicantRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InviteCoApplicant Invite a person by work email (lead organisation)
+//
+// The person is told by email with a link, and admitted to sign in as a co-applicant if they are not in the directory; they see this one application only, once they accept, within 14 days. A fund with invitations lead_domain admits only the lead's own email domain.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/co-applicants (the `InviteCoApplicant` operationId).
+func (c *Client) InviteCoApplicant(ctx context.Context, id string, params *InviteCoApplicantParams, body InviteCoApplicantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInviteCoApplicantRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeCoApplicantWithBody Change a co-applicant's right or sections (lead organisation)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id} (the `ChangeCoApplicant` operationId).
+func (c *Client) ChangeCoApplicantWithBody(ctx context.Context, id string, memberID string, params *ChangeCoApplicantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeCoApplicantRequestWithBody(c.Server, id, memberID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeCoApplicant Change a co-applicant's right or sections (lead organisation)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id} (the `ChangeCoApplicant` operationId).
+func (c *Client) ChangeCoApplicant(ctx context.Context, id string, memberID string, params *ChangeCoApplicantParams, body ChangeCoApplicantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeCoApplicantRequest(c.Server, id, memberID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveCoApplicant Remove a co-applicant (lead organisation)
+//
+// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id}/remove (the `RemoveCoApplicant` operationId).
+func (c *Client) RemoveCoApplicant(ctx context.Context, id string, memberID string, params *RemoveCoApplicantParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveCoApplicantRequest(c.Server, id, memberID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddTeamCommentWithBody Add a note for the bid's team (comment right or more)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/comments (the `AddTeamComment` operationId).
+func (c *Client) AddTeamCommentWithBody(ctx context.Context, id string, params *AddTeamCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddTeamCommentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddTeamComment Add a note for the bid's team (comment right or more)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/comments (the `AddTeamComment` operationId).
+func (c *Client) AddTeamComment(ctx context.Context, id string, params *AddTeamCommentParams, body AddTeamCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddTeamCommentRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3860,6 +4623,21 @@ func (c *Client) DecideEligibilityWithBody(ctx context.Context, id string, param
 // Corresponds with POST /v1/applications/{id}/eligibility (the `DecideEligibility` operationId).
 func (c *Client) DecideEligibility(ctx context.Context, id string, params *DecideEligibilityParams, body DecideEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDecideEligibilityRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptInvitation Accept one's own invitation onto the bid
+//
+// Corresponds with POST /v1/applications/{id}/invitation/accept (the `AcceptInvitation` operationId).
+func (c *Client) AcceptInvitation(ctx context.Context, id string, params *AcceptInvitationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptInvitationRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4104,6 +4882,44 @@ func (c *Client) DeclineOffer(ctx context.Context, id string, params *DeclineOff
 	return c.Client.Do(req)
 }
 
+// SetPartnersWithBody Replace the partner organisations (the lead organisation, or a co-applicant who can edit with no sections assigned)
+//
+// The whole list: a partner sent with its id keeps it. Each is checked by kind; the shares may not add up to more than the credit requested. A change after sign-off voids it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/applications/{id}/partners (the `SetPartners` operationId).
+func (c *Client) SetPartnersWithBody(ctx context.Context, id string, params *SetPartnersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetPartnersRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetPartners Replace the partner organisations (the lead organisation, or a co-applicant who can edit with no sections assigned)
+//
+// The whole list: a partner sent with its id keeps it. Each is checked by kind; the shares may not add up to more than the credit requested. A change after sign-off voids it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/applications/{id}/partners (the `SetPartners` operationId).
+func (c *Client) SetPartners(ctx context.Context, id string, params *SetPartnersParams, body SetPartnersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetPartnersRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RaiseQueryWithBody Ask the applicant a question (reviewer, panel chair); pauses the stage clock
 //
 // Takes any type of body and a specified content type.
@@ -4162,6 +4978,78 @@ func (c *Client) AnswerQueryWithBody(ctx context.Context, id string, queryID str
 // Corresponds with POST /v1/applications/{id}/queries/{query_id}/answer (the `AnswerQuery` operationId).
 func (c *Client) AnswerQuery(ctx context.Context, id string, queryID string, params *AnswerQueryParams, body AnswerQueryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAnswerQueryRequest(c.Server, id, queryID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignOffWithBody Sign the bid off (a certifier of the organisation who did not send it)
+//
+// The bid then counts as submitted, and goes to eligibility screening. After the fund closes, sign-off is refused as too late.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/sign-off (the `SignOff` operationId).
+func (c *Client) SignOffWithBody(ctx context.Context, id string, params *SignOffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOffRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignOff Sign the bid off (a certifier of the organisation who did not send it)
+//
+// The bid then counts as submitted, and goes to eligibility screening. After the fund closes, sign-off is refused as too late.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/sign-off (the `SignOff` operationId).
+func (c *Client) SignOff(ctx context.Context, id string, params *SignOffParams, body SignOffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOffRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendBackForChangesWithBody Send the bid back to its team with reasons (a certifier)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/sign-off/send-back (the `SendBackForChanges` operationId).
+func (c *Client) SendBackForChangesWithBody(ctx context.Context, id string, params *SendBackForChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendBackForChangesRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendBackForChanges Send the bid back to its team with reasons (a certifier)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/sign-off/send-back (the `SendBackForChanges` operationId).
+func (c *Client) SendBackForChanges(ctx context.Context, id string, params *SendBackForChangesParams, body SendBackForChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendBackForChangesRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4761,6 +5649,55 @@ func (c *Client) GetOrganisation(ctx context.Context, odsCode string, params *Ge
 	return c.Client.Do(req)
 }
 
+// ListCertifiers The organisation's certifiers: who signs off its bids, in what capacity and for which dates, and whether each may certify today (admin, and the organisation's own applicants; emails for admins only)
+//
+// Corresponds with GET /v1/organisations/{ods_code}/certifiers (the `ListCertifiers` operationId).
+func (c *Client) ListCertifiers(ctx context.Context, odsCode string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCertifiersRequest(c.Server, odsCode)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCertifiersWithBody Replace the certifiers of an organisation valid today: active applicant users of that organisation, each in a capacity from a date, a deputy to an end date too, nobody on overlapping dates twice (admin)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/organisations/{ods_code}/certifiers (the `SetCertifiers` operationId).
+func (c *Client) SetCertifiersWithBody(ctx context.Context, odsCode string, params *SetCertifiersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCertifiersRequestWithBody(c.Server, odsCode, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCertifiers Replace the certifiers of an organisation valid today: active applicant users of that organisation, each in a capacity from a date, a deputy to an end date too, nobody on overlapping dates twice (admin)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/organisations/{ods_code}/certifiers (the `SetCertifiers` operationId).
+func (c *Client) SetCertifiers(ctx context.Context, odsCode string, params *SetCertifiersParams, body SetCertifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCertifiersRequest(c.Server, odsCode, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListDeployments one row per award: awarded, drawn, next milestone, RAG and overdue count
 //
 // Corresponds with GET /v1/programme/deployments (the `ListDeployments` operationId).
@@ -4778,7 +5715,7 @@ func (c *Client) ListDeployments(ctx context.Context, params *ListDeploymentsPar
 
 // GetDeploymentsCSV the deployments list as CSV, with a header row
 //
-// The deployments list as CSV, with a header row. The last column, reference, is the application's reference; it came after the others so that columns read by position are where they were.
+// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were.
 //
 // Corresponds with GET /v1/programme/deployments.csv (the `GetDeploymentsCSV` operationId).
 func (c *Client) GetDeploymentsCSV(ctx context.Context, params *GetDeploymentsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5178,6 +6115,18 @@ func NewListApplicationsRequest(server string, params *ListApplicationsParams) (
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.Invited != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "invited", *params.Invited, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.FundID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fund_id", *params.FundID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -5440,6 +6389,17 @@ func NewUpdateApplicationRequestWithBody(server string, id string, params *Updat
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -5473,6 +6433,255 @@ func NewSubmitAssessmentRequestWithBody(server string, id string, params *Submit
 	}
 
 	operationPath := fmt.Sprintf("/v1/applications/%s/assessments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewInviteCoApplicantRequest calls the generic InviteCoApplicant builder with application/json body
+func NewInviteCoApplicantRequest(server string, id string, params *InviteCoApplicantParams, body InviteCoApplicantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewInviteCoApplicantRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewInviteCoApplicantRequestWithBody constructs an http.Request for the InviteCoApplicant method, with any body, and a specified content type
+func NewInviteCoApplicantRequestWithBody(server string, id string, params *InviteCoApplicantParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/co-applicants", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewChangeCoApplicantRequest calls the generic ChangeCoApplicant builder with application/json body
+func NewChangeCoApplicantRequest(server string, id string, memberID string, params *ChangeCoApplicantParams, body ChangeCoApplicantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChangeCoApplicantRequestWithBody(server, id, memberID, params, "application/json", bodyReader)
+}
+
+// NewChangeCoApplicantRequestWithBody constructs an http.Request for the ChangeCoApplicant method, with any body, and a specified content type
+func NewChangeCoApplicantRequestWithBody(server string, id string, memberID string, params *ChangeCoApplicantParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "member_id", memberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/co-applicants/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRemoveCoApplicantRequest constructs an http.Request for the RemoveCoApplicant method
+func NewRemoveCoApplicantRequest(server string, id string, memberID string, params *RemoveCoApplicantParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "member_id", memberID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/co-applicants/%s/remove", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAddTeamCommentRequest calls the generic AddTeamComment builder with application/json body
+func NewAddTeamCommentRequest(server string, id string, params *AddTeamCommentParams, body AddTeamCommentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddTeamCommentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAddTeamCommentRequestWithBody constructs an http.Request for the AddTeamComment method, with any body, and a specified content type
+func NewAddTeamCommentRequestWithBody(server string, id string, params *AddTeamCommentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/comments", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -5841,6 +7050,55 @@ func NewDecideEligibilityRequestWithBody(server string, id string, params *Decid
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAcceptInvitationRequest constructs an http.Request for the AcceptInvitation method
+func NewAcceptInvitationRequest(server string, id string, params *AcceptInvitationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/invitation/accept", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	if params != nil {
 
@@ -6328,6 +7586,68 @@ func NewDeclineOfferRequestWithBody(server string, id string, params *DeclineOff
 	return req, nil
 }
 
+// NewSetPartnersRequest calls the generic SetPartners builder with application/json body
+func NewSetPartnersRequest(server string, id string, params *SetPartnersParams, body SetPartnersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetPartnersRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSetPartnersRequestWithBody constructs an http.Request for the SetPartners method, with any body, and a specified content type
+func NewSetPartnersRequestWithBody(server string, id string, params *SetPartnersParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/partners", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewRaiseQueryRequest calls the generic RaiseQuery builder with application/json body
 func NewRaiseQueryRequest(server string, id string, params *RaiseQueryParams, body RaiseQueryJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6425,6 +7745,130 @@ func NewAnswerQueryRequestWithBody(server string, id string, queryID string, par
 	}
 
 	operationPath := fmt.Sprintf("/v1/applications/%s/queries/%s/answer", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSignOffRequest calls the generic SignOff builder with application/json body
+func NewSignOffRequest(server string, id string, params *SignOffParams, body SignOffJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSignOffRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSignOffRequestWithBody constructs an http.Request for the SignOff method, with any body, and a specified content type
+func NewSignOffRequestWithBody(server string, id string, params *SignOffParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/sign-off", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSendBackForChangesRequest calls the generic SendBackForChanges builder with application/json body
+func NewSendBackForChangesRequest(server string, id string, params *SendBackForChangesParams, body SendBackForChangesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSendBackForChangesRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSendBackForChangesRequestWithBody constructs an http.Request for the SendBackForChanges method, with any body, and a specified content type
+func NewSendBackForChangesRequestWithBody(server string, id string, params *SendBackForChangesParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/sign-off/send-back", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -8013,6 +9457,102 @@ func NewGetOrganisationRequest(server string, odsCode string, params *GetOrganis
 	return req, nil
 }
 
+// NewListCertifiersRequest constructs an http.Request for the ListCertifiers method
+func NewListCertifiersRequest(server string, odsCode string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "ods_code", odsCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/organisations/%s/certifiers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetCertifiersRequest calls the generic SetCertifiers builder with application/json body
+func NewSetCertifiersRequest(server string, odsCode string, params *SetCertifiersParams, body SetCertifiersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetCertifiersRequestWithBody(server, odsCode, params, "application/json", bodyReader)
+}
+
+// NewSetCertifiersRequestWithBody constructs an http.Request for the SetCertifiers method, with any body, and a specified content type
+func NewSetCertifiersRequestWithBody(server string, odsCode string, params *SetCertifiersParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "ods_code", odsCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/organisations/%s/certifiers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListDeploymentsRequest constructs an http.Request for the ListDeployments method
 func NewListDeploymentsRequest(server string, params *ListDeploymentsParams) (*http.Request, error) {
 	var err error
@@ -8701,14 +10241,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/applications/{id} (the `GetApplication` operationId).
 	GetApplicationWithResponse(ctx context.Context, id string, params *GetApplicationParams, reqEditors ...RequestEditorFn) (*GetApplicationResponse, error)
 
-	// UpdateApplicationWithBodyWithResponse Change draft fields (applicant); 409 once submitted
+	// UpdateApplicationWithBodyWithResponse Change answers (the applicant organisation, or a co-applicant who can edit); 409 once submitted
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/applications/{id} (the `UpdateApplication` operationId).
 	UpdateApplicationWithBodyWithResponse(ctx context.Context, id string, params *UpdateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateApplicationResponse, error)
 
-	// UpdateApplicationWithResponse Change draft fields (applicant); 409 once submitted
+	// UpdateApplicationWithResponse Change answers (the applicant organisation, or a co-applicant who can edit); 409 once submitted
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8728,6 +10268,59 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/applications/{id}/assessments (the `SubmitAssessment` operationId).
 	SubmitAssessmentWithResponse(ctx context.Context, id string, params *SubmitAssessmentParams, body SubmitAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitAssessmentResponse, error)
+
+	// InviteCoApplicantWithBodyWithResponse Invite a person by work email (lead organisation)
+	//
+	// The person is told by email with a link, and admitted to sign in as a co-applicant if they are not in the directory; they see this one application only, once they accept, within 14 days. A fund with invitations lead_domain admits only the lead's own email domain.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/co-applicants (the `InviteCoApplicant` operationId).
+	InviteCoApplicantWithBodyWithResponse(ctx context.Context, id string, params *InviteCoApplicantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InviteCoApplicantResponse, error)
+
+	// InviteCoApplicantWithResponse Invite a person by work email (lead organisation)
+	//
+	// The person is told by email with a link, and admitted to sign in as a co-applicant if they are not in the directory; they see this one application only, once they accept, within 14 days. A fund with invitations lead_domain admits only the lead's own email domain.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/co-applicants (the `InviteCoApplicant` operationId).
+	InviteCoApplicantWithResponse(ctx context.Context, id string, params *InviteCoApplicantParams, body InviteCoApplicantJSONRequestBody, reqEditors ...RequestEditorFn) (*InviteCoApplicantResponse, error)
+
+	// ChangeCoApplicantWithBodyWithResponse Change a co-applicant's right or sections (lead organisation)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id} (the `ChangeCoApplicant` operationId).
+	ChangeCoApplicantWithBodyWithResponse(ctx context.Context, id string, memberID string, params *ChangeCoApplicantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeCoApplicantResponse, error)
+
+	// ChangeCoApplicantWithResponse Change a co-applicant's right or sections (lead organisation)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id} (the `ChangeCoApplicant` operationId).
+	ChangeCoApplicantWithResponse(ctx context.Context, id string, memberID string, params *ChangeCoApplicantParams, body ChangeCoApplicantJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeCoApplicantResponse, error)
+
+	// RemoveCoApplicantWithResponse Remove a co-applicant (lead organisation)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id}/remove (the `RemoveCoApplicant` operationId).
+	RemoveCoApplicantWithResponse(ctx context.Context, id string, memberID string, params *RemoveCoApplicantParams, reqEditors ...RequestEditorFn) (*RemoveCoApplicantResponse, error)
+
+	// AddTeamCommentWithBodyWithResponse Add a note for the bid's team (comment right or more)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/comments (the `AddTeamComment` operationId).
+	AddTeamCommentWithBodyWithResponse(ctx context.Context, id string, params *AddTeamCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddTeamCommentResponse, error)
+
+	// AddTeamCommentWithResponse Add a note for the bid's team (comment right or more)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/comments (the `AddTeamComment` operationId).
+	AddTeamCommentWithResponse(ctx context.Context, id string, params *AddTeamCommentParams, body AddTeamCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*AddTeamCommentResponse, error)
 
 	// DeclareConflictWithBodyWithResponse Declare a conflict of interest (reviewer); an assigned reviewer is replaced
 	//
@@ -8798,6 +10391,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/applications/{id}/eligibility (the `DecideEligibility` operationId).
 	DecideEligibilityWithResponse(ctx context.Context, id string, params *DecideEligibilityParams, body DecideEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideEligibilityResponse, error)
+
+	// AcceptInvitationWithResponse Accept one's own invitation onto the bid
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/invitation/accept (the `AcceptInvitation` operationId).
+	AcceptInvitationWithResponse(ctx context.Context, id string, params *AcceptInvitationParams, reqEditors ...RequestEditorFn) (*AcceptInvitationResponse, error)
 
 	// ListLettersWithResponse the letters issued for the application, oldest first
 	//
@@ -8897,6 +10497,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/applications/{id}/offer/decline (the `DeclineOffer` operationId).
 	DeclineOfferWithResponse(ctx context.Context, id string, params *DeclineOfferParams, body DeclineOfferJSONRequestBody, reqEditors ...RequestEditorFn) (*DeclineOfferResponse, error)
 
+	// SetPartnersWithBodyWithResponse Replace the partner organisations (the lead organisation, or a co-applicant who can edit with no sections assigned)
+	//
+	// The whole list: a partner sent with its id keeps it. Each is checked by kind; the shares may not add up to more than the credit requested. A change after sign-off voids it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/applications/{id}/partners (the `SetPartners` operationId).
+	SetPartnersWithBodyWithResponse(ctx context.Context, id string, params *SetPartnersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPartnersResponse, error)
+
+	// SetPartnersWithResponse Replace the partner organisations (the lead organisation, or a co-applicant who can edit with no sections assigned)
+	//
+	// The whole list: a partner sent with its id keeps it. Each is checked by kind; the shares may not add up to more than the credit requested. A change after sign-off voids it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/applications/{id}/partners (the `SetPartners` operationId).
+	SetPartnersWithResponse(ctx context.Context, id string, params *SetPartnersParams, body SetPartnersJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPartnersResponse, error)
+
 	// RaiseQueryWithBodyWithResponse Ask the applicant a question (reviewer, panel chair); pauses the stage clock
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8924,6 +10542,38 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/applications/{id}/queries/{query_id}/answer (the `AnswerQuery` operationId).
 	AnswerQueryWithResponse(ctx context.Context, id string, queryID string, params *AnswerQueryParams, body AnswerQueryJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerQueryResponse, error)
+
+	// SignOffWithBodyWithResponse Sign the bid off (a certifier of the organisation who did not send it)
+	//
+	// The bid then counts as submitted, and goes to eligibility screening. After the fund closes, sign-off is refused as too late.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/sign-off (the `SignOff` operationId).
+	SignOffWithBodyWithResponse(ctx context.Context, id string, params *SignOffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOffResponse, error)
+
+	// SignOffWithResponse Sign the bid off (a certifier of the organisation who did not send it)
+	//
+	// The bid then counts as submitted, and goes to eligibility screening. After the fund closes, sign-off is refused as too late.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/sign-off (the `SignOff` operationId).
+	SignOffWithResponse(ctx context.Context, id string, params *SignOffParams, body SignOffJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOffResponse, error)
+
+	// SendBackForChangesWithBodyWithResponse Send the bid back to its team with reasons (a certifier)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/sign-off/send-back (the `SendBackForChanges` operationId).
+	SendBackForChangesWithBodyWithResponse(ctx context.Context, id string, params *SendBackForChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendBackForChangesResponse, error)
+
+	// SendBackForChangesWithResponse Send the bid back to its team with reasons (a certifier)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/sign-off/send-back (the `SendBackForChanges` operationId).
+	SendBackForChangesWithResponse(ctx context.Context, id string, params *SendBackForChangesParams, body SendBackForChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*SendBackForChangesResponse, error)
 
 	// SubmitApplicationWithResponse Submit a draft (applicant): full validation, 422 lists every problem
 	//
@@ -9186,6 +10836,27 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/organisations/{ods_code} (the `GetOrganisation` operationId).
 	GetOrganisationWithResponse(ctx context.Context, odsCode string, params *GetOrganisationParams, reqEditors ...RequestEditorFn) (*GetOrganisationResponse, error)
 
+	// ListCertifiersWithResponse The organisation's certifiers: who signs off its bids, in what capacity and for which dates, and whether each may certify today (admin, and the organisation's own applicants; emails for admins only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/organisations/{ods_code}/certifiers (the `ListCertifiers` operationId).
+	ListCertifiersWithResponse(ctx context.Context, odsCode string, reqEditors ...RequestEditorFn) (*ListCertifiersResponse, error)
+
+	// SetCertifiersWithBodyWithResponse Replace the certifiers of an organisation valid today: active applicant users of that organisation, each in a capacity from a date, a deputy to an end date too, nobody on overlapping dates twice (admin)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/organisations/{ods_code}/certifiers (the `SetCertifiers` operationId).
+	SetCertifiersWithBodyWithResponse(ctx context.Context, odsCode string, params *SetCertifiersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCertifiersResponse, error)
+
+	// SetCertifiersWithResponse Replace the certifiers of an organisation valid today: active applicant users of that organisation, each in a capacity from a date, a deputy to an end date too, nobody on overlapping dates twice (admin)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/organisations/{ods_code}/certifiers (the `SetCertifiers` operationId).
+	SetCertifiersWithResponse(ctx context.Context, odsCode string, params *SetCertifiersParams, body SetCertifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCertifiersResponse, error)
+
 	// ListDeploymentsWithResponse one row per award: awarded, drawn, next milestone, RAG and overdue count
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9195,7 +10866,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetDeploymentsCSVWithResponse the deployments list as CSV, with a header row
 	//
-	// The deployments list as CSV, with a header row. The last column, reference, is the application's reference; it came after the others so that columns read by position are where they were.
+	// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9964,6 +11635,450 @@ func (r SubmitAssessmentResponse) ContentType() string {
 	return ""
 }
 
+type InviteCoApplicantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r InviteCoApplicantResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r InviteCoApplicantResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r InviteCoApplicantResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r InviteCoApplicantResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r InviteCoApplicantResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r InviteCoApplicantResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r InviteCoApplicantResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r InviteCoApplicantResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r InviteCoApplicantResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r InviteCoApplicantResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r InviteCoApplicantResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r InviteCoApplicantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r InviteCoApplicantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r InviteCoApplicantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r InviteCoApplicantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ChangeCoApplicantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ChangeCoApplicantResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ChangeCoApplicantResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ChangeCoApplicantResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ChangeCoApplicantResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ChangeCoApplicantResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ChangeCoApplicantResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ChangeCoApplicantResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ChangeCoApplicantResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ChangeCoApplicantResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ChangeCoApplicantResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ChangeCoApplicantResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ChangeCoApplicantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChangeCoApplicantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChangeCoApplicantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChangeCoApplicantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveCoApplicantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RemoveCoApplicantResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RemoveCoApplicantResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveCoApplicantResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveCoApplicantResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveCoApplicantResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RemoveCoApplicantResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RemoveCoApplicantResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RemoveCoApplicantResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RemoveCoApplicantResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RemoveCoApplicantResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RemoveCoApplicantResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveCoApplicantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveCoApplicantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveCoApplicantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveCoApplicantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddTeamCommentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddTeamCommentResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddTeamCommentResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddTeamCommentResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddTeamCommentResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddTeamCommentResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddTeamCommentResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddTeamCommentResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddTeamCommentResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddTeamCommentResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AddTeamCommentResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AddTeamCommentResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddTeamCommentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddTeamCommentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddTeamCommentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddTeamCommentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DeclareConflictResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10644,6 +12759,117 @@ func (r DecideEligibilityResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DecideEligibilityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AcceptInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AcceptInvitationResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AcceptInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AcceptInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AcceptInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AcceptInvitationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11468,6 +13694,117 @@ func (r DeclineOfferResponse) ContentType() string {
 	return ""
 }
 
+type SetPartnersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetPartnersResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetPartnersResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetPartnersResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetPartnersResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetPartnersResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetPartnersResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetPartnersResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetPartnersResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetPartnersResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetPartnersResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetPartnersResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetPartnersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetPartnersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetPartnersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetPartnersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type RaiseQueryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11684,6 +14021,228 @@ func (r AnswerQueryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AnswerQueryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SignOffResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SignOffResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SignOffResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SignOffResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SignOffResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SignOffResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SignOffResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SignOffResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SignOffResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SignOffResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SignOffResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SignOffResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SignOffResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignOffResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignOffResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignOffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SendBackForChangesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SendBackForChangesResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SendBackForChangesResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SendBackForChangesResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SendBackForChangesResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SendBackForChangesResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SendBackForChangesResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SendBackForChangesResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SendBackForChangesResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SendBackForChangesResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SendBackForChangesResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SendBackForChangesResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SendBackForChangesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendBackForChangesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendBackForChangesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendBackForChangesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14096,6 +16655,193 @@ func (r GetOrganisationResponse) ContentType() string {
 	return ""
 }
 
+type ListCertifiersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CertifierList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCertifiersResponse) GetJSON200() *CertifierList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCertifiersResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCertifiersResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCertifiersResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListCertifiersResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCertifiersResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCertifiersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCertifiersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCertifiersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCertifiersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetCertifiersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CertifierList
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetCertifiersResponse) GetJSON200() *CertifierList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetCertifiersResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetCertifiersResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetCertifiersResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetCertifiersResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetCertifiersResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetCertifiersResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetCertifiersResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetCertifiersResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetCertifiersResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetCertifiersResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetCertifiersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetCertifiersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetCertifiersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetCertifiersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListDeploymentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15213,7 +17959,7 @@ func (c *ClientWithResponses) GetApplicationWithResponse(ctx context.Context, id
 	return ParseGetApplicationResponse(rsp)
 }
 
-// UpdateApplicationWithBodyWithResponse Change draft fields (applicant); 409 once submitted
+// UpdateApplicationWithBodyWithResponse Change answers (the applicant organisation, or a co-applicant who can edit); 409 once submitted
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15226,7 +17972,7 @@ func (c *ClientWithResponses) UpdateApplicationWithBodyWithResponse(ctx context.
 	return ParseUpdateApplicationResponse(rsp)
 }
 
-// UpdateApplicationWithResponse Change draft fields (applicant); 409 once submitted
+// UpdateApplicationWithResponse Change answers (the applicant organisation, or a co-applicant who can edit); 409 once submitted
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15263,6 +18009,101 @@ func (c *ClientWithResponses) SubmitAssessmentWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseSubmitAssessmentResponse(rsp)
+}
+
+// InviteCoApplicantWithBodyWithResponse Invite a person by work email (lead organisation)
+//
+// The person is told by email with a link, and admitted to sign in as a co-applicant if they are not in the directory; they see this one application only, once they accept, within 14 days. A fund with invitations lead_domain admits only the lead's own email domain.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/co-applicants (the `InviteCoApplicant` operationId).
+func (c *ClientWithResponses) InviteCoApplicantWithBodyWithResponse(ctx context.Context, id string, params *InviteCoApplicantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InviteCoApplicantResponse, error) {
+	rsp, err := c.InviteCoApplicantWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInviteCoApplicantResponse(rsp)
+}
+
+// InviteCoApplicantWithResponse Invite a person by work email (lead organisation)
+//
+// The person is told by email with a link, and admitted to sign in as a co-applicant if they are not in the directory; they see this one application only, once they accept, within 14 days. A fund with invitations lead_domain admits only the lead's own email domain.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/co-applicants (the `InviteCoApplicant` operationId).
+func (c *ClientWithResponses) InviteCoApplicantWithResponse(ctx context.Context, id string, params *InviteCoApplicantParams, body InviteCoApplicantJSONRequestBody, reqEditors ...RequestEditorFn) (*InviteCoApplicantResponse, error) {
+	rsp, err := c.InviteCoApplicant(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInviteCoApplicantResponse(rsp)
+}
+
+// ChangeCoApplicantWithBodyWithResponse Change a co-applicant's right or sections (lead organisation)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id} (the `ChangeCoApplicant` operationId).
+func (c *ClientWithResponses) ChangeCoApplicantWithBodyWithResponse(ctx context.Context, id string, memberID string, params *ChangeCoApplicantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeCoApplicantResponse, error) {
+	rsp, err := c.ChangeCoApplicantWithBody(ctx, id, memberID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeCoApplicantResponse(rsp)
+}
+
+// ChangeCoApplicantWithResponse Change a co-applicant's right or sections (lead organisation)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id} (the `ChangeCoApplicant` operationId).
+func (c *ClientWithResponses) ChangeCoApplicantWithResponse(ctx context.Context, id string, memberID string, params *ChangeCoApplicantParams, body ChangeCoApplicantJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeCoApplicantResponse, error) {
+	rsp, err := c.ChangeCoApplicant(ctx, id, memberID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeCoApplicantResponse(rsp)
+}
+
+// RemoveCoApplicantWithResponse Remove a co-applicant (lead organisation)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/co-applicants/{member_id}/remove (the `RemoveCoApplicant` operationId).
+func (c *ClientWithResponses) RemoveCoApplicantWithResponse(ctx context.Context, id string, memberID string, params *RemoveCoApplicantParams, reqEditors ...RequestEditorFn) (*RemoveCoApplicantResponse, error) {
+	rsp, err := c.RemoveCoApplicant(ctx, id, memberID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveCoApplicantResponse(rsp)
+}
+
+// AddTeamCommentWithBodyWithResponse Add a note for the bid's team (comment right or more)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/comments (the `AddTeamComment` operationId).
+func (c *ClientWithResponses) AddTeamCommentWithBodyWithResponse(ctx context.Context, id string, params *AddTeamCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddTeamCommentResponse, error) {
+	rsp, err := c.AddTeamCommentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddTeamCommentResponse(rsp)
+}
+
+// AddTeamCommentWithResponse Add a note for the bid's team (comment right or more)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/comments (the `AddTeamComment` operationId).
+func (c *ClientWithResponses) AddTeamCommentWithResponse(ctx context.Context, id string, params *AddTeamCommentParams, body AddTeamCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*AddTeamCommentResponse, error) {
+	rsp, err := c.AddTeamComment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddTeamCommentResponse(rsp)
 }
 
 // DeclareConflictWithBodyWithResponse Declare a conflict of interest (reviewer); an assigned reviewer is replaced
@@ -15393,6 +18234,19 @@ func (c *ClientWithResponses) DecideEligibilityWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseDecideEligibilityResponse(rsp)
+}
+
+// AcceptInvitationWithResponse Accept one's own invitation onto the bid
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/invitation/accept (the `AcceptInvitation` operationId).
+func (c *ClientWithResponses) AcceptInvitationWithResponse(ctx context.Context, id string, params *AcceptInvitationParams, reqEditors ...RequestEditorFn) (*AcceptInvitationResponse, error) {
+	rsp, err := c.AcceptInvitation(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptInvitationResponse(rsp)
 }
 
 // ListLettersWithResponse the letters issued for the application, oldest first
@@ -15577,6 +18431,36 @@ func (c *ClientWithResponses) DeclineOfferWithResponse(ctx context.Context, id s
 	return ParseDeclineOfferResponse(rsp)
 }
 
+// SetPartnersWithBodyWithResponse Replace the partner organisations (the lead organisation, or a co-applicant who can edit with no sections assigned)
+//
+// The whole list: a partner sent with its id keeps it. Each is checked by kind; the shares may not add up to more than the credit requested. A change after sign-off voids it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/applications/{id}/partners (the `SetPartners` operationId).
+func (c *ClientWithResponses) SetPartnersWithBodyWithResponse(ctx context.Context, id string, params *SetPartnersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPartnersResponse, error) {
+	rsp, err := c.SetPartnersWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetPartnersResponse(rsp)
+}
+
+// SetPartnersWithResponse Replace the partner organisations (the lead organisation, or a co-applicant who can edit with no sections assigned)
+//
+// The whole list: a partner sent with its id keeps it. Each is checked by kind; the shares may not add up to more than the credit requested. A change after sign-off voids it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/applications/{id}/partners (the `SetPartners` operationId).
+func (c *ClientWithResponses) SetPartnersWithResponse(ctx context.Context, id string, params *SetPartnersParams, body SetPartnersJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPartnersResponse, error) {
+	rsp, err := c.SetPartners(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetPartnersResponse(rsp)
+}
+
 // RaiseQueryWithBodyWithResponse Ask the applicant a question (reviewer, panel chair); pauses the stage clock
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -15627,6 +18511,62 @@ func (c *ClientWithResponses) AnswerQueryWithResponse(ctx context.Context, id st
 		return nil, err
 	}
 	return ParseAnswerQueryResponse(rsp)
+}
+
+// SignOffWithBodyWithResponse Sign the bid off (a certifier of the organisation who did not send it)
+//
+// The bid then counts as submitted, and goes to eligibility screening. After the fund closes, sign-off is refused as too late.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/sign-off (the `SignOff` operationId).
+func (c *ClientWithResponses) SignOffWithBodyWithResponse(ctx context.Context, id string, params *SignOffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOffResponse, error) {
+	rsp, err := c.SignOffWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOffResponse(rsp)
+}
+
+// SignOffWithResponse Sign the bid off (a certifier of the organisation who did not send it)
+//
+// The bid then counts as submitted, and goes to eligibility screening. After the fund closes, sign-off is refused as too late.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/sign-off (the `SignOff` operationId).
+func (c *ClientWithResponses) SignOffWithResponse(ctx context.Context, id string, params *SignOffParams, body SignOffJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOffResponse, error) {
+	rsp, err := c.SignOff(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOffResponse(rsp)
+}
+
+// SendBackForChangesWithBodyWithResponse Send the bid back to its team with reasons (a certifier)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/sign-off/send-back (the `SendBackForChanges` operationId).
+func (c *ClientWithResponses) SendBackForChangesWithBodyWithResponse(ctx context.Context, id string, params *SendBackForChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendBackForChangesResponse, error) {
+	rsp, err := c.SendBackForChangesWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendBackForChangesResponse(rsp)
+}
+
+// SendBackForChangesWithResponse Send the bid back to its team with reasons (a certifier)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/sign-off/send-back (the `SendBackForChanges` operationId).
+func (c *ClientWithResponses) SendBackForChangesWithResponse(ctx context.Context, id string, params *SendBackForChangesParams, body SendBackForChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*SendBackForChangesResponse, error) {
+	rsp, err := c.SendBackForChanges(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendBackForChangesResponse(rsp)
 }
 
 // SubmitApplicationWithResponse Submit a draft (applicant): full validation, 422 lists every problem
@@ -16112,6 +19052,45 @@ func (c *ClientWithResponses) GetOrganisationWithResponse(ctx context.Context, o
 	return ParseGetOrganisationResponse(rsp)
 }
 
+// ListCertifiersWithResponse The organisation's certifiers: who signs off its bids, in what capacity and for which dates, and whether each may certify today (admin, and the organisation's own applicants; emails for admins only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/organisations/{ods_code}/certifiers (the `ListCertifiers` operationId).
+func (c *ClientWithResponses) ListCertifiersWithResponse(ctx context.Context, odsCode string, reqEditors ...RequestEditorFn) (*ListCertifiersResponse, error) {
+	rsp, err := c.ListCertifiers(ctx, odsCode, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCertifiersResponse(rsp)
+}
+
+// SetCertifiersWithBodyWithResponse Replace the certifiers of an organisation valid today: active applicant users of that organisation, each in a capacity from a date, a deputy to an end date too, nobody on overlapping dates twice (admin)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/organisations/{ods_code}/certifiers (the `SetCertifiers` operationId).
+func (c *ClientWithResponses) SetCertifiersWithBodyWithResponse(ctx context.Context, odsCode string, params *SetCertifiersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCertifiersResponse, error) {
+	rsp, err := c.SetCertifiersWithBody(ctx, odsCode, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCertifiersResponse(rsp)
+}
+
+// SetCertifiersWithResponse Replace the certifiers of an organisation valid today: active applicant users of that organisation, each in a capacity from a date, a deputy to an end date too, nobody on overlapping dates twice (admin)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/organisations/{ods_code}/certifiers (the `SetCertifiers` operationId).
+func (c *ClientWithResponses) SetCertifiersWithResponse(ctx context.Context, odsCode string, params *SetCertifiersParams, body SetCertifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCertifiersResponse, error) {
+	rsp, err := c.SetCertifiers(ctx, odsCode, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCertifiersResponse(rsp)
+}
+
 // ListDeploymentsWithResponse one row per award: awarded, drawn, next milestone, RAG and overdue count
 //
 // Returns a wrapper object for the known response body format(s).
@@ -16127,7 +19106,7 @@ func (c *ClientWithResponses) ListDeploymentsWithResponse(ctx context.Context, p
 
 // GetDeploymentsCSVWithResponse the deployments list as CSV, with a header row
 //
-// The deployments list as CSV, with a header row. The last column, reference, is the application's reference; it came after the others so that columns read by position are where they were.
+// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16865,6 +19844,390 @@ func ParseSubmitAssessmentResponse(rsp *http.Response) (*SubmitAssessmentRespons
 	return response, nil
 }
 
+// ParseInviteCoApplicantResponse parses an HTTP response from a InviteCoApplicantWithResponse call
+func ParseInviteCoApplicantResponse(rsp *http.Response) (*InviteCoApplicantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &InviteCoApplicantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseChangeCoApplicantResponse parses an HTTP response from a ChangeCoApplicantWithResponse call
+func ParseChangeCoApplicantResponse(rsp *http.Response) (*ChangeCoApplicantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChangeCoApplicantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveCoApplicantResponse parses an HTTP response from a RemoveCoApplicantWithResponse call
+func ParseRemoveCoApplicantResponse(rsp *http.Response) (*RemoveCoApplicantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveCoApplicantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddTeamCommentResponse parses an HTTP response from a AddTeamCommentWithResponse call
+func ParseAddTeamCommentResponse(rsp *http.Response) (*AddTeamCommentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddTeamCommentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeclareConflictResponse parses an HTTP response from a DeclareConflictWithResponse call
 func ParseDeclareConflictResponse(rsp *http.Response) (*DeclareConflictResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -17365,6 +20728,102 @@ func ParseDecideEligibilityResponse(rsp *http.Response) (*DecideEligibilityRespo
 	}
 
 	response := &DecideEligibilityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAcceptInvitationResponse parses an HTTP response from a AcceptInvitationWithResponse call
+func ParseAcceptInvitationResponse(rsp *http.Response) (*AcceptInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AcceptInvitationResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -18150,6 +21609,102 @@ func ParseDeclineOfferResponse(rsp *http.Response) (*DeclineOfferResponse, error
 	return response, nil
 }
 
+// ParseSetPartnersResponse parses an HTTP response from a SetPartnersWithResponse call
+func ParseSetPartnersResponse(rsp *http.Response) (*SetPartnersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetPartnersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseRaiseQueryResponse parses an HTTP response from a RaiseQueryWithResponse call
 func ParseRaiseQueryResponse(rsp *http.Response) (*RaiseQueryResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18255,6 +21810,198 @@ func ParseAnswerQueryResponse(rsp *http.Response) (*AnswerQueryResponse, error) 
 	}
 
 	response := &AnswerQueryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSignOffResponse parses an HTTP response from a SignOffWithResponse call
+func ParseSignOffResponse(rsp *http.Response) (*SignOffResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignOffResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSendBackForChangesResponse parses an HTTP response from a SendBackForChangesWithResponse call
+func ParseSendBackForChangesResponse(rsp *http.Response) (*SendBackForChangesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendBackForChangesResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -20283,6 +24030,163 @@ func ParseGetOrganisationResponse(rsp *http.Response) (*GetOrganisationResponse,
 			return nil, err
 		}
 		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListCertifiersResponse parses an HTTP response from a ListCertifiersWithResponse call
+func ParseListCertifiersResponse(rsp *http.Response) (*ListCertifiersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCertifiersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CertifierList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetCertifiersResponse parses an HTTP response from a SetCertifiersWithResponse call
+func ParseSetCertifiersResponse(rsp *http.Response) (*SetCertifiersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetCertifiersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CertifierList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem

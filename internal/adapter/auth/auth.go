@@ -1,8 +1,8 @@
 // Package auth checks bearer credentials against the directory. The
-// directory entity workflow holds every fact (users, roles, pools and the
-// SHA-256 of each service token); Redis only caches lookups from it. A
-// cache miss falls back to a directory Query until the cache has been
-// rebuilt, so an emptied Redis never locks anyone out.
+// directory entity workflow holds every fact (users, roles, pools,
+// certifiers and the SHA-256 of each service token); Redis only caches
+// lookups from it. A cache miss falls back to a directory Query until the
+// cache has been rebuilt, so an emptied Redis never locks anyone out.
 //
 // An adapter: it may import the root package, domain packages and other
 // adapters, never workflows, activities, api, web or internal/devtest.
@@ -69,7 +69,7 @@ func (c DirectoryClient) Lookup(ctx context.Context, q directory.Lookup) (direct
 	resp, err := c.Temporal.QueryWorkflow(ctx, directory.WorkflowID, "", directory.QueryLookup, q)
 	var missing *serviceerror.NotFound
 	if errors.As(err, &missing) {
-		return directory.Answer{Found: q.FundID != "" || q.AnyFund}, nil
+		return directory.Answer{Found: q.FundID != "" || q.AnyFund || q.CertifiersOf != ""}, nil
 	}
 	if err != nil {
 		return directory.Answer{}, fmt.Errorf("auth: query directory: %w", err)
@@ -113,11 +113,12 @@ func Hash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (s *Store) tokenKey(hash string) string { return s.prefix + "token:" + hash }
-func (s *Store) userKey(id string) string    { return s.prefix + "user:" + id }
-func (s *Store) poolKey(fund string) string  { return s.prefix + "pool:" + fund }
-func (s *Store) builtKey() string            { return s.prefix + "built" }
-func (s *Store) usedKey(id string) string    { return s.prefix + "used:" + id }
+func (s *Store) tokenKey(hash string) string     { return s.prefix + "token:" + hash }
+func (s *Store) userKey(id string) string        { return s.prefix + "user:" + id }
+func (s *Store) poolKey(fund string) string      { return s.prefix + "pool:" + fund }
+func (s *Store) certifiersKey(org string) string { return s.prefix + "certifiers:" + org }
+func (s *Store) builtKey() string                { return s.prefix + "built" }
+func (s *Store) usedKey(id string) string        { return s.prefix + "used:" + id }
 
 // setNewer writes a cache entry unless the one there is as new or newer:
 // entries carry the directory revision that wrote them.
@@ -132,7 +133,7 @@ return 1
 `)
 
 // Project writes directory records into the cache.
-func (s *Store) Project(ctx context.Context, users []directory.User, tokens []directory.Token, pools []directory.Pool) error {
+func (s *Store) Project(ctx context.Context, users []directory.User, tokens []directory.Token, pools []directory.Pool, certifiers []directory.CertifierList) error {
 	pipe := s.rdb.Pipeline()
 	put := func(key string, v any, rev int64) error {
 		b, err := json.Marshal(v)
@@ -151,6 +152,9 @@ func (s *Store) Project(ctx context.Context, users []directory.User, tokens []di
 	for _, p := range pools {
 		_ = put(s.poolKey(p.FundID), p, p.Rev)
 	}
+	for _, l := range certifiers {
+		_ = put(s.certifiersKey(l.OrgCode), l, l.Rev)
+	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("auth: write directory cache: %w", err)
 	}
@@ -164,7 +168,7 @@ func (s *Store) Reset(ctx context.Context) error {
 	if err := s.rdb.Del(ctx, s.builtKey()).Err(); err != nil {
 		return fmt.Errorf("auth: reset directory cache: %w", err)
 	}
-	for _, kind := range []string{"token:", "user:", "pool:"} {
+	for _, kind := range []string{"token:", "user:", "pool:", "certifiers:"} {
 		iter := s.rdb.Scan(ctx, 0, s.prefix+kind+"*", 500).Iterator()
 		var batch []string
 		for iter.Next(ctx) {
@@ -186,7 +190,7 @@ func (s *Store) Reset(ctx context.Context) error {
 // marks it complete, after which a miss means "unknown" without asking the
 // directory.
 func (s *Store) Rebuild(ctx context.Context, st directory.State) error {
-	if err := s.Project(ctx, st.Users, st.Tokens, st.Pools); err != nil {
+	if err := s.Project(ctx, st.Users, st.Tokens, st.Pools, st.CertifierLists()); err != nil {
 		return err
 	}
 	return s.rdb.Set(ctx, s.builtKey(), st.Rev, 0).Err()
@@ -357,6 +361,54 @@ func (s *Store) poolFromCache(ctx context.Context, p directory.Pool) ([]director
 		}
 		if u.Active && hasRole(u, fundflow.RoleReviewer) {
 			out = append(out, u)
+		}
+	}
+	return out, true, nil
+}
+
+// Certifiers is an organisation's list of certifiers and the people it
+// names, from the cache or else the directory; which of them certify on a
+// given day is directory.State.AppointmentsOn's to say.
+func (s *Store) Certifiers(ctx context.Context, orgCode string) ([]directory.Certifier, []directory.User, error) {
+	var l directory.CertifierList
+	hit, complete, err := s.get(ctx, s.certifiersKey(orgCode), &l)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case !hit && complete:
+		return []directory.Certifier{}, nil, nil
+	case hit:
+		users, ok, err := s.cachedUsers(ctx, l.Certifiers)
+		if err != nil || ok {
+			return l.Certifiers, users, err
+		}
+	}
+	a, err := s.dir.Lookup(ctx, directory.Lookup{CertifiersOf: orgCode})
+	return a.Certifiers, a.Users, err
+}
+
+// cachedUsers reads the people a list names; ok is false if any of them
+// is missing from the cache.
+func (s *Store) cachedUsers(ctx context.Context, cs []directory.Certifier) ([]directory.User, bool, error) {
+	if len(cs) == 0 {
+		return nil, true, nil
+	}
+	keys := make([]string, len(cs))
+	for i, c := range cs {
+		keys[i] = s.userKey(c.UserID)
+	}
+	vals, err := s.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("auth: read directory cache: %w", err)
+	}
+	out := make([]directory.User, len(vals))
+	for i, v := range vals {
+		str, ok := v.(string)
+		if !ok {
+			return nil, false, nil
+		}
+		if err := json.Unmarshal([]byte(str), &out[i]); err != nil {
+			return nil, false, fmt.Errorf("auth: decode directory cache: %w", err)
 		}
 	}
 	return out, true, nil

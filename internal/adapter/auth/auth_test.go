@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/fundflow/fundflow/internal/adapter/auth"
 	"github.com/fundflow/fundflow/internal/devtest/testredis"
 	"github.com/fundflow/fundflow/internal/directory"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // fakeDirectory answers lookups from a state and counts them.
@@ -80,7 +82,7 @@ func TestCacheFallsBackUntilRebuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	du, _ := st.User(u.ID)
-	if err := s.Project(ctx, []directory.User{du}, nil, nil); err != nil {
+	if err := s.Project(ctx, []directory.User{du}, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []string{tok, session} {
@@ -89,7 +91,7 @@ func TestCacheFallsBackUntilRebuilt(t *testing.T) {
 		}
 	}
 	// An older copy arriving late does not bring them back.
-	if err := s.Project(ctx, []directory.User{u}, nil, nil); err != nil {
+	if err := s.Project(ctx, []directory.User{u}, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, tok); !errors.Is(err, auth.ErrInvalidToken) {
@@ -129,5 +131,64 @@ func TestSessionsTimeOut(t *testing.T) {
 	}
 	if _, err := s.Authenticate(ctx, session); !errors.Is(err, auth.ErrInvalidToken) {
 		t.Fatal("an ended session still works")
+	}
+}
+
+// An organisation's certifiers come from the directory until the cache
+// holds them and every person they name, and from the cache alone after.
+func TestCertifiersAreCached(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := testredis.New(t)
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	st := &directory.State{}
+	u, err := st.InviteUser(directory.Invite{Email: "helen.barker@quy.nhs.uk", Name: "Helen Barker", OrgCode: "QUY", Roles: []fundflow.Role{fundflow.RoleApplicant}}, fundflow.System, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := []directory.Certifier{{UserID: u.ID, Capacity: directory.CapacityChiefFinanceOfficer, From: organisation.DateOf(now)}}
+	if _, err := st.SetCertifiers("QUY", cs, "", fundflow.System, now); err != nil {
+		t.Fatal(err)
+	}
+	dir := &fakeDirectory{st: st}
+	s := auth.NewStore(rdb, prefix, dir, func() time.Time { return now })
+	want := st.CertifiersOf("QUY")
+
+	got, users, err := s.Certifiers(ctx, "QUY")
+	if err != nil || !reflect.DeepEqual(got, want) || len(users) != 1 || users[0].ID != u.ID || dir.asked != 1 {
+		t.Fatalf("before any projection: %+v %+v %v, asked %d", got, users, err, dir.asked)
+	}
+	// The list alone is not enough: its person must be cached too.
+	if err := s.Project(ctx, nil, nil, nil, []directory.CertifierList{{OrgCode: "QUY", Certifiers: want, Rev: st.Rev}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Certifiers(ctx, "QUY"); err != nil || dir.asked != 2 {
+		t.Fatalf("person not cached: %v, asked %d", err, dir.asked)
+	}
+	if err := s.Rebuild(ctx, *st); err != nil {
+		t.Fatal(err)
+	}
+	got, users, err = s.Certifiers(ctx, "QUY")
+	if err != nil || !reflect.DeepEqual(got, want) || len(users) != 1 || dir.asked != 2 {
+		t.Fatalf("after the rebuild: %+v %+v %v, asked %d", got, users, err, dir.asked)
+	}
+	if got, _, err := s.Certifiers(ctx, "7A1"); err != nil || len(got) != 0 || dir.asked != 2 {
+		t.Fatalf("an organisation with none: %+v %v, asked %d", got, err, dir.asked)
+	}
+	// An emptied list projected later replaces the cached one; the copy
+	// the rebuild wrote, arriving late, does not bring it back.
+	if err := s.Project(ctx, nil, nil, nil, []directory.CertifierList{{OrgCode: "QUY", Certifiers: []directory.Certifier{}, Rev: st.Rev + 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Project(ctx, nil, nil, nil, []directory.CertifierList{{OrgCode: "QUY", Certifiers: want, Rev: st.Rev}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := s.Certifiers(ctx, "QUY"); len(got) != 0 {
+		t.Fatalf("a stale list came back: %+v", got)
+	}
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if keys := rdb.Keys(ctx, prefix+"dir:certifiers:*").Val(); len(keys) != 0 {
+		t.Fatalf("reset left %v", keys)
 	}
 }

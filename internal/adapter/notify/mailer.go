@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fundflow/fundflow/internal/directory"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // Outcome is what delivering one outbox message came to.
@@ -74,7 +75,7 @@ func (m *Mailer) Deliver(ctx context.Context, key string, msg Message, addr Addr
 		return Outcome{}, fmt.Errorf("read the directory: %w", err)
 	}
 	var out Outcome
-	people := Resolve(st, addr)
+	people := Resolve(st, addr, organisation.DateOf(at))
 	var first Content
 	for i, to := range people {
 		c, err := m.Renderer.Render(msg, to)

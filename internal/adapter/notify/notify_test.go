@@ -15,6 +15,7 @@ import (
 	"github.com/fundflow/fundflow/internal/devtest/mailcatcher"
 	"github.com/fundflow/fundflow/internal/devtest/testredis"
 	"github.com/fundflow/fundflow/internal/directory"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // TestEveryMessageHasATemplate reads the workflows' source for the
@@ -97,7 +98,7 @@ func TestResolve(t *testing.T) {
 	}
 	emails := func(a Address) string {
 		var out []string
-		for _, r := range Resolve(st, a) {
+		for _, r := range Resolve(st, a, organisation.DateOf(time.Now())) {
 			out = append(out, r.Email)
 		}
 		return strings.Join(out, " ")
@@ -132,6 +133,63 @@ func TestResolve(t *testing.T) {
 		}
 	}
 	_ = lead
+}
+
+// TestResolveCertifiers reaches the organisation's certifiers whose
+// delegation covers the day of delivery, and nobody else.
+func TestResolveCertifiers(t *testing.T) {
+	st := &directory.State{}
+	by := fundflow.Actor{ID: "admin", Role: fundflow.RoleAdmin}
+	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	invite := func(email, name, org string) string {
+		u, err := st.InviteUser(directory.Invite{Email: email, Name: name, OrgCode: org, Roles: []fundflow.Role{fundflow.RoleApplicant}}, by, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID
+	}
+	invite("lead@quy.nhs.uk", "Lead", "QUY")
+	cfo := invite("cfo@quy.nhs.uk", "Helen Barker", "QUY")
+	deputy := invite("deputy@quy.nhs.uk", "Priya Nair", "QUY")
+	gone := invite("gone@quy.nhs.uk", "Tom Reid", "QUY")
+	welsh := invite("cfo@7a1.nhs.uk", "Gareth Pritchard", "7A1")
+	d := func(s string) organisation.Date {
+		x, err := organisation.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	if _, err := st.SetCertifiers("QUY", []directory.Certifier{
+		{UserID: cfo, Capacity: directory.CapacityChiefFinanceOfficer, From: d("2026-04-01")},
+		{UserID: deputy, Capacity: directory.CapacityDeputy, From: d("2026-12-01"), To: d("2026-12-31")},
+		{UserID: gone, Capacity: directory.CapacitySRO, From: d("2026-04-01")},
+	}, "", by, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetCertifiers("7A1", []directory.Certifier{{UserID: welsh, Capacity: directory.CapacityChiefFinanceOfficer, From: d("2026-04-01")}}, "", by, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetActive(gone, false, "left", by, at); err != nil {
+		t.Fatal(err)
+	}
+	for on, want := range map[string]string{
+		"2026-03-31": "",
+		"2026-11-30": "cfo@quy.nhs.uk",
+		"2026-12-31": "cfo@quy.nhs.uk deputy@quy.nhs.uk",
+		"2027-01-01": "cfo@quy.nhs.uk",
+	} {
+		var got []string
+		for _, r := range Resolve(st, Address{Audience: CertifiersAudience, OrgCode: "QUY", LeadEmail: "lead@quy.nhs.uk"}, d(on)) {
+			if r.UserID == "" || r.Role != fundflow.RoleApplicant {
+				t.Errorf("%s: %+v", on, r)
+			}
+			got = append(got, r.Email)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("certifiers on %s: %q, want %q", on, strings.Join(got, " "), want)
+		}
+	}
 }
 
 // TestSMTPFailuresAreClassified sends to a real SMTP server that answers

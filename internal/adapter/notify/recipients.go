@@ -6,23 +6,36 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/directory"
+	"github.com/fundflow/fundflow/internal/organisation"
 )
 
 // Address says whom an outbox message is for: its audience, and what the
 // audience is relative to.
 type Address struct {
-	// Audience is a role, or one reviewer as "reviewer:<id>".
+	// Audience is a role, one reviewer as "reviewer:<id>", or
+	// CertifiersAudience.
 	Audience  string
 	FundID    string
 	OrgCode   string
 	LeadName  string
 	LeadEmail string
+	// Invitee is the one person an InviteeAudience message is for, who
+	// may not be in the directory yet.
+	InviteeName, InviteeEmail string
 }
+
+// InviteeAudience addresses a message to the person invited onto a bid.
+const InviteeAudience = "invitee"
 
 // ReviewerPrefix starts the audience of a message to one reviewer.
 const ReviewerPrefix = "reviewer:"
 
-// Resolve is who a message reaches, from the directory as it stands:
+// CertifiersAudience addresses the people who may sign off the
+// organisation's bid on the day the message goes.
+const CertifiersAudience = "certifiers"
+
+// Resolve is who a message delivered on the day reaches, from the
+// directory as it stands:
 //
 //   - applicant: the application's lead contact and every active applicant
 //     user of the organisation (a lead contact whose account has been
@@ -31,11 +44,13 @@ const ReviewerPrefix = "reviewer:"
 //   - reviewer: the fund's pool, or every active reviewer if it has none;
 //   - panel_chair, programme_manager: the members of the fund's panel with
 //     that role, or every active holder of it if none is on the panel;
-//   - admin: every active admin.
+//   - admin: every active admin;
+//   - certifiers: the organisation's certifiers whose delegation covers
+//     the day, while active people of the organisation.
 //
 // Each person appears once. An empty result means nobody can be reached,
 // which the caller records rather than drops.
-func Resolve(st *directory.State, a Address) []Recipient {
+func Resolve(st *directory.State, a Address, on organisation.Date) []Recipient {
 	var out []Recipient
 	add := func(r Recipient) {
 		if r.Email == "" || slices.ContainsFunc(out, func(x Recipient) bool { return strings.EqualFold(x.Email, r.Email) }) {
@@ -54,6 +69,12 @@ func Resolve(st *directory.State, a Address) []Recipient {
 		}
 	}
 	switch role := fundflow.Role(a.Audience); {
+	case a.Audience == InviteeAudience:
+		if u, ok := st.UserByEmail(a.InviteeEmail); ok && u.Active {
+			add(Recipient{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role()})
+		} else if !ok {
+			add(Recipient{Name: a.InviteeName, Email: directory.NormalEmail(a.InviteeEmail)})
+		}
 	case strings.HasPrefix(a.Audience, ReviewerPrefix):
 		if u, ok := st.User(strings.TrimPrefix(a.Audience, ReviewerPrefix)); ok {
 			user(u, fundflow.RoleReviewer)
@@ -90,6 +111,10 @@ func Resolve(st *directory.State, a Address) []Recipient {
 		}
 	case role == fundflow.RoleAdmin:
 		holders(role)
+	case a.Audience == CertifiersAudience:
+		for _, u := range st.CertifiersOn(a.OrgCode, on) {
+			user(u, fundflow.RoleApplicant)
+		}
 	}
 	return out
 }

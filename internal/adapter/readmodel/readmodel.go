@@ -40,6 +40,12 @@ type Filter struct {
 	OrgCode string
 }
 
+// Matches reports whether row passes f, for lists read other than by its
+// keys.
+func (f Filter) Matches(row application.Row) bool {
+	return (f.FundID == "" || row.FundID == f.FundID) && (f.Status == "" || row.Status == f.Status) && (f.OrgCode == "" || row.OrgCode == f.OrgCode)
+}
+
 // Store reads and writes projections under a key prefix.
 type Store struct {
 	rdb    redis.UniversalClient
@@ -74,6 +80,34 @@ var (
 func (s *Store) rowKey(id string) string { return s.prefix + "app:" + id }
 
 func (s *Store) refKey(ref string) string { return s.prefix + "ref:" + ref }
+
+// teamKey holds the ids of the applications a co-applicant was invited to.
+// Ids are only ever added: the row's own Team says who is on it now.
+func (s *Store) teamKey(userID string) string { return s.prefix + "team:" + userID }
+
+// TeamRows are the rows of the applications userID is on the team of,
+// newest first.
+func (s *Store) TeamRows(ctx context.Context, userID string) ([]application.Row, error) {
+	ids, err := s.rdb.SMembers(ctx, s.teamKey(userID)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("readmodel: team of %s: %w", userID, err)
+	}
+	out := []application.Row{}
+	for _, id := range ids {
+		row, err := s.Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(row.Team, userID) {
+			out = append(out, row)
+		}
+	}
+	slices.SortFunc(out, func(a, b application.Row) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return out, nil
+}
 
 // Lookup is the id of the application with reference ref, ErrNotFound for
 // one the read model has not been told of.
@@ -260,6 +294,11 @@ func (s *Store) put(ctx context.Context, a application.Row, publish bool) (bool,
 		// A reference never changes or moves to another application, so
 		// a plain SET of it is as safe to repeat as the row's versioned one.
 		if err := s.rdb.Set(ctx, s.refKey(a.Reference), a.ID, 0).Err(); err != nil {
+			return false, fmt.Errorf("readmodel: put %s: %w", a.ID, err)
+		}
+	}
+	for _, uid := range a.Team {
+		if err := s.rdb.SAdd(ctx, s.teamKey(uid), a.ID).Err(); err != nil {
 			return false, fmt.Errorf("readmodel: put %s: %w", a.ID, err)
 		}
 	}

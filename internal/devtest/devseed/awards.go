@@ -29,15 +29,18 @@ import (
 // devAward is one seeded award: the milestones it has reported up to and
 // how many people it had onboarded at each reporting milestone.
 type devAward struct {
-	org     string
-	routes  []string
-	planned int64
-	upTo    string
-	people  map[string]int64
+	org string
+	// partnership makes the award a partnership bid: two partners and a
+	// co-applicant who wrote its delivery plan.
+	partnership bool
+	routes      []string
+	planned     int64
+	upTo        string
+	people      map[string]int64
 }
 
 var devAwards = []devAward{
-	{org: "QUY", routes: []string{"primary_care_public_health", "nhs_app"}, planned: 3000, upTo: "final_evaluation",
+	{org: "QUY", partnership: true, routes: []string{"primary_care_public_health", "nhs_app"}, planned: 3000, upTo: "final_evaluation",
 		people: map[string]int64{"first_1000_onboarded": 1100, "outcomes_3_months": 1850, "final_evaluation": 2700}},
 	{org: "7A1", routes: []string{"primary_care_public_health"}, planned: 1500, upTo: "outcomes_3_months",
 		people: map[string]int64{"first_1000_onboarded": 1040, "outcomes_3_months": 1300}},
@@ -171,7 +174,12 @@ func (s *devSeeder) award(a devAward) error {
 		return err
 	}
 	app := "/applications/" + created.ID
-	if err := s.do("POST", app+"/submit", applicant, key("submit"), nil, nil, 200); err != nil {
+	if a.partnership {
+		if err := s.partnership(app, applicant, key); err != nil {
+			return err
+		}
+	}
+	if err := s.submit(app, applicant, a.org, key); err != nil {
 		return err
 	}
 	if err := s.do("POST", app+"/eligibility", s.tok("reviewer1"), key("eligibility"), map[string]string{"decision": "pass", "reason": "Eligible."}, nil, 200); err != nil {
@@ -221,6 +229,54 @@ func (s *devSeeder) award(a devAward) error {
 		}
 	}
 	return nil
+}
+
+// partnership makes QUY's bid a partnership: the city's acute trust and
+// its council as partners, and the council's public health lead invited to
+// write the delivery plan, which they accept.
+func (s *devSeeder) partnership(app, lead string, key func(string) string) error {
+	partners := map[string]any{"partners": []map[string]any{
+		{"kind": "nhs_body", "ods_code": "RA7", "role": "Clinical delivery and referrals", "share_pence": 1_500_000},
+		{"kind": "local_authority", "name": "Bristol City Council", "identifier": "E06000023", "role": "Public health outreach",
+			"share_pence": 1_000_000, "match_pence": 500_000},
+	}}
+	if err := s.do("PUT", app+"/partners", lead, key("partners"), partners, nil, 200); err != nil {
+		return err
+	}
+	invite := map[string]any{"email": devCoApplicant, "name": "Amira Hassan", "right": "edit", "sections": []string{"delivery"}}
+	if err := s.do("POST", app+"/co-applicants", lead, key("invite"), invite, nil, 200); err != nil {
+		return err
+	}
+	co := s.tok("co_applicant")
+	if err := s.do("POST", app+"/invitation/accept", co, key("accept-invitation"), nil, nil, 200); err != nil {
+		return err
+	}
+	plan := map[string]any{"delivery_plan": "Referral from practices and Bristol City Council's public health outreach team, and sign-up through the NHS App, with coaching over twelve weeks."}
+	return s.do("PATCH", app, co, key("co-applicant-plan"), plan, nil, 200)
+}
+
+// devCoApplicant is the council officer dev invites onto QUY's bid.
+const devCoApplicant = "amira.hassan@bristol.gov.uk"
+
+// submit submits the bid and signs it off as its organisation's dev
+// certifier, as dev's funds ask.
+func (s *devSeeder) submit(app, lead, org string, key func(string) string) error {
+	var out struct {
+		Status string `json:"status"`
+	}
+	if err := s.do("POST", app+"/submit", lead, key("submit"), nil, &out, 200); err != nil || out.Status != "awaiting_sign_off" {
+		return err
+	}
+	certifier := s.tok(CertifierToken(org))
+	var v struct {
+		SignOff struct {
+			AnswersSHA256 string `json:"answers_sha256"`
+		} `json:"sign_off"`
+	}
+	if err := s.do("GET", app, certifier, "", nil, &v, 200); err != nil {
+		return err
+	}
+	return s.do("POST", app+"/sign-off", certifier, key("sign-off"), map[string]any{"answers_sha256": v.SignOff.AnswersSHA256, "declare": true}, nil, 200)
 }
 
 // devDraft is a complete application for a.

@@ -18,8 +18,13 @@ import (
 // Funds are the funds dev mode seeds: the Prevention Innovation Fund,
 // and a social-prescribing fund that asks its own questions, so anyone can
 // see that the engine is not hard-wired to one fund or one form.
+// Both ask for the certifier's sign-off, as ICBs' own governance does.
 func Funds(now time.Time) []fund.Definition {
-	return []fund.Definition{fund.SeedDefinition(now), fund.SocialPrescribingDefinition(now)}
+	out := []fund.Definition{fund.SeedDefinition(now), fund.SocialPrescribingDefinition(now)}
+	for i := range out {
+		out[i].SignOff = fund.SignOff{Required: true}
+	}
+	return out
 }
 
 // SeedFunds starts dev's funds, already open, the first time dev mode runs

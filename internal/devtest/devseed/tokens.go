@@ -51,10 +51,10 @@ func EnsureTokens(ctx context.Context, path string, tc client.Client, people []P
 	want := map[string]Token{}
 	for _, p := range people {
 		if p.Token != "" {
-			want[p.Token] = Token{Role: p.Roles[0], UserID: directory.UserID(p.Email)}
+			want[p.Token] = Token{Role: p.Roles[0], OrgCode: p.OrgCode, UserID: directory.UserID(p.Email)}
 		}
 	}
-	for _, code := range orgs.CodesValidOn(today) {
+	for _, code := range orgs.CodesValidOn(today, organisation.ApplicantTypes...) {
 		want[ApplicantToken(code)] = Token{Role: fundflow.RoleApplicant, OrgCode: code}
 	}
 	for name, w := range want {

@@ -349,7 +349,8 @@ func (b *browser) appID() string {
 
 // TestBrowserJourney is the whole product through the web front end in a
 // real browser, on a real Temporal server: an ICS lead applies (with a
-// validation error on the way), two reviewers score, the panel approves,
+// validation error on the way) with an NHS trust as partner and a council
+// officer as co-applicant, its certifier signs it off, two reviewers score, the panel approves,
 // the lead accepts the offer and reports a milestone, and the programme
 // manager verifies it and sees the drawdown. Every page is screenshotted
 // and checked with axe-core, and a second organisation's lead tries to
@@ -432,11 +433,46 @@ func TestBrowserJourney(t *testing.T) {
 	e.AwaitScans(id, e.token("applicant_QUY"))
 	b.open("applicant-draft-scanned", app)
 	b.must("Not scanned")
+	// The bid is a partnership: an NHS trust by its ODS code, whose name
+	// comes from the registry, and the council's officer invited to
+	// write with the lead.
+	b.open("applicant-partners", app+"/partners")
+	b.tick("kind", "nhs_body")
+	b.fill("ods_code", "RA7")
+	b.fill("role", "Runs the clinics and takes the referrals.")
+	b.fill("share_pence", "20,000")
+	b.press("applicant-partner-added", "Add partner")
+	b.must("Partner added: Bristol NHS Foundation Trust")
+	b.open("applicant-team", app+"/team")
+	b.fill("email", "amira.hassan@bristol.gov.uk")
+	b.fill("name", "Amira Hassan")
+	b.tick("right", "edit")
+	b.tick("sections", "delivery")
+	b.press("applicant-invited", "Send invitation")
+	b.must("Invitation sent to Amira Hassan")
 	b.open("applicant-check-answers", app+"/check")
 	b.must("Baseline 41.0 points, target 45.0 points")
 	b.tick("sro_declaration", "true")
-	b.press("applicant-submitted", "Submit application")
-	b.must("Application submitted")
+	b.press("applicant-submitted", "Submit and send for sign-off")
+	b.must("Sent for sign-off")
+	b.signOut()
+
+	// The invited officer accepts, and sees that one bid.
+	b.signInAs("co-applicant", "Co-applicant, Bristol City Council")
+	b.open("co-applicant-invitation", app+"/invitation")
+	b.press("co-applicant-accepted", "Accept invitation")
+	b.open("co-applicant-application", app)
+	b.must("invited you to work on this bid")
+	b.signOut()
+
+	// The ICB's chief finance officer reads the whole bid and signs it
+	// off; only then does it count as submitted.
+	b.signInAs("certifier", "Chief finance officer, NHS Bristol, North Somerset and South Gloucestershire ICB")
+	b.open("certifier-sign-off", app+"/sign-off")
+	b.must("Bristol NHS Foundation Trust")
+	b.tick("declare", "true")
+	b.press("certifier-signed-off", "Sign off")
+	b.must("You have signed off the bid")
 	b.signOut()
 
 	// Another organisation's lead sees none of it, by any address.
@@ -659,8 +695,14 @@ func socialPrescribingJourney(t *testing.T, b *browser) {
 	b.must("Men's Sheds Glasgow")
 	b.must("1 September 2026")
 	b.tick("sro_declaration", "true")
-	b.press("social-submitted", "Submit application")
-	b.must("Application submitted")
+	b.press("social-submitted", "Submit and send for sign-off")
+	b.must("Sent for sign-off")
+	b.signOut()
+	b.signInAs("social-certifier", "Chief finance officer, NHS Greater Glasgow and Clyde")
+	b.open("social-sign-off", app+"/sign-off")
+	b.tick("declare", "true")
+	b.press("social-signed-off", "Sign off")
+	b.must("You have signed off the bid")
 	b.signOut()
 }
 

@@ -21,7 +21,7 @@ func TestDevMail(t *testing.T) {
 	e := own(t, stack.Options{})
 	tok := e.token("applicant_QUY")
 	id := e.post("/v1/applications", tok, e.application("Jo Hughes", 5_000_000), 201)["id"].(string)
-	e.post("/v1/applications/"+id+"/submit", tok, nil, 200)
+	e.submit(id, tok, "QUY")
 
 	get := func(token, accept string) (int, string) {
 		req, _ := http.NewRequest("GET", e.stack.API+"/dev/mail", nil)
@@ -39,7 +39,9 @@ func TestDevMail(t *testing.T) {
 	}
 	eventually(t, "the submission's email at /dev/mail", func() (bool, string) {
 		code, body := get(e.token("admin"), "application/json")
-		return code == 200 && strings.Count(body, `"subject":"Application received"`) == 2 &&
+		// The lead contact, the ICS lead and QUY's certifier, an
+		// applicant user of QUY too.
+		return code == 200 && strings.Count(body, `"subject":"Application received"`) == 3 &&
 			strings.Contains(body, `"ics.lead.quy@example.nhs.uk"`) && strings.Contains(body, `"prevention.lead@nhs.net"`) && strings.Contains(body, `"rhian.evans@example.nhs.uk"`), fmt.Sprint(code, body)
 	})
 	if code, body := get(e.token("admin"), "text/html"); code != 200 || !strings.Contains(body, "Application received") || !strings.Contains(body, "rhian.evans@example.nhs.uk") {

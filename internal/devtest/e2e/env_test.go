@@ -273,6 +273,23 @@ func (e *env) awaitLetter(id, token, kind string) {
 	})
 }
 
+// submit submits an application of org, and where the fund asks for
+// sign-off (dev's seeded funds do) signs it off as org's dev certifier.
+func (e *env) submit(id, token, org string) {
+	e.t.Helper()
+	if out := e.post("/v1/applications/"+id+"/submit", token, nil, http.StatusOK); out["status"] != "awaiting_sign_off" {
+		return
+	}
+	certifier := e.token(devseed.CertifierToken(org))
+	var v struct {
+		SignOff struct {
+			AnswersSHA256 string `json:"answers_sha256"`
+		} `json:"sign_off"`
+	}
+	e.Do(http.MethodGet, "/v1/applications/"+id, certifier, nil, &v)
+	e.post("/v1/applications/"+id+"/sign-off", certifier, map[string]any{"answers_sha256": v.SignOff.AnswersSHA256, "declare": true}, http.StatusOK)
+}
+
 // toDeployment takes a QUY application from draft to an accepted award,
 // with lead as its lead contact's address, and returns its id.
 func (e *env) toDeployment(lead string) string {
@@ -281,7 +298,7 @@ func (e *env) toDeployment(lead string) string {
 	body := e.application("Jo Hughes", 8_000_000)
 	body["lead_contact"] = map[string]any{"name": "Jo Hughes", "email": lead, "role": "Head of Prevention"}
 	id := e.post("/v1/applications", tok, body, http.StatusCreated)["id"].(string)
-	e.post("/v1/applications/"+id+"/submit", tok, nil, http.StatusOK)
+	e.submit(id, tok, "QUY")
 	e.post("/v1/applications/"+id+"/eligibility", e.token("reviewer1"), map[string]string{"decision": "pass", "reason": "Eligible ICS-level body."}, http.StatusOK)
 	for _, r := range e.assigned(id) {
 		e.post("/v1/applications/"+id+"/assessments", e.reviewerToken(r), e.assessment(5), http.StatusOK)

@@ -49,6 +49,7 @@ func startMailEnv(t *testing.T) (*env, *mailcatcher.Catcher) {
 // devRoles names dev's seeded people by address.
 var devRoles = map[string]string{
 	"ics.lead.quy@example.nhs.uk": "applicant user", "ics.lead.7a1@example.nhs.uk": "applicant user",
+	"cfo.quy@example.nhs.uk": "applicant user", "cfo.7a1@example.nhs.uk": "applicant user",
 	flakyLead: "lead contact", bouncedLead: "lead contact",
 	"rhian.evans@example.nhs.uk": "reviewer", "ravi.shah@example.nhs.uk": "reviewer", "rosa.okafor@example.nhs.uk": "reviewer",
 	"pat.morgan@example.nhs.uk": "panel chair", "sam.patel@example.nhs.uk": "programme manager", "ada.lovelace@example.nhs.uk": "admin",
@@ -72,7 +73,7 @@ func TestNotificationsReachPeople(t *testing.T) {
 	body := e.application("Llŷr Jones", 5_000_000)
 	body["lead_contact"] = map[string]any{"name": "Llŷr Jones", "email": bouncedLead, "role": "Lead"}
 	bounced := e.post("/v1/applications", tok7, body, 201)["id"].(string)
-	e.post("/v1/applications/"+bounced+"/submit", tok7, nil, 200)
+	e.submit(bounced, tok7, "7A1")
 	e.settled(bounced)
 
 	msgs := mail.Messages()
@@ -138,14 +139,16 @@ func TestNotificationsReachPeople(t *testing.T) {
 	sort.Strings(lines)
 	t.Logf("messages received (one lifecycle, plus one bounced submission):\n%s", strings.Join(lines, "\n"))
 
+	// Each organisation's applicant users are its ICS lead and its chief
+	// finance officer.
 	want := map[string]int{
-		"Application received                   applicant user": 2, "Application received                   lead contact": 1,
+		"Application received                   applicant user": 4, "Application received                   lead contact": 1,
 		"Application awaiting eligibility screening reviewer":   6,
 		"Application to assess                  reviewer":       2,
 		"Application ready for the panel        panel chair":    1,
-		"Offer of funding                       applicant user": 1, "Offer of funding                       lead contact": 1,
+		"Offer of funding                       applicant user": 2, "Offer of funding                       lead contact": 1,
 		"Offer accepted                         programme manager": 1,
-		"Award completed                        applicant user":    1, "Award completed                        lead contact": 1,
+		"Award completed                        applicant user":    2, "Award completed                        lead contact": 1,
 	}
 	for k, n := range want {
 		if count[k] != n {
@@ -153,9 +156,9 @@ func TestNotificationsReachPeople(t *testing.T) {
 		}
 	}
 	milestones := len(e.fund.Milestones)
-	for _, k := range []string{"Milestone verified                     applicant user", "Milestone verified                     lead contact", "Milestone evidence to verify           programme manager"} {
-		if count[k] != milestones {
-			t.Errorf("%q: %d messages, want %d", k, count[k], milestones)
+	for k, per := range map[string]int{"Milestone verified                     applicant user": 2, "Milestone verified                     lead contact": 1, "Milestone evidence to verify           programme manager": 1} {
+		if count[k] != per*milestones {
+			t.Errorf("%q: %d messages, want %d", k, count[k], per*milestones)
 		}
 	}
 	for _, n := range outbox {

@@ -40,6 +40,7 @@ import (
 	"github.com/fundflow/fundflow/internal/adapter/cluster"
 	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/internal/devtest/devseed"
+	"github.com/fundflow/fundflow/internal/fund"
 )
 
 // Config is one run: its flags in `fundflow bench`.
@@ -350,6 +351,19 @@ func Run(ctx context.Context, c Config, toks map[string]devseed.Token) (Report, 
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0, IdleConnTimeout: time.Minute},
 	}}
+	if c.FundID == "" {
+		var reviewers []string
+		for _, t := range toks {
+			if t.Role == fundflow.RoleReviewer && t.UserID != "" {
+				reviewers = append(reviewers, t.UserID)
+			}
+		}
+		slices.Sort(reviewers)
+		if c.FundID, err = cl.benchFund(ctx, staff[fundflow.RoleAdmin][0], reviewers); err != nil {
+			return Report{}, err
+		}
+		cl.fundID = c.FundID
+	}
 	st := &benchState{rnd: mrand.New(mrand.NewPCG(1, 2))}
 
 	// Before the clock: a pool of drafts across organisations.
@@ -633,4 +647,38 @@ func benchSSE(ctx context.Context, cl *benchClient, token string, events *atomic
 		return nil
 	}
 	return fmt.Errorf("event stream ended: %v", lines.Err())
+}
+
+// benchFundID is the fund the benchmark applies to unless told otherwise:
+// the seeded fund's terms without its sign-off, since dev names
+// certifiers only for its four leads and the mix submits for every
+// organisation. It is made on first use and kept, so runs compare.
+const benchFundID = "bench"
+
+func (c *benchClient) benchFund(ctx context.Context, admin string, reviewers []string) (string, error) {
+	if status, _, err := c.call(ctx, http.MethodGet, "/v1/funds/"+benchFundID, admin, nil, nil); err == nil && status == http.StatusOK {
+		return benchFundID, nil
+	}
+	def := fund.SeedDefinition(time.Now())
+	def.ID, def.Name, def.ReferencePrefix = benchFundID, "Benchmark fund", "BENCH"
+	def.SignOff = fund.SignOff{}
+	steps := []struct {
+		method, path string
+		body         any
+		want         int
+	}{
+		{http.MethodPost, "/v1/funds", def, http.StatusCreated},
+		{http.MethodPost, "/v1/funds/" + benchFundID + "/open", map[string]string{"reason": "fundflow bench"}, http.StatusOK},
+		{http.MethodPut, "/v1/funds/" + benchFundID + "/reviewers", map[string]any{"reviewers": reviewers, "reason": "fundflow bench"}, http.StatusOK},
+	}
+	for _, s := range steps {
+		status, code, err := c.call(ctx, s.method, s.path, admin, s.body, nil)
+		if err == nil && status != s.want {
+			err = fmt.Errorf("%d %s", status, code)
+		}
+		if err != nil {
+			return "", fmt.Errorf("make the bench's fund: %s %s: %w", s.method, s.path, err)
+		}
+	}
+	return benchFundID, nil
 }

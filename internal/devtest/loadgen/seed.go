@@ -28,7 +28,7 @@ func Seed(ctx context.Context, tc client.Client, orgs *organisation.Registry, fu
 	if err := resp.Get(&f); err != nil {
 		return 0, err
 	}
-	codes := orgs.CodesValidOn(organisation.DateOf(time.Now()))
+	codes := orgs.CodesValidOn(organisation.DateOf(time.Now()), organisation.ApplicantTypes...)
 	start := time.Now()
 	var seq atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
