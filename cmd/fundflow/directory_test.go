@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fundflow/fundflow/internal/devtest/apitest"
+	"github.com/fundflow/fundflow/internal/devtest/devseed"
 	"github.com/fundflow/fundflow/internal/devtest/stack"
 	"github.com/fundflow/fundflow/internal/devtest/testredis"
 	"github.com/fundflow/fundflow/internal/directory"
@@ -141,7 +142,7 @@ func TestDirectorySurvivesKillAndFlush(t *testing.T) {
 		t.Fatalf("create: %d", code)
 	}
 	id := created["id"].(string)
-	if code := hc.DoKey("POST", "/v1/applications/"+id+"/submit", lead, "submit", nil, nil); code != 200 {
+	if code := hc.Submit(id, lead, toks[devseed.CertifierToken("QUY")].Token, "submit"); code != 200 {
 		t.Fatalf("submit: %d", code)
 	}
 	if code := hc.DoKey("POST", "/v1/applications/"+id+"/eligibility", toks["reviewer1"].Token, "elig",

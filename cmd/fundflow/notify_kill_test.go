@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fundflow/fundflow/internal/devtest/apitest"
+	"github.com/fundflow/fundflow/internal/devtest/devseed"
 	"github.com/fundflow/fundflow/internal/devtest/mailcatcher"
 	"github.com/fundflow/fundflow/internal/devtest/stack"
 	"github.com/fundflow/fundflow/internal/fund"
@@ -45,14 +46,16 @@ func TestNotificationsSurviveSIGKILL(t *testing.T) {
 		if code := hc.DoKey("POST", "/v1/applications", tok, "kill-create-"+org, apitest.Application(fund.SeedID, "Lead "+org, 5_000_000), &created); code != 201 {
 			t.Fatalf("create %s: %d", org, code)
 		}
-		if code := hc.DoKey("POST", "/v1/applications/"+created.ID+"/submit", tok, "kill-submit-"+org, nil, nil); code != 200 {
+		if code := hc.Submit(created.ID, tok, toks[devseed.CertifierToken(org)].Token, "kill-submit-"+org); code != 200 {
 			t.Fatalf("submit %s: %d", org, code)
 		}
 		ids = append(ids, created.ID)
 	}
-	// Each submission tells the lead contact, the organisation's ICS lead
-	// and the fund's three reviewers.
-	const perApplication = 5
+	// Dev's fund asks for sign-off: each bid tells its certifier it is
+	// waiting, and once signed off tells the lead contact, the
+	// organisation's ICS lead and certifier, and the fund's three
+	// reviewers.
+	const perApplication = 7
 	require.Eventually(t, func() bool { return len(mail.Messages()) >= 3 }, time.Minute, 20*time.Millisecond,
 		"three messages out before the kill")
 	before := len(mail.Messages())

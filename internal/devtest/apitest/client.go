@@ -106,3 +106,27 @@ func (c *Client) send(req *http.Request, token string) (int, http.Header, []byte
 	c.contract.Check(c.t, req, resp.StatusCode, resp.Header, b)
 	return resp.StatusCode, resp.Header, b
 }
+
+// Submit submits application id under key and, where its fund asks for
+// sign-off, signs it off with certifier's token (a dev certifier of the
+// applicant's organisation). It returns the first status that was not
+// 200, or 200.
+func (c *Client) Submit(id, token, certifier, key string) int {
+	c.t.Helper()
+	var out struct {
+		Status string `json:"status"`
+	}
+	if code := c.DoKey(http.MethodPost, "/v1/applications/"+id+"/submit", token, key, nil, &out); code != http.StatusOK || out.Status != "awaiting_sign_off" {
+		return code
+	}
+	var v struct {
+		SignOff struct {
+			AnswersSHA256 string `json:"answers_sha256"`
+		} `json:"sign_off"`
+	}
+	if code := c.Do(http.MethodGet, "/v1/applications/"+id, certifier, nil, &v); code != http.StatusOK {
+		return code
+	}
+	return c.DoKey(http.MethodPost, "/v1/applications/"+id+"/sign-off", certifier, key+":sign-off",
+		map[string]any{"answers_sha256": v.SignOff.AnswersSHA256, "declare": true}, nil)
+}

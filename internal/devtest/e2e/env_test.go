@@ -277,17 +277,9 @@ func (e *env) awaitLetter(id, token, kind string) {
 // sign-off (dev's seeded funds do) signs it off as org's dev certifier.
 func (e *env) submit(id, token, org string) {
 	e.t.Helper()
-	if out := e.post("/v1/applications/"+id+"/submit", token, nil, http.StatusOK); out["status"] != "awaiting_sign_off" {
-		return
+	if code := e.Client.Submit(id, token, e.tokens[devseed.CertifierToken(org)].Token, fmt.Sprintf("%s:submit-%s", e.fund.ID, id)); code != http.StatusOK {
+		e.t.Fatalf("submit %s: %d", id, code)
 	}
-	certifier := e.token(devseed.CertifierToken(org))
-	var v struct {
-		SignOff struct {
-			AnswersSHA256 string `json:"answers_sha256"`
-		} `json:"sign_off"`
-	}
-	e.Do(http.MethodGet, "/v1/applications/"+id, certifier, nil, &v)
-	e.post("/v1/applications/"+id+"/sign-off", certifier, map[string]any{"answers_sha256": v.SignOff.AnswersSHA256, "declare": true}, http.StatusOK)
 }
 
 // toDeployment takes a QUY application from draft to an accepted award,
