@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/fundflow/fundflow/internal/application"
 	"github.com/fundflow/fundflow/web/apiclient"
 )
 
@@ -118,7 +119,7 @@ func (s *server) renderWorkspace(w http.ResponseWriter, r *http.Request, status 
 			errs[i].Field = "conditions"
 		}
 	}
-	title := cmp.Or(ws.App.OrgName, ws.App.OrgCode) + ": application " + ws.App.ID
+	title := cmp.Or(ws.App.OrgName, ws.App.OrgCode) + ": application " + application.Quoted(ws.App.Reference, ws.App.ID)
 	s.render(w, r, status, "staff/application", view{Title: title, Errors: errs, Data: ws})
 }
 

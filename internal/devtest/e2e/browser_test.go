@@ -149,8 +149,9 @@ func (b *browser) open(name, path string) {
 }
 
 // check screenshots the current page, runs axe-core on it, and fails on a
-// serious or critical accessibility violation, a script error, or a page
-// that says the service is broken.
+// serious or critical accessibility violation, a script error, a page that
+// names an application by its id rather than its reference, or one that
+// says the service is broken.
 func (b *browser) check(name string) {
 	b.t.Helper()
 	b.shot++
@@ -160,7 +161,12 @@ func (b *browser) check(name string) {
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
-	if strings.Contains(b.text("main"), "Sorry, there is a problem with the service") {
+	shown := b.text("main")
+	if strings.Contains(shown, "app_") {
+		// People quote references; an id on a page is a page to fix.
+		b.t.Fatalf("%s: the page shows an application id (%s):\n%s", name, b.url(), shown)
+	}
+	if strings.Contains(shown, "Sorry, there is a problem with the service") {
 		b.t.Fatalf("%s: the page reports a service problem (%s)", name, b.url())
 	}
 	if b.noScript {
