@@ -132,8 +132,8 @@ type applicationWorkflow struct {
 	// published is what the search attributes say, so they are upserted
 	// only when it changes.
 	published *publishedAttributes
-	// clock is the workflow's time at the last change or read, for what
-	// the view judges by time (an invitation expired).
+	// clock is the workflow's time at the last change, for what the
+	// projected view judges by time (an invitation expired).
 	clock time.Time
 }
 
@@ -322,8 +322,10 @@ func (a *applicationWorkflow) keys() keyMemory {
 func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 	return errors.Join(
 		workflow.SetQueryHandler(ctx, QueryApplication, func(q ViewQuery) (ApplicationView, error) {
-			a.clock = workflow.Now(ctx)
 			v := a.view()
+			// A query may not change state, so an invitation's standing is
+			// judged at the query's time here, not stored.
+			v.CoApplicants = a.coApplicants(workflow.Now(ctx))
 			if q.Actor != nil {
 				v.Actions = a.actions(*q.Actor)
 			}
