@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,7 +56,7 @@ func (s *server) setPartners() http.HandlerFunc {
 		if !ok {
 			return
 		}
-		v, err := s.applicationView(r, id)
+		v, err := s.queryView(r, id)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -173,10 +174,5 @@ func baseVersion(r *http.Request) (int64, error) {
 // onTeam reports whether the caller is on v's team (invited, or joined):
 // the co-applicant's way in, application by application.
 func onTeam(v workflows.ApplicationView, userID string) bool {
-	for _, m := range v.CoApplicants {
-		if m.ID == userID && (m.Status == application.MemberInvited || m.Status == application.MemberActive) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(v.CoApplicants, func(m workflows.CoApplicant) bool { return m.ID == userID && m.Admitted() })
 }

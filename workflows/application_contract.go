@@ -521,7 +521,7 @@ func ApplicationRow(v ApplicationView, now time.Time) application.Row {
 	r.OrgName, r.DrawnPence, r.RAG, r.OverdueCount, r.NextMilestone = v.OrgName, v.DrawnPence, string(v.RAG), v.OverdueCount, v.NextMilestone
 	r.Targets, r.Outcome = panelTargets(v), awardOutcome(v)
 	for _, m := range v.CoApplicants {
-		if m.Status == application.MemberInvited || m.Status == application.MemberActive {
+		if m.Admitted() {
 			r.Team = append(r.Team, m.ID)
 		}
 	}

@@ -253,7 +253,7 @@ func (a *applicationWorkflow) checkChangeCoApplicant(ctx workflow.Context, r Cha
 }
 
 func (a *applicationWorkflow) changeCoApplicant(ctx workflow.Context, r ChangeCoApplicantRequest) (Outcome, error) {
-	m := &a.Team[a.lastEntry(r.MemberID)]
+	m := &a.Team[a.Team.Latest(r.MemberID)]
 	if r.Remove {
 		m.RemovedAt = workflow.Now(ctx).UTC()
 		a.record(ctx, application.AudienceEveryone, r.Actor, "co_applicant_removed", m.Name+" removed from the bid")
@@ -290,7 +290,7 @@ func (a *applicationWorkflow) checkAcceptInvitation(ctx workflow.Context, r Acce
 }
 
 func (a *applicationWorkflow) acceptInvitation(ctx workflow.Context, r AcceptInvitationRequest) (Outcome, error) {
-	i := a.lastEntry(r.Actor.ID)
+	i := a.Team.Latest(r.Actor.ID)
 	a.Team[i].AcceptedAt = workflow.Now(ctx).UTC()
 	a.record(ctx, application.AudienceEveryone, r.Actor, "invitation_accepted", a.Team[i].Name+" joined the bid: "+strings.ToLower(a.Team[i].Right.Label()))
 	return a.outcome(), nil
@@ -331,7 +331,7 @@ func (a *applicationWorkflow) addComment(ctx workflow.Context, r AddCommentReque
 
 // --- Editing sections ---
 
-// checkSections of a save: a co-applicant assigned sections saves only
+// checkSaveSections holds a save to its sections: a co-applicant assigned sections saves only
 // those, and a save from an older copy of a section someone else has
 // changed since is refused, naming who and when, so nobody's answers are
 // lost without their knowing.
@@ -675,17 +675,6 @@ func (a *applicationWorkflow) coApplicants(now time.Time) []CoApplicant {
 		out = append(out, CoApplicant{Member: m, Status: m.Status(now)})
 	}
 	return out
-}
-
-// lastEntry is the index of the person's latest team entry, which the
-// checks have found.
-func (a *applicationWorkflow) lastEntry(userID string) int {
-	for i := len(a.Team) - 1; i >= 0; i-- {
-		if a.Team[i].ID == userID {
-			return i
-		}
-	}
-	panic("no team entry for " + userID)
 }
 
 func domainOf(addr string) string {

@@ -134,6 +134,12 @@ type CoApplicant struct {
 	Status application.MemberStatus `json:"status"`
 }
 
+// Admitted reports whether c may open the application: invited and not
+// yet expired, or joined.
+func (c CoApplicant) Admitted() bool {
+	return c.Status == application.MemberInvited || c.Status == application.MemberActive
+}
+
 // signOffState is what the workflow keeps of a bid's sign-off.
 type signOffState struct {
 	RequestedBy fundflow.Actor `json:"requested_by"`

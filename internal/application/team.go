@@ -100,12 +100,20 @@ type Team []Member
 
 // Member finds the person's latest entry.
 func (t Team) Member(userID string) (Member, bool) {
-	for i := len(t) - 1; i >= 0; i-- {
-		if t[i].ID == userID {
-			return t[i], true
-		}
+	if i := t.Latest(userID); i >= 0 {
+		return t[i], true
 	}
 	return Member{}, false
+}
+
+// Latest is the index of the person's latest entry, or -1.
+func (t Team) Latest(userID string) int {
+	for i := len(t) - 1; i >= 0; i-- {
+		if t[i].ID == userID {
+			return i
+		}
+	}
+	return -1
 }
 
 // Active is the person's entry if they have accepted and not been removed.

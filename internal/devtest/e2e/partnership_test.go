@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/directory"
 	"github.com/fundflow/fundflow/internal/fund"
 )
@@ -51,7 +50,7 @@ func TestPartnershipBid(t *testing.T) {
 			"lead as partner":  {[]map[string]any{{"kind": "nhs_body", "ods_code": "QUY", "role": "x"}}, "partners[0].ods_code"},
 		} {
 			var out problemBody
-			if code := e.DoKey(http.MethodPut, app+"/partners", lead, "partners-"+strings.ReplaceAll(name, " ", "-"), map[string]any{"partners": c.partners}, &out); code != 422 || !out.has(c.field) {
+			if code := e.DoKey(http.MethodPut, app+"/partners", lead, "partners-"+strings.ReplaceAll(name, " ", "-"), map[string]any{"partners": c.partners}, &out); code != 422 || !slices.Contains(errorFields(out), c.field) {
 				t.Errorf("%s: %d %+v, want 422 on %s", name, code, out, c.field)
 			}
 		}
@@ -108,7 +107,7 @@ func TestPartnershipBid(t *testing.T) {
 		e.Do("GET", app, lead, nil, &v)
 		e.patchExpect(app, coToken, `{"delivery_plan": "Health visitors and school nurses."}`, fmt.Sprint(v.Version), 200)
 		var clash problemBody
-		if code := e.patch(app, lead, `{"delivery_plan": "GP referrals."}`, fmt.Sprint(v.Version), &clash); code != http.StatusConflict || !clash.has("delivery") {
+		if code := e.patch(app, lead, `{"delivery_plan": "GP referrals."}`, fmt.Sprint(v.Version), &clash); code != http.StatusConflict || !slices.Contains(errorFields(clash), "delivery") {
 			t.Fatalf("a second concurrent edit: %d %+v", code, clash)
 		}
 		e.Do("GET", app, lead, nil, &v)
@@ -137,7 +136,7 @@ func TestPartnershipBid(t *testing.T) {
 			t.Fatalf("the certifier may not sign off: %v %+v", v.actionNames(), v.SignOff)
 		}
 		var undeclared problemBody
-		if code := e.DoKey("POST", app+"/sign-off", certifier, "undeclared", map[string]any{"answers_sha256": v.SignOff.AnswersSHA256, "declare": false}, &undeclared); code != 422 || !undeclared.has("declare") {
+		if code := e.DoKey("POST", app+"/sign-off", certifier, "undeclared", map[string]any{"answers_sha256": v.SignOff.AnswersSHA256, "declare": false}, &undeclared); code != 422 || !slices.Contains(errorFields(undeclared), "declare") {
 			t.Fatalf("sign-off without the declaration: %d %+v", code, undeclared)
 		}
 		signed := e.post(app+"/sign-off", certifier, map[string]any{"answers_sha256": v.SignOff.AnswersSHA256, "declare": true}, 200)
@@ -196,7 +195,7 @@ func TestPartnershipBid(t *testing.T) {
 		}
 		var out problemBody
 		if code := e.DoKey("POST", "/v1/applications/"+draft["id"].(string)+"/co-applicants", leadUser, "elsewhere",
-			map[string]any{"email": officer, "name": "Priya Shah", "right": "view"}, &out); code != 422 || !out.has("email") {
+			map[string]any{"email": officer, "name": "Priya Shah", "right": "view"}, &out); code != 422 || !slices.Contains(errorFields(out), "email") {
 			t.Fatalf("an invitation to another organisation's domain: %d %+v", code, out)
 		}
 		e.post("/v1/applications/"+draft["id"].(string)+"/co-applicants", leadUser, map[string]any{"email": "finance.team@example.nhs.uk", "name": "Finance team", "right": "view"}, 200)
@@ -210,10 +209,6 @@ func withShare(p map[string]any, pence int64) map[string]any {
 	}
 	out["share_pence"] = pence
 	return out
-}
-
-func (p problemBody) has(field string) bool {
-	return slices.ContainsFunc(p.Errors, func(f fundflow.FieldError) bool { return f.Field == field })
 }
 
 // applicationBody is what these tests read of an application.
