@@ -17,7 +17,7 @@ func (k NotificationKind) Immediate() bool {
 	return slices.Contains([]NotificationKind{
 		NotificationQueryRaised, NotificationQueryExpired, NotificationSLAReminder, NotificationSLAEscalation,
 		NotificationDecision, NotificationOfferEnded, NotificationMilestoneReminder, NotificationMilestoneOverdue,
-		NotificationAwardEnded, NotificationUndeliverable,
+		NotificationAwardEnded, NotificationUndeliverable, NotificationReturnReminder, NotificationReturnOverdue,
 	}, k)
 }
 

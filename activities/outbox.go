@@ -36,6 +36,11 @@ const (
 	// A partnership bid: an invitation onto it, and its sign-off.
 	NotificationInvitation NotificationKind = "invitation"
 	NotificationSignOff    NotificationKind = "sign_off"
+	// After the award: a change request, and monitoring returns.
+	NotificationChange         NotificationKind = "change_request"
+	NotificationReturn         NotificationKind = "return"
+	NotificationReturnReminder NotificationKind = "return_reminder"
+	NotificationReturnOverdue  NotificationKind = "return_overdue"
 	// NotificationUndeliverable tells the admins a message reached nobody.
 	NotificationUndeliverable NotificationKind = "undeliverable"
 )

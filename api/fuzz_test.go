@@ -66,6 +66,12 @@ var commandRoutes = []struct {
 	{"POST", "/v1/applications/%s/milestones/m1/extension", fundflow.RoleApplicant},
 	{"POST", "/v1/applications/%s/milestones/m1/extension/decision", fundflow.RoleProgrammeManager},
 	{"POST", "/v1/applications/%s/terminate", fundflow.RoleProgrammeManager},
+	{"POST", "/v1/applications/%s/change-requests", fundflow.RoleApplicant},
+	{"POST", "/v1/applications/%s/change-requests/cr1/decision", fundflow.RoleProgrammeManager},
+	{"POST", "/v1/applications/%s/change-requests/cr1/withdraw", fundflow.RoleApplicant},
+	{"POST", "/v1/applications/%s/returns/r1", fundflow.RoleApplicant},
+	{"POST", "/v1/applications/%s/returns/r1/sign-off", fundflow.RoleApplicant},
+	{"POST", "/v1/applications/%s/returns/r1/review", fundflow.RoleProgrammeManager},
 	{"POST", "/v1/funds/%s/open", fundflow.RoleAdmin},
 	{"POST", "/v1/funds/%s/close", fundflow.RoleAdmin},
 }

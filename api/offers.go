@@ -10,6 +10,8 @@ type (
 	acceptOfferBody struct {
 		SignatoryName string `json:"signatory_name"`
 		SignatoryRole string `json:"signatory_role"`
+		TermsSHA256   string `json:"terms_sha256"`
+		Declare       bool   `json:"declare"`
 	}
 	declineOfferBody struct {
 		Reason string `json:"reason"`
@@ -18,7 +20,7 @@ type (
 
 func (s *server) acceptOffer() http.HandlerFunc {
 	return applicationCommand(s, workflows.UpdateAcceptOffer, func(c workflows.Command, b acceptOfferBody) any {
-		return workflows.AcceptOfferRequest{Command: c, SignatoryName: b.SignatoryName, SignatoryRole: b.SignatoryRole}
+		return workflows.AcceptOfferRequest{Command: c, SignatoryName: b.SignatoryName, SignatoryRole: b.SignatoryRole, TermsSHA256: b.TermsSHA256, Declare: b.Declare}
 	})
 }
 

@@ -55,7 +55,13 @@ type applicantView struct {
 	Comments     []application.Comment              `json:"comments"`
 	SignOff      workflows.SignOffView              `json:"sign_off"`
 	Changed      map[string]workflows.SectionChange `json:"changed,omitempty"`
-	Actions      []workflows.Action                 `json:"actions"`
+	// After the award: the grant agreement, changes to it, and returns.
+	Agreement      *workflows.AgreementView  `json:"agreement,omitempty"`
+	ChangeRequests []workflows.ChangeRequest `json:"change_requests"`
+	Returns        []workflows.Return        `json:"returns"`
+	NextReturn     *workflows.NextReturn     `json:"next_return,omitempty"`
+	OverdueReturns int                       `json:"overdue_returns"`
+	Actions        []workflows.Action        `json:"actions"`
 }
 
 type applicantDecision struct {
@@ -80,6 +86,7 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 		v.Documents = []document.Document{}
 	}
 	v.Partners, v.CoApplicants, v.Comments = nonNilSlice(v.Partners), nonNilSlice(v.CoApplicants), nonNilSlice(v.Comments)
+	v.ChangeRequests, v.Returns = nonNilSlice(v.ChangeRequests), nonNilSlice(v.Returns)
 	v.SignOff = presentSignOff(v.SignOff)
 	if !principal(r.Context()).Role.Applying() {
 		// A bid's drafting notes are its team's; the fund judges the bid.
@@ -105,6 +112,7 @@ func (s *server) present(r *http.Request, v workflows.ApplicationView) any {
 		CreatedAt: v.CreatedAt, SubmittedAt: v.SubmittedAt, Version: v.Version,
 		Acceptance: v.Acceptance, Ending: v.Ending, Milestones: v.Milestones, DrawnPence: v.DrawnPence, Letters: v.Letters, Documents: v.Documents,
 		Partners: v.Partners, CoApplicants: v.CoApplicants, Comments: v.Comments, SignOff: v.SignOff, Changed: v.Changed,
+		Agreement: v.Agreement, ChangeRequests: v.ChangeRequests, Returns: v.Returns, NextReturn: v.NextReturn, OverdueReturns: v.OverdueReturns,
 		Actions: v.Actions, OrgName: s.orgName(v),
 	}
 	if out.Actions == nil {

@@ -31,6 +31,10 @@ type deploymentRow struct {
 	RAG           string                     `json:"rag,omitempty"`
 	OverdueCount  int                        `json:"overdue_count"`
 	Partners      []string                   `json:"partners"`
+	// OpenChange is the change request awaiting a decision, "" for none.
+	OpenChange     string                  `json:"open_change_request"`
+	NextReturn     *application.NextReturn `json:"next_return"`
+	OverdueReturns int                     `json:"overdue_returns"`
 }
 
 // deployments reads every award from the read model, a page at a time, in
@@ -56,6 +60,7 @@ func (s *server) deployments(r *http.Request) ([]deploymentRow, error) {
 					// drew is what it was, in the end, awarded.
 					AwardedPence: max(a.AwardedPence, a.DrawnPence), DrawnPence: a.DrawnPence,
 					NextMilestone: a.NextMilestone, RAG: a.RAG, OverdueCount: a.OverdueCount, Partners: nonNilSlice(a.Partners),
+					OpenChange: a.OpenChange, NextReturn: a.NextReturn, OverdueReturns: a.OverdueReturns,
 				})
 			}
 			if next == "" {
@@ -92,6 +97,7 @@ var deploymentsCSVHeader = []string{
 	// Added after the rest, so a spreadsheet reading columns by position
 	// still finds them where they were.
 	"reference", "partners",
+	"open_change_request", "next_return_id", "next_return_title", "next_return_due_at", "overdue_returns",
 }
 
 // deploymentsCSV is the same rows for a spreadsheet.
@@ -111,10 +117,15 @@ func (s *server) deploymentsCSV(w http.ResponseWriter, r *http.Request) {
 		if m := d.NextMilestone; m != nil {
 			id, title, due = m.ID, m.Title, m.DueAt.UTC().Format(time.RFC3339)
 		}
+		var rid, rtitle, rdue string
+		if n := d.NextReturn; n != nil {
+			rid, rtitle, rdue = n.ID, n.Title, n.DueAt.UTC().Format(time.RFC3339)
+		}
 		_ = cw.Write([]string{
 			d.ApplicationID, d.FundID, d.OrgCode, cell(d.OrgName), d.Status,
 			strconv.FormatInt(d.AwardedPence, 10), strconv.FormatInt(d.DrawnPence, 10),
 			id, cell(title), due, d.RAG, strconv.Itoa(d.OverdueCount), d.Reference, cell(strings.Join(d.Partners, "; ")),
+			d.OpenChange, rid, cell(rtitle), rdue, strconv.Itoa(d.OverdueReturns),
 		})
 	}
 	cw.Flush()

@@ -223,6 +223,10 @@ type statusPage struct {
 	CanWithdraw bool
 	Answers     []answerGroup
 	Note        noteForm
+	// Award is what follows acceptance; Held the overdue return the fund
+	// holds drawdowns for, when it pays by results.
+	Award award
+	Held  *apiclient.MonitoringReturn
 }
 
 // milestoneRow is a milestone with what the applicant may do about it.
@@ -248,6 +252,13 @@ func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		CanWithdraw: can(p.App, "withdraw"), Note: noteForm{Text: r.PostFormValue("note"), Section: r.PostFormValue("note_section")},
 	}
 	page.Answers = p.answerGroups()
+	if page.Award, err = s.loadAward(r.Context(), p.App); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if rep := p.Fund.Definition.Reporting; rep != nil && rep.HoldDrawdown {
+		page.Held = page.Award.Overdue()
+	}
 	for i, q := range p.App.Queries {
 		if q.Outcome == "open" {
 			page.OpenQuery = &p.App.Queries[i]

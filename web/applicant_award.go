@@ -31,6 +31,12 @@ type offerPage struct {
 	// offer whose letter is still being written can be declined but not
 	// yet accepted.
 	CanAccept, CanDecline bool
+	// Agreement is the grant agreement an offer made on terms is signed
+	// on, and Signatory the signed-in person's entry among those who may
+	// sign it, if they are one.
+	Agreement *apiclient.GrantAgreement
+	Signatory *apiclient.SignOffCertifier
+	Declared  bool
 }
 
 // scheduleRow is one of the fund's milestones as the offer describes it,
@@ -65,7 +71,19 @@ func (s *server) renderOffer(w http.ResponseWriter, r *http.Request, status int,
 	for _, m := range p.Fund.Definition.Milestones {
 		page.Schedule = append(page.Schedule, scheduleRow{Title: m.Title, Due: afterAcceptance(m.DueAfter), Share: basisPoints(m.DrawdownShareBP)})
 	}
-	s.render(w, r, status, "applicant/offer", view{Title: "Your offer", Errors: errs, Data: page})
+	if o.Terms == nil {
+		s.render(w, r, status, "applicant/offer", view{Title: "Your offer", Errors: errs, Data: page})
+		return
+	}
+	if page.Agreement, err = s.agreement(r.Context(), p.App.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if i := slices.IndexFunc(o.Signatories, func(c apiclient.SignOffCertifier) bool { return c.UserID == p.me.ID }); i >= 0 {
+		page.Signatory = &o.Signatories[i]
+	}
+	page.Declared = r.PostFormValue("declare") == "true"
+	s.render(w, r, status, "applicant/agreement", view{Title: "Sign the grant agreement", Errors: errs, Data: page})
 }
 
 // latestLetter is the most recent letter of a kind, if any.
@@ -104,11 +122,19 @@ func basisPoints(bp int) string {
 	return s + "%"
 }
 
+// acceptOffer accepts the offer or, on an offer made on terms, signs the
+// grant agreement: the form carries the hash of the terms it showed, so
+// the signature is of exactly what was read.
 func (s *server) acceptOffer(w http.ResponseWriter, r *http.Request) {
 	res, err := s.api.AcceptOfferWithResponse(r.Context(), mux.Vars(r)["id"], nil, apiclient.AcceptOfferJSONRequestBody{
 		SignatoryName: r.PostFormValue("signatory_name"), SignatoryRole: r.PostFormValue("signatory_role"),
+		TermsSha256: r.PostFormValue("terms_sha256"), Declare: r.PostFormValue("declare") == "true",
 	}, keyed(r))
-	s.offerAnswered(w, r, check(res, err), "Offer accepted")
+	msg := "Offer accepted"
+	if r.PostForm.Has("terms_sha256") {
+		msg = "Grant agreement signed and offer accepted"
+	}
+	s.offerAnswered(w, r, check(res, err), msg)
 }
 
 func (s *server) declineOffer(w http.ResponseWriter, r *http.Request) {
@@ -120,11 +146,29 @@ func (s *server) declineOffer(w http.ResponseWriter, r *http.Request) {
 func (s *server) offerAnswered(w http.ResponseWriter, r *http.Request, err error, msg string) {
 	id := mux.Vars(r)["id"]
 	if errs, ok := refused(err); ok {
-		s.renderOffer(w, r, problemStatus(err), explainErrors(errs, fieldLabels{
+		if slices.ContainsFunc(errs, func(e fieldError) bool { return e.Field == "terms_sha256" }) {
+			// The page shows the terms as they stand now, with their hash,
+			// and the declaration to be made again about them.
+			r.PostForm.Del("declare")
+			errs = []fieldError{{Message: "The terms of this offer are not the ones you read. Read the agreement again below: it now shows the terms as they stand. Then sign it if you still can."}}
+		}
+		labels := fieldLabels{
 			"signatory_name": {"Signatory name", "signatory_name"},
 			"signatory_role": {"Signatory job title", "signatory_role"},
+			"declare":        {"", "declare"},
 			"reason":         {"Your reason", "reason"},
-		}))
+		}
+		out := make([]fieldError, 0, len(errs))
+		for _, e := range errs {
+			// A name that is not the signer's own is refused with what to
+			// type instead: a sentence of its own, not one about the field.
+			if e.Field == "signatory_name" && !strings.HasPrefix(e.Message, "must ") {
+				out = append(out, fieldError{Field: e.Field, Message: capitalise(e.Message)})
+				continue
+			}
+			out = append(out, explainErrors([]fieldError{e}, labels)...)
+		}
+		s.renderOffer(w, r, problemStatus(err), out)
 		return
 	}
 	s.done(w, r, err, msg, appPath(id))

@@ -44,16 +44,22 @@ var outcomeMembers = map[string][]outcomeInput{
 }
 
 func (p applicantApp) outcomeRows(m apiclient.Milestone) []outcomeRow {
+	return newOutcomeRows(p.Fund.Definition, m.OutcomesRequired)
+}
+
+// newOutcomeRows are the rows for the figures a report requires, named as
+// the fund names its measures and routes.
+func newOutcomeRows(def apiclient.FundDefinition, required []apiclient.MeasureRoute) []outcomeRow {
 	var out []outcomeRow
-	for i, req := range m.OutcomesRequired {
+	for i, req := range required {
 		row := outcomeRow{Measure: req.Measure, Route: req.Route, Title: req.Measure, RouteTitle: req.Route}
 		kind := "count"
-		if j := slices.IndexFunc(p.Fund.Definition.Measures, func(x apiclient.OutcomeMeasure) bool { return x.ID == req.Measure }); j >= 0 {
-			x := p.Fund.Definition.Measures[j]
+		if j := slices.IndexFunc(def.Measures, func(x apiclient.OutcomeMeasure) bool { return x.ID == req.Measure }); j >= 0 {
+			x := def.Measures[j]
 			row.Title, row.Unit, kind = x.Title, x.Unit, string(x.Kind)
 		}
-		if j := slices.IndexFunc(p.Fund.Definition.DeploymentRoutes, func(x apiclient.DeploymentRoute) bool { return x.ID == req.Route }); j >= 0 {
-			row.RouteTitle = p.Fund.Definition.DeploymentRoutes[j].Title
+		if j := slices.IndexFunc(def.DeploymentRoutes, func(x apiclient.DeploymentRoute) bool { return x.ID == req.Route }); j >= 0 {
+			row.RouteTitle = def.DeploymentRoutes[j].Title
 		}
 		for _, in := range outcomeMembers[kind] {
 			in.Name = "outcome_" + strconv.Itoa(i) + "_" + in.Member

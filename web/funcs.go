@@ -193,17 +193,17 @@ func humanize(s string) string {
 // rating, so the same state looks the same on every page.
 func statusTag(status string) string {
 	switch status {
-	case "draft", "withdrawn", "pending", "not_requested", "expired", "removed":
+	case "draft", "withdrawn", "pending", "not_requested", "expired", "removed", "upcoming", "cancelled":
 		return "nhsuk-tag--grey"
 	case "submitted", "eligibility", "assessment", "panel", "invited":
 		return "nhsuk-tag--blue"
-	case "information_requested", "waitlisted", "amber", "returned", "awaiting_sign_off", "awaiting":
+	case "information_requested", "waitlisted", "amber", "returned", "awaiting_sign_off", "awaiting", "sent_back":
 		return "nhsuk-tag--yellow"
 	case "offered", "accepted", "in_deployment":
 		return "nhsuk-tag--aqua-green"
-	case "completed", "verified", "green", "open", "signed_off", "active":
+	case "completed", "verified", "green", "open", "signed_off", "active", "approved":
 		return "nhsuk-tag--green"
-	case "ineligible", "rejected", "declined", "offer_expired", "terminated", "red", "overdue", "closed", "too_late":
+	case "ineligible", "rejected", "declined", "offer_expired", "terminated", "red", "overdue", "closed", "too_late", "refused":
 		return "nhsuk-tag--red"
 	}
 	return "nhsuk-tag--white"

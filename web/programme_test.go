@@ -101,9 +101,11 @@ func dashboardAPI(t testing.TB) *fakeAPI {
 	api.on("GET /v1/programme/deployments", http.StatusOK, map[string]any{"items": []any{
 		map[string]any{"application_id": "app-1", "fund_id": "fund-b", "org_code": "QUY", "org_name": "NHS Bristol ICB", "status": "in_deployment",
 			"awarded_pence": 25_000_000, "drawn_pence": 5_000_000, "next_milestone": map[string]any{"id": "m2", "title": "Go live", "due_at": "2026-06-01T09:00:00Z"},
-			"rag": "amber", "overdue_count": 0, "partners": []string{"Bristol City Council"}},
+			"rag": "amber", "overdue_count": 0, "partners": []string{"Bristol City Council"},
+			"open_change_request": "cr1", "next_return": map[string]any{"id": "r2", "title": "Quarterly return 2", "due_at": "2026-07-01T09:00:00Z"}, "overdue_returns": 1},
 		map[string]any{"application_id": "app-2", "reference": "BF-0002", "fund_id": "fund-b", "org_code": "QOP", "org_name": "NHS Greater Manchester ICB", "status": "in_deployment",
-			"awarded_pence": 30_000_000, "drawn_pence": 0, "next_milestone": nil, "rag": "red", "overdue_count": 1, "partners": []string{}},
+			"awarded_pence": 30_000_000, "drawn_pence": 0, "next_milestone": nil, "rag": "red", "overdue_count": 1, "partners": []string{},
+			"open_change_request": "", "next_return": nil, "overdue_returns": 0},
 	}, "next_cursor": nil})
 	api.on("GET /v1/applications/app-1/milestones", http.StatusOK, []any{
 		map[string]any{"id": "m1", "title": "Mobilise", "due_at": "2026-03-01T09:00:00Z", "status": "verified", "drawdown_pence": 5_000_000},
@@ -142,6 +144,11 @@ func TestDashboardShowsTheFundsDeployments(t *testing.T) {
 		`£250,000`, `£50,000`, `Go live, due <time datetime="2026-06-01">1 June 2026</time>`,
 		// app-2 has no milestone left to come.
 		`<td class="nhsuk-table__cell">None</td>`,
+		// After the award: app-1's open change request, next and overdue returns.
+		`<a href="/applications/app-1/changes/cr1">cr1<span class="nhsuk-u-visually-hidden">, change request of app-1</span></a>`,
+		`Quarterly return 2, due <time datetime="2026-07-01">1 July 2026</time>`,
+		`<br><strong class="nhsuk-tag nhsuk-tag--red">1 overdue</strong>`, `<td class="nhsuk-table__cell">None to come</td>`,
+		`<th class="nhsuk-table__header" scope="col">Open change request</th>`,
 		`aria-label="Milestones of 2 awards by due date, from 1 February 2026 to 1 June 2026."`,
 		`Mobilise, due <time datetime="2026-02-01">1 February 2026</time>: Overdue`,
 		`1 overdue milestone</caption>`,

@@ -48,7 +48,7 @@ func parsePages() (pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := template.New("layout").Funcs(funcs).Funcs(answerFuncs).Funcs(partnershipFuncs).ParseFS(root, "layout.html", "partials/*.html")
+	base, err := template.New("layout").Funcs(funcs).Funcs(answerFuncs).Funcs(partnershipFuncs).Funcs(awardFuncs).ParseFS(root, "layout.html", "partials/*.html")
 	if err != nil {
 		return nil, err
 	}

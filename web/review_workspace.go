@@ -30,6 +30,10 @@ type staffWorkspace struct {
 	Form url.Values
 	// Choices are the answers each radios or select field offers.
 	Choices map[string][]reviewChoice
+	// Award is what follows acceptance; Held the return holding the
+	// drawdowns the programme manager would otherwise verify.
+	Award award
+	Held  *apiclient.MonitoringReturn
 }
 
 // workspaceActions says which forms and links the page shows.
@@ -106,6 +110,11 @@ func (s *server) renderWorkspace(w http.ResponseWriter, r *http.Request, status 
 	}
 	ws.Answers = staffAnswers(newAppForm(f, ws.Fund.Definition, ws.App.Documents, ws.App.Content.DeploymentRoutes), answers)
 	ws.Targets = targetRows(ws.App, ws.Fund.Definition)
+	if ws.Award, err = s.loadAward(ctx, ws.App); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ws.Held = heldBy(meFrom(ctx), ws.App, ws.Award)
 	ws.Assessments = assessmentViews(ws.App.Panel.Assessments, ws.Fund.Definition.Criteria)
 	ws.Can = actionsFor(meFrom(ctx), ws.App)
 	ws.Form.Set("amount_pence", pounds(ws.App.RequestedPence))

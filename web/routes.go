@@ -46,6 +46,20 @@ func (s *server) routes() {
 	page("/applications/{id}/milestones/{milestone_id}/extension", s.extensionForm, get)
 	page("/applications/{id}/milestones/{milestone_id}/extension", s.requestExtension, post)
 
+	// After the award, for whoever may open it: its change requests and
+	// monitoring returns, each page offering the forms the API allows the
+	// signed-in person, from asking for a change or sending a return to
+	// deciding or reviewing one.
+	page("/applications/{id}/changes/new", s.changeForm, get)
+	page("/applications/{id}/changes/new", s.requestChange, post)
+	page("/applications/{id}/changes/{change_id}", s.change, get)
+	page("/applications/{id}/changes/{change_id}/decision", s.decideChange, post)
+	page("/applications/{id}/changes/{change_id}/withdraw", s.withdrawChange, post)
+	page("/applications/{id}/returns/{return_id}", s.returnForm, get)
+	page("/applications/{id}/returns/{return_id}", s.submitReturn, post)
+	page("/applications/{id}/returns/{return_id}/sign-off", s.signOffReturn, post)
+	page("/applications/{id}/returns/{return_id}/review", s.reviewReturn, post)
+
 	// A partnership bid: its partners, its team and its notes, an
 	// invitation onto it, and its certifier's sign-off.
 	page("/applications/{id}/partners", s.partners, get)

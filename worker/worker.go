@@ -65,6 +65,7 @@ func New(c client.Client, acts *activities.Activities, opts Options) sdkworker.W
 	})
 	w.RegisterWorkflow(workflows.FundWorkflow)
 	w.RegisterWorkflow(workflows.ApplicationWorkflow)
+	w.RegisterWorkflow(workflows.ChangeRequestWorkflow)
 	w.RegisterWorkflow(workflows.DirectoryWorkflow)
 	w.RegisterWorkflow(workflows.DigestWorkflow)
 	w.RegisterActivity(acts)

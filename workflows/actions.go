@@ -5,6 +5,7 @@ import (
 
 	"github.com/fundflow/fundflow"
 	"github.com/fundflow/fundflow/internal/application"
+	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/letters"
 )
 
@@ -40,6 +41,7 @@ func (a *applicationWorkflow) actionRules() []struct {
 		{UpdateAcceptOffer, a.canAcceptOffer},
 		{UpdateDeclineOffer, a.canDeclineOffer},
 		{UpdateTerminate, a.canTerminate},
+		{UpdateRequestChange, a.canRequestChange},
 		{UpdateWithdraw, a.canWithdraw},
 		{UpdateAttachDocument, a.canAttachDocument},
 	}
@@ -84,7 +86,50 @@ func (a *applicationWorkflow) actions(by fundflow.Actor) []Action {
 			}
 		}
 	}
+	for _, x := range a.Returns {
+		for _, r := range a.returnRules() {
+			if r.can(by, x.ID) == nil {
+				out = append(out, Action{Name: r.name, ReturnID: x.ID})
+			}
+		}
+	}
+	if c, ok := a.openChange(); ok {
+		for _, r := range a.changeRules() {
+			if r.can(by, c.ID) == nil {
+				out = append(out, Action{Name: r.name, ChangeID: c.ID})
+			}
+		}
+	}
 	return out
+}
+
+// returnRules are the Updates about one monitoring return.
+func (a *applicationWorkflow) returnRules() []struct {
+	name string
+	can  func(fundflow.Actor, string) error
+} {
+	return []struct {
+		name string
+		can  func(fundflow.Actor, string) error
+	}{
+		{UpdateSubmitReturn, a.canSubmitReturn},
+		{UpdateSignOffReturn, a.canSignOffReturn},
+		{UpdateReviewReturn, a.canReviewReturn},
+	}
+}
+
+// changeRules are the Updates about the open change request.
+func (a *applicationWorkflow) changeRules() []struct {
+	name string
+	can  func(fundflow.Actor, string) error
+} {
+	return []struct {
+		name string
+		can  func(fundflow.Actor, string) error
+	}{
+		{UpdateDecideChange, a.canDecideChange},
+		{UpdateWithdrawChange, a.canWithdrawChange},
+	}
 }
 
 // --- Applicant ---
@@ -135,7 +180,7 @@ func (a *applicationWorkflow) canAcceptOffer(by fundflow.Actor) error {
 	if ref := a.Offer.Letter; ref != "" && !slices.ContainsFunc(a.Letters, func(l letters.Record) bool { return l.Ref == ref }) {
 		return fundflow.Errorf(fundflow.EINVALIDSTATE, "the offer letter is still being prepared; it sets out the terms being accepted, so try again in a minute")
 	}
-	return nil
+	return a.canSign(by)
 }
 
 func (a *applicationWorkflow) canDeclineOffer(by fundflow.Actor) error {
@@ -153,6 +198,15 @@ func (a *applicationWorkflow) canSubmitEvidence(by fundflow.Actor, milestoneID s
 	if !m.awaitingEvidence() {
 		return fundflow.Errorf(fundflow.EINVALIDSTATE, "milestone %s is %s and takes no evidence now", m.ID, m.Status)
 	}
+	return a.unchanging(m.ID)
+}
+
+// unchanging refuses to touch a milestone an open change request would
+// change, so the change can be applied as it was approved.
+func (a *applicationWorkflow) unchanging(milestoneID string) error {
+	if id, ok := a.changing(milestoneID); ok {
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "milestone %s is part of change request %s, awaiting a decision; wait for it or withdraw it first", milestoneID, id)
+	}
 	return nil
 }
 
@@ -167,7 +221,7 @@ func (a *applicationWorkflow) canRequestExtension(by fundflow.Actor, milestoneID
 	case m.openExtension() != nil:
 		return fundflow.Errorf(fundflow.EINVALIDSTATE, "milestone %s already has an extension request awaiting a decision", m.ID)
 	}
-	return nil
+	return a.unchanging(m.ID)
 }
 
 // --- Reviewer ---
@@ -256,6 +310,9 @@ func (a *applicationWorkflow) canVerifyMilestone(by fundflow.Actor, milestoneID 
 	}
 	if m.Status != MilestoneSubmitted {
 		return fundflow.Errorf(fundflow.EINVALIDSTATE, "milestone %s is %s; only submitted evidence can be verified or returned", m.ID, m.Status)
+	}
+	if r, held := a.drawdownHold(); held {
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "drawdowns are held until %s, due by %s, is in and accepted", r.Title, calendar.LongTime(r.DueAt))
 	}
 	return nil
 }

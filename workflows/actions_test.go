@@ -67,7 +67,11 @@ func (a *applicationWorkflow) probes(by fundflow.Actor, now time.Time) []probe {
 			return a.checkPanelDecision(ctx, PanelDecisionRequest{Command: c, Outcome: OutcomeReject, Feedback: "Not this round."})
 		}},
 		{Action{Name: UpdateAcceptOffer}, func(ctx workflow.Context) error {
-			return a.checkAcceptOffer(ctx, AcceptOfferRequest{Command: c, SignatoryName: "Dr Tom Reid", SignatoryRole: "SRO"})
+			r := AcceptOfferRequest{Command: c, SignatoryName: "Dr Tom Reid", SignatoryRole: "SRO"}
+			if a.Offer != nil && a.Offer.Terms != nil {
+				r.SignatoryName, r.TermsSHA256, r.Declare = by.Name, a.Offer.Terms.Hash(), true
+			}
+			return a.checkAcceptOffer(ctx, r)
 		}},
 		{Action{Name: UpdateDeclineOffer}, func(ctx workflow.Context) error {
 			return a.checkDeclineOffer(ctx, DeclineOfferRequest{Command: c, Reason: "No longer needed."})
@@ -122,6 +126,38 @@ func (a *applicationWorkflow) probes(by fundflow.Actor, now time.Time) []probe {
 			}},
 			probe{Action{Name: UpdateDecideExtension, MilestoneID: m.ID}, func(ctx workflow.Context) error {
 				return a.checkDecideExtension(ctx, DecideExtensionRequest{Command: c, MilestoneID: m.ID, Approve: true})
+			}},
+		)
+	}
+	// A valid change request moves the first milestone still pending a
+	// week later.
+	if i := slices.IndexFunc(a.Milestones, func(m Milestone) bool { return m.Status == MilestonePending && m.openExtension() == nil }); i >= 0 {
+		m := a.Milestones[i]
+		out = append(out, probe{Action{Name: UpdateRequestChange}, func(ctx workflow.Context) error {
+			return a.checkRequestChange(ctx, RequestChangeRequest{Command: c, Reason: "Staff away.", Milestones: []MilestoneChange{{ID: m.ID, DueAt: m.DueAt.Add(7 * 24 * time.Hour)}}})
+		}})
+	}
+	for _, x := range a.ChangeRequests {
+		out = append(out,
+			probe{Action{Name: UpdateDecideChange, ChangeID: x.ID}, func(ctx workflow.Context) error {
+				return a.checkDecideChange(ctx, DecideChangeRequest{Command: c, ChangeID: x.ID, Approve: true})
+			}},
+			probe{Action{Name: UpdateWithdrawChange, ChangeID: x.ID}, func(ctx workflow.Context) error {
+				return a.checkWithdrawChange(ctx, WithdrawChangeRequest{Command: c, ChangeID: x.ID})
+			}},
+		)
+	}
+	for _, x := range a.Returns {
+		out = append(out,
+			probe{Action{Name: UpdateSubmitReturn, ReturnID: x.ID}, func(ctx workflow.Context) error {
+				return a.checkSubmitReturn(ctx, SubmitReturnRequest{Command: c, ReturnID: x.ID, Answers: quarterlyAnswers(),
+					Outcomes: returnFiguresOn(a.Fund, a.Content.DeploymentRoutes)})
+			}},
+			probe{Action{Name: UpdateSignOffReturn, ReturnID: x.ID}, func(ctx workflow.Context) error {
+				return a.checkSignOffReturn(ctx, SignOffReturnRequest{Command: c, ReturnID: x.ID, Declare: true})
+			}},
+			probe{Action{Name: UpdateReviewReturn, ReturnID: x.ID}, func(ctx workflow.Context) error {
+				return a.checkReviewReturn(ctx, ReviewReturnRequest{Command: c, ReturnID: x.ID, Decision: MilestoneVerify})
 			}},
 		)
 	}
@@ -181,14 +217,43 @@ func TestActionsAgreeWithTheValidators(t *testing.T) {
 		"offered, letter being prepared": offered,
 		"offered, letter issued":         func(a *applicationWorkflow) { offered(a); a.Letters = []letters.Record{{Ref: "FF-L-1"}} },
 		"offered before letters gated":   func(a *applicationWorkflow) { offered(a); a.Offer.Letter = "" },
-		"waitlisted":                     final(application.StatusWaitlisted),
+		"offered on terms, for the certifier to sign": func(a *applicationWorkflow) {
+			offered(a)
+			a.Letters = []letters.Record{{Ref: "FF-L-1"}}
+			a.Offer.Terms, a.Offer.Signatories = fund.SeedTerms(), []activities.CertifierInfo{{UserID: appCFO.ID, Name: appCFO.Name, CapacityLabel: "Chief finance officer"}}
+		},
+		"waitlisted": final(application.StatusWaitlisted),
 		"waitlisted, fund finished": func(a *applicationWorkflow) {
 			final(application.StatusWaitlisted)(a)
 			a.Closed = &Closure{At: now, Reason: "the fund finished"}
 		},
 		"in_deployment": deploying,
-		"completed":     func(a *applicationWorkflow) { deploying(a); a.Status = application.StatusCompleted },
-		"terminated":    func(a *applicationWorkflow) { deploying(a); a.Status = application.StatusTerminated },
+		"in_deployment, a change awaiting the chair": func(a *applicationWorkflow) {
+			deploying(a)
+			a.ChangeRequests = []ChangeRequest{{ID: "cr1", Status: ChangeOpen, Reason: "x", AwardPence: 7_000_000, AwardBeforePence: 7_000_000,
+				Milestones: []MilestoneChange{{ID: a.Milestones[0].ID, DueAt: a.Milestones[0].DueAt.Add(time.Hour)}},
+				Approvers:  []fundflow.Role{fundflow.RoleProgrammeManager, fundflow.RolePanelChair},
+				Decisions:  []ChangeDecision{{Role: fundflow.RoleProgrammeManager, Approve: true, By: progMgr, At: now}}}}
+		},
+		"in_deployment, returns in every state": func(a *applicationWorkflow) {
+			deploying(a)
+			rep := fund.SeedReporting()
+			a.Fund.Reporting = rep
+			for i, st := range []ReturnStatus{ReturnOpen, ReturnAwaitingSignOff, ReturnSubmitted, ReturnAccepted, ReturnUpcoming} {
+				r := Return{ID: fmt.Sprintf("r%d", i+1), Title: fmt.Sprintf("Quarterly return %d", i+1), Status: st, OpensAt: now, DueAt: now.AddDate(0, 3*(i+1), 0)}
+				if st != ReturnOpen && st != ReturnUpcoming {
+					r.Submission = &ReturnSubmission{Answers: quarterlyAnswers(), By: appLead, At: now}
+				}
+				if st == ReturnAwaitingSignOff {
+					r.Certifiers = []activities.CertifierInfo{{UserID: appCFO.ID, Name: appCFO.Name}}
+				}
+				a.Returns = append(a.Returns, r)
+			}
+			// The first has fallen due unaccepted, so no drawdown is offered.
+			a.Returns[0].Overdue = true
+		},
+		"completed":  func(a *applicationWorkflow) { deploying(a); a.Status = application.StatusCompleted },
+		"terminated": func(a *applicationWorkflow) { deploying(a); a.Status = application.StatusTerminated },
 		"awaiting sign-off": func(a *applicationWorkflow) {
 			a.Fund.SignOff = fund.SignOff{Required: true}.Defaults()
 			a.Status, a.SubmittedBy = application.StatusAwaitingSignOff, &appLead
@@ -268,7 +333,8 @@ func TestActionsAgreeWithTheValidators(t *testing.T) {
 	for _, name := range []string{UpdateSaveDraft, UpdateSubmit, UpdateWithdraw, UpdateAnswerQuery, UpdateEligibilityDecision, UpdateDeclareConflict,
 		UpdateSubmitAssessment, UpdateRaiseQuery, UpdatePanelDecision, UpdateAcceptOffer, UpdateDeclineOffer, UpdateSubmitEvidence,
 		UpdateRequestExtension, UpdateVerifyMilestone, UpdateDecideExtension, UpdateTerminate,
-		UpdateSetPartners, UpdateInviteCoApplicant, UpdateAcceptInvitation, UpdateAddComment, UpdateSignOff, UpdateSendBack} {
+		UpdateSetPartners, UpdateInviteCoApplicant, UpdateAcceptInvitation, UpdateAddComment, UpdateSignOff, UpdateSendBack,
+		UpdateRequestChange, UpdateDecideChange, UpdateWithdrawChange, UpdateSubmitReturn, UpdateSignOffReturn, UpdateReviewReturn} {
 		require.True(t, seen[name], "%s is never allowed", name)
 	}
 }

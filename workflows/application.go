@@ -357,6 +357,8 @@ func (a *applicationWorkflow) setHandlers(ctx workflow.Context) error {
 		a.setDeploymentHandlers(ctx),
 		a.setDocumentHandlers(ctx),
 		a.setPartnershipHandlers(ctx),
+		a.setReturnHandlers(ctx),
+		a.setChangeHandlers(ctx),
 	)
 }
 
@@ -1179,10 +1181,15 @@ func (a *applicationWorkflow) fundCommand(name string, by fundflow.Actor) Comman
 // answer for the caller to act on; the error is only what stops the
 // workflow, since the activity retries everything else.
 func callFund[T any](ctx workflow.Context, a *applicationWorkflow, name string, req commandRequest) (T, *fundflow.Error, error) {
+	return call[T](ctx, a, FundWorkflowID(a.FundID), name, req)
+}
+
+// call is callFund for any workflow the application sends Updates to.
+func call[T any](ctx workflow.Context, a *applicationWorkflow, workflowID, name string, req commandRequest) (T, *fundflow.Error, error) {
 	var res T
 	var reply activities.Reply
 	err := execute(ctx, a.since(ctx, callsLocally), deliveryOptions, acts.SendUpdate, activities.SendUpdateInput{
-		Delivery: activities.Delivery{WorkflowID: FundWorkflowID(a.FundID), UpdateName: name, UpdateID: req.command().Key},
+		Delivery: activities.Delivery{WorkflowID: workflowID, UpdateName: name, UpdateID: req.command().Key},
 		Payload:  encode(req),
 	}).Get(ctx, &reply)
 	if err != nil || reply.Refusal != nil {
@@ -1392,6 +1399,8 @@ func (a *applicationWorkflow) view() ApplicationView {
 		DrawnPence: a.drawn(), RAG: a.rag(), OverdueCount: a.overdueCount(), NextMilestone: a.nextMilestone(),
 		Partners: nonNil(slices.Clone(a.Partners)), CoApplicants: a.coApplicants(a.clock), Comments: nonNil(slices.Clone(a.Comments)),
 		SignOff: a.signOffView(), Changed: maps.Clone(a.Changed),
+		Agreement: a.agreementView(), ChangeRequests: nonNil(slices.Clone(a.ChangeRequests)),
+		Returns: a.returnsView(), NextReturn: a.nextReturn(), OverdueReturns: a.overdueReturns(),
 	}
 	if a.Offer != nil && a.Offer.ReleasedAt.IsZero() {
 		v.AwardedPence = a.Offer.AmountPence

@@ -199,6 +199,8 @@ type Action struct {
 	MilestoneID string `json:"milestone_id,omitempty"`
 	QueryID     string `json:"query_id,omitempty"`
 	DocumentID  string `json:"document_id,omitempty"`
+	ChangeID    string `json:"change_id,omitempty"`
+	ReturnID    string `json:"return_id,omitempty"`
 }
 
 // TimelineQuery pages through the timeline: entries with seq above
@@ -296,6 +298,16 @@ type ApplicationView struct {
 	// Changed is when each section last changed and by whom; a save
 	// sends the Version it started from as base_version.
 	Changed map[string]SectionChange `json:"changed,omitempty"`
+	// Agreement is the grant agreement once an offer is made on terms;
+	// ChangeRequests the requests to vary the award, oldest first;
+	// Returns its monitoring returns, each with its questions.
+	Agreement      *AgreementView  `json:"agreement,omitempty"`
+	ChangeRequests []ChangeRequest `json:"change_requests"`
+	Returns        []Return        `json:"returns"`
+	// NextReturn is the earliest-due return not yet in; OverdueReturns
+	// counts those past due.
+	NextReturn     *NextReturn `json:"next_return,omitempty"`
+	OverdueReturns int         `json:"overdue_returns"`
 	// Actions are what ViewQuery.Actor may do now; null without one.
 	Actions []Action `json:"actions"`
 	// ActionsBy are the actions of every audience (see audienceOf), set
@@ -369,6 +381,11 @@ type Offer struct {
 	// before the offer can be accepted: it sets out the terms. Offers made
 	// before that rule have none.
 	Letter string `json:"letter,omitempty"`
+	// Terms are the grant agreement the offer is made on, pinned when it
+	// is made; Signatories who may sign it: the organisation's certifiers
+	// then, or with none, any of its applicants.
+	Terms       *fund.Terms                `json:"terms,omitempty"`
+	Signatories []activities.CertifierInfo `json:"signatories,omitempty"`
 }
 
 // Closure ends an application without a final status of its own: a
@@ -496,6 +513,13 @@ type ApplicationWorkflowInput struct {
 	// changed, and by whom, so a save made from an older copy of a
 	// section is refused instead of overwriting someone else's answers.
 	Changed map[string]SectionChange `json:"changed,omitempty"`
+
+	// Agreement is the signed grant agreement; ChangeRequests every
+	// request to vary the award, oldest first; Returns the monitoring
+	// returns of its schedule.
+	Agreement      *Agreement      `json:"agreement,omitempty"`
+	ChangeRequests []ChangeRequest `json:"change_requests,omitempty"`
+	Returns        []Return        `json:"returns,omitempty"`
 }
 
 // SectionChange is the last change to one section of the answers.
@@ -519,6 +543,12 @@ func ApplicationRow(v ApplicationView, now time.Time) application.Row {
 		r.StageDueAt = &due
 	}
 	r.OrgName, r.DrawnPence, r.RAG, r.OverdueCount, r.NextMilestone = v.OrgName, v.DrawnPence, string(v.RAG), v.OverdueCount, v.NextMilestone
+	r.NextReturn, r.OverdueReturns = v.NextReturn, v.OverdueReturns
+	for _, c := range v.ChangeRequests {
+		if c.Status == ChangeOpen {
+			r.OpenChange = c.ID
+		}
+	}
 	r.Targets, r.Outcome = panelTargets(v), awardOutcome(v)
 	for _, m := range v.CoApplicants {
 		if m.Admitted() {

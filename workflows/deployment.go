@@ -87,6 +87,7 @@ func (a *applicationWorkflow) makeOffer(ctx workflow.Context, by fundflow.Actor,
 	}
 	s.AmountPence, s.Conditions, s.AcceptBy = amount, conditions, &acceptBy
 	s.Targets = a.letterTargets()
+	a.pinTerms(ctx, &s)
 	for _, m := range a.schedule(acceptBy, amount) {
 		s.Milestones = append(s.Milestones, letters.Milestone{Title: m.Title, DueAt: m.DueAt, DrawdownPence: m.DrawdownPence})
 	}
@@ -99,7 +100,13 @@ func (a *applicationWorkflow) checkAcceptOffer(_ workflow.Context, r AcceptOffer
 	}
 	var v fundflow.Invalid
 	limited(&v, "signatory_name", r.SignatoryName, maxSignatoryChars, true)
-	limited(&v, "signatory_role", r.SignatoryRole, maxSignatoryChars, true)
+	_, certifier := a.signatory(r.Actor)
+	limited(&v, "signatory_role", r.SignatoryRole, maxSignatoryChars, !certifier)
+	if a.Offer.Terms != nil {
+		if err := a.checkSignature(&v, r); err != nil {
+			return err
+		}
+	}
 	return v.Err("the acceptance is invalid")
 }
 
@@ -116,10 +123,19 @@ func (a *applicationWorkflow) acceptOffer(ctx workflow.Context, r AcceptOfferReq
 	now := workflow.Now(ctx).UTC()
 	a.Acceptance = &Acceptance{SignatoryName: r.SignatoryName, SignatoryRole: r.SignatoryRole, By: r.Actor, At: now}
 	a.moveTo(application.StatusAccepted)
-	a.record(ctx, application.AudienceEveryone, r.Actor, "offer_accepted", fmt.Sprintf("%s accepted for %s by %s, %s", money.Format(a.Offer.AmountPence), a.orgName(), r.SignatoryName, r.SignatoryRole))
 	a.Milestones = a.schedule(now, a.Offer.AmountPence)
+	if a.Offer.Terms != nil {
+		a.sign(ctx, r)
+		a.Acceptance.SignatoryRole = a.Agreement.Capacity
+		a.record(ctx, application.AudienceEveryone, r.Actor, "agreement_signed", fmt.Sprintf("%s version %d (SHA-256 %s) signed for %s by %s, %s; accepts offer %s",
+			a.Agreement.Terms.Title, a.Agreement.Terms.Version, a.Agreement.Terms.SHA256, a.orgName(), r.SignatoryName, a.Agreement.Capacity, a.Agreement.OfferRef))
+	}
+	a.record(ctx, application.AudienceEveryone, r.Actor, "offer_accepted", fmt.Sprintf("%s accepted for %s by %s, %s", money.Format(a.Offer.AmountPence), a.orgName(), r.SignatoryName, a.Acceptance.SignatoryRole))
 	a.moveTo(application.StatusInDeployment)
 	a.record(ctx, application.AudienceEveryone, fundflow.System, "deployment_started", fmt.Sprintf("%d milestones, the first due by %s", len(a.Milestones), calendar.LongTime(a.Milestones[0].DueAt)))
+	if err := a.scheduleReturns(ctx, now); err != nil {
+		return Outcome{}, err
+	}
 	a.message(ctx, activities.NotificationOfferAccepted, audienceProgrammeManager, "offer_accepted", params("org", a.orgName(), "amount", money.Format(a.Offer.AmountPence), "fund", a.Fund.Name))
 	return a.outcome(), nil
 }
@@ -151,6 +167,7 @@ func (a *applicationWorkflow) endOffer(ctx workflow.Context, by fundflow.Actor, 
 	if err := a.retire(ctx, by); err != nil {
 		return err
 	}
+	a.cancelChange(ctx)
 	now := workflow.Now(ctx).UTC()
 	if a.Offer != nil && a.Offer.ReleasedAt.IsZero() {
 		a.Offer.ReleasedAt = now
@@ -343,23 +360,42 @@ func (a *applicationWorkflow) verifyMilestone(ctx workflow.Context, r VerifyMile
 	m.Reviews = append(m.Reviews, review)
 	a.record(ctx, application.AudienceEveryone, r.Actor, "milestone_verified", fmt.Sprintf("milestone %s: drew %s", m.ID, money.Format(m.DrawdownPence)))
 	a.message(ctx, activities.NotificationMilestone, audienceApplicant, "milestone_verified", params("milestone", m.Title, "amount", money.Format(m.DrawdownPence)))
-	if slices.ContainsFunc(a.Milestones, func(m Milestone) bool { return m.Status != MilestoneVerified }) {
+	if !a.awardDelivered() {
 		return a.outcome(), nil
 	}
-	if err := a.retire(ctx, r.Actor); err != nil {
+	if err := a.complete(ctx, r.Actor, r.Note); err != nil {
 		return Outcome{}, err
 	}
+	return a.outcome(), nil
+}
+
+// awardDelivered says nothing is left of the award: every milestone verified
+// and every return accepted.
+func (a *applicationWorkflow) awardDelivered() bool {
+	return !slices.ContainsFunc(a.Milestones, func(m Milestone) bool { return m.Status != MilestoneVerified }) &&
+		!slices.ContainsFunc(a.Returns, func(r Return) bool { return r.Status != ReturnAccepted })
+}
+
+// complete ends a delivered award with its completion letter.
+func (a *applicationWorkflow) complete(ctx workflow.Context, by fundflow.Actor, note string) error {
+	if err := a.retire(ctx, by); err != nil {
+		return err
+	}
 	a.moveTo(application.StatusCompleted)
-	a.record(ctx, application.AudienceEveryone, fundflow.System, "completed", fmt.Sprintf("every milestone verified; %s drawn", money.Format(a.drawn())))
-	s := a.snapshot(ctx, letters.KindCompletion, r.Actor, "Programme manager")
-	s.AmountPence, s.Feedback = a.drawn(), r.Note
+	what := "every milestone verified"
+	if len(a.Returns) > 0 {
+		what += " and every return accepted"
+	}
+	a.record(ctx, application.AudienceEveryone, fundflow.System, "completed", fmt.Sprintf("%s; %s drawn", what, money.Format(a.drawn())))
+	s := a.snapshot(ctx, letters.KindCompletion, by, "Programme manager")
+	s.AmountPence, s.Feedback = a.drawn(), note
 	s.Targets = a.letterResults()
 	for _, m := range a.Milestones {
 		s.Milestones = append(s.Milestones, letters.Milestone{Title: m.Title, DueAt: m.DueAt, DrawdownPence: m.DrawnPence})
 	}
 	a.queueLetter(s)
 	a.message(ctx, activities.NotificationAwardEnded, audienceApplicant, "award_completed", params("fund", a.Fund.Name))
-	return a.outcome(), nil
+	return nil
 }
 
 func (a *applicationWorkflow) checkRequestExtension(ctx workflow.Context, r RequestExtensionRequest) error {
@@ -460,6 +496,7 @@ func (a *applicationWorkflow) considerDeployment(consider func(time.Time)) {
 				consider(m.DueAt)
 			}
 		}
+		a.considerReturns(consider)
 	}
 }
 
@@ -492,6 +529,7 @@ func (a *applicationWorkflow) onDeploymentDeadlines(ctx workflow.Context, now ti
 			}
 		}
 	}
+	a.onReturnDeadlines(ctx, now)
 	return nil
 }
 
@@ -523,6 +561,9 @@ func (a *applicationWorkflow) rag() RAG {
 		return ""
 	}
 	rating := RAGGreen
+	if a.overdueReturns() > 0 {
+		return RAGRed
+	}
 	for _, m := range a.Milestones {
 		switch {
 		case m.Overdue && m.awaitingEvidence():

@@ -48,10 +48,17 @@ const (
 
 // AcceptOfferRequest accepts the offer; the signatory is who signs for the
 // organisation, normally its senior responsible officer.
+//
+// On a fund with terms, accepting is signing the grant agreement: the
+// signatory types their full name, confirms the declaration, and names the
+// terms they read by their SHA-256, so terms that changed under them are
+// refused rather than signed unread. A certifier's role is their capacity.
 type AcceptOfferRequest struct {
 	Command
 	SignatoryName string `json:"signatory_name"`
 	SignatoryRole string `json:"signatory_role"`
+	TermsSHA256   string `json:"terms_sha256,omitempty"`
+	Declare       bool   `json:"declare,omitempty"`
 }
 
 // DeclineOfferRequest declines the offer.
@@ -228,6 +235,7 @@ var letterCodes = []struct {
 }{
 	{letters.KindOffer, "OFR"}, {letters.KindRejection, "REJ"}, {letters.KindIneligible, "INE"},
 	{letters.KindWaitlist, "WTL"}, {letters.KindCompletion, "CMP"},
+	{letters.KindVariation, "VAR"}, {letters.KindAgreement, "AGR"},
 }
 
 func letterCode(kind letters.Kind) string {

@@ -91,6 +91,12 @@ func newFund(in FundWorkflowInput) (*fundWorkflow, error) {
 			first.Version = 1
 			in.Definition.Form = &first
 		}
+		if in.Definition.Terms != nil {
+			// And so are its terms.
+			first := *in.Definition.Terms
+			first.Version = 1
+			in.Definition.Terms = &first
+		}
 		if err := in.Definition.Validate(); err != nil {
 			return nil, temporalerr.Encode(err)
 		}
@@ -248,6 +254,10 @@ func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
 			v, _ := f.form(n)
 			return v, nil
 		}),
+		workflow.SetQueryHandler(ctx, QueryTerms, func(n int) (TermsView, error) {
+			v, _ := f.terms(n)
+			return v, nil
+		}),
 
 		setFundUpdate(ctx, f, UpdateOpen, rememberedUpdate(f.keys(), UpdateOpen, f.checkOpen, f.lifecycle(fund.StatusOpen), currentFundView[LifecycleRequest](f))),
 		setFundUpdate(ctx, f, UpdateClose, rememberedUpdate(f.keys(), UpdateClose, f.checkClose, f.lifecycle(fund.StatusClosed), currentFundView[LifecycleRequest](f))),
@@ -255,6 +265,10 @@ func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
 		setFundUpdate(ctx, f, UpdateAmend, rememberedUpdate(f.keys(), UpdateAmend, f.checkAmend, f.amend, currentFundView[AmendRequest](f))),
 		setFundUpdate(ctx, f, UpdatePublishForm, rememberedUpdate(f.keys(), UpdatePublishForm, f.checkPublishForm, f.publishForm, func(PublishFormRequest) FormView {
 			v, _ := f.form(0)
+			return v
+		})),
+		setFundUpdate(ctx, f, UpdatePublishTerms, rememberedUpdate(f.keys(), UpdatePublishTerms, f.checkPublishTerms, f.publishTerms, func(PublishTermsRequest) TermsView {
+			v, _ := f.terms(0)
 			return v
 		})),
 
@@ -274,6 +288,24 @@ func (f *fundWorkflow) setHandlers(ctx workflow.Context) error {
 		setFundUpdate(ctx, f, UpdateDrawdown, creditUpdate(f, f.checkDrawdown, func(ctx workflow.Context, r DrawdownRequest) (fund.Entry, error) {
 			return f.Ledger.Drawdown(r.Key, r.ApplicationID, r.MilestoneID, r.AmountPence, r.Actor, workflow.Now(ctx))
 		})),
+		setFundUpdate(ctx, f, UpdateReserveVariation, creditUpdate(f, func(r ReserveVariationRequest) error {
+			return f.Ledger.CheckReserveVariation(r.Key, r.ApplicationID, r.ChangeID, r.AmountPence)
+		}, func(ctx workflow.Context, r ReserveVariationRequest) (fund.Entry, error) {
+			return f.Ledger.ReserveVariation(r.Key, r.ApplicationID, r.ChangeID, r.AmountPence, r.Actor, workflow.Now(ctx))
+		})),
+		setFundUpdate(ctx, f, UpdateCommitVariation, creditUpdate(f, func(r CommitVariationRequest) error {
+			return f.Ledger.CheckCommitVariation(r.Key, r.ApplicationID, r.ChangeID)
+		}, func(ctx workflow.Context, r CommitVariationRequest) (fund.Entry, error) {
+			return f.Ledger.CommitVariation(r.Key, r.ApplicationID, r.ChangeID, r.Actor, workflow.Now(ctx))
+		})),
+		setFundUpdate(ctx, f, UpdateReleaseVariation, creditUpdate(f, func(r ReleaseVariationRequest) error {
+			return f.Ledger.CheckReleaseVariation(r.Key, r.ApplicationID, r.ChangeID, r.Reason)
+		}, func(ctx workflow.Context, r ReleaseVariationRequest) (fund.Entry, error) {
+			return f.Ledger.ReleaseVariation(r.Key, r.ApplicationID, r.ChangeID, r.Reason, r.Actor, workflow.Now(ctx))
+		})),
+		setFundUpdate(ctx, f, UpdateReduceAward, creditUpdate(f, func(r ReduceAwardRequest) error {
+			return f.Ledger.CheckReduce(r.Key, r.ApplicationID, r.ChangeID, r.AmountPence, r.Reason)
+		}, f.reduce)),
 
 		setFundUpdate(ctx, f, UpdateWaitlistJoin, rememberedUpdate(f.keys(), UpdateWaitlistJoin, func(_ workflow.Context, r WaitlistJoinRequest) error {
 			if err := f.requireStatus(fund.StatusOpen, fund.StatusClosed); err != nil {
@@ -621,7 +653,7 @@ func (f *fundWorkflow) checkAmend(_ workflow.Context, r AmendRequest) error {
 		return fundflow.Invalid{{Field: "id", Message: "cannot change"}}.Err("the fund definition is invalid")
 	}
 	if f.Status == fund.StatusOpen && !slices.Equal(frozenTerms(d), frozenTerms(f.Definition)) {
-		return fundflow.Errorf(fundflow.EINVALIDSTATE, "once a fund is open only its name, description and closes_at can change, and its form only by publishing a new version")
+		return fundflow.Errorf(fundflow.EINVALIDSTATE, "once a fund is open only its name, description and closes_at can change, and its form and terms only by publishing new versions")
 	}
 	return nil
 }
@@ -636,9 +668,10 @@ func frozenTerms(d fund.Definition) []byte {
 	return encode(d)
 }
 
-// amended is the definition an amendment asks for. A draft's form is
-// replaced in place and an open fund's can only stay the same (frozenTerms),
-// so the form's version stays the fund's either way.
+// amended is the definition an amendment asks for. A draft's form and terms
+// are replaced in place and an open fund's can only stay the same
+// (frozenTerms), so their versions stay the fund's either way; a draft's
+// first terms are version 1.
 func (f *fundWorkflow) amended(r AmendRequest) fund.Definition {
 	in := r.Definition
 	if in.ReferencePrefix == "" {
@@ -651,6 +684,11 @@ func (f *fundWorkflow) amended(r AmendRequest) fund.Definition {
 		same := *d.Form
 		same.Version = f.Definition.FormVersion()
 		d.Form = &same
+	}
+	if d.Terms != nil {
+		same := *d.Terms
+		same.Version = max(f.Definition.TermsVersion(), 1)
+		d.Terms = &same
 	}
 	return d
 }
@@ -713,9 +751,77 @@ func (f *fundWorkflow) publishForm(_ workflow.Context, r PublishFormRequest) (Fo
 	return v, nil
 }
 
+// terms is version n of the fund's terms, the current one for 0; a zero
+// TermsView, as form gives, for a version the fund never had.
+func (f *fundWorkflow) terms(n int) (TermsView, bool) {
+	current := f.Definition.Terms
+	if current == nil {
+		return TermsView{}, false
+	}
+	if n == 0 || n == current.Version {
+		return TermsView{Version: current.Version, Terms: *current}, true
+	}
+	for _, past := range f.PastTerms {
+		if past.Version == n {
+			return TermsView{Version: n, Terms: past}, true
+		}
+	}
+	return TermsView{}, false
+}
+
+// nextTerms is r's terms as they would be published: the same version while
+// the fund is a draft (no offer can have been made on them), the next once
+// it has opened, and version 1 for a fund's first.
+func (f *fundWorkflow) nextTerms(r PublishTermsRequest) fund.Terms {
+	next := r.Terms
+	next.Version = f.Definition.TermsVersion()
+	if f.Status != fund.StatusDraft || next.Version == 0 {
+		next.Version++
+	}
+	return next
+}
+
+func (f *fundWorkflow) checkPublishTerms(_ workflow.Context, r PublishTermsRequest) error {
+	if err := requireFundAdmin(r.Command); err != nil {
+		return err
+	}
+	if err := f.requireStatus(fund.StatusDraft, fund.StatusOpen); err != nil {
+		return err
+	}
+	return f.nextTerms(r).Check()
+}
+
+func (f *fundWorkflow) publishTerms(_ workflow.Context, r PublishTermsRequest) (TermsView, error) {
+	next := f.nextTerms(r)
+	if current := f.Definition.Terms; current != nil && next.Version > current.Version {
+		f.PastTerms = append(f.PastTerms, *current)
+	}
+	f.Definition.Terms = &next
+	v, _ := f.terms(0)
+	return v, nil
+}
+
 func (f *fundWorkflow) release(ctx workflow.Context, r ReleaseRequest) (fund.Entry, error) {
+	return f.promoting(ctx, func() (fund.Entry, error) {
+		return f.Ledger.Release(r.Key, r.ApplicationID, r.Reason, r.Actor, workflow.Now(ctx))
+	})
+}
+
+func (f *fundWorkflow) reduce(ctx workflow.Context, r ReduceAwardRequest) (fund.Entry, error) {
+	reduce := func() (fund.Entry, error) {
+		return f.Ledger.Reduce(r.Key, r.ApplicationID, r.ChangeID, r.AmountPence, r.Reason, r.Actor, workflow.Now(ctx))
+	}
+	if !r.Promote {
+		return reduce()
+	}
+	return f.promoting(ctx, reduce)
+}
+
+// promoting runs free, an operation that hands credit back, and offers the
+// credit to the waitlist; a retry, which writes nothing, promotes nothing.
+func (f *fundWorkflow) promoting(ctx workflow.Context, free func() (fund.Entry, error)) (fund.Entry, error) {
 	n := len(f.Ledger.Entries)
-	e, err := f.Ledger.Release(r.Key, r.ApplicationID, r.Reason, r.Actor, workflow.Now(ctx))
+	e, err := free()
 	if err == nil && len(f.Ledger.Entries) > n {
 		f.promote(ctx)
 	}

@@ -30,6 +30,12 @@ const (
 	// place; an open fund's only by publishing the next version, which
 	// drafts already started never see.
 	UpdatePublishForm = "publish_form"
+	// UpdatePublishTerms sets the grant agreement offers are made on
+	// (PublishTermsRequest → TermsView), as UpdatePublishForm sets the
+	// form: a draft fund's terms are replaced in place, an open fund's only
+	// by publishing the next version, and an offer already made keeps the
+	// version it pinned.
+	UpdatePublishTerms = "publish_terms"
 
 	// Credit. Each returns a LedgerResult; retrying a key returns the
 	// original entry.
@@ -37,6 +43,13 @@ const (
 	UpdateCommit   = "commit"   // CommitRequest
 	UpdateRelease  = "release"  // ReleaseRequest; frees credit and promotes from the waitlist
 	UpdateDrawdown = "drawdown" // DrawdownRequest
+	// Variations of an accepted award, one change request at a time:
+	// reserve credit for an increase, then commit or release it when the
+	// change is decided; reduce_award hands committed credit back.
+	UpdateReserveVariation = "reserve_variation" // ReserveVariationRequest
+	UpdateCommitVariation  = "commit_variation"  // CommitVariationRequest
+	UpdateReleaseVariation = "release_variation" // ReleaseVariationRequest
+	UpdateReduceAward      = "reduce_award"      // ReduceAwardRequest; promotes from the waitlist when asked
 
 	UpdateWaitlistJoin  = "waitlist_join"  // WaitlistJoinRequest → WaitlistResult
 	UpdateWaitlistLeave = "waitlist_leave" // WaitlistLeaveRequest → WaitlistResult
@@ -80,6 +93,10 @@ const (
 	// QueryForm takes a form version (0 for the current one) and returns
 	// the FormView; not_found for a version the fund never had.
 	QueryForm = "form"
+	// QueryTerms takes a terms version (0 for the current one) and returns
+	// the TermsView; not_found for a version the fund never had, and for
+	// any version of a fund without terms.
+	QueryTerms = "terms"
 )
 
 // Updates a fund sends to application workflows, which must handle them.
@@ -140,6 +157,19 @@ type FormView struct {
 	Form    form.Form `json:"form"`
 }
 
+// PublishTermsRequest sets the fund's terms; their Version is the fund's to
+// set, so any given is ignored.
+type PublishTermsRequest struct {
+	Command
+	Terms fund.Terms `json:"terms"`
+}
+
+// TermsView is one version of a fund's terms.
+type TermsView struct {
+	Version int        `json:"version"`
+	Terms   fund.Terms `json:"terms"`
+}
+
 // ReserveRequest earmarks credit for an approved application.
 type ReserveRequest struct {
 	Command
@@ -166,6 +196,44 @@ type DrawdownRequest struct {
 	ApplicationID string `json:"application_id"`
 	MilestoneID   string `json:"milestone_id"`
 	AmountPence   int64  `json:"amount_pence"`
+}
+
+// ReserveVariationRequest earmarks credit for change request ChangeID,
+// which would increase an accepted award by AmountPence.
+type ReserveVariationRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+	ChangeID      string `json:"change_id"`
+	AmountPence   int64  `json:"amount_pence"`
+}
+
+// CommitVariationRequest adds the credit reserved for an approved change to
+// the award.
+type CommitVariationRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+	ChangeID      string `json:"change_id"`
+}
+
+// ReleaseVariationRequest hands back the credit reserved for a change that
+// was refused or withdrawn.
+type ReleaseVariationRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+	ChangeID      string `json:"change_id"`
+	Reason        string `json:"reason"`
+}
+
+// ReduceAwardRequest hands back AmountPence of an award's committed credit
+// when an approved change decreases it. Promote offers the credit to the
+// waitlist, as a release does; the fund's variation rules say whether to.
+type ReduceAwardRequest struct {
+	Command
+	ApplicationID string `json:"application_id"`
+	ChangeID      string `json:"change_id"`
+	AmountPence   int64  `json:"amount_pence"`
+	Reason        string `json:"reason"`
+	Promote       bool   `json:"promote,omitempty"`
 }
 
 // WaitlistJoinRequest puts an approved application that cannot be funded
@@ -326,6 +394,10 @@ type FundWorkflowInput struct {
 	// current one, oldest first, kept because applications started on
 	// them are judged by them for good.
 	PastForms []form.Form `json:"past_forms,omitempty"`
+	// PastTerms are the terms versions published before the definition's
+	// current one, oldest first, kept because offers made on them are
+	// signed on them for good.
+	PastTerms []fund.Terms `json:"past_terms,omitempty"`
 	// References counts the references given, the last one's number; a
 	// number is never given again.
 	References int64 `json:"references,omitempty"`

@@ -72,11 +72,10 @@ func (a *applicationWorkflow) actionsByAudience() map[string][]Action {
 		named(r.ID)
 	}
 	// Certifiers and co-applicants are told apart by who they are: a
-	// certifier may sign off, a co-applicant has the right they were given.
-	if a.SignOff != nil {
-		for _, c := range a.SignOff.Certifiers {
-			out[certifierAudience(c.UserID)] = a.actions(fundflow.Actor{Role: fundflow.RoleApplicant, OrgCode: a.OrgCode, ID: c.UserID})
-		}
+	// certifier may sign off the bid, sign the agreement and sign off a
+	// return, a co-applicant has the right they were given.
+	for _, c := range a.certifierAudiences() {
+		out[certifierAudience(c.UserID)] = a.actions(fundflow.Actor{Role: fundflow.RoleApplicant, OrgCode: a.OrgCode, ID: c.UserID})
 	}
 	for _, m := range a.Team.Current() {
 		out[memberAudience(m.ID)] = a.actions(fundflow.Actor{Role: fundflow.RoleCoApplicant, ID: m.ID})
@@ -85,6 +84,22 @@ func (a *applicationWorkflow) actionsByAudience() map[string][]Action {
 		named(c.Reviewer.ID)
 	}
 	return out
+}
+
+// certifierAudiences are every certifier a rule names: the bid's, the
+// offer's signatories and each return's.
+func (a *applicationWorkflow) certifierAudiences() []activities.CertifierInfo {
+	var all []activities.CertifierInfo
+	if a.SignOff != nil {
+		all = append(all, a.SignOff.Certifiers...)
+	}
+	if a.Offer != nil {
+		all = append(all, a.Offer.Signatories...)
+	}
+	for _, r := range a.Returns {
+		all = append(all, r.Certifiers...)
+	}
+	return all
 }
 
 // projectedView is v as the read model stores it for single reads, or nil

@@ -30,6 +30,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(FundWorkflow)
 			r.RegisterWorkflow(ApplicationWorkflow)
+			r.RegisterWorkflow(ChangeRequestWorkflow)
 			r.RegisterWorkflow(NoopUpdateWorkflow)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Fatal(err)

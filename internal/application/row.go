@@ -31,8 +31,13 @@ type Row struct {
 	NextMilestone *NextMilestone `json:"next_milestone,omitempty"`
 	RAG           string         `json:"rag,omitempty"`
 	OverdueCount  int            `json:"overdue_count,omitempty"`
-	CreatedAt     time.Time      `json:"created_at"`
-	UpdatedAt     time.Time      `json:"updated_at"`
+	// After the award: the change request awaiting a decision, the next
+	// monitoring return due and how many are overdue.
+	OpenChange     string      `json:"open_change,omitempty"`
+	NextReturn     *NextReturn `json:"next_return,omitempty"`
+	OverdueReturns int         `json:"overdue_returns,omitempty"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
 	// Version is the workflow's state version; an older version never
 	// overwrites a newer one.
 	Version int64 `json:"version"`
@@ -52,6 +57,13 @@ type Row struct {
 	// GET /v1/applications/{id}. It is stored beside the row, never in
 	// it, so lists stay small, and only ever at the row's own version.
 	View json.RawMessage `json:"view,omitempty"`
+}
+
+// NextReturn is an award's earliest-due monitoring return not yet in.
+type NextReturn struct {
+	ID    string    `json:"id"`
+	Title string    `json:"title"`
+	DueAt time.Time `json:"due_at"`
 }
 
 // NextMilestone is a deployment's earliest-due unverified milestone.

@@ -109,6 +109,17 @@ type Definition struct {
 	// as submitted; Invitations whom a lead may invite onto one.
 	SignOff     SignOff     `json:"sign_off,omitzero"`
 	Invitations Invitations `json:"invitations,omitempty"`
+
+	// Terms are the grant agreement an offer is signed on; a fund without
+	// them takes a signatory's name and role only, as before agreements.
+	Terms *Terms `json:"terms,omitempty"`
+	// Reporting schedules an award's monitoring returns; nil asks for none.
+	Reporting *Reporting `json:"reporting,omitempty"`
+	// Variations are the rules for changing an award after acceptance.
+	Variations Variations `json:"variations,omitzero"`
+	// DeliveryEndsAt is the latest any milestone of an award may fall due,
+	// moved or not; zero leaves only the two-year bound on a move.
+	DeliveryEndsAt time.Time `json:"delivery_ends_at,omitzero"`
 }
 
 // Prefix is ReferencePrefix, or for a fund that has none, such as one
@@ -148,6 +159,14 @@ func (d Definition) ApplicationForm() form.Form {
 
 // FormVersion is ApplicationForm's version.
 func (d Definition) FormVersion() int { return d.ApplicationForm().Version }
+
+// TermsVersion is the version of the fund's terms, 0 when it has none.
+func (d Definition) TermsVersion() int {
+	if d.Terms == nil {
+		return 0
+	}
+	return d.Terms.Version
+}
 
 // Route is a way the funded service can be deployed.
 type Route struct {
@@ -247,13 +266,30 @@ func (d Definition) Defaults() Definition {
 	set(&d.SLAs.Assessment, "P15D")
 	set(&d.SLAs.Panel, "P10D")
 	set(&d.SLAs.QueryResponse, "P10D")
-	d.OpensAt, d.ClosesAt = d.OpensAt.UTC(), d.ClosesAt.UTC()
+	set(&d.Variations.DecideWithin, "P10D")
+	d.OpensAt, d.ClosesAt, d.DeliveryEndsAt = d.OpensAt.UTC(), d.ClosesAt.UTC(), d.DeliveryEndsAt.UTC()
 	d.SignOff = d.SignOff.Defaults()
 	if d.Form != nil && d.Form.Version == 0 {
 		// An admin writing a fund's first form need not number it.
 		first := *d.Form
 		first.Version = 1
 		d.Form = &first
+	}
+	if d.Terms != nil && d.Terms.Version == 0 {
+		// Nor its first terms.
+		first := *d.Terms
+		first.Version = 1
+		d.Terms = &first
+	}
+	if d.Reporting != nil {
+		r := *d.Reporting
+		if r.EscalateAfter == 0 {
+			r.EscalateAfter = 5
+		}
+		if len(r.RemindBefore) == 0 {
+			r.RemindBefore = []int{10, 3}
+		}
+		d.Reporting = &r
 	}
 	return d
 }
@@ -283,6 +319,9 @@ func (d Definition) Validate() error {
 		v.Add("closes_at", "is required")
 	} else if !d.OpensAt.IsZero() && !d.ClosesAt.After(d.OpensAt) {
 		v.Add("closes_at", "must be after opens_at")
+	}
+	if !d.DeliveryEndsAt.IsZero() && !d.DeliveryEndsAt.After(d.ClosesAt) {
+		v.Add("delivery_ends_at", "must be after closes_at")
 	}
 
 	count(&v, "deployment_routes", len(d.DeploymentRoutes), maxRoutes)
@@ -325,6 +364,18 @@ func (d Definition) Validate() error {
 		for _, fe := range d.Form.Problems() {
 			v.Add("form."+fe.Field, "%s", fe.Message)
 		}
+	}
+	if d.Terms != nil {
+		if d.Terms.Version < 1 {
+			v.Add("terms.version", "must be at least 1")
+		}
+		for _, fe := range d.Terms.Problems() {
+			v.Add("terms."+fe.Field, "%s", fe.Message)
+		}
+	}
+	d.validateReporting(&v)
+	if p := d.Variations.ChairAbovePercent; p < 0 || p > 100 {
+		v.Add("variations.chair_above_percent", "must be a percentage between 0 and 100")
 	}
 	return v.Err("the fund definition is invalid")
 }

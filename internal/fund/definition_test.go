@@ -3,7 +3,9 @@ package fund
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -276,4 +278,157 @@ func TestPrefixComesFromTheNameUntilSet(t *testing.T) {
 			t.Errorf("%q: Defaults().ReferencePrefix = %q, want %q", c.name, got, c.want)
 		}
 	}
+}
+
+func TestDefaultsForAwards(t *testing.T) {
+	london, _ := time.LoadLocation("Europe/London")
+	terms := Terms{Title: "Agreement"}
+	reporting := Reporting{Count: 2}
+	d := Definition{Terms: &terms, Reporting: &reporting, DeliveryEndsAt: time.Date(2028, 6, 1, 17, 0, 0, 0, london)}.Defaults()
+	if d.Terms.Version != 1 || terms.Version != 0 {
+		t.Errorf("terms version %d (given %d): the first terms are version 1, set on a copy", d.Terms.Version, terms.Version)
+	}
+	if d.Reporting.EscalateAfter != 5 || !slices.Equal(d.Reporting.RemindBefore, []int{10, 3}) || reporting.EscalateAfter != 0 {
+		t.Errorf("reporting defaults %+v (given %+v)", *d.Reporting, reporting)
+	}
+	if d.Variations.DecideWithin.String() != "P10D" {
+		t.Errorf("decide_within %s", d.Variations.DecideWithin)
+	}
+	if d.DeliveryEndsAt.Location() != time.UTC || d.DeliveryEndsAt.Hour() != 16 {
+		t.Errorf("delivery_ends_at not converted to UTC: %v", d.DeliveryEndsAt)
+	}
+	kept := Definition{
+		Terms:      &Terms{Version: 3},
+		Reporting:  &Reporting{EscalateAfter: 2, RemindBefore: []int{1}},
+		Variations: Variations{DecideWithin: MustParseDuration("PT30S")},
+	}.Defaults()
+	if kept.Terms.Version != 3 || kept.Reporting.EscalateAfter != 2 || !slices.Equal(kept.Reporting.RemindBefore, []int{1}) ||
+		kept.Variations.DecideWithin.String() != "PT30S" {
+		t.Errorf("defaults overwrote given values: %+v %+v %+v", *kept.Terms, *kept.Reporting, kept.Variations)
+	}
+	if none := (Definition{}).Defaults(); none.Terms != nil || none.Reporting != nil || !none.DeliveryEndsAt.IsZero() {
+		t.Error("defaults made terms, reporting or a delivery end up")
+	}
+}
+
+func TestValidateTermsReportingAndVariations(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("x", n) }
+	tests := []struct {
+		name  string
+		edit  func(*Definition)
+		field string // "" means valid
+	}{
+		{"no terms, reporting or variations", func(d *Definition) { d.Terms, d.Reporting, d.Variations = nil, nil, Variations{} }, ""},
+		{"terms unnumbered", func(d *Definition) { d.Terms.Version = 0 }, "terms.version"},
+		{"terms untitled", func(d *Definition) { d.Terms.Title = " " }, "terms.title"},
+		{"terms title too long", func(d *Definition) { d.Terms.Title = long(201) }, "terms.title"},
+		{"terms without sections", func(d *Definition) { d.Terms.Sections = nil }, "terms.sections"},
+		{"terms with 51 sections", func(d *Definition) {
+			d.Terms.Sections = slices.Repeat(d.Terms.Sections[:1], 51)
+		}, "terms.sections"},
+		{"heading missing", func(d *Definition) { d.Terms.Sections[1].Heading = "" }, "terms.sections[1].heading"},
+		{"heading too long", func(d *Definition) { d.Terms.Sections[1].Heading = long(201) }, "terms.sections[1].heading"},
+		{"text missing", func(d *Definition) { d.Terms.Sections[2].Text = "" }, "terms.sections[2].text"},
+		{"text at the limit", func(d *Definition) { d.Terms.Sections[2].Text = long(20_000) }, ""},
+		{"text too long", func(d *Definition) { d.Terms.Sections[2].Text = long(20_001) }, "terms.sections[2].text"},
+		{"declaration missing", func(d *Definition) { d.Terms.Declaration = "" }, "terms.declaration"},
+		{"declaration too long", func(d *Definition) { d.Terms.Declaration = long(2001) }, "terms.declaration"},
+
+		{"returns weekly", func(d *Definition) { d.Reporting.Every = MustParseDuration("P1W") }, ""},
+		{"returns under a week apart", func(d *Definition) { d.Reporting.Every = MustParseDuration("P6D") }, "reporting.every"},
+		{"returns with a clock part", func(d *Definition) { d.Reporting.Every = MustParseDuration("P13WT1H") }, "reporting.every"},
+		{"too many returns", func(d *Definition) { d.Reporting.Count = 41 }, "reporting.count"},
+		{"negative count", func(d *Definition) { d.Reporting.Count = -1 }, "reporting.count"},
+		{"no returns at all", func(d *Definition) { d.Reporting.Count, d.Reporting.Final = 0, nil }, "reporting"},
+		{"a final return only", func(d *Definition) {
+			d.Reporting.Count, d.Reporting.Every, d.Reporting.Periodic = 0, Duration{}, ReturnTemplate{}
+		}, ""},
+		{"periodic return untitled", func(d *Definition) { d.Reporting.Periodic.Title = "" }, "reporting.periodic.title"},
+		{"final return title too long", func(d *Definition) { d.Reporting.Final.Title = long(101) }, "reporting.final.title"},
+		{"periodic form without sections", func(d *Definition) { d.Reporting.Periodic.Form.Sections = nil }, "reporting.periodic.form.sections"},
+		{"final form with a bad id", func(d *Definition) {
+			d.Reporting.Final.Form.Sections[0].Questions[0].ID = "Bad id"
+		}, "reporting.final.form.sections[0].questions[0].id"},
+		{"return measure not of the fund", func(d *Definition) { d.Reporting.Periodic.Measures[0] = "steps" }, "reporting.periodic.measures[0]"},
+		{"return measure repeated", func(d *Definition) { d.Reporting.Final.Measures[1] = "people_onboarded" }, "reporting.final.measures[1]"},
+		{"final after with a clock part", func(d *Definition) { d.Reporting.FinalAfter = MustParseDuration("PT1H") }, "reporting.final_after"},
+		{"final when the last milestone falls due", func(d *Definition) { d.Reporting.FinalAfter = Duration{} }, ""},
+		{"reminder on the day", func(d *Definition) { d.Reporting.RemindBefore = []int{10, 0} }, "reporting.remind_before[1]"},
+		{"reminder too early", func(d *Definition) { d.Reporting.RemindBefore = []int{61} }, "reporting.remind_before[0]"},
+		{"reminders nearest first", func(d *Definition) { d.Reporting.RemindBefore = []int{3, 10} }, "reporting.remind_before[1]"},
+		{"reminders repeated", func(d *Definition) { d.Reporting.RemindBefore = []int{5, 5} }, "reporting.remind_before[1]"},
+		{"six reminders", func(d *Definition) { d.Reporting.RemindBefore = []int{6, 5, 4, 3, 2, 1} }, "reporting.remind_before"},
+		{"escalation too late", func(d *Definition) { d.Reporting.EscalateAfter = 61 }, "reporting.escalate_after"},
+		{"escalation before the due date", func(d *Definition) { d.Reporting.EscalateAfter = -1 }, "reporting.escalate_after"},
+
+		{"chair above 100%", func(d *Definition) { d.Variations.ChairAbovePercent = 101 }, "variations.chair_above_percent"},
+		{"chair below 0%", func(d *Definition) { d.Variations.ChairAbovePercent = -1 }, "variations.chair_above_percent"},
+		{"delivery ends before the close", func(d *Definition) { d.DeliveryEndsAt = d.ClosesAt.Add(-time.Hour) }, "delivery_ends_at"},
+		{"delivery ends at the close", func(d *Definition) { d.DeliveryEndsAt = d.ClosesAt }, "delivery_ends_at"},
+		{"delivery unbounded", func(d *Definition) { d.DeliveryEndsAt = time.Time{} }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := seedAfterAward()
+			tt.edit(&d)
+			got := fields(d.Validate())
+			if tt.field == "" && len(got) > 0 || tt.field != "" && !slices.Contains(got, tt.field) {
+				t.Errorf("errors %v, want %q", got, tt.field)
+			}
+		})
+	}
+}
+
+// A return form is checked as a form, but not asked the questions every
+// application form must: a return is not an application.
+func TestReturnFormsNeedNoApplicationQuestions(t *testing.T) {
+	d := seedAfterAward()
+	if _, ok := d.Reporting.Periodic.Form.Question("lead_contact"); ok {
+		t.Fatal("the seed's return asks for a lead contact; pick a form that does not")
+	}
+	d.Reporting.Periodic.Form.Sections[0].Questions[0].Label = ""
+	got := fields(d.Validate())
+	if !slices.Equal(got, []string{"reporting.periodic.form.sections[0].questions[0].label"}) {
+		t.Errorf("errors %v, want the missing label alone", got)
+	}
+}
+
+func TestTermsCheck(t *testing.T) {
+	terms := *seedAfterAward().Terms
+	if err := terms.Check(); err != nil {
+		t.Fatal(err)
+	}
+	terms.Title = ""
+	terms.Sections = append(slices.Clone(terms.Sections), TermsSection{Heading: "Extra"})
+	if got := fields(terms.Check()); !slices.Equal(got, []string{"title", "sections[9].text"}) {
+		t.Errorf("errors %v", got)
+	}
+}
+
+func TestSeedAwardTerms(t *testing.T) {
+	d := seedAfterAward()
+	if d.Terms.Title != "Prevention Innovation Fund grant agreement" || len(d.Terms.Sections) < 7 || len(d.Terms.Sections) > 9 {
+		t.Errorf("terms %q with %d sections", d.Terms.Title, len(d.Terms.Sections))
+	}
+	if got := d.Defaults(); !reflect.DeepEqual(got.Terms, d.Terms) || !reflect.DeepEqual(got.Reporting, d.Reporting) || got.Variations != d.Variations {
+		t.Error("the seed's terms, reporting and variations should not depend on defaults")
+	}
+	var ids []string
+	for _, r := range d.Reporting.Schedule(devToday, devToday.AddDate(1, 0, 0), time.UTC) {
+		ids = append(ids, r.ID)
+	}
+	if !slices.Equal(ids, []string{"r1", "r2", "r3", "r4", "final"}) {
+		t.Errorf("schedule %v", ids)
+	}
+	if years := d.DeliveryEndsAt.Sub(d.ClosesAt).Hours() / 24 / 365; years < 1.9 || years > 2.1 {
+		t.Errorf("delivery ends %.1f years after the close", years)
+	}
+}
+
+// seedAfterAward is the seeded fund as dev offers it: on its grant terms,
+// with quarterly returns.
+func seedAfterAward() Definition {
+	d := SeedDefinition(devToday)
+	d.Terms, d.Reporting = SeedTerms(), SeedReporting()
+	return d
 }

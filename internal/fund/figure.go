@@ -47,9 +47,19 @@ type MeasureRoute struct {
 // Required lists the (measure, route) pairs milestone must report for an
 // award deployed on routes, in the fund's measure order.
 func (d Definition) Required(milestone string, routes []string) []MeasureRoute {
+	return d.required(routes, func(m Measure) bool { return m.ReportedAt(milestone) })
+}
+
+// ReturnRequired lists the (measure, route) pairs a return asking measures
+// must report for an award deployed on routes, in the fund's measure order.
+func (d Definition) ReturnRequired(measures, routes []string) []MeasureRoute {
+	return d.required(routes, func(m Measure) bool { return slices.Contains(measures, m.ID) })
+}
+
+func (d Definition) required(routes []string, asked func(Measure) bool) []MeasureRoute {
 	var out []MeasureRoute
 	for _, m := range d.Measures {
-		if !m.ReportedAt(milestone) {
+		if !asked(m) {
 			continue
 		}
 		for _, r := range routes {
@@ -67,6 +77,22 @@ func (d Definition) Required(milestone string, routes []string) []MeasureRoute {
 // range, a follow-up over more people than the baseline, and every measure
 // the milestone requires that is missing (outcomes.<measure>.<route>).
 func (d Definition) ValidateFigures(v *fundflow.Invalid, field, milestone string, routes []string, figs []Figure) {
+	d.validateFigures(v, field, routes, figs, d.Required(milestone, routes),
+		"is not reported at milestone "+milestone, "is required at this milestone")
+}
+
+// ValidateReturnFigures checks a monitoring return's outcome figures as
+// ValidateFigures checks a milestone's, against the measures the return's
+// template asks rather than those reported at a milestone.
+func (d Definition) ValidateReturnFigures(v *fundflow.Invalid, field string, measures []string, routes []string, figs []Figure) {
+	d.validateFigures(v, field, routes, figs, d.ReturnRequired(measures, routes),
+		"is not asked for in this return", "is required in this return")
+}
+
+// validateFigures checks figures against the pairs a report requires:
+// notAsked is the problem with a figure for a sound pair outside them, and
+// missing starts the one with each of them left out.
+func (d Definition) validateFigures(v *fundflow.Invalid, field string, routes []string, figs []Figure, required []MeasureRoute, notAsked, missing string) {
 	unique(v, field, "", len(figs), func(i int) string { return figs[i].Measure + "/" + figs[i].Route })
 	for i, f := range figs {
 		p := path(field, i)
@@ -74,16 +100,17 @@ func (d Definition) ValidateFigures(v *fundflow.Invalid, field, milestone string
 		if !d.pair(v, p, m, ok, f.Route, routes) {
 			continue
 		}
-		if !m.ReportedAt(milestone) {
-			v.Add(p+".measure", "is not reported at milestone %s", milestone)
+		// A sound pair is outside required only when its measure is not asked.
+		if !slices.Contains(required, MeasureRoute{Measure: m.ID, Route: f.Route}) {
+			v.Add(p+".measure", "%s", notAsked)
 			continue
 		}
 		m.validateFigure(v, p, f)
 	}
-	for _, r := range d.Required(milestone, routes) {
+	for _, r := range required {
 		if !slices.ContainsFunc(figs, func(f Figure) bool { return f.Measure == r.Measure && f.Route == r.Route }) {
 			m, _ := d.Measure(r.Measure)
-			v.Add(field+"."+r.Measure+"."+r.Route, "is required at this milestone: %s on route %s", m.Title, r.Route)
+			v.Add(field+"."+r.Measure+"."+r.Route, "%s: %s on route %s", missing, m.Title, r.Route)
 		}
 	}
 }

@@ -149,10 +149,14 @@ func (l *Ledger) CheckRecent() error {
 	return errors.Join(errs...)
 }
 
-// possible is whether an account's figures could be right.
+// possible is whether an account's figures could be right: none negative,
+// a reservation held with neither a commitment nor a variation, a
+// variation named exactly when it holds credit, and the whole within the
+// maximum award.
 func (l *Ledger) possible(a Account) bool {
-	return a.ReservedPence >= 0 && a.CommittedPence >= 0 && a.DrawnPence >= 0 &&
-		!(a.ReservedPence > 0 && a.CommittedPence > 0) &&
+	return a.ReservedPence >= 0 && a.CommittedPence >= 0 && a.DrawnPence >= 0 && a.VariationPence >= 0 &&
+		!(a.ReservedPence > 0 && a.CommittedPence+a.VariationPence > 0) &&
+		(a.VariationPence > 0) == (a.Variation != "") &&
 		a.holds()+a.DrawnPence <= l.Limits.MaxAwardPence
 }
 

@@ -50,19 +50,25 @@ type Limits struct {
 type Balances struct {
 	TotalPence     int64 `json:"total_pence"`
 	AvailablePence int64 `json:"available_pence"`
-	ReservedPence  int64 `json:"reserved_pence"`
+	ReservedPence  int64 `json:"reserved_pence"`  // for offers, and for increases awaiting a decision
 	CommittedPence int64 `json:"committed_pence"` // committed and not yet drawn
 	DrawnPence     int64 `json:"drawn_pence"`
 }
 
 // Account is one application's share of the fund. An application holds
 // either a reservation or a commitment, never both: commit moves the whole
-// reservation.
+// reservation. Beside a commitment it may hold a variation reservation, for
+// one change request at a time.
 type Account struct {
 	ApplicationID  string `json:"application_id"`
 	ReservedPence  int64  `json:"reserved_pence"`
 	CommittedPence int64  `json:"committed_pence"` // not yet drawn
 	DrawnPence     int64  `json:"drawn_pence"`
+	// VariationPence is credit reserved for the open change request
+	// Variation, which would increase the award; it is the fund's promise
+	// that approving the change will not find the credit gone.
+	VariationPence int64  `json:"variation_pence,omitempty"`
+	Variation      string `json:"variation,omitempty"`
 	// ReservedSeq is the reserve entry behind the credit held now, 0 when
 	// nothing is held; it tells a stale promotion from a newer reservation.
 	ReservedSeq int64 `json:"reserved_seq,omitempty"`
@@ -70,7 +76,7 @@ type Account struct {
 	Milestones []string `json:"milestones,omitempty"`
 }
 
-func (a Account) holds() int64 { return a.ReservedPence + a.CommittedPence }
+func (a Account) holds() int64 { return a.ReservedPence + a.CommittedPence + a.VariationPence }
 
 // EntryKind is what a statement entry did.
 type EntryKind string
@@ -80,6 +86,13 @@ const (
 	KindCommit   EntryKind = "commit"
 	KindRelease  EntryKind = "release"
 	KindDrawdown EntryKind = "drawdown"
+	// Variations of an accepted award: credit reserved for an increase,
+	// then committed or released when the change is decided, and
+	// committed credit handed back by a decrease.
+	KindVariationReserve EntryKind = "variation_reserve"
+	KindVariationCommit  EntryKind = "variation_commit"
+	KindVariationRelease EntryKind = "variation_release"
+	KindReduce           EntryKind = "reduce"
 )
 
 // Entry is one line of the statement.
@@ -89,6 +102,7 @@ type Entry struct {
 	Kind          EntryKind      `json:"kind"`
 	ApplicationID string         `json:"application_id"`
 	MilestoneID   string         `json:"milestone_id,omitempty"`
+	Variation     string         `json:"variation,omitempty"` // the change request's id
 	AmountPence   int64          `json:"amount_pence"`
 	Actor         fundflow.Actor `json:"actor"`
 	Reason        string         `json:"reason,omitempty"`
@@ -366,18 +380,186 @@ func (l *Ledger) planDrawdown(key, app, milestone string, amount int64) (plan, e
 	return plan{entry: want}, nil
 }
 
+// CheckReserveVariation reports whether ReserveVariation would succeed,
+// changing nothing.
+func (l *Ledger) CheckReserveVariation(key, app, change string, amount int64) error {
+	_, err := l.planReserveVariation(key, app, change, amount)
+	return err
+}
+
+// ReserveVariation earmarks credit for change request change, which would
+// increase an accepted award by amount, until the change is decided. It
+// refuses invalid_state when the application has no commitment or already
+// holds credit for a change, validation_failed for an amount that is not
+// positive or would take the award above the maximum, and
+// insufficient_credit when too little is available.
+func (l *Ledger) ReserveVariation(key, app, change string, amount int64, actor fundflow.Actor, at time.Time) (Entry, error) {
+	p, err := l.planReserveVariation(key, app, change, amount)
+	if err != nil {
+		return Entry{}, err
+	}
+	return l.record(p, actor, at), nil
+}
+
+func (l *Ledger) planReserveVariation(key, app, change string, amount int64) (plan, error) {
+	want := Entry{Kind: KindVariationReserve, ApplicationID: app, Variation: change, AmountPence: amount}
+	if p, found, err := l.prior(key, want); found {
+		return p, err
+	}
+	var v fundflow.Invalid
+	validKey(&v, key)
+	required(&v, "application_id", app)
+	required(&v, "change_id", change)
+	if amount <= 0 {
+		v.Add("amount_pence", "must be more than 0")
+	}
+	if err := v.Err("the variation is invalid"); err != nil {
+		return plan{}, err
+	}
+	a, _ := l.Account(app)
+	// Subtracting from the maximum cannot overflow; adding to the award could.
+	headroom := l.Limits.MaxAwardPence - a.holds() - a.DrawnPence
+	switch {
+	case a.CommittedPence == 0:
+		return plan{}, fundflow.Errorf(fundflow.EINVALIDSTATE, "application %s has no accepted award to increase", app)
+	case a.VariationPence > 0:
+		return plan{}, fundflow.Errorf(fundflow.EINVALIDSTATE,
+			"application %s already holds %d pence for change %s; decide it first", app, a.VariationPence, a.Variation)
+	case amount > headroom:
+		v.Add("amount_pence", "must be at most %d pence: the award may not exceed the maximum award of %d pence", headroom, l.Limits.MaxAwardPence)
+		return plan{}, v.Err("the variation is invalid")
+	case amount > l.Balances.AvailablePence:
+		return plan{}, fundflow.Errorf(fundflow.EINSUFFICIENTCREDIT,
+			"%d pence requested but only %d pence is available", amount, l.Balances.AvailablePence)
+	}
+	want.Key = key
+	return plan{entry: want}, nil
+}
+
+// CheckCommitVariation reports whether CommitVariation would succeed,
+// changing nothing.
+func (l *Ledger) CheckCommitVariation(key, app, change string) error {
+	_, err := l.planCommitVariation(key, app, change)
+	return err
+}
+
+// CommitVariation adds the whole of the credit reserved for change to the
+// application's commitment, when the increase is approved. Without such a
+// reservation it refuses invalid_state.
+func (l *Ledger) CommitVariation(key, app, change string, actor fundflow.Actor, at time.Time) (Entry, error) {
+	p, err := l.planCommitVariation(key, app, change)
+	if err != nil {
+		return Entry{}, err
+	}
+	return l.record(p, actor, at), nil
+}
+
+func (l *Ledger) planCommitVariation(key, app, change string) (plan, error) {
+	return l.planVariationEnd(key, Entry{Kind: KindVariationCommit, ApplicationID: app, Variation: change}, "the commitment is invalid")
+}
+
+// CheckReleaseVariation reports whether ReleaseVariation would succeed,
+// changing nothing.
+func (l *Ledger) CheckReleaseVariation(key, app, change, reason string) error {
+	_, err := l.planReleaseVariation(key, app, change, reason)
+	return err
+}
+
+// ReleaseVariation hands back the credit reserved for change, when the
+// increase is refused or withdrawn. Without such a reservation it refuses
+// invalid_state.
+func (l *Ledger) ReleaseVariation(key, app, change, reason string, actor fundflow.Actor, at time.Time) (Entry, error) {
+	p, err := l.planReleaseVariation(key, app, change, reason)
+	if err != nil {
+		return Entry{}, err
+	}
+	return l.record(p, actor, at), nil
+}
+
+func (l *Ledger) planReleaseVariation(key, app, change, reason string) (plan, error) {
+	return l.planVariationEnd(key, Entry{Kind: KindVariationRelease, ApplicationID: app, Variation: change, Reason: reason}, "the release is invalid")
+}
+
+// planVariationEnd plans want, which commits or releases the whole of the
+// credit reserved for its change.
+func (l *Ledger) planVariationEnd(key string, want Entry, invalid string) (plan, error) {
+	if p, found, err := l.prior(key, want); found {
+		return p, err
+	}
+	var v fundflow.Invalid
+	validKey(&v, key)
+	required(&v, "application_id", want.ApplicationID)
+	required(&v, "change_id", want.Variation)
+	if want.Kind == KindVariationRelease {
+		v.Text("reason", want.Reason, maxReasonLen, true)
+	}
+	if err := v.Err(invalid); err != nil {
+		return plan{}, err
+	}
+	a, _ := l.Account(want.ApplicationID)
+	if a.VariationPence == 0 || a.Variation != want.Variation {
+		return plan{}, fundflow.Errorf(fundflow.EINVALIDSTATE,
+			"application %s holds no credit reserved for change %s", want.ApplicationID, want.Variation)
+	}
+	want.AmountPence, want.Key = a.VariationPence, key
+	return plan{entry: want}, nil
+}
+
+// CheckReduce reports whether Reduce would succeed, changing nothing.
+func (l *Ledger) CheckReduce(key, app, change string, amount int64, reason string) error {
+	_, err := l.planReduce(key, app, change, amount, reason)
+	return err
+}
+
+// Reduce hands back amount of an award's committed, undrawn credit, when
+// change request change decreases it. It refuses invalid_state when the
+// amount is above what is committed and undrawn. Like Release it does not
+// promote from the waitlist.
+func (l *Ledger) Reduce(key, app, change string, amount int64, reason string, actor fundflow.Actor, at time.Time) (Entry, error) {
+	p, err := l.planReduce(key, app, change, amount, reason)
+	if err != nil {
+		return Entry{}, err
+	}
+	return l.record(p, actor, at), nil
+}
+
+func (l *Ledger) planReduce(key, app, change string, amount int64, reason string) (plan, error) {
+	want := Entry{Kind: KindReduce, ApplicationID: app, Variation: change, AmountPence: amount, Reason: reason}
+	if p, found, err := l.prior(key, want); found {
+		return p, err
+	}
+	var v fundflow.Invalid
+	validKey(&v, key)
+	required(&v, "application_id", app)
+	required(&v, "change_id", change)
+	v.Text("reason", reason, maxReasonLen, true)
+	if amount <= 0 {
+		v.Add("amount_pence", "must be more than 0")
+	}
+	if err := v.Err("the reduction is invalid"); err != nil {
+		return plan{}, err
+	}
+	if a, _ := l.Account(app); amount > a.CommittedPence {
+		return plan{}, fundflow.Errorf(fundflow.EINVALIDSTATE,
+			"%d pence is more than the %d pence committed and undrawn for application %s", amount, a.CommittedPence, app)
+	}
+	want.Key = key
+	return plan{entry: want}, nil
+}
+
 // prior looks for an earlier operation with this key. found is true when
 // there was one: then either p replays it, or err refuses the key because
 // it was used for something else. want holds the arguments that identify
-// the operation; amounts the ledger computes itself (commit, release) are
-// left zero.
+// the operation; amounts the ledger computes itself (the commits and
+// releases) are left zero.
 func (l *Ledger) prior(key string, want Entry) (p plan, found bool, err error) {
 	e, ok := l.EntryByKey(key)
 	if !ok {
 		return plan{}, false, nil
 	}
-	got := Entry{Kind: e.Kind, ApplicationID: e.ApplicationID, MilestoneID: e.MilestoneID, Reason: e.Reason}
-	if e.Kind == KindReserve || e.Kind == KindDrawdown {
+	got := Entry{Kind: e.Kind, ApplicationID: e.ApplicationID, MilestoneID: e.MilestoneID, Variation: e.Variation, Reason: e.Reason}
+	switch e.Kind {
+	case KindReserve, KindDrawdown, KindVariationReserve, KindReduce:
 		got.AmountPence = e.AmountPence
 	}
 	if got != want {
@@ -425,21 +607,46 @@ func (l *Ledger) move(e Entry) {
 		a.ReservedPence -= x
 		a.CommittedPence += x
 	case KindRelease:
-		// Reservation and commitment are never held together, so this
-		// split is exact; a corrupt entry shows up as a negative figure.
-		fromReserved := min(x, a.ReservedPence)
-		b.ReservedPence -= fromReserved
-		b.CommittedPence -= x - fromReserved
+		// A release takes everything held, and a reservation is never held
+		// with a commitment or a variation, so this split is exact; a
+		// corrupt entry shows up as a negative or unnamed figure.
+		fromVariation := min(x, a.VariationPence)
+		fromReserved := min(x-fromVariation, a.ReservedPence)
+		fromCommitted := x - fromVariation - fromReserved
+		b.ReservedPence -= fromVariation + fromReserved
+		b.CommittedPence -= fromCommitted
 		b.AvailablePence += x
+		a.VariationPence -= fromVariation
 		a.ReservedPence -= fromReserved
-		a.CommittedPence -= x - fromReserved
+		a.CommittedPence -= fromCommitted
 		a.ReservedSeq = 0
+		a.Variation = ""
 	case KindDrawdown:
 		b.CommittedPence -= x
 		b.DrawnPence += x
 		a.CommittedPence -= x
 		a.DrawnPence += x
 		a.Milestones = append(a.Milestones, e.MilestoneID)
+	case KindVariationReserve:
+		b.AvailablePence -= x
+		b.ReservedPence += x
+		a.VariationPence += x
+		a.Variation = e.Variation
+	case KindVariationCommit:
+		b.ReservedPence -= x
+		b.CommittedPence += x
+		a.VariationPence -= x
+		a.CommittedPence += x
+		a.Variation = ""
+	case KindVariationRelease:
+		b.ReservedPence -= x
+		b.AvailablePence += x
+		a.VariationPence -= x
+		a.Variation = ""
+	case KindReduce:
+		b.CommittedPence -= x
+		b.AvailablePence += x
+		a.CommittedPence -= x
 	}
 }
 
@@ -495,12 +702,10 @@ func (l *Ledger) CheckInvariants() error {
 		if i > 0 && l.Accounts[i-1].ApplicationID >= a.ApplicationID {
 			fail("accounts out of order at %s", a.ApplicationID)
 		}
-		if a.ReservedPence < 0 || a.CommittedPence < 0 || a.DrawnPence < 0 ||
-			a.ReservedPence > 0 && a.CommittedPence > 0 ||
-			a.holds()+a.DrawnPence > l.Limits.MaxAwardPence {
+		if !l.possible(a) {
 			fail("impossible account %+v", a)
 		}
-		sum.ReservedPence += a.ReservedPence
+		sum.ReservedPence += a.ReservedPence + a.VariationPence
 		sum.CommittedPence += a.CommittedPence
 		sum.DrawnPence += a.DrawnPence
 	}
@@ -546,6 +751,7 @@ func (l *Ledger) CheckInvariants() error {
 func sameAccount(a, b Account) bool {
 	return a.ApplicationID == b.ApplicationID && a.ReservedPence == b.ReservedPence &&
 		a.CommittedPence == b.CommittedPence && a.DrawnPence == b.DrawnPence &&
+		a.VariationPence == b.VariationPence && a.Variation == b.Variation &&
 		a.ReservedSeq == b.ReservedSeq && slices.Equal(a.Milestones, b.Milestones)
 }
 

@@ -25,8 +25,42 @@ func TestLedgerProperties(t *testing.T) {
 		})
 		apps := rapid.SampledFrom([]string{"a", "b", "c", "d", "e", "f"})
 		milestones := rapid.SampledFrom([]string{"m1", "m2", "m3"})
+		changes := rapid.SampledFrom([]string{"ch1", "ch2"})
 		amount := rapid.Int64Range(-1, maxAward+1)
+		// variation is positive: amount draws mostly small numbers, and a
+		// change of nothing, refused at once, leads nowhere.
+		variation := rapid.Int64Range(1, maxAward+1)
+		// holder is usually an application whose account is as the
+		// operation needs, so that each operation meets one often enough
+		// for the next to follow: commit after reserve, an increase after
+		// commit.
+		holder := func(t *rapid.T, fits func(Account) bool) string {
+			var ok []string
+			for _, a := range l.Accounts {
+				if fits(a) {
+					ok = append(ok, a.ApplicationID)
+				}
+			}
+			if len(ok) > 0 && rapid.Bool().Draw(t, "fits") {
+				return rapid.SampledFrom(ok).Draw(t, "holder")
+			}
+			return apps.Draw(t, "app")
+		}
+		reserved := func(a Account) bool { return a.ReservedPence > 0 }
+		committed := func(a Account) bool { return a.CommittedPence > 0 }
+		holding := func(a Account) bool { return a.holds() > 0 }
+		varied := func(a Account) bool { return a.VariationPence > 0 }
 		now := t0
+		// Some awards are accepted before the operations start, so that
+		// changes to an award have one to change from the first step.
+		for _, app := range []string{"a", "b"}[:rapid.IntRange(0, 2).Draw(t, "accepted")] {
+			amt := rapid.Int64Range(1, maxAward).Draw(t, "accepted_amount")
+			if _, err := l.Reserve("accepted-reserve-"+app, app, amt, chair, now); err == nil {
+				if _, err := l.Commit("accepted-commit-"+app, app, chair, now); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		var keys []string
 		// key is usually fresh, sometimes a retry of an earlier one.
 		key := func() string {
@@ -75,7 +109,7 @@ func TestLedgerProperties(t *testing.T) {
 				})
 			},
 			"commit": func(t *rapid.T) {
-				k, app, b, n := key(), apps.Draw(t, "app"), l.Balances, len(l.Entries)
+				k, app, b, n := key(), holder(t, reserved), l.Balances, len(l.Entries)
 				check := l.CheckCommit(k, app)
 				e, err := l.Commit(k, app, chair, now)
 				agree(t, check, e, err, b, n, func(e Entry) Balances {
@@ -85,25 +119,69 @@ func TestLedgerProperties(t *testing.T) {
 				})
 			},
 			"release": func(t *rapid.T) {
-				k, app, b, n := key(), apps.Draw(t, "app"), l.Balances, len(l.Entries)
+				k, app, b, n := key(), holder(t, holding), l.Balances, len(l.Entries)
 				acct, _ := l.Account(app)
 				check := l.CheckRelease(k, app, "withdrawn")
 				e, err := l.Release(k, app, "withdrawn", chair, now)
 				agree(t, check, e, err, b, n, func(e Entry) Balances {
-					b.ReservedPence -= acct.ReservedPence
+					b.ReservedPence -= acct.ReservedPence + acct.VariationPence
 					b.CommittedPence -= acct.CommittedPence
-					b.AvailablePence += acct.ReservedPence + acct.CommittedPence
+					b.AvailablePence += acct.ReservedPence + acct.CommittedPence + acct.VariationPence
 					return b
 				})
 			},
 			"drawdown": func(t *rapid.T) {
-				k, app, m, amt := key(), apps.Draw(t, "app"), milestones.Draw(t, "milestone"), amount.Draw(t, "amount")
+				k, app, m, amt := key(), holder(t, committed), milestones.Draw(t, "milestone"), amount.Draw(t, "amount")
 				b, n := l.Balances, len(l.Entries)
 				check := l.CheckDrawdown(k, app, m, amt)
 				e, err := l.Drawdown(k, app, m, amt, chair, now)
 				agree(t, check, e, err, b, n, func(e Entry) Balances {
 					b.CommittedPence -= amt
 					b.DrawnPence += amt
+					return b
+				})
+			},
+			"reserve_variation": func(t *rapid.T) {
+				k, app, ch, amt := key(), holder(t, committed), changes.Draw(t, "change"), variation.Draw(t, "amount")
+				b, n := l.Balances, len(l.Entries)
+				check := l.CheckReserveVariation(k, app, ch, amt)
+				e, err := l.ReserveVariation(k, app, ch, amt, chair, now)
+				agree(t, check, e, err, b, n, func(e Entry) Balances {
+					b.AvailablePence -= amt
+					b.ReservedPence += amt
+					return b
+				})
+			},
+			"commit_variation": func(t *rapid.T) {
+				k, app, ch, b, n := key(), holder(t, varied), changes.Draw(t, "change"), l.Balances, len(l.Entries)
+				acct, _ := l.Account(app)
+				check := l.CheckCommitVariation(k, app, ch)
+				e, err := l.CommitVariation(k, app, ch, chair, now)
+				agree(t, check, e, err, b, n, func(e Entry) Balances {
+					b.ReservedPence -= acct.VariationPence
+					b.CommittedPence += acct.VariationPence
+					return b
+				})
+			},
+			"release_variation": func(t *rapid.T) {
+				k, app, ch, b, n := key(), holder(t, varied), changes.Draw(t, "change"), l.Balances, len(l.Entries)
+				acct, _ := l.Account(app)
+				check := l.CheckReleaseVariation(k, app, ch, "refused")
+				e, err := l.ReleaseVariation(k, app, ch, "refused", chair, now)
+				agree(t, check, e, err, b, n, func(e Entry) Balances {
+					b.ReservedPence -= acct.VariationPence
+					b.AvailablePence += acct.VariationPence
+					return b
+				})
+			},
+			"reduce": func(t *rapid.T) {
+				k, app, ch, amt := key(), holder(t, committed), changes.Draw(t, "change"), variation.Draw(t, "amount")
+				b, n := l.Balances, len(l.Entries)
+				check := l.CheckReduce(k, app, ch, amt, "smaller")
+				e, err := l.Reduce(k, app, ch, amt, "smaller", chair, now)
+				agree(t, check, e, err, b, n, func(e Entry) Balances {
+					b.CommittedPence -= amt
+					b.AvailablePence += amt
 					return b
 				})
 			},

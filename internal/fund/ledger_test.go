@@ -1,6 +1,7 @@
 package fund
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -112,6 +113,28 @@ func TestLedgerRefusals(t *testing.T) {
 		{"drawdown nothing", drawdown("k", "b", "m2", 0), fundflow.EVALIDATION},
 		{"drawdown without milestone", drawdown("k", "b", "", 10), fundflow.EVALIDATION},
 		{"reuse a drawdown key for another milestone", drawdown("d-b", "b", "m2", 100), fundflow.EIDEMPOTENCYREUSED},
+		{"increase a reservation", reserveVariation("k", "a", "ch", 10), fundflow.EINVALIDSTATE},
+		{"increase nothing held", reserveVariation("k", "c", "ch", 10), fundflow.EINVALIDSTATE},
+		{"increase by nothing", reserveVariation("k", "b", "ch", 0), fundflow.EVALIDATION},
+		{"increase without a change", reserveVariation("k", "b", "", 10), fundflow.EVALIDATION},
+		{"increase above the max award with the drawn", reserveVariation("k", "b", "ch", 101), fundflow.EVALIDATION},
+		{"increase twice at once", then(reserveVariation("v", "b", "ch1", 10), reserveVariation("k", "b", "ch2", 10)), fundflow.EINVALIDSTATE},
+		{"reuse a variation key for another change", then(reserveVariation("v", "b", "ch1", 10), reserveVariation("v", "b", "ch2", 10)), fundflow.EIDEMPOTENCYREUSED},
+		{"reuse a variation key for another amount", then(reserveVariation("v", "b", "ch1", 10), reserveVariation("v", "b", "ch1", 11)), fundflow.EIDEMPOTENCYREUSED},
+		{"commit an increase never reserved", commitVariation("k", "b", "ch"), fundflow.EINVALIDSTATE},
+		{"commit another change's increase", then(reserveVariation("v", "b", "ch1", 10), commitVariation("k", "b", "ch2")), fundflow.EINVALIDSTATE},
+		{"reuse a variation key to commit", then(reserveVariation("v", "b", "ch1", 10), commitVariation("v", "b", "ch1")), fundflow.EIDEMPOTENCYREUSED},
+		{"release an increase never reserved", releaseVariation("k", "b", "ch", "refused"), fundflow.EINVALIDSTATE},
+		{"release an increase without reason", then(reserveVariation("v", "b", "ch1", 10), releaseVariation("k", "b", "ch1", "")), fundflow.EVALIDATION},
+		{"reuse a variation key to release", then(reserveVariation("v", "b", "ch1", 10), releaseVariation("v", "b", "ch1", "refused")), fundflow.EIDEMPOTENCYREUSED},
+		{"reduce more than committed", reduce("k", "b", "ch", 201, "smaller"), fundflow.EINVALIDSTATE},
+		{"reduce a reservation", reduce("k", "a", "ch", 10, "smaller"), fundflow.EINVALIDSTATE},
+		{"reduce by nothing", reduce("k", "b", "ch", 0, "smaller"), fundflow.EVALIDATION},
+		{"reduce without reason", reduce("k", "b", "ch", 10, ""), fundflow.EVALIDATION},
+		{"reduce without a change", reduce("k", "b", "", 10, "smaller"), fundflow.EVALIDATION},
+		{"reuse a reduce key for another amount", then(reduce("v", "b", "ch", 10, "smaller"), reduce("v", "b", "ch", 11, "smaller")), fundflow.EIDEMPOTENCYREUSED},
+		{"reuse a reduce key for another change", then(reduce("v", "b", "ch1", 10, "smaller"), reduce("v", "b", "ch2", 10, "smaller")), fundflow.EIDEMPOTENCYREUSED},
+		{"reuse a reduce key with another reason", then(reduce("v", "b", "ch", 10, "smaller"), reduce("v", "b", "ch", 10, "later")), fundflow.EIDEMPOTENCYREUSED},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +194,113 @@ func TestLedgerIdempotentRetries(t *testing.T) {
 	if _, err := l.Reserve("k1", "a", 400, chair, later); err != nil {
 		t.Errorf("late reserve retry: %v", err)
 	}
+}
+
+func TestLedgerVariationsOfAnAward(t *testing.T) {
+	l := small()
+	entry := must[Entry](t)
+	entry(l.Reserve("k1", "a", 300, chair, t0))
+	entry(l.Commit("k2", "a", chair, t0))
+	up := entry(l.ReserveVariation("k3", "a", "ch1", 100, chair, t0))
+	if up.Variation != "ch1" || up.AmountPence != 100 {
+		t.Errorf("variation entry %+v", up)
+	}
+	want := Balances{TotalPence: 1000, AvailablePence: 600, ReservedPence: 100, CommittedPence: 300}
+	if a, _ := l.Account("a"); l.Balances != want || a.VariationPence != 100 || a.Variation != "ch1" || a.CommittedPence != 300 {
+		t.Errorf("after reserving the increase: balances %+v, account %+v", l.Balances, a)
+	}
+	if l.Reported(StatusClosed) != StatusMonitoring {
+		t.Error("an increase awaiting a decision is no offer awaiting acceptance")
+	}
+	if c := entry(l.CommitVariation("k4", "a", "ch1", chair, t0)); c.AmountPence != 100 {
+		t.Errorf("committed %d, want the reserved 100", c.AmountPence)
+	}
+	entry(l.Reduce("k5", "a", "ch2", 150, "smaller cohort", chair, t0))
+	want = Balances{TotalPence: 1000, AvailablePence: 750, CommittedPence: 250}
+	if a, _ := l.Account("a"); l.Balances != want || a.VariationPence != 0 || a.Variation != "" || a.CommittedPence != 250 {
+		t.Errorf("after the increase and the decrease: balances %+v, account %+v", l.Balances, a)
+	}
+	entry(l.ReserveVariation("k6", "a", "ch3", 150, chair, t0))
+	entry(l.ReleaseVariation("k7", "a", "ch3", "refused", chair, t0))
+	entry(l.ReserveVariation("k8", "a", "ch4", 50, chair, t0))
+	checked(t, l)
+	// Ending the award hands back the open increase with the commitment.
+	if rel := entry(l.Release("k9", "a", "terminated", chair, t0)); rel.AmountPence != 300 {
+		t.Errorf("released %d, want the committed 250 and the increase's 50", rel.AmountPence)
+	}
+	checked(t, l)
+	if a, _ := l.Account("a"); l.Balances != (Balances{TotalPence: 1000, AvailablePence: 1000}) || a.holds() != 0 || a.Variation != "" {
+		t.Errorf("after release: balances %+v, account %+v", l.Balances, a)
+	}
+	if l.Awards() != 0 {
+		t.Error("an award released before drawing anything keeps no slot")
+	}
+	var kinds []EntryKind
+	for _, e := range l.Entries {
+		kinds = append(kinds, e.Kind)
+	}
+	if !slices.Equal(kinds, []EntryKind{KindReserve, KindCommit, KindVariationReserve, KindVariationCommit, KindReduce,
+		KindVariationReserve, KindVariationRelease, KindVariationReserve, KindRelease}) {
+		t.Errorf("statement %v", kinds)
+	}
+}
+
+func TestLedgerIncreaseNeedsCredit(t *testing.T) {
+	l := small()
+	entry := must[Entry](t)
+	for _, app := range []string{"a", "b"} {
+		entry(l.Reserve("r-"+app, app, 300, chair, t0))
+		entry(l.Commit("c-"+app, app, chair, t0))
+	}
+	entry(l.Reserve("r-c", "c", 350, chair, t0))
+	entry(l.ReserveVariation("v-a", "a", "ch-a", 40, chair, t0))
+	_, err := l.ReserveVariation("v-b", "b", "ch-b", 40, chair, t0)
+	var e *fundflow.Error
+	if !errors.As(err, &e) || e.Code != fundflow.EINSUFFICIENTCREDIT || e.Message != "40 pence requested but only 10 pence is available" {
+		t.Errorf("second increase: %v", err)
+	}
+	checked(t, l)
+}
+
+func TestLedgerVariationRetries(t *testing.T) {
+	l := small()
+	entry := must[Entry](t)
+	entry(l.Reserve("r", "a", 300, chair, t0))
+	entry(l.Commit("c", "a", chair, t0))
+	later := t0.Add(time.Hour)
+	other := fundflow.Actor{ID: "u2", Role: fundflow.RoleAdmin}
+	steps := []struct {
+		name string
+		do   func(at time.Time, by fundflow.Actor) (Entry, error)
+	}{
+		{"reserve", func(at time.Time, by fundflow.Actor) (Entry, error) {
+			return l.ReserveVariation("k1", "a", "ch1", 50, by, at)
+		}},
+		{"commit", func(at time.Time, by fundflow.Actor) (Entry, error) {
+			return l.CommitVariation("k2", "a", "ch1", by, at)
+		}},
+		{"reduce", func(at time.Time, by fundflow.Actor) (Entry, error) {
+			return l.Reduce("k3", "a", "ch2", 20, "smaller", by, at)
+		}},
+		{"reserve again", func(at time.Time, by fundflow.Actor) (Entry, error) {
+			return l.ReserveVariation("k4", "a", "ch3", 10, by, at)
+		}},
+		{"release", func(at time.Time, by fundflow.Actor) (Entry, error) {
+			return l.ReleaseVariation("k5", "a", "ch3", "withdrawn", by, at)
+		}},
+	}
+	for _, s := range steps {
+		first, err := s.do(t0, chair)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		balances, n := l.Balances, len(l.Entries)
+		again, err := s.do(later, other)
+		if err != nil || again != first || l.Balances != balances || len(l.Entries) != n {
+			t.Errorf("%s retry: %+v, %v; want the original %+v and no change", s.name, again, err, first)
+		}
+	}
+	checked(t, l)
 }
 
 func TestWaitlistOrderAndPromotion(t *testing.T) {
@@ -352,6 +482,37 @@ func TestCheckInvariantsCatchesCorruption(t *testing.T) {
 	}
 }
 
+// TestCheckInvariantsCatchesVariationCorruption starts from an award of
+// 300p with an increase of 50p open.
+func TestCheckInvariantsCatchesVariationCorruption(t *testing.T) {
+	corruptions := map[string]func(l *Ledger){
+		"unnamed":             func(l *Ledger) { l.Accounts[0].Variation = "" },
+		"named without money": func(l *Ledger) { l.Accounts[0].VariationPence = 0; l.Balances.ReservedPence = 0 },
+		"left off balances":   func(l *Ledger) { l.Balances.ReservedPence = 0; l.Balances.AvailablePence += 50 },
+		"above the maximum":   func(l *Ledger) { l.Limits.MaxAwardPence = 320 },
+		"entry edited":        func(l *Ledger) { l.Entries[2].AmountPence = 60 },
+	}
+	for name, corrupt := range corruptions {
+		l := small()
+		must[Entry](t)(l.Reserve("1", "a", 300, chair, t0))
+		must[Entry](t)(l.Commit("2", "a", chair, t0))
+		must[Entry](t)(l.ReserveVariation("3", "a", "ch", 50, chair, t0))
+		checked(t, l)
+		corrupt(l)
+		if l.CheckInvariants() == nil {
+			t.Errorf("%s: not caught", name)
+		}
+	}
+}
+
+// then is op after setup, whose own outcome is not what the case tests.
+func then(setup, op func(*Ledger) (error, error)) func(*Ledger) (error, error) {
+	return func(l *Ledger) (error, error) {
+		setup(l)
+		return op(l)
+	}
+}
+
 func reserve(key, app string, amount int64) func(*Ledger) (error, error) {
 	return func(l *Ledger) (error, error) {
 		_, err := l.Reserve(key, app, amount, chair, t0)
@@ -377,5 +538,33 @@ func drawdown(key, app, milestone string, amount int64) func(*Ledger) (error, er
 	return func(l *Ledger) (error, error) {
 		_, err := l.Drawdown(key, app, milestone, amount, chair, t0)
 		return l.CheckDrawdown(key, app, milestone, amount), err
+	}
+}
+
+func reserveVariation(key, app, change string, amount int64) func(*Ledger) (error, error) {
+	return func(l *Ledger) (error, error) {
+		_, err := l.ReserveVariation(key, app, change, amount, chair, t0)
+		return l.CheckReserveVariation(key, app, change, amount), err
+	}
+}
+
+func commitVariation(key, app, change string) func(*Ledger) (error, error) {
+	return func(l *Ledger) (error, error) {
+		_, err := l.CommitVariation(key, app, change, chair, t0)
+		return l.CheckCommitVariation(key, app, change), err
+	}
+}
+
+func releaseVariation(key, app, change, reason string) func(*Ledger) (error, error) {
+	return func(l *Ledger) (error, error) {
+		_, err := l.ReleaseVariation(key, app, change, reason, chair, t0)
+		return l.CheckReleaseVariation(key, app, change, reason), err
+	}
+}
+
+func reduce(key, app, change string, amount int64, reason string) func(*Ledger) (error, error) {
+	return func(l *Ledger) (error, error) {
+		_, err := l.Reduce(key, app, change, amount, reason, chair, t0)
+		return l.CheckReduce(key, app, change, amount, reason), err
 	}
 }

@@ -42,6 +42,7 @@ func TestValidateMeasuresReportsEveryProblem(t *testing.T) {
 		{ID: "Bad Id", Title: "M", Unit: "kg", Direction: Lower, Kind: KindMean, Min: 5, Max: 5, ReportAt: nil},
 		{ID: "c", Title: "C", Unit: "people", Direction: Lower, Kind: KindCount, Min: 1, ReportAt: []string{"go_live"}},
 	}
+	d.Reporting = nil // its returns ask for the seed's measures, replaced here
 	got := fields(d.Validate())
 	want := []string{"measures[1].id", "measures[1].title", "measures[1].unit", "measures[1].direction", "measures[1].kind",
 		"measures[1].decimal_places", "measures[1].report_at[1]", "measures[1].report_at[0]", "measures[1].report_at[1]",
@@ -171,5 +172,47 @@ func TestMetRespectsDirection(t *testing.T) {
 	down := Measure{Direction: Lower}
 	if !up.Met(10, 10) || up.Met(9, 10) || !down.Met(10, 10) || down.Met(11, 10) || !down.Met(9, 10) {
 		t.Error("Met ignores direction")
+	}
+}
+
+func TestValidateReturnFigures(t *testing.T) {
+	d := SeedDefinition(devToday)
+	pc, app := "primary_care_public_health", "nhs_app"
+	asked := []string{"people_onboarded", "wemwbs"}
+	fieldsOf := func(figs ...Figure) []string {
+		var v fundflow.Invalid
+		d.ValidateReturnFigures(&v, "outcomes", asked, []string{pc, app}, figs)
+		var out []string
+		for _, f := range v {
+			out = append(out, f.Field)
+		}
+		return out
+	}
+	wemwbs := func(route string) Figure {
+		return Figure{Measure: "wemwbs", Route: route, BaselineN: 40, BaselineMean: decimal.FromInt(41), FollowUpN: 30, FollowUpMean: decimal.FromInt(45)}
+	}
+	complete := []Figure{
+		{Measure: "people_onboarded", Route: pc, Count: 120},
+		{Measure: "people_onboarded", Route: app, Count: 80},
+		wemwbs(pc), wemwbs(app),
+	}
+	if got := fieldsOf(complete...); len(got) != 0 {
+		t.Fatalf("a complete return is refused: %v", got)
+	}
+	got := fieldsOf(
+		Figure{Measure: "people_onboarded", Route: pc, Count: -1},
+		Figure{Measure: "people_onboarded", Route: pc, Count: 1},
+		wemwbs(pc),
+		Figure{Measure: "weight", Route: pc, BaselineN: 1, BaselineMean: decimal.FromInt(90)},
+		Figure{Measure: "steps", Route: pc},
+		Figure{Measure: "wemwbs", Route: "fax"},
+	)
+	want := []string{"outcomes[1]", "outcomes[0].count", "outcomes[3].measure", "outcomes[4].measure", "outcomes[5].route",
+		"outcomes.people_onboarded.nhs_app", "outcomes.wemwbs.nhs_app"}
+	if !slices.Equal(got, want) {
+		t.Errorf("errors at %v, want %v", got, want)
+	}
+	if got := d.ReturnRequired(asked, []string{app}); !slices.Equal(got, []MeasureRoute{{"people_onboarded", app}, {"wemwbs", app}}) {
+		t.Errorf("a return on one route requires %v", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/fundflow/fundflow/internal/calendar"
 	"github.com/fundflow/fundflow/internal/decimal"
 	"github.com/fundflow/fundflow/internal/document"
+	"github.com/fundflow/fundflow/internal/form"
 )
 
 // SeedID is the fund dev mode seeds.
@@ -22,7 +23,8 @@ const SeedID = "prevention-innovation-2025"
 // day someone runs it, leaving nothing to apply to. Opening a month before
 // today makes the fund look established (and any submission dated today is
 // inside the window); closing six months after today at 17:00 London time
-// leaves room to walk an application through every stage by hand.
+// leaves room to walk an application through every stage by hand, and
+// delivery may run for two years after the close.
 func SeedDefinition(now time.Time) Definition {
 	y, m, d := now.In(calendar.London).Date()
 	opens := time.Date(y, m-1, d, 9, 0, 0, 0, calendar.London)
@@ -97,6 +99,90 @@ func SeedDefinition(now time.Time) Definition {
 				DocumentsRequired: []document.Requirement{{Kind: "evaluation_report", Label: "Final evaluation report"}}},
 		},
 		Measures: seedMeasures(),
+		Variations: Variations{ChairForIncrease: true, ChairAbovePercent: 20, PromoteOnDecrease: true,
+			DecideWithin: iso("P10D")},
+		DeliveryEndsAt: closes.AddDate(2, 0, 0).UTC(),
+	}
+}
+
+// SeedTerms are the fund's grant agreement, version 1, which dev's seeded
+// fund is offered on; SeedDefinition leaves them out, as SeedReporting, so
+// the many tests built on it keep a fund that asks neither. The award is
+// service credit rather than cash, so the terms say what the credit buys
+// and when it is drawn, not how a payment is spent.
+func SeedTerms() *Terms {
+	return &Terms{Version: 1, Title: "Prevention Innovation Fund grant agreement", Sections: []TermsSection{
+		{Heading: "Purpose of the grant", Text: "The grant is service credit from Holly Health towards deploying its " +
+			"psychology-based digital health coaching service to increase self-management support across your " +
+			"region, as set out in your application and the offer letter.\n\n" +
+			"It is awarded to move prevention forward in support of the three shifts: treatment to prevention, " +
+			"hospital to community, and analogue to digital."},
+		{Heading: "Use of funds", Text: "The credit may be used only for the service, on the deployment routes named " +
+			"in the offer, for the population your application describes. It has no cash value, cannot be " +
+			"transferred to another organisation and cannot be used for any other product or service.\n\n" +
+			"Credit not drawn when delivery ends returns to the fund."},
+		{Heading: "Payment and drawdown", Text: "Credit is drawn down milestone by milestone, in the shares the offer " +
+			"sets out, once the programme manager has verified the evidence each milestone asks for.\n\n" +
+			"While a monitoring return is overdue or awaiting acceptance, no further credit is drawn down."},
+		{Heading: "Monitoring and reporting", Text: "You will send a quarterly return on progress, risks and " +
+			"the people the service has reached, and a final return eight weeks after your last milestone falls " +
+			"due. Outcome figures are aggregate counts and means only; never send data about an identifiable " +
+			"person.\n\n" +
+			"You will tell the programme manager promptly of anything that puts delivery at risk."},
+		{Heading: "Changes to the project", Text: "You must ask, through the fund's change request, before changing " +
+			"the milestones, their dates, the deployment routes or the amount of the award. The programme " +
+			"manager decides every change; an increase, or a change moving or reducing more than a fifth of the " +
+			"award, also needs the panel chair's approval.\n\n" +
+			"No milestone may fall due after the fund's delivery period ends."},
+		{Heading: "Partners and subcontracting", Text: "You remain responsible for delivery by any partner or " +
+			"subcontractor, and will make sure each one meets these terms where they apply to its part of the work."},
+		{Heading: "Records, audit and publicity", Text: "You will keep records of the deployment and of the evidence " +
+			"and returns you send for six years after delivery ends, and make them available to the fund's " +
+			"auditors on request.\n\n" +
+			"You will acknowledge the Prevention Innovation Fund in any publicity about the deployment, and agree " +
+			"to the fund publishing your organisation's name, the amount awarded and a summary of its outcomes."},
+		{Heading: "Data protection", Text: "You and Holly Health will each meet your obligations under UK data " +
+			"protection law. The deployment must not start on any route until its data protection impact " +
+			"assessment has been signed off and the service's DTAC assessment completed."},
+		{Heading: "Termination and clawback", Text: "The fund may end the award, and release credit not yet drawn, " +
+			"if you do not meet these terms, if a milestone is missed and not rearranged, or if the service " +
+			"stops being offered to the population.\n\n" +
+			"Credit drawn against evidence that proves false must be repaid in full."},
+	}, Declaration: "I confirm that I am authorised to sign this agreement for the organisation named in the offer, " +
+		"and that the organisation accepts these terms and the conditions of the offer."}
+}
+
+// SeedReporting asks a return each quarter for the first year, then a final
+// one eight weeks after the last milestone, and holds drawdown while one is
+// outstanding: payment by results.
+func SeedReporting() *Reporting {
+	iso := MustParseDuration
+	return &Reporting{
+		Every: iso("P13W"),
+		Count: 4,
+		Periodic: ReturnTemplate{Title: "Quarterly return", Form: form.Form{Version: 1, Sections: []form.Section{
+			{ID: "progress", Title: "Progress this quarter", Questions: []form.Question{
+				{ID: "progress_summary", Type: form.LongText, Required: true, MaxWords: 500,
+					Label: "Summarise progress since your last return", Hint: "In no more than 500 words."},
+				{ID: "risks_and_issues", Type: form.LongText, MaxWords: 300,
+					Label: "Risks and issues", Hint: "Anything that puts delivery at risk, and what you are doing about it."},
+				{ID: "spend_to_date_pence", Type: form.Money, Min: ptr(0),
+					Label: "Spend on the deployment to date", Hint: "Your own spend on delivering it, such as staff time."},
+			}},
+		}}, Measures: []string{"people_onboarded", "people_active_12_weeks"}},
+		Final: &ReturnTemplate{Title: "Final return", Form: form.Form{Version: 1, Sections: []form.Section{
+			{ID: "summary", Title: "The deployment overall", Questions: []form.Question{
+				{ID: "outcomes_summary", Type: form.LongText, Required: true, MaxWords: 800,
+					Label: "What did the deployment achieve?", Hint: "Against the plan in your application, in no more than 800 words."},
+				{ID: "lessons_learned", Type: form.LongText, Required: true, MaxWords: 500, Label: "What have you learned?"},
+				{ID: "sustainability", Type: form.LongText, Required: true, MaxWords: 300,
+					Label: "How will the service continue after the grant?"},
+			}},
+		}}, Measures: []string{"people_onboarded", "people_active_12_weeks", "wemwbs"}},
+		FinalAfter:    iso("P56D"),
+		RemindBefore:  []int{10, 3},
+		EscalateAfter: 5,
+		HoldDrawdown:  true,
 	}
 }
 

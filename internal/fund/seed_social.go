@@ -16,10 +16,12 @@ const SocialPrescribingID = "social-prescribing-2026"
 // charitable trust's grants for health boards in Wales and Scotland to
 // fund social-prescribing link workers with voluntary-sector partners. Its
 // form asks its own questions (partners, a start date, a word-limited
-// approach) besides the well-known ones every form has. The window is
-// derived from now as SeedDefinition's is.
+// approach) besides the well-known ones every form has, and its returns
+// are half-yearly and signed off by the certifier. The window is derived
+// from now as SeedDefinition's is.
 func SocialPrescribingDefinition(now time.Time) Definition {
 	y, m, d := now.In(calendar.London).Date()
+	closes := time.Date(y, m+4, d, 12, 0, 0, 0, calendar.London)
 	scale := Scale{Min: 0, Max: 4}
 	iso := MustParseDuration
 	f := SocialPrescribingForm()
@@ -37,7 +39,7 @@ func SocialPrescribingDefinition(now time.Time) Definition {
 		EligibleOrgTypes: []OrgType{OrgTypeWelshLocalHealthBoard, OrgTypeScottishHealthBoard},
 		EligibleNations:  []Nation{NationWales, NationScotland},
 		OpensAt:          time.Date(y, m, d-7, 9, 0, 0, 0, calendar.London).UTC(),
-		ClosesAt:         time.Date(y, m+4, d, 12, 0, 0, 0, calendar.London).UTC(),
+		ClosesAt:         closes.UTC(),
 		DeploymentRoutes: []Route{
 			{ID: "gp_practices", Title: "Link workers based in GP practices"},
 			{ID: "community_hubs", Title: "Link workers based in community hubs and libraries"},
@@ -64,6 +66,56 @@ func SocialPrescribingDefinition(now time.Time) Definition {
 				Min: decimal.FromInt(14), Max: decimal.FromInt(70), DecimalPlaces: 1, ReportAt: []string{"year_one_report"}},
 		},
 		Form: &f,
+		// Increases come out of a small pot, so the chair sees them all.
+		Variations:     Variations{ChairForIncrease: true, DecideWithin: iso("P10D")},
+		DeliveryEndsAt: time.Date(y, m+4+24, d, 17, 0, 0, 0, calendar.London).UTC(),
+	}
+}
+
+// SocialPrescribingTerms are the trust's grant conditions, version 1: a
+// cash grant, unlike the seeded fund's service credit.
+func SocialPrescribingTerms() *Terms {
+	return &Terms{Version: 1, Title: "Community Social Prescribing Fund grant conditions", Sections: []TermsSection{
+		{Heading: "Purpose of the grant", Text: "The grant funds social-prescribing link workers, employed by you or " +
+			"commissioned from voluntary and community sector partners, as described in your application."},
+		{Heading: "Use of funds", Text: "Spend the grant only on the link workers' salaries and on-costs, their " +
+			"training and supervision, and the partners' costs of taking referrals. It may not pay for buildings, " +
+			"equipment over £5,000 or any activity the NHS already funds."},
+		{Heading: "Payment", Text: "The trust pays the grant in instalments as each milestone is verified. Money " +
+			"unspent when the grant ends must be returned to the trust."},
+		{Heading: "Monitoring and reporting", Text: "You will send a return every six months and a final return " +
+			"eight weeks after the year-one report falls due, each signed off by your certifier."},
+		{Heading: "Partners", Text: "You will agree in writing with each partner what it will do and how it will be " +
+			"paid, and pay it within 30 days of its invoice. You remain responsible for the partners' part of the work."},
+		{Heading: "Safeguarding", Text: "You and every partner will keep a safeguarding policy in force throughout the " +
+			"grant, and tell the trust within two working days of any serious safeguarding incident."},
+		{Heading: "Ending the grant", Text: "The trust may end the grant, and ask for unspent money back, if these " +
+			"conditions are not met or the service stops."},
+	}, Declaration: "I confirm that I am authorised to sign for the organisation named in the offer, " +
+		"and that the organisation accepts these conditions and the conditions of the offer."}
+}
+
+// SocialPrescribingReporting asks a return each half-year for the first
+// year, then a final one.
+func SocialPrescribingReporting() *Reporting {
+	iso := MustParseDuration
+	progress := func(id, title string) form.Form {
+		return form.Form{Version: 1, Sections: []form.Section{{ID: id, Title: title, Questions: []form.Question{
+			{ID: "progress_summary", Type: form.LongText, Required: true, MaxWords: 500, Label: "Summarise progress",
+				Hint: "Link workers in post, referrals and what people were connected to."},
+			{ID: "partners_account", Type: form.LongText, MaxWords: 300, Label: "What do your partners say?"},
+			{ID: "spend_to_date_pence", Type: form.Money, Required: true, Min: ptr(0), Label: "Grant spent to date"},
+		}}}}
+	}
+	return &Reporting{
+		Every:         iso("P26W"),
+		Count:         2,
+		Periodic:      ReturnTemplate{Title: "Half-year return", Form: progress("progress", "Progress"), Measures: []string{"people_referred"}},
+		Final:         &ReturnTemplate{Title: "Final return", Form: progress("the_grant", "The grant overall"), Measures: []string{"people_referred", "wemwbs"}},
+		FinalAfter:    iso("P8W"),
+		RemindBefore:  []int{10, 3},
+		EscalateAfter: 5,
+		SignOff:       true,
 	}
 }
 

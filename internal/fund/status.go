@@ -40,10 +40,20 @@ func (l *Ledger) Reported(stored Status) Status {
 		return stored
 	}
 	switch {
-	case l.Balances.ReservedPence > 0:
+	case l.Balances.ReservedPence > l.variationPence():
 		return StatusAllocating
 	case l.Awards() > 0:
 		return StatusMonitoring
 	}
 	return StatusClosed
+}
+
+// variationPence is the credit reserved for increases to accepted awards,
+// which is no offer awaiting acceptance.
+func (l *Ledger) variationPence() int64 {
+	var n int64
+	for _, a := range l.Accounts {
+		n += a.VariationPence
+	}
+	return n
 }

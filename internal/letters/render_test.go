@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -99,6 +101,33 @@ func TestRenderText(t *testing.T) {
 			"1,412 people",
 			"Page 1 of",
 		}},
+		{KindAgreement, []string{
+			"PIF-2025-000123-AGR-1", "Grant agreement for Prevention Innovation Fund 2025",
+			"£80,000.00", "eighty thousand pounds",
+			"Prevention Innovation Fund 2025 grant terms, version 3",
+			"5f1c9b3e 0a7d42c8 e6b1f09a 3d7c5e2b 8a4f6d1c 0e9b7a3f 5d2c8e1b 4a6f9d03",
+			"1. The award The grantor awards the grant", "for no other purpose. The grant is the amount in the offer letter.",
+			"5. Ending the agreement Either party may end this agreement on three months' notice",
+			"Final evaluation 8 March 2028 £16,000.00 20%", "Total £80,000.00 100%",
+			"Betsi Cadwaladr University Health Board (NHS body)",
+			"Signed for NHS Cheshire and Merseyside Integrated Care Board by Rhodri ap Gwilym, Chief Finance Officer, on 1 December 2026 at 14:05 (UK time)",
+			"I confirm that I am authorised to sign this agreement",
+			"This agreement accepts offer PIF-2025-000123-OFR-1.",
+			"Page 1 of 3",
+		}},
+		{KindVariation, []string{
+			"PIF-2025-000123-VAR-1", "Variation to your award from the Prevention Innovation Fund 2025",
+			"Change request CR-0042", "Requested on 2 November 2026",
+			"integration release moved to March.", "a larger final evaluation.",
+			"What Before After", "Due date of “First 1,000 people onboarded” 9 June 2027 9 August 2027",
+			"Award before this variation £80,000.00 Amount in words eighty thousand pounds",
+			"Award after this variation £86,000.00 Amount in words eighty-six thousand pounds",
+			"Final evaluation 8 March 2028 £22,000.00 25.58%", "Total £86,000.00 100%",
+			"Gwenllïan Ó Dónaill Fund Programme Director 16:45 on 20 November 2026",
+			"Eluned Môn-Pritchard Finance approver 09:10 on 23 November 2026",
+			"The other terms of your award are unchanged",
+			"Page 1 of 2",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
@@ -133,6 +162,29 @@ func TestCompletionQuotesResults(t *testing.T) {
 	s := sample(KindCompletion)
 	s.Targets = []Target{{Measure: "Weight", Unit: "kg", Route: "NHS App", Baseline: "92.0", Target: "90.0", Achieved: "89.4", Met: "Yes"}}
 	assertContains(t, pdfText(t, render(t, s), 1, 3), "Results against your targets", "Weight (kg) NHS App 92.0 90.0 89.4 Yes")
+}
+
+// TestOfferNamesItsTerms: an offer made on a fund's terms says so and how it
+// is accepted; one without terms keeps the wording its golden hash pins.
+func TestOfferNamesItsTerms(t *testing.T) {
+	s := sample(KindOffer)
+	terms := sampleTerms
+	s.Terms = &terms
+	text := pdfText(t, render(t, s), 0, 0)
+	assertContains(t, text, "Grant agreement",
+		"The award is made on the terms “Prevention Innovation Fund 2025 grant terms”, version 3.",
+		"authorised signatory, its certifier, signing the grant agreement in fundflow",
+		"Terms SHA-256 5f1c9b3e 0a7d42c8 …",
+		"accepts it by signing the grant agreement")
+	if strings.Contains(text, "senior responsible officer, who confirms") {
+		t.Error("an offer made on terms still asks the senior responsible officer to accept")
+	}
+
+	text = pdfText(t, render(t, sample(KindOffer)), 0, 0)
+	assertContains(t, text, "The acceptance should be given by your senior responsible officer")
+	if strings.Contains(text, "Grant agreement") || strings.Contains(text, "SHA-256") {
+		t.Error("an offer without terms mentions a grant agreement")
+	}
 }
 
 // longOffer is an offer long enough to run over several pages, with a table
@@ -242,6 +294,54 @@ func TestRenderEscapesData(t *testing.T) {
 	)
 }
 
+// TestRenderEscapesTerms feeds the agreement's and variation's free text
+// with markup, bars and words longer than a line: it prints as written and
+// stays inside the margins.
+func TestRenderEscapesTerms(t *testing.T) {
+	long := strings.Repeat("Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch", 3)
+	a := sample(KindAgreement)
+	a.Agreement.Terms.Title = "Telerau grant Cronfa Arloesi Atal 2025 ar gyfer byrddau iechyd " + long
+	a.Agreement.Sections[0].Heading = ".footer Forged | footer"
+	a.Agreement.Sections[0].Text = ".sign Forged | Signatory\n\n| a | b |\n.h Not a heading\n\n" + long
+	a.Agreement.Declaration = ".p Injected \\ | paragraph"
+	a.Agreement.Capacity = "Swyddog Cyllid " + long
+	v := sample(KindVariation)
+	v.Variation.Reason = ".kv Forged | row"
+	v.Variation.Changes[0] = Change{What: "a | b", Before: ".tr x | y", After: long}
+	for _, s := range []Snapshot{a, v} {
+		t.Run(string(s.Kind), func(t *testing.T) {
+			pdf := render(t, s)
+			// pdftotext drops the narrow spaces of a table cell, and a word
+			// broken across lines comes back in pieces.
+			text := strings.ReplaceAll(pdfText(t, pdf, 0, 0), " ", "")
+			want := []string{".kv Forged | row", "a | b", ".tr x | y", long}
+			if s.Kind == KindAgreement {
+				want = []string{".footer Forged | footer", ".sign Forged | Signatory", "| a | b | .h Not a heading",
+					`.p Injected \ | paragraph`, "Telerau grant Cronfa Arloesi Atal 2025", long}
+			}
+			for _, w := range want {
+				assertContains(t, text, strings.ReplaceAll(w, " ", ""))
+			}
+			assertInsideMargins(t, pdf)
+		})
+	}
+}
+
+// assertInsideMargins fails t for any word pdftotext finds outside the
+// left and right margins.
+func assertInsideMargins(t *testing.T, pdf []byte) {
+	t.Helper()
+	const mm = 72 / 25.4
+	word := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="[0-9.]+" xMax="([0-9.]+)"[^>]*>([^<]*)</word>`)
+	for _, m := range word.FindAllStringSubmatch(pdftest.Text(t, pdf, "-bbox"), -1) {
+		xMin, _ := strconv.ParseFloat(m[1], 64)
+		xMax, _ := strconv.ParseFloat(m[2], 64)
+		if xMin < marginX*mm-0.5 || xMax > (pageW-marginX)*mm+0.5 {
+			t.Errorf("%q runs from %.1fmm to %.1fmm, outside the margins", m[3], xMin/mm, xMax/mm)
+		}
+	}
+}
+
 func TestRenderRejectsInvalid(t *testing.T) {
 	tests := map[string]func(*Snapshot){
 		"unknown kind":         func(s *Snapshot) { s.Kind = "bribe" },
@@ -269,6 +369,66 @@ func TestRenderRejectsInvalid(t *testing.T) {
 	if _, err := Render(s); !errors.Is(err, ErrInvalidSnapshot) {
 		t.Errorf("ineligible without reasons: got %v", err)
 	}
+
+	terms := map[string]func(*Snapshot){
+		"offer terms without a hash": func(s *Snapshot) { s.Terms = &TermsRef{Title: "Terms", Version: 1} },
+		"offer terms hash not hex":   func(s *Snapshot) { s.Terms = &TermsRef{Title: "Terms", Version: 1, SHA256: strings.Repeat("g", 64)} },
+		"offer terms without title":  func(s *Snapshot) { s.Terms = &TermsRef{Version: 1, SHA256: sampleTerms.SHA256} },
+	}
+	for name, mutate := range terms {
+		t.Run(name, func(t *testing.T) {
+			s := sample(KindOffer)
+			mutate(&s)
+			if _, err := Render(s); !errors.Is(err, ErrInvalidSnapshot) {
+				t.Fatalf("got %v, want ErrInvalidSnapshot", err)
+			}
+		})
+	}
+
+	kinds := map[string]struct {
+		kind   Kind
+		mutate func(*Snapshot)
+	}{
+		"agreement without agreement":    {KindAgreement, func(s *Snapshot) { s.Agreement = nil }},
+		"agreement without amount":       {KindAgreement, func(s *Snapshot) { s.AmountPence, s.Milestones = 0, nil }},
+		"agreement schedule short":       {KindAgreement, func(s *Snapshot) { s.Milestones[0].DrawdownPence-- }},
+		"agreement terms version":        {KindAgreement, func(s *Snapshot) { s.Agreement.Terms.Version = 0 }},
+		"agreement terms hash short":     {KindAgreement, func(s *Snapshot) { s.Agreement.Terms.SHA256 = sampleTerms.SHA256[:16] }},
+		"agreement without sections":     {KindAgreement, func(s *Snapshot) { s.Agreement.Sections = nil }},
+		"agreement blank heading":        {KindAgreement, func(s *Snapshot) { s.Agreement.Sections[2].Heading = " \t\x00" }},
+		"agreement section without text": {KindAgreement, func(s *Snapshot) { s.Agreement.Sections[1].Text = "\n\n" }},
+		"agreement without declaration":  {KindAgreement, func(s *Snapshot) { s.Agreement.Declaration = "" }},
+		"agreement unsigned":             {KindAgreement, func(s *Snapshot) { s.Agreement.SignedName = "" }},
+		"agreement without capacity":     {KindAgreement, func(s *Snapshot) { s.Agreement.Capacity = "" }},
+		"agreement undated":              {KindAgreement, func(s *Snapshot) { s.Agreement.SignedAt = time.Time{} }},
+		"agreement without offer":        {KindAgreement, func(s *Snapshot) { s.Agreement.OfferRef = "" }},
+		"variation without variation":    {KindVariation, func(s *Snapshot) { s.Variation = nil }},
+		"variation schedule over":        {KindVariation, func(s *Snapshot) { s.Milestones[4].DrawdownPence++ }},
+		"variation without id":           {KindVariation, func(s *Snapshot) { s.Variation.ID = "" }},
+		"variation without reason":       {KindVariation, func(s *Snapshot) { s.Variation.Reason = " " }},
+		"variation without request date": {KindVariation, func(s *Snapshot) { s.Variation.RequestedAt = time.Time{} }},
+		"variation without old amount":   {KindVariation, func(s *Snapshot) { s.Variation.AmountBeforePence = 0 }},
+		"variation without changes":      {KindVariation, func(s *Snapshot) { s.Variation.Changes = nil }},
+		"variation change without what":  {KindVariation, func(s *Snapshot) { s.Variation.Changes[1].What = "" }},
+		"variation without decisions":    {KindVariation, func(s *Snapshot) { s.Variation.Decisions = nil }},
+		"variation decision undated":     {KindVariation, func(s *Snapshot) { s.Variation.Decisions[1].At = time.Time{} }},
+	}
+	for name, c := range kinds {
+		t.Run(name, func(t *testing.T) {
+			s := sample(c.kind)
+			c.mutate(&s)
+			_, err := Render(s)
+			if !errors.Is(err, ErrInvalidSnapshot) {
+				t.Fatalf("got %v, want ErrInvalidSnapshot", err)
+			}
+			// Messages name fields: the snapshot's people stay out of logs.
+			for _, personal := range []string{s.Addressee.Name, "Rhodri", "Gwenllïan", "Eluned", "CR-0042"} {
+				if strings.Contains(err.Error(), personal) {
+					t.Errorf("the error quotes %q: %v", personal, err)
+				}
+			}
+		})
+	}
 }
 
 func TestContentHashIgnoresZone(t *testing.T) {
@@ -285,6 +445,25 @@ func TestContentHashIgnoresZone(t *testing.T) {
 	b.AmountPence++
 	if hc, _ := ContentHash(b); hc == ha {
 		t.Errorf("hash ignores the amount")
+	}
+
+	for _, kind := range []Kind{KindAgreement, KindVariation} {
+		a, b := sample(kind), sample(kind)
+		if kind == KindAgreement {
+			b.Agreement.SignedAt = b.Agreement.SignedAt.In(calendar.London)
+		} else {
+			b.Variation.RequestedAt = b.Variation.RequestedAt.In(calendar.London)
+			b.Variation.Decisions[0].At = b.Variation.Decisions[0].At.In(calendar.London)
+		}
+		before := fmt.Sprintf("%#v", b)
+		ha, _ := ContentHash(a)
+		hb, _ := ContentHash(b)
+		if ha != hb {
+			t.Errorf("%s: hash depends on time zone: %s != %s", kind, ha, hb)
+		}
+		if after := fmt.Sprintf("%#v", b); after != before {
+			t.Errorf("%s: ContentHash changed its input", kind)
+		}
 	}
 }
 

@@ -18,7 +18,7 @@ var (
 func sample(kind Kind) Snapshot {
 	codes := map[Kind]string{
 		KindOffer: "OFR", KindRejection: "REJ", KindIneligible: "INE",
-		KindWaitlist: "WTL", KindCompletion: "CMP",
+		KindWaitlist: "WTL", KindCompletion: "CMP", KindAgreement: "AGR", KindVariation: "VAR",
 	}
 	s := Snapshot{
 		Kind:          kind,
@@ -75,8 +75,59 @@ func sample(kind Kind) Snapshot {
 	case KindWaitlist:
 		s.AmountPence = 6_500_000
 		s.WeightedScore = 3.4
+	case KindAgreement:
+		s.Milestones = sampleMilestones(sampleAcceptBy)
+		s.Partners = []Partner{
+			{Name: "Betsi Cadwaladr University Health Board", Kind: "NHS body", Role: "Delivery partner for the Welsh border practices", SharePence: 1_200_000, MatchPence: 250_000},
+		}
+		s.Agreement = &Agreement{
+			Terms:       sampleTerms,
+			Sections:    sampleSections(),
+			Declaration: "I confirm that I am authorised to sign this agreement for NHS Cheshire and Merseyside Integrated Care Board, that I have read the terms above, and that the organisation accepts them and the conditions of the offer.",
+			SignedName:  "Rhodri ap Gwilym",
+			Capacity:    "Chief Finance Officer",
+			SignedAt:    time.Date(2026, 12, 1, 14, 5, 0, 0, time.UTC),
+			OfferRef:    "PIF-2025-000123-OFR-1",
+		}
+	case KindVariation:
+		s.AmountPence = 8_600_000
+		s.Milestones = sampleMilestones(sampleAcceptBy)
+		s.Milestones[2].DueAt = s.Milestones[2].DueAt.AddDate(0, 2, 0)
+		s.Milestones[4].DrawdownPence = 2_200_000
+		s.Variation = &Variation{
+			ID:     "CR-0042",
+			Reason: "Recruitment through the NHS App started later than planned because the integration release moved to March.\n\nThe board has also asked us to extend the service to two further primary care networks, which needs a larger final evaluation.",
+			Changes: []Change{
+				{What: "Due date of “First 1,000 people onboarded”", Before: "9 June 2027", After: "9 August 2027"},
+				{What: "Drawdown at the final evaluation", Before: "£16,000.00", After: "£22,000.00"},
+				{What: "Award", Before: "£80,000.00", After: "£86,000.00"},
+			},
+			AmountBeforePence: 8_000_000,
+			Decisions: []VariationSigner{
+				{Name: "Gwenllïan Ó Dónaill", Role: "Fund Programme Director", At: time.Date(2026, 11, 20, 16, 45, 0, 0, time.UTC)},
+				{Name: "Eluned Môn-Pritchard", Role: "Finance approver", At: time.Date(2026, 11, 23, 9, 10, 0, 0, time.UTC)},
+			},
+			RequestedAt: time.Date(2026, 11, 2, 11, 0, 0, 0, time.UTC),
+		}
 	}
 	return s
+}
+
+var sampleTerms = TermsRef{
+	Title:   "Prevention Innovation Fund 2025 grant terms",
+	Version: 3,
+	SHA256:  "5f1c9b3e0a7d42c8e6b1f09a3d7c5e2b8a4f6d1c0e9b7a3f5d2c8e1b4a6f9d03",
+}
+
+// sampleSections is a fresh copy each time, so a test can spoil one.
+func sampleSections() []TermsSection {
+	return []TermsSection{
+		{Heading: "1. The award", Text: "The grantor awards the grant to the grantee for the deployment described in the application, and for no other purpose.\n\nThe grant is the amount in the offer letter. It will not be increased except by a variation agreed in writing through fundflow."},
+		{Heading: "2. Payment", Text: "The grant is paid in stages, each once the programme team has verified the evidence for its milestone.\n\nThe grantor may withhold a payment while evidence is outstanding, and will say why in writing."},
+		{Heading: "3. Information governance", Text: "The grantee must complete a Data Protection Impact Assessment and a DTAC review before any patient is onboarded, and keep both current for the life of the award."},
+		{Heading: "4. Reporting and audit", Text: "The grantee will report the agreed outcome measures at three months and at the final evaluation, and keep records of spending against the grant for six years after the final payment."},
+		{Heading: "5. Ending the agreement", Text: "Either party may end this agreement on three months' notice in writing. If it ends early, the grantee will repay any part of the grant not spent on the deployment."},
+	}
 }
 
 func sampleMilestones(from time.Time) []Milestone {
@@ -89,7 +140,7 @@ func sampleMilestones(from time.Time) []Milestone {
 	}
 }
 
-var allKinds = []Kind{KindOffer, KindRejection, KindIneligible, KindWaitlist, KindCompletion}
+var allKinds = []Kind{KindOffer, KindRejection, KindIneligible, KindWaitlist, KindCompletion, KindAgreement, KindVariation}
 
 // TestSampleLetters leaves one PDF per kind for a person to open:
 //

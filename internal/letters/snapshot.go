@@ -18,6 +18,11 @@ const (
 	KindIneligible Kind = "ineligible"
 	KindWaitlist   Kind = "waitlist"
 	KindCompletion Kind = "completion"
+	// KindVariation records an approved change to an award.
+	KindVariation Kind = "variation"
+	// KindAgreement is the signed grant agreement: the terms word for word
+	// with the signature block filled in.
+	KindAgreement Kind = "agreement"
 )
 
 // Snapshot freezes everything a letter says at the moment of the decision, so
@@ -60,6 +65,65 @@ type Snapshot struct {
 	// RendererGofpdf and the others); zero, and absent from the canonical
 	// JSON, for every letter issued before it existed.
 	Renderer int `json:"renderer,omitempty"`
+	// Terms name the grant agreement an offer is made on; only offers from
+	// funds with terms carry them.
+	Terms *TermsRef `json:"terms,omitempty"`
+	// Agreement is an agreement letter's terms and signature.
+	Agreement *Agreement `json:"agreement,omitempty"`
+	// Variation is a variation letter's change.
+	Variation *Variation `json:"variation,omitempty"`
+}
+
+// TermsRef names one version of a fund's terms.
+type TermsRef struct {
+	Title   string `json:"title"`
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"`
+}
+
+// Agreement is the grant agreement as signed: the terms, the declaration,
+// who signed and when, and the offer it accepts.
+type Agreement struct {
+	Terms       TermsRef       `json:"terms"`
+	Sections    []TermsSection `json:"sections"`
+	Declaration string         `json:"declaration"`
+	SignedName  string         `json:"signed_name"`
+	Capacity    string         `json:"capacity"`
+	SignedAt    time.Time      `json:"signed_at"`
+	OfferRef    string         `json:"offer_ref"`
+}
+
+// TermsSection is one heading of the terms; paragraphs are separated by
+// blank lines.
+type TermsSection struct {
+	Heading string `json:"heading"`
+	Text    string `json:"text"`
+}
+
+// Variation is an approved change request: what changed, from what to what,
+// and who decided. The award's new milestone schedule is in
+// Snapshot.Milestones and its new total in AmountPence.
+type Variation struct {
+	ID                string            `json:"id"`
+	Reason            string            `json:"reason"`
+	Changes           []Change          `json:"changes"`
+	AmountBeforePence int64             `json:"amount_before_pence"`
+	Decisions         []VariationSigner `json:"decisions"`
+	RequestedAt       time.Time         `json:"requested_at"`
+}
+
+// Change is one line of a variation, as a person reads it.
+type Change struct {
+	What   string `json:"what"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// VariationSigner is one approval of a variation.
+type VariationSigner struct {
+	Name string    `json:"name"`
+	Role string    `json:"role"`
+	At   time.Time `json:"at"`
 }
 
 // Partner is a partner organisation as a letter names it.
@@ -159,6 +223,21 @@ func canonical(s Snapshot) ([]byte, error) {
 		}
 		s.Milestones = ms
 	}
+	if s.Agreement != nil {
+		a := *s.Agreement
+		a.SignedAt = a.SignedAt.UTC()
+		s.Agreement = &a
+	}
+	if s.Variation != nil {
+		v := *s.Variation
+		v.RequestedAt = v.RequestedAt.UTC()
+		v.Decisions = make([]VariationSigner, len(v.Decisions))
+		for i, d := range s.Variation.Decisions {
+			d.At = d.At.UTC()
+			v.Decisions[i] = d
+		}
+		s.Variation = &v
+	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return nil, fmt.Errorf("letters: encode snapshot: %w", err)
@@ -174,7 +253,7 @@ func (s *Snapshot) validate() error {
 		}
 	}
 	switch s.Kind {
-	case KindOffer, KindRejection, KindIneligible, KindWaitlist, KindCompletion:
+	case KindOffer, KindRejection, KindIneligible, KindWaitlist, KindCompletion, KindVariation, KindAgreement:
 	default:
 		problems = append(problems, "unknown kind")
 	}
@@ -203,20 +282,67 @@ func (s *Snapshot) validate() error {
 		scoresOK = scoresOK && sc.Max > 0 && sc.Weight >= 0 && sc.Score >= 0 && sc.Score <= float64(sc.Max)
 	}
 	check(scoresOK, "scores must lie between zero and a positive max, with non-negative weights")
+	check(s.Terms == nil || s.Terms.valid(), "terms need a title, a positive version and a 64-digit hex sha256")
+	// A schedule that does not add up to the award would promise the
+	// applicant a different sum than the headline figure.
+	addsUp := !scheduleOK || len(s.Milestones) == 0 || drawdowns == s.AmountPence
 	switch s.Kind {
 	case KindOffer:
 		check(s.AmountPence > 0, "an offer needs an amount")
 		check(s.AcceptBy != nil, "an offer needs accept_by")
-		// A schedule that does not add up to the award would promise the
-		// applicant a different sum than the headline figure.
-		check(!scheduleOK || len(s.Milestones) == 0 || drawdowns == s.AmountPence, "milestone drawdowns must add up to the amount")
+		check(addsUp, "milestone drawdowns must add up to the amount")
 	case KindIneligible:
 		check(len(s.FailedRules) > 0, "an ineligibility letter needs its failed rules")
 	case KindCompletion:
 		check(s.AmountPence > 0, "a completion letter needs the amount drawn")
+	case KindAgreement:
+		check(s.AmountPence > 0, "an agreement needs an amount")
+		check(addsUp, "milestone drawdowns must add up to the amount")
+		check(s.Agreement != nil, "agreement is required")
+		if a := s.Agreement; a != nil {
+			check(a.Terms.valid(), "agreement.terms need a title, a positive version and a 64-digit hex sha256")
+			sectionsOK := len(a.Sections) > 0
+			for _, sec := range a.Sections {
+				sectionsOK = sectionsOK && !blank(sec.Heading) && !blank(sec.Text)
+			}
+			check(sectionsOK, "agreement.sections are required, each with a heading and text")
+			check(!blank(a.Declaration), "agreement.declaration is required")
+			check(!blank(a.SignedName) && !blank(a.Capacity), "agreement.signed_name and capacity are required")
+			check(!a.SignedAt.IsZero(), "agreement.signed_at is required")
+			check(!blank(a.OfferRef), "agreement.offer_ref is required")
+		}
+	case KindVariation:
+		check(s.AmountPence > 0, "a variation needs the award's new amount")
+		check(addsUp, "milestone drawdowns must add up to the amount")
+		check(s.Variation != nil, "variation is required")
+		if v := s.Variation; v != nil {
+			check(!blank(v.ID), "variation.id is required")
+			check(!blank(v.Reason), "variation.reason is required")
+			check(!v.RequestedAt.IsZero(), "variation.requested_at is required")
+			check(v.AmountBeforePence > 0, "variation.amount_before_pence is required")
+			changesOK := len(v.Changes) > 0
+			for _, c := range v.Changes {
+				changesOK = changesOK && !blank(c.What)
+			}
+			check(changesOK, "variation.changes are required, each saying what changed")
+			decisionsOK := len(v.Decisions) > 0
+			for _, d := range v.Decisions {
+				decisionsOK = decisionsOK && !blank(d.Name) && !d.At.IsZero()
+			}
+			check(decisionsOK, "variation.decisions are required, each with a name and a time")
+		}
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %v", ErrInvalidSnapshot, problems)
 	}
 	return nil
 }
+
+func (t TermsRef) valid() bool {
+	_, err := hex.DecodeString(t.SHA256)
+	return !blank(t.Title) && t.Version > 0 && len(t.SHA256) == sha256.Size*2 && err == nil
+}
+
+// blank is judged on the escaped text, which is what a letter prints: a
+// heading of only spaces or control characters would print as nothing.
+func blank(s string) bool { return escape(s) == "" }

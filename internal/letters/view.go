@@ -19,11 +19,12 @@ import (
 // a parse failure is a build defect and should stop the process, not surface
 // as a failed decision hours later.
 var letterTemplates = template.Must(template.New("letters").Funcs(template.FuncMap{
-	"money": money.Format,
-	"words": money.Words,
-	"date":  calendar.LongDate,
-	"time":  func(t time.Time) string { return t.In(calendar.London).Format("15:04") },
-	"share": share,
+	"money":       money.Format,
+	"words":       money.Words,
+	"date":        calendar.LongDate,
+	"time":        func(t time.Time) string { return t.In(calendar.London).Format("15:04") },
+	"share":       share,
+	"fingerprint": fingerprint,
 }).ParseFS(templates.Letters, "letters/*.tmpl"))
 
 // view is what templates see. Every string in it has been through escape, so
@@ -54,6 +55,35 @@ type view struct {
 	Signatory     Signatory
 	ContentHash   string
 	VerifyURL     string
+	Terms         *TermsRef
+	Agreement     *agreementView
+	Variation     *variationView
+}
+
+// agreementView and variationView hold their free text as paragraphs, split
+// before escape flattens the blank lines between them.
+type agreementView struct {
+	Terms       TermsRef
+	Sections    []sectionView
+	Declaration []string
+	SignedName  string
+	Capacity    string
+	SignedAt    time.Time
+	OfferRef    string
+}
+
+type sectionView struct {
+	Heading    string
+	Paragraphs []string
+}
+
+type variationView struct {
+	ID                string
+	Reason            []string
+	Changes           []Change
+	AmountBeforePence int64
+	Decisions         []VariationSigner
+	RequestedAt       time.Time
 }
 
 type scoreRow struct {
@@ -83,6 +113,30 @@ func newView(s Snapshot, contentHash string) view {
 		Signatory:   s.Signatory,
 		ContentHash: contentHash[:12],
 		VerifyURL:   strings.ReplaceAll(s.VerifyURL, "{ref}", url.PathEscape(s.Ref)),
+		Terms:       s.Terms,
+	}
+	if a := s.Agreement; a != nil {
+		v.Agreement = &agreementView{
+			Terms:       a.Terms,
+			Declaration: paragraphs(a.Declaration),
+			SignedName:  a.SignedName,
+			Capacity:    a.Capacity,
+			SignedAt:    a.SignedAt,
+			OfferRef:    a.OfferRef,
+		}
+		for _, sec := range a.Sections {
+			v.Agreement.Sections = append(v.Agreement.Sections, sectionView{Heading: sec.Heading, Paragraphs: paragraphs(sec.Text)})
+		}
+	}
+	if vr := s.Variation; vr != nil {
+		v.Variation = &variationView{
+			ID:                vr.ID,
+			Reason:            paragraphs(vr.Reason),
+			Changes:           vr.Changes,
+			AmountBeforePence: vr.AmountBeforePence,
+			Decisions:         vr.Decisions,
+			RequestedAt:       vr.RequestedAt,
+		}
 	}
 	for _, m := range s.Milestones {
 		v.DrawdownPence += m.DrawdownPence
@@ -145,6 +199,19 @@ func share(part, whole int64) string {
 		s += strings.TrimRight("."+strconv.FormatUint(100+frac, 10)[1:], "0")
 	}
 	return s + "%"
+}
+
+// fingerprint sets a hex digest in groups of eight, which a reader can
+// compare group by group and which wrap between groups rather than inside
+// one.
+func fingerprint(hexDigits string) string {
+	var groups []string
+	for s := hexDigits; s != ""; {
+		n := min(8, len(s))
+		groups = append(groups, s[:n])
+		s = s[n:]
+	}
+	return strings.Join(groups, " ")
 }
 
 func escapeStrings(v reflect.Value) {

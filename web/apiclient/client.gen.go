@@ -27,6 +27,7 @@ const (
 	ActionNameAddComment          ActionName = "add_comment"
 	ActionNameAnswerQuery         ActionName = "answer_query"
 	ActionNameAttachDocument      ActionName = "attach_document"
+	ActionNameDecideChange        ActionName = "decide_change"
 	ActionNameDecideExtension     ActionName = "decide_extension"
 	ActionNameDeclareConflict     ActionName = "declare_conflict"
 	ActionNameDeclineOffer        ActionName = "decline_offer"
@@ -35,17 +36,22 @@ const (
 	ActionNamePanelDecision       ActionName = "panel_decision"
 	ActionNameRaiseQuery          ActionName = "raise_query"
 	ActionNameRemoveDocument      ActionName = "remove_document"
+	ActionNameRequestChange       ActionName = "request_change"
 	ActionNameRequestExtension    ActionName = "request_extension"
+	ActionNameReviewReturn        ActionName = "review_return"
 	ActionNameSaveDraft           ActionName = "save_draft"
 	ActionNameSendBack            ActionName = "send_back"
 	ActionNameSetPartners         ActionName = "set_partners"
 	ActionNameSignOff             ActionName = "sign_off"
+	ActionNameSignOffReturn       ActionName = "sign_off_return"
 	ActionNameSubmit              ActionName = "submit"
 	ActionNameSubmitAssessment    ActionName = "submit_assessment"
 	ActionNameSubmitEvidence      ActionName = "submit_evidence"
+	ActionNameSubmitReturn        ActionName = "submit_return"
 	ActionNameTerminate           ActionName = "terminate"
 	ActionNameVerifyMilestone     ActionName = "verify_milestone"
 	ActionNameWithdraw            ActionName = "withdraw"
+	ActionNameWithdrawChange      ActionName = "withdraw_change"
 )
 
 // Valid indicates whether the value is a known member of the ActionName enum.
@@ -60,6 +66,8 @@ func (e ActionName) Valid() bool {
 	case ActionNameAnswerQuery:
 		return true
 	case ActionNameAttachDocument:
+		return true
+	case ActionNameDecideChange:
 		return true
 	case ActionNameDecideExtension:
 		return true
@@ -77,7 +85,11 @@ func (e ActionName) Valid() bool {
 		return true
 	case ActionNameRemoveDocument:
 		return true
+	case ActionNameRequestChange:
+		return true
 	case ActionNameRequestExtension:
+		return true
+	case ActionNameReviewReturn:
 		return true
 	case ActionNameSaveDraft:
 		return true
@@ -87,17 +99,23 @@ func (e ActionName) Valid() bool {
 		return true
 	case ActionNameSignOff:
 		return true
+	case ActionNameSignOffReturn:
+		return true
 	case ActionNameSubmit:
 		return true
 	case ActionNameSubmitAssessment:
 		return true
 	case ActionNameSubmitEvidence:
 		return true
+	case ActionNameSubmitReturn:
+		return true
 	case ActionNameTerminate:
 		return true
 	case ActionNameVerifyMilestone:
 		return true
 	case ActionNameWithdraw:
+		return true
+	case ActionNameWithdrawChange:
 		return true
 	default:
 		return false
@@ -172,22 +190,85 @@ func (e ApplicationStatus) Valid() bool {
 
 // Defines values for CertifierCapacity.
 const (
-	ChiefFinanceOfficer CertifierCapacity = "chief_finance_officer"
-	Deputy              CertifierCapacity = "deputy"
-	SRO                 CertifierCapacity = "sro"
-	Section151Officer   CertifierCapacity = "section_151_officer"
+	CertifierCapacityChiefFinanceOfficer CertifierCapacity = "chief_finance_officer"
+	CertifierCapacityDeputy              CertifierCapacity = "deputy"
+	CertifierCapacitySRO                 CertifierCapacity = "sro"
+	CertifierCapacitySection151Officer   CertifierCapacity = "section_151_officer"
 )
 
 // Valid indicates whether the value is a known member of the CertifierCapacity enum.
 func (e CertifierCapacity) Valid() bool {
 	switch e {
-	case ChiefFinanceOfficer:
+	case CertifierCapacityChiefFinanceOfficer:
 		return true
-	case Deputy:
+	case CertifierCapacityDeputy:
 		return true
-	case SRO:
+	case CertifierCapacitySRO:
 		return true
-	case Section151Officer:
+	case CertifierCapacitySection151Officer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChangeDecisionRole.
+const (
+	ChangeDecisionRolePanelChair       ChangeDecisionRole = "panel_chair"
+	ChangeDecisionRoleProgrammeManager ChangeDecisionRole = "programme_manager"
+)
+
+// Valid indicates whether the value is a known member of the ChangeDecisionRole enum.
+func (e ChangeDecisionRole) Valid() bool {
+	switch e {
+	case ChangeDecisionRolePanelChair:
+		return true
+	case ChangeDecisionRoleProgrammeManager:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChangeRequestApprovers.
+const (
+	ChangeRequestApproversPanelChair       ChangeRequestApprovers = "panel_chair"
+	ChangeRequestApproversProgrammeManager ChangeRequestApprovers = "programme_manager"
+)
+
+// Valid indicates whether the value is a known member of the ChangeRequestApprovers enum.
+func (e ChangeRequestApprovers) Valid() bool {
+	switch e {
+	case ChangeRequestApproversPanelChair:
+		return true
+	case ChangeRequestApproversProgrammeManager:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChangeRequestStatus.
+const (
+	ChangeRequestStatusApproved  ChangeRequestStatus = "approved"
+	ChangeRequestStatusCancelled ChangeRequestStatus = "cancelled"
+	ChangeRequestStatusOpen      ChangeRequestStatus = "open"
+	ChangeRequestStatusRefused   ChangeRequestStatus = "refused"
+	ChangeRequestStatusWithdrawn ChangeRequestStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ChangeRequestStatus enum.
+func (e ChangeRequestStatus) Valid() bool {
+	switch e {
+	case ChangeRequestStatusApproved:
+		return true
+	case ChangeRequestStatusCancelled:
+		return true
+	case ChangeRequestStatusOpen:
+		return true
+	case ChangeRequestStatusRefused:
+		return true
+	case ChangeRequestStatusWithdrawn:
 		return true
 	default:
 		return false
@@ -523,10 +604,14 @@ func (e FundDefinitionInvitations) Valid() bool {
 
 // Defines values for LedgerEntryKind.
 const (
-	Commit   LedgerEntryKind = "commit"
-	Drawdown LedgerEntryKind = "drawdown"
-	Release  LedgerEntryKind = "release"
-	Reserve  LedgerEntryKind = "reserve"
+	Commit           LedgerEntryKind = "commit"
+	Drawdown         LedgerEntryKind = "drawdown"
+	Reduce           LedgerEntryKind = "reduce"
+	Release          LedgerEntryKind = "release"
+	Reserve          LedgerEntryKind = "reserve"
+	VariationCommit  LedgerEntryKind = "variation_commit"
+	VariationRelease LedgerEntryKind = "variation_release"
+	VariationReserve LedgerEntryKind = "variation_reserve"
 )
 
 // Valid indicates whether the value is a known member of the LedgerEntryKind enum.
@@ -536,9 +621,17 @@ func (e LedgerEntryKind) Valid() bool {
 		return true
 	case Drawdown:
 		return true
+	case Reduce:
+		return true
 	case Release:
 		return true
 	case Reserve:
+		return true
+	case VariationCommit:
+		return true
+	case VariationRelease:
+		return true
+	case VariationReserve:
 		return true
 	default:
 		return false
@@ -547,16 +640,20 @@ func (e LedgerEntryKind) Valid() bool {
 
 // Defines values for LetterKind.
 const (
+	LetterKindAgreement  LetterKind = "agreement"
 	LetterKindCompletion LetterKind = "completion"
 	LetterKindIneligible LetterKind = "ineligible"
 	LetterKindOffer      LetterKind = "offer"
 	LetterKindRejection  LetterKind = "rejection"
+	LetterKindVariation  LetterKind = "variation"
 	LetterKindWaitlist   LetterKind = "waitlist"
 )
 
 // Valid indicates whether the value is a known member of the LetterKind enum.
 func (e LetterKind) Valid() bool {
 	switch e {
+	case LetterKindAgreement:
+		return true
 	case LetterKindCompletion:
 		return true
 	case LetterKindIneligible:
@@ -564,6 +661,8 @@ func (e LetterKind) Valid() bool {
 	case LetterKindOffer:
 		return true
 	case LetterKindRejection:
+		return true
+	case LetterKindVariation:
 		return true
 	case LetterKindWaitlist:
 		return true
@@ -641,6 +740,39 @@ func (e MilestoneReviewDecision) Valid() bool {
 	case MilestoneReviewDecisionReturn:
 		return true
 	case MilestoneReviewDecisionVerify:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MonitoringReturnStatus.
+const (
+	MonitoringReturnStatusAccepted        MonitoringReturnStatus = "accepted"
+	MonitoringReturnStatusAwaitingSignOff MonitoringReturnStatus = "awaiting_sign_off"
+	MonitoringReturnStatusOpen            MonitoringReturnStatus = "open"
+	MonitoringReturnStatusOverdue         MonitoringReturnStatus = "overdue"
+	MonitoringReturnStatusSentBack        MonitoringReturnStatus = "sent_back"
+	MonitoringReturnStatusSubmitted       MonitoringReturnStatus = "submitted"
+	MonitoringReturnStatusUpcoming        MonitoringReturnStatus = "upcoming"
+)
+
+// Valid indicates whether the value is a known member of the MonitoringReturnStatus enum.
+func (e MonitoringReturnStatus) Valid() bool {
+	switch e {
+	case MonitoringReturnStatusAccepted:
+		return true
+	case MonitoringReturnStatusAwaitingSignOff:
+		return true
+	case MonitoringReturnStatusOpen:
+		return true
+	case MonitoringReturnStatusOverdue:
+		return true
+	case MonitoringReturnStatusSentBack:
+		return true
+	case MonitoringReturnStatusSubmitted:
+		return true
+	case MonitoringReturnStatusUpcoming:
 		return true
 	default:
 		return false
@@ -1166,6 +1298,24 @@ func (e VerifyMilestoneJSONBodyDecision) Valid() bool {
 	}
 }
 
+// Defines values for ReviewReturnJSONBodyDecision.
+const (
+	ReviewReturnJSONBodyDecisionReturn ReviewReturnJSONBodyDecision = "return"
+	ReviewReturnJSONBodyDecisionVerify ReviewReturnJSONBodyDecision = "verify"
+)
+
+// Valid indicates whether the value is a known member of the ReviewReturnJSONBodyDecision enum.
+func (e ReviewReturnJSONBodyDecision) Valid() bool {
+	switch e {
+	case ReviewReturnJSONBodyDecisionReturn:
+		return true
+	case ReviewReturnJSONBodyDecisionVerify:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InviteUserJSONBodyRoles.
 const (
 	InviteUserJSONBodyRolesAdmin            InviteUserJSONBodyRoles = "admin"
@@ -1236,20 +1386,26 @@ type Acceptance struct {
 
 // Action An action the caller may take on the application now: the name of the command, judged by the same check the workflow's Update starts with, so a client can show exactly the buttons the API will accept. The request can still be refused for what it says (a missing reason, say) or because the application moved on in between.
 type Action struct {
+	// ChangeID for decide_change and withdraw_change, the open change request
+	ChangeID string `json:"change_id,omitempty"`
+
 	// DocumentID for remove_document, the document it removes
 	DocumentID string `json:"document_id,omitempty"`
 
 	// MilestoneID For an action on one milestone, which.
 	MilestoneID string `json:"milestone_id,omitempty"`
 
-	// Name save_draft is PATCH /v1/applications/{id}; every other name is the POST of the same name under /v1/applications/{id} (eligibility_decision → /eligibility, declare_conflict → /conflicts, submit_assessment → /assessments, raise_query → /queries, answer_query → /queries/{query_id}/answer, panel_decision → /decision, accept_offer and decline_offer → /offer/accept and /offer/decline, submit_evidence → /milestones/{milestone_id}/evidence, verify_milestone → /milestones/{milestone_id}/verify, request_extension → /milestones/{milestone_id}/extension, decide_extension → /milestones/{milestone_id}/extension/decision, terminate → /terminate, attach_document → POST /documents (multipart), remove_document → DELETE /documents/{document_id}, set_partners → PUT /partners, invite_co_applicant → /co-applicants, accept_invitation → /invitation/accept, add_comment → /comments, sign_off → /sign-off, send_back → /sign-off/send-back).
+	// Name save_draft is PATCH /v1/applications/{id}; every other name is the POST of the same name under /v1/applications/{id} (eligibility_decision → /eligibility, declare_conflict → /conflicts, submit_assessment → /assessments, raise_query → /queries, answer_query → /queries/{query_id}/answer, panel_decision → /decision, accept_offer and decline_offer → /offer/accept and /offer/decline, submit_evidence → /milestones/{milestone_id}/evidence, verify_milestone → /milestones/{milestone_id}/verify, request_extension → /milestones/{milestone_id}/extension, decide_extension → /milestones/{milestone_id}/extension/decision, terminate → /terminate, attach_document → POST /documents (multipart), remove_document → DELETE /documents/{document_id}, set_partners → PUT /partners, invite_co_applicant → /co-applicants, accept_invitation → /invitation/accept, add_comment → /comments, sign_off → /sign-off, send_back → /sign-off/send-back, request_change → /change-requests, decide_change → /change-requests/{change_id}/decision, withdraw_change → /change-requests/{change_id}/withdraw, submit_return → /returns/{return_id}, sign_off_return → /returns/{return_id}/sign-off, review_return → /returns/{return_id}/review).
 	Name ActionName `json:"name"`
 
 	// QueryID For answer_query, the open query.
 	QueryID string `json:"query_id,omitempty"`
+
+	// ReturnID for an action on one monitoring return, which
+	ReturnID string `json:"return_id,omitempty"`
 }
 
-// ActionName save_draft is PATCH /v1/applications/{id}; every other name is the POST of the same name under /v1/applications/{id} (eligibility_decision → /eligibility, declare_conflict → /conflicts, submit_assessment → /assessments, raise_query → /queries, answer_query → /queries/{query_id}/answer, panel_decision → /decision, accept_offer and decline_offer → /offer/accept and /offer/decline, submit_evidence → /milestones/{milestone_id}/evidence, verify_milestone → /milestones/{milestone_id}/verify, request_extension → /milestones/{milestone_id}/extension, decide_extension → /milestones/{milestone_id}/extension/decision, terminate → /terminate, attach_document → POST /documents (multipart), remove_document → DELETE /documents/{document_id}, set_partners → PUT /partners, invite_co_applicant → /co-applicants, accept_invitation → /invitation/accept, add_comment → /comments, sign_off → /sign-off, send_back → /sign-off/send-back).
+// ActionName save_draft is PATCH /v1/applications/{id}; every other name is the POST of the same name under /v1/applications/{id} (eligibility_decision → /eligibility, declare_conflict → /conflicts, submit_assessment → /assessments, raise_query → /queries, answer_query → /queries/{query_id}/answer, panel_decision → /decision, accept_offer and decline_offer → /offer/accept and /offer/decline, submit_evidence → /milestones/{milestone_id}/evidence, verify_milestone → /milestones/{milestone_id}/verify, request_extension → /milestones/{milestone_id}/extension, decide_extension → /milestones/{milestone_id}/extension/decision, terminate → /terminate, attach_document → POST /documents (multipart), remove_document → DELETE /documents/{document_id}, set_partners → PUT /partners, invite_co_applicant → /co-applicants, accept_invitation → /invitation/accept, add_comment → /comments, sign_off → /sign-off, send_back → /sign-off/send-back, request_change → /change-requests, decide_change → /change-requests/{change_id}/decision, withdraw_change → /change-requests/{change_id}/withdraw, submit_return → /returns/{return_id}, sign_off_return → /returns/{return_id}/sign-off, review_return → /returns/{return_id}/review).
 type ActionName string
 
 // Actor defines model for Actor.
@@ -1260,15 +1416,45 @@ type Actor struct {
 	Role    string `json:"role"`
 }
 
+// AgreementSignature the signed grant agreement: what was signed, by whom, when, for which offer
+type AgreementSignature struct {
+	At time.Time `json:"at"`
+	By Actor     `json:"by"`
+
+	// Capacity the capacity they signed in: the job title given, or a certifier's capacity
+	Capacity string `json:"capacity"`
+
+	// Declaration the declaration they made
+	Declaration string `json:"declaration"`
+
+	// Letter the reference of the signed agreement as a letter (kind agreement), at GET /v1/letters/{ref}
+	Letter string `json:"letter"`
+
+	// OfferRef the reference of the offer letter the agreement was signed on
+	OfferRef string `json:"offer_ref"`
+
+	// SignedName the name the signatory typed
+	SignedName string `json:"signed_name"`
+
+	// Terms one version of a fund's terms, named
+	Terms TermsPin `json:"terms"`
+}
+
 // Application Staff see the whole application, including the panel's assessments and internal comments; applicants see their own organisation's, with the applicant-facing status label and no internal reviewer material.
 type Application struct {
 	// Acceptance who accepted the offer, for the organisation
 	Acceptance *Acceptance `json:"acceptance,omitempty"`
 
 	// Actions What the caller may do to the application now, for their role and, for an applicant, their organisation. An offer cannot be accepted until its letter is issued, so accept_offer appears only then.
-	Actions              []Action `json:"actions"`
-	ApplicantStatusLabel string   `json:"applicant_status_label,omitempty"`
-	AwardedPence         int64    `json:"awarded_pence,omitempty"`
+	Actions []Action `json:"actions"`
+
+	// Agreement The grant agreement an offer was made on: the terms in full, to read before signing, who may sign, and the signature once given.
+	Agreement            *GrantAgreement `json:"agreement,omitempty"`
+	ApplicantStatusLabel string          `json:"applicant_status_label,omitempty"`
+	AwardedPence         int64           `json:"awarded_pence,omitempty"`
+
+	// ChangeRequests requests to vary the award, oldest first
+	ChangeRequests []ChangeRequest `json:"change_requests,omitempty"`
 
 	// Changed when each section last changed and by whom; a save sends the ETag it started from as If-Match, and one that would overwrite a section someone else changed since is refused 409
 	Changed map[string]SectionChange `json:"changed,omitempty"`
@@ -1314,14 +1500,20 @@ type Application struct {
 	Milestones    []Milestone    `json:"milestones,omitempty"`
 	NextMilestone *NextMilestone `json:"next_milestone,omitempty"`
 
+	// NextReturn an award's earliest-due monitoring return not yet in
+	NextReturn *NextReturn `json:"next_return,omitempty"`
+
 	// Notifications staff only
 	Notifications []NotificationRecord `json:"notifications,omitempty"`
 
-	// Offer The credit reserved for the application: amount_pence, conditions, reserved_at, accept_by, released_at, and letter, the reference of the offer letter. The offer cannot be accepted until a letter with that reference is among letters (accept answers 409 invalid_state until then); offers made before this rule have no letter.
+	// Offer The credit reserved for the application: amount_pence, conditions, reserved_at, accept_by, released_at, and letter, the reference of the offer letter. The offer cannot be accepted until a letter with that reference is among letters (accept answers 409 invalid_state until then); offers made before this rule have no letter. On a fund with terms the offer pins them (terms) and who may sign (signatories: the organisation's certifiers when it was made; none means any of its applicants), and accepting it is signing the grant agreement.
 	Offer        *Offer `json:"offer,omitempty"`
 	OrgCode      string `json:"org_code"`
 	OrgName      string `json:"org_name,omitempty"`
 	OverdueCount int    `json:"overdue_count,omitempty"`
+
+	// OverdueReturns how many returns are past due and not in
+	OverdueReturns int `json:"overdue_returns,omitempty"`
 
 	// Panel staff only: everything the reviewers did: assignments, conflicts and every version of every assessment
 	Panel    Panel     `json:"panel,omitempty"`
@@ -1335,6 +1527,9 @@ type Application struct {
 	// Example: PIF-0007
 	Reference      string `json:"reference,omitempty"`
 	RequestedPence int64  `json:"requested_pence"`
+
+	// Returns the award's monitoring returns, each with its questions
+	Returns []MonitoringReturn `json:"returns,omitempty"`
 
 	// Reviewers staff only: the reviewers whose assessments count
 	Reviewers []Reviewer `json:"reviewers,omitempty"`
@@ -1374,9 +1569,16 @@ type ApplicationRow struct {
 	FundID               string         `json:"fund_id"`
 	ID                   string         `json:"id"`
 	NextMilestone        *NextMilestone `json:"next_milestone,omitempty"`
-	OrgCode              string         `json:"org_code"`
-	OrgName              string         `json:"org_name,omitempty"`
-	OverdueCount         int            `json:"overdue_count,omitempty"`
+
+	// NextReturn an award's earliest-due monitoring return not yet in
+	NextReturn *NextReturn `json:"next_return,omitempty"`
+
+	// OpenChange the change request awaiting a decision
+	OpenChange     string `json:"open_change,omitempty"`
+	OrgCode        string `json:"org_code"`
+	OrgName        string `json:"org_name,omitempty"`
+	OverdueCount   int    `json:"overdue_count,omitempty"`
+	OverdueReturns int    `json:"overdue_returns,omitempty"`
 
 	// Partners the partner organisations' names
 	Partners []string `json:"partners,omitempty"`
@@ -1515,6 +1717,73 @@ type CertifierList struct {
 	ODSCode    string      `json:"ods_code"`
 }
 
+// ChangeDecision one approver's decision
+type ChangeDecision struct {
+	Approve bool               `json:"approve"`
+	At      time.Time          `json:"at"`
+	By      Actor              `json:"by"`
+	Note    string             `json:"note,omitempty"`
+	Role    ChangeDecisionRole `json:"role"`
+}
+
+// ChangeDecisionRole defines model for ChangeDecision.Role.
+type ChangeDecisionRole string
+
+// ChangeLine one thing a change request changes, as people read it
+type ChangeLine struct {
+	After  string `json:"after"`
+	Before string `json:"before"`
+	What   string `json:"what"`
+}
+
+// ChangeRequest A request to vary an award after acceptance. The programme manager decides it and, where the fund's rules ask (an increase, or a large move of credit), the panel chair after them; the last approval changes the award and issues a variation letter. One request is open at a time, and the milestones it touches take no evidence or extension while it is.
+type ChangeRequest struct {
+	// Approvers the roles that must approve, in order
+	Approvers []ChangeRequestApprovers `json:"approvers"`
+
+	// AwardBeforePence the award when the request was made; an increase's difference is reserved in the fund while it is open
+	AwardBeforePence int64 `json:"award_before_pence"`
+
+	// AwardPence the total award asked for; the award's own when it does not change it
+	AwardPence int64            `json:"award_pence"`
+	ClosedAt   time.Time        `json:"closed_at,omitempty"`
+	Decisions  []ChangeDecision `json:"decisions"`
+
+	// Documents ids of attached documents supporting the request
+	Documents []string `json:"documents,omitempty"`
+	ID        string   `json:"id"`
+
+	// Letter the variation letter's reference (kind variation), once approved
+	Letter string `json:"letter,omitempty"`
+
+	// Lines what it changes, before and after
+	Lines []ChangeLine `json:"lines"`
+
+	// Milestones the milestones' new dates and drawdowns asked for
+	Milestones []MilestoneChange `json:"milestones,omitempty"`
+
+	// Partners the whole new list of partners, when it changes them
+	Partners *[]Partner `json:"partners,omitempty"`
+	Reason   string     `json:"reason"`
+
+	// Reminded its decision is late and the approvers were reminded
+	Reminded    bool      `json:"reminded,omitempty"`
+	RequestedAt time.Time `json:"requested_at"`
+	RequestedBy Actor     `json:"requested_by"`
+
+	// SRO the senior responsible officer
+	SRO *SRO `json:"sro,omitempty"`
+
+	// Status cancelled: the award ended while it was open
+	Status ChangeRequestStatus `json:"status"`
+}
+
+// ChangeRequestApprovers defines model for ChangeRequest.Approvers.
+type ChangeRequestApprovers string
+
+// ChangeRequestStatus cancelled: the award ended while it was open
+type ChangeRequestStatus string
+
 // Closure why and when the application closed without a decision
 type Closure struct {
 	At     time.Time `json:"at"`
@@ -1637,9 +1906,16 @@ type Deployment struct {
 	DrawnPence    int64          `json:"drawn_pence"`
 	FundID        string         `json:"fund_id"`
 	NextMilestone *NextMilestone `json:"next_milestone"`
-	OrgCode       string         `json:"org_code"`
-	OrgName       string         `json:"org_name,omitempty"`
-	OverdueCount  int            `json:"overdue_count"`
+	NextReturn    *NextReturn    `json:"next_return"`
+
+	// OpenChangeRequest the id of the change request awaiting a decision; empty for none
+	OpenChangeRequest string `json:"open_change_request"`
+	OrgCode           string `json:"org_code"`
+	OrgName           string `json:"org_name,omitempty"`
+	OverdueCount      int    `json:"overdue_count"`
+
+	// OverdueReturns monitoring returns past due and not in
+	OverdueReturns int `json:"overdue_returns"`
 
 	// Partners the partner organisations' names
 	Partners []string `json:"partners"`
@@ -1864,8 +2140,11 @@ type FundStatus string
 
 // FundDefinition defines model for FundDefinition.
 type FundDefinition struct {
-	ClosesAt         time.Time                        `json:"closes_at"`
-	Criteria         []Criterion                      `json:"criteria"`
+	ClosesAt time.Time   `json:"closes_at"`
+	Criteria []Criterion `json:"criteria"`
+
+	// DeliveryEndsAt the latest any milestone of an award may fall due, moved or not
+	DeliveryEndsAt   time.Time                        `json:"delivery_ends_at,omitempty"`
 	DeploymentRoutes []DeploymentRoute                `json:"deployment_routes"`
 	Description      string                           `json:"description,omitempty"`
 	EligibleNations  []FundDefinitionEligibleNations  `json:"eligible_nations"`
@@ -1900,8 +2179,11 @@ type FundDefinition struct {
 	// ReminderBefore ISO-8601 duration, e.g. P14D or PT30S; for SLAs whole days are working days
 	//
 	// Example: P10D
-	ReminderBefore          Duration `json:"reminder_before,omitempty"`
-	ReviewersPerApplication int      `json:"reviewers_per_application,omitempty"`
+	ReminderBefore Duration `json:"reminder_before,omitempty"`
+
+	// Reporting the fund's schedule of monitoring returns: count periodic returns due every interval from acceptance, and optionally a final return final_after the last milestone falls due
+	Reporting               *Reporting `json:"reporting,omitempty"`
+	ReviewersPerApplication int        `json:"reviewers_per_application,omitempty"`
 	SignOff                 struct {
 		// Declaration what the certifier declares by signing off; a standard declaration when left out
 		Declaration string `json:"declaration,omitempty"`
@@ -1912,9 +2194,15 @@ type FundDefinition struct {
 	} `json:"sign_off,omitempty"`
 
 	// SLAs how long each stage may take; whole days are working days
-	SLAs       StageSLAs `json:"slas,omitempty"`
-	Sponsor    string    `json:"sponsor"`
-	TotalPence int64     `json:"total_pence"`
+	SLAs    StageSLAs `json:"slas,omitempty"`
+	Sponsor string    `json:"sponsor"`
+
+	// Terms A fund's grant agreement, one version: the conditions an award is made on, as text under headings. Versioned like the form: an offer pins the version it is made on, so what was signed can be shown again word for word.
+	Terms      *Terms `json:"terms,omitempty"`
+	TotalPence int64  `json:"total_pence"`
+
+	// Variations the fund's rules for change requests
+	Variations Variations `json:"variations,omitempty"`
 }
 
 // FundDefinitionEligibleNations defines model for FundDefinition.EligibleNations.
@@ -1960,6 +2248,36 @@ type FundMilestone struct {
 	Title            string   `json:"title"`
 }
 
+// FundTerms one version of a fund's terms, with its hash
+type FundTerms struct {
+	Declaration string `json:"declaration"`
+
+	// Sections null for a fund that has no terms
+	Sections []TermsSection `json:"sections"`
+
+	// Sha256 hex SHA-256 of the terms' JSON, which a signature records and accepting an offer sends back
+	Sha256 string `json:"sha256"`
+	Title  string `json:"title"`
+
+	// Version 0 for a fund that has no terms
+	Version int `json:"version"`
+}
+
+// GrantAgreement The grant agreement an offer was made on: the terms in full, to read before signing, who may sign, and the signature once given.
+type GrantAgreement struct {
+	Declaration string         `json:"declaration"`
+	Sections    []TermsSection `json:"sections"`
+
+	// Signatories who may sign, "name, capacity": the organisation's certifiers when the offer was made; empty when it had none, and then any of its applicants may sign
+	Signatories []string `json:"signatories"`
+
+	// Signed the signed grant agreement: what was signed, by whom, when, for which offer
+	Signed *AgreementSignature `json:"signed,omitempty"`
+
+	// Terms one version of a fund's terms, named
+	Terms TermsPin `json:"terms"`
+}
+
 // Health defines model for Health.
 type Health struct {
 	Status string `json:"status"`
@@ -1994,18 +2312,23 @@ type InboxItem struct {
 
 // LedgerEntry defines model for LedgerEntry.
 type LedgerEntry struct {
-	Actor         Actor           `json:"actor"`
-	AmountPence   int64           `json:"amount_pence"`
-	ApplicationID string          `json:"application_id"`
-	At            time.Time       `json:"at"`
-	Key           string          `json:"key,omitempty"`
-	Kind          LedgerEntryKind `json:"kind"`
-	MilestoneID   string          `json:"milestone_id,omitempty"`
-	Reason        string          `json:"reason,omitempty"`
-	Seq           int64           `json:"seq"`
+	Actor         Actor     `json:"actor"`
+	AmountPence   int64     `json:"amount_pence"`
+	ApplicationID string    `json:"application_id"`
+	At            time.Time `json:"at"`
+	Key           string    `json:"key,omitempty"`
+
+	// Kind variation_* hold, commit and release an increase a change request asks for; reduce returns credit an approved decrease takes off an award
+	Kind        LedgerEntryKind `json:"kind"`
+	MilestoneID string          `json:"milestone_id,omitempty"`
+	Reason      string          `json:"reason,omitempty"`
+	Seq         int64           `json:"seq"`
+
+	// Variation the change request an entry is for
+	Variation string `json:"variation,omitempty"`
 }
 
-// LedgerEntryKind defines model for LedgerEntry.Kind.
+// LedgerEntryKind variation_* hold, commit and release an increase a change request asks for; reduce returns credit an approved decrease takes off an award
 type LedgerEntryKind string
 
 // LedgerPage defines model for LedgerPage.
@@ -2016,28 +2339,34 @@ type LedgerPage struct {
 
 // Letter defines model for Letter.
 type Letter struct {
-	IssuedAt time.Time  `json:"issued_at"`
-	Kind     LetterKind `json:"kind"`
-	Ref      string     `json:"ref"`
-	Sha256   string     `json:"sha256"`
-	URL      string     `json:"url"`
+	IssuedAt time.Time `json:"issued_at"`
+
+	// Kind Which letter, and the code its reference carries: offer (OFR), rejection (REJ), ineligible (INE), waitlist (WTL), completion (CMP), variation (VAR: an approved change request) and agreement (AGR: the signed grant agreement).
+	Kind   LetterKind `json:"kind"`
+	Ref    string     `json:"ref"`
+	Sha256 string     `json:"sha256"`
+	URL    string     `json:"url"`
 }
 
 // LetterCheck kind and issued_at are given only when the letter is genuine
 type LetterCheck struct {
-	IssuedAt time.Time  `json:"issued_at,omitempty"`
-	Kind     LetterKind `json:"kind,omitempty"`
-	Ref      string     `json:"ref"`
-	Valid    bool       `json:"valid"`
+	IssuedAt time.Time `json:"issued_at,omitempty"`
+
+	// Kind Which letter, and the code its reference carries: offer (OFR), rejection (REJ), ineligible (INE), waitlist (WTL), completion (CMP), variation (VAR: an approved change request) and agreement (AGR: the signed grant agreement).
+	Kind  LetterKind `json:"kind,omitempty"`
+	Ref   string     `json:"ref"`
+	Valid bool       `json:"valid"`
 }
 
-// LetterKind defines model for LetterKind.
+// LetterKind Which letter, and the code its reference carries: offer (OFR), rejection (REJ), ineligible (INE), waitlist (WTL), completion (CMP), variation (VAR: an approved change request) and agreement (AGR: the signed grant agreement).
 type LetterKind string
 
 // LetterRecord defines model for LetterRecord.
 type LetterRecord struct {
-	Bytes    int        `json:"bytes,omitempty"`
-	IssuedAt time.Time  `json:"issued_at"`
+	Bytes    int       `json:"bytes,omitempty"`
+	IssuedAt time.Time `json:"issued_at"`
+
+	// Kind Which letter, and the code its reference carries: offer (OFR), rejection (REJ), ineligible (INE), waitlist (WTL), completion (CMP), variation (VAR: an approved change request) and agreement (AGR: the signed grant agreement).
 	Kind     LetterKind `json:"kind"`
 	Ref      string     `json:"ref"`
 	Revision int        `json:"revision"`
@@ -2096,6 +2425,18 @@ type Milestone struct {
 // MilestoneStatus defines model for Milestone.Status.
 type MilestoneStatus string
 
+// MilestoneChange a milestone's new due date, drawdown, or both
+type MilestoneChange struct {
+	// DrawdownPence its new drawdown; absent keeps it
+	DrawdownPence *int64 `json:"drawdown_pence,omitempty"`
+
+	// DueAt its new due date; absent keeps it
+	DueAt *time.Time `json:"due_at,omitempty"`
+
+	// ID the milestone's id
+	ID string `json:"id"`
+}
+
 // MilestoneReview the programme manager's verdict on evidence
 type MilestoneReview struct {
 	At       time.Time               `json:"at"`
@@ -2107,8 +2448,67 @@ type MilestoneReview struct {
 // MilestoneReviewDecision defines model for MilestoneReview.Decision.
 type MilestoneReviewDecision string
 
+// MonitoringReturn One monitoring return of the award's schedule. It opens when the one before falls due; the lead answers its questions and outcome figures; where the fund asks, a certifier signs it off; the programme manager accepts it or sends it back.
+type MonitoringReturn struct {
+	AcceptedAt time.Time `json:"accepted_at,omitempty"`
+
+	// Certifiers who may sign the latest submission off: the organisation's certifiers when it came in, less whoever sent it
+	Certifiers []SignOffCertifier `json:"certifiers,omitempty"`
+	DueAt      time.Time          `json:"due_at"`
+
+	// EscalateAt when a return not in is escalated to the programme manager
+	EscalateAt time.Time `json:"escalate_at"`
+	Escalated  bool      `json:"escalated,omitempty"`
+
+	// Final the closing return, after the last milestone
+	Final bool   `json:"final,omitempty"`
+	ID    string `json:"id"`
+
+	// Measures the outcome measures it collects, on each of the award's routes a measure applies to
+	Measures []string  `json:"measures,omitempty"`
+	OpensAt  time.Time `json:"opens_at"`
+
+	// OutcomesRequired the measures and routes the return's figures must report (outcomes), in the order they are checked
+	OutcomesRequired []MeasureRoute `json:"outcomes_required,omitempty"`
+
+	// Overdue its due date has passed; with the fund's hold_drawdown, no milestone is drawn down until it is accepted
+	Overdue bool `json:"overdue,omitempty"`
+
+	// Questions A fund's application form, one version. Absent from a fund definition means the seeded fund's standard form. The engine numbers versions: any version sent is ignored.
+	Questions ApplicationForm `json:"questions,omitempty"`
+
+	// RemindAt when the lead is reminded, in working days before due_at
+	RemindAt []time.Time `json:"remind_at,omitempty"`
+
+	// Reminders how many of remind_at have been sent
+	Reminders int `json:"reminders,omitempty"`
+
+	// Reviews the programme manager's decisions: verify accepts it, return sends it back
+	Reviews []MilestoneReview `json:"reviews,omitempty"`
+
+	// SignedOff the certifier's sign-off of a return
+	SignedOff *ReturnSignOff `json:"signed_off,omitempty"`
+
+	// Status overdue is a return not in whose due date has passed
+	Status MonitoringReturnStatus `json:"status"`
+
+	// Submission the lead's latest answers to a return
+	Submission *ReturnSubmission `json:"submission,omitempty"`
+	Title      string            `json:"title"`
+}
+
+// MonitoringReturnStatus overdue is a return not in whose due date has passed
+type MonitoringReturnStatus string
+
 // NextMilestone defines model for NextMilestone.
 type NextMilestone struct {
+	DueAt time.Time `json:"due_at"`
+	ID    string    `json:"id"`
+	Title string    `json:"title"`
+}
+
+// NextReturn an award's earliest-due monitoring return not yet in
+type NextReturn struct {
 	DueAt time.Time `json:"due_at"`
 	ID    string    `json:"id"`
 	Title string    `json:"title"`
@@ -2140,7 +2540,7 @@ type NotificationRecord struct {
 	Subject     string    `json:"subject"`
 }
 
-// Offer The credit reserved for the application: amount_pence, conditions, reserved_at, accept_by, released_at, and letter, the reference of the offer letter. The offer cannot be accepted until a letter with that reference is among letters (accept answers 409 invalid_state until then); offers made before this rule have no letter.
+// Offer The credit reserved for the application: amount_pence, conditions, reserved_at, accept_by, released_at, and letter, the reference of the offer letter. The offer cannot be accepted until a letter with that reference is among letters (accept answers 409 invalid_state until then); offers made before this rule have no letter. On a fund with terms the offer pins them (terms) and who may sign (signatories: the organisation's certifiers when it was made; none means any of its applicants), and accepting it is signing the grant agreement.
 type Offer struct {
 	// AcceptBy when the offer lapses unless accepted
 	AcceptBy    time.Time `json:"accept_by,omitempty"`
@@ -2151,8 +2551,12 @@ type Offer struct {
 	Letter string `json:"letter,omitempty"`
 
 	// ReleasedAt when the credit went back to the fund
-	ReleasedAt time.Time `json:"released_at,omitempty"`
-	ReservedAt time.Time `json:"reserved_at"`
+	ReleasedAt  time.Time          `json:"released_at,omitempty"`
+	ReservedAt  time.Time          `json:"reserved_at"`
+	Signatories []SignOffCertifier `json:"signatories,omitempty"`
+
+	// Terms A fund's grant agreement, one version: the conditions an award is made on, as text under headings. Versioned like the form: an offer pins the version it is made on, so what was signed can be shown again word for word.
+	Terms *Terms `json:"terms,omitempty"`
 
 	// Via the command that reserved the credit
 	Via string `json:"via,omitempty"`
@@ -2453,6 +2857,65 @@ type Ready struct {
 	Status string            `json:"status"`
 }
 
+// Reporting the fund's schedule of monitoring returns: count periodic returns due every interval from acceptance, and optionally a final return final_after the last milestone falls due
+type Reporting struct {
+	// Count periodic returns, due every interval from acceptance
+	Count int `json:"count"`
+
+	// EscalateAfter working days after its due date an overdue return is escalated
+	EscalateAfter int `json:"escalate_after,omitempty"`
+
+	// Every ISO-8601 duration, e.g. P14D or PT30S; for SLAs whole days are working days
+	//
+	// Example: P10D
+	Every Duration `json:"every"`
+
+	// Final what one kind of return asks
+	Final *ReturnTemplate `json:"final,omitempty"`
+
+	// FinalAfter ISO-8601 duration, e.g. P14D or PT30S; for SLAs whole days are working days
+	//
+	// Example: P10D
+	FinalAfter Duration `json:"final_after,omitempty"`
+
+	// HoldDrawdown hold every drawdown while a return is overdue and not yet accepted
+	HoldDrawdown bool `json:"hold_drawdown,omitempty"`
+
+	// Periodic what one kind of return asks
+	Periodic ReturnTemplate `json:"periodic"`
+
+	// RemindBefore working days before a return's due date on which the lead is reminded, furthest first
+	RemindBefore []int `json:"remind_before,omitempty"`
+
+	// SignOff a return needs the organisation's certifier's sign-off
+	SignOff bool `json:"sign_off,omitempty"`
+}
+
+// ReturnSignOff the certifier's sign-off of a return
+type ReturnSignOff struct {
+	At time.Time `json:"at"`
+	By Actor     `json:"by"`
+}
+
+// ReturnSubmission the lead's latest answers to a return
+type ReturnSubmission struct {
+	// Answers answers by question id, as an application's are
+	Answers  map[string]interface{} `json:"answers"`
+	At       time.Time              `json:"at"`
+	By       Actor                  `json:"by"`
+	Outcomes []OutcomeFigure        `json:"outcomes,omitempty"`
+}
+
+// ReturnTemplate what one kind of return asks
+type ReturnTemplate struct {
+	// Form A fund's application form, one version. Absent from a fund definition means the seeded fund's standard form. The engine numbers versions: any version sent is ignored.
+	Form ApplicationForm `json:"form"`
+
+	// Measures outcome measure ids the return collects
+	Measures []string `json:"measures,omitempty"`
+	Title    string   `json:"title"`
+}
+
 // Reviewer a reviewer, as assignment names them
 type Reviewer struct {
 	ID   string `json:"id"`
@@ -2478,6 +2941,12 @@ type RuleResult struct {
 
 // RuleResultResult defines model for RuleResult.Result.
 type RuleResultResult string
+
+// SRO the senior responsible officer
+type SRO struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
 
 // ScanStatus pending until clamd has judged the file; clean and not_scanned (scanning switched off, which only fundflow dev or an explicit setting allows) are served; infected files are quarantined and never served
 type ScanStatus string
@@ -2627,6 +3096,32 @@ type TeamComment struct {
 	Text    string    `json:"text"`
 }
 
+// Terms A fund's grant agreement, one version: the conditions an award is made on, as text under headings. Versioned like the form: an offer pins the version it is made on, so what was signed can be shown again word for word.
+type Terms struct {
+	// Declaration what the signatory declares by typing their name
+	Declaration string         `json:"declaration"`
+	Sections    []TermsSection `json:"sections"`
+	Title       string         `json:"title"`
+
+	// Version numbered by the engine from 1; any version sent is ignored
+	Version int `json:"version,omitempty"`
+}
+
+// TermsPin one version of a fund's terms, named
+type TermsPin struct {
+	Sha256  string `json:"sha256"`
+	Title   string `json:"title"`
+	Version int    `json:"version"`
+}
+
+// TermsSection one heading of a fund's terms
+type TermsSection struct {
+	Heading string `json:"heading"`
+
+	// Text its paragraphs, separated by blank lines
+	Text string `json:"text"`
+}
+
 // TimelineEntry one action on the application: who, when, what and why
 type TimelineEntry struct {
 	Action string    `json:"action"`
@@ -2669,6 +3164,23 @@ type UserRoles string
 // UserList defines model for UserList.
 type UserList struct {
 	Items []User `json:"items"`
+}
+
+// Variations the fund's rules for change requests
+type Variations struct {
+	// ChairAbovePercent so does a change moving or reducing more than this percentage of the award; 0 never asks on that ground
+	ChairAbovePercent int `json:"chair_above_percent,omitempty"`
+
+	// ChairForIncrease an increase needs the panel chair's approval too
+	ChairForIncrease bool `json:"chair_for_increase,omitempty"`
+
+	// DecideWithin ISO-8601 duration, e.g. P14D or PT30S; for SLAs whole days are working days
+	//
+	// Example: P10D
+	DecideWithin Duration `json:"decide_within,omitempty"`
+
+	// PromoteOnDecrease credit an approved decrease returns goes to the head of the waitlist
+	PromoteOnDecrease bool `json:"promote_on_decrease,omitempty"`
 }
 
 // Cursor defines model for cursor.
@@ -2727,6 +3239,56 @@ type SubmitAssessmentJSONBody struct {
 
 // SubmitAssessmentParams defines parameters for SubmitAssessment.
 type SubmitAssessmentParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// RequestChangeJSONBody defines parameters for RequestChange.
+type RequestChangeJSONBody struct {
+	// AwardPence the new total award; absent or 0 keeps it. The drawdowns must add up to it.
+	AwardPence int64 `json:"award_pence,omitempty"`
+
+	// Documents ids of attached documents supporting the request
+	Documents []string `json:"documents,omitempty"`
+
+	// Milestones milestones to change, none verified or with evidence awaiting verification
+	Milestones []MilestoneChange `json:"milestones,omitempty"`
+
+	// Partners the whole new list of partners, as PUT /partners takes it
+	Partners *[]Partner `json:"partners,omitempty"`
+
+	// Reason why the change is needed
+	Reason string `json:"reason"`
+
+	// SRO the senior responsible officer
+	SRO *SRO `json:"sro,omitempty"`
+}
+
+// RequestChangeParams defines parameters for RequestChange.
+type RequestChangeParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DecideChangeJSONBody defines parameters for DecideChange.
+type DecideChangeJSONBody struct {
+	Approve bool   `json:"approve"`
+	Note    string `json:"note,omitempty"`
+}
+
+// DecideChangeParams defines parameters for DecideChange.
+type DecideChangeParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// WithdrawChangeJSONBody defines parameters for WithdrawChange.
+type WithdrawChangeJSONBody struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// WithdrawChangeParams defines parameters for WithdrawChange.
+type WithdrawChangeParams struct {
 	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -2899,8 +3461,15 @@ type VerifyMilestoneJSONBodyDecision string
 
 // AcceptOfferJSONBody defines parameters for AcceptOffer.
 type AcceptOfferJSONBody struct {
+	// Declare on an offer with terms, true: makes the agreement's declaration
+	Declare       bool   `json:"declare,omitempty"`
 	SignatoryName string `json:"signatory_name"`
-	SignatoryRole string `json:"signatory_role"`
+
+	// SignatoryRole required but from a certifier, whose capacity it otherwise is
+	SignatoryRole string `json:"signatory_role,omitempty"`
+
+	// TermsSha256 on an offer with terms, the agreement's terms.sha256 as read
+	TermsSha256 string `json:"terms_sha256,omitempty"`
 }
 
 // AcceptOfferParams defines parameters for AcceptOffer.
@@ -2957,6 +3526,49 @@ type AnswerQueryJSONBody struct {
 
 // AnswerQueryParams defines parameters for AnswerQuery.
 type AnswerQueryParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SubmitReturnJSONBody defines parameters for SubmitReturn.
+type SubmitReturnJSONBody struct {
+	// Answers answers to the return's questions by question id, as an application's are; checked as a complete submission
+	Answers map[string]interface{} `json:"answers"`
+
+	// Outcomes a figure for each measure the return collects on each of the award's routes it applies to; a missing one is a 422 naming outcomes.<measure>.<route>
+	Outcomes []OutcomeFigure `json:"outcomes,omitempty"`
+}
+
+// SubmitReturnParams defines parameters for SubmitReturn.
+type SubmitReturnParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ReviewReturnJSONBody defines parameters for ReviewReturn.
+type ReviewReturnJSONBody struct {
+	// Decision verify accepts it; return sends it back, and needs a note
+	Decision ReviewReturnJSONBodyDecision `json:"decision"`
+	Note     string                       `json:"note,omitempty"`
+}
+
+// ReviewReturnParams defines parameters for ReviewReturn.
+type ReviewReturnParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ReviewReturnJSONBodyDecision defines parameters for ReviewReturn.
+type ReviewReturnJSONBodyDecision string
+
+// SignOffReturnJSONBody defines parameters for SignOffReturn.
+type SignOffReturnJSONBody struct {
+	// Declare true: confirms the return is accurate
+	Declare bool `json:"declare"`
+}
+
+// SignOffReturnParams defines parameters for SignOffReturn.
+type SignOffReturnParams struct {
 	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -3100,6 +3712,18 @@ type SetReviewerPoolJSONBody struct {
 
 // SetReviewerPoolParams defines parameters for SetReviewerPool.
 type SetReviewerPoolParams struct {
+	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetFundTermsParams defines parameters for GetFundTerms.
+type GetFundTermsParams struct {
+	// Version an earlier version, which offers made on it pinned; the current one when absent
+	Version *int `form:"version,omitempty" json:"version,omitempty"`
+}
+
+// SetFundTermsParams defines parameters for SetFundTerms.
+type SetFundTermsParams struct {
 	// IdempotencyKey Replaying a POST with the same key and body returns the original result; scoped to the caller. Only a success is remembered: a refused or failed request did nothing, so a retry with its key is judged afresh.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -3265,6 +3889,15 @@ type UpdateApplicationJSONRequestBody = ApplicationContent
 // SubmitAssessmentJSONRequestBody defines body for SubmitAssessment for application/json ContentType.
 type SubmitAssessmentJSONRequestBody SubmitAssessmentJSONBody
 
+// RequestChangeJSONRequestBody defines body for RequestChange for application/json ContentType.
+type RequestChangeJSONRequestBody RequestChangeJSONBody
+
+// DecideChangeJSONRequestBody defines body for DecideChange for application/json ContentType.
+type DecideChangeJSONRequestBody DecideChangeJSONBody
+
+// WithdrawChangeJSONRequestBody defines body for WithdrawChange for application/json ContentType.
+type WithdrawChangeJSONRequestBody WithdrawChangeJSONBody
+
 // InviteCoApplicantJSONRequestBody defines body for InviteCoApplicant for application/json ContentType.
 type InviteCoApplicantJSONRequestBody InviteCoApplicantJSONBody
 
@@ -3313,6 +3946,15 @@ type RaiseQueryJSONRequestBody RaiseQueryJSONBody
 // AnswerQueryJSONRequestBody defines body for AnswerQuery for application/json ContentType.
 type AnswerQueryJSONRequestBody AnswerQueryJSONBody
 
+// SubmitReturnJSONRequestBody defines body for SubmitReturn for application/json ContentType.
+type SubmitReturnJSONRequestBody SubmitReturnJSONBody
+
+// ReviewReturnJSONRequestBody defines body for ReviewReturn for application/json ContentType.
+type ReviewReturnJSONRequestBody ReviewReturnJSONBody
+
+// SignOffReturnJSONRequestBody defines body for SignOffReturn for application/json ContentType.
+type SignOffReturnJSONRequestBody SignOffReturnJSONBody
+
 // SignOffJSONRequestBody defines body for SignOff for application/json ContentType.
 type SignOffJSONRequestBody SignOffJSONBody
 
@@ -3339,6 +3981,9 @@ type OpenFundJSONRequestBody OpenFundJSONBody
 
 // SetReviewerPoolJSONRequestBody defines body for SetReviewerPool for application/json ContentType.
 type SetReviewerPoolJSONRequestBody SetReviewerPoolJSONBody
+
+// SetFundTermsJSONRequestBody defines body for SetFundTerms for application/json ContentType.
+type SetFundTermsJSONRequestBody = Terms
 
 // SetNotificationPreferenceJSONRequestBody defines body for SetNotificationPreference for application/json ContentType.
 type SetNotificationPreferenceJSONRequestBody SetNotificationPreferenceJSONBody
@@ -3498,6 +4143,13 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v1/applications/{id} (the `UpdateApplication` operationId).
 	UpdateApplication(ctx context.Context, id string, params *UpdateApplicationParams, body UpdateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetAgreement the grant agreement the offer was made on: the terms in full, who may sign, and the signature once given
+	//
+	// 404 for an application with no offer made on the fund's terms.
+	//
+	// Corresponds with GET /v1/applications/{id}/agreement (the `GetAgreement` operationId).
+	GetAgreement(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SubmitAssessmentWithBody Score the application (assigned reviewer); again to rescore while the stage is open
 	//
 	// Takes any type of body and a specified content type.
@@ -3511,6 +4163,61 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/applications/{id}/assessments (the `SubmitAssessment` operationId).
 	SubmitAssessment(ctx context.Context, id string, params *SubmitAssessmentParams, body SubmitAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListChangeRequests the award's change requests, oldest first
+	//
+	// Corresponds with GET /v1/applications/{id}/change-requests (the `ListChangeRequests` operationId).
+	ListChangeRequests(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestChangeWithBody Ask to vary the award (applicant): milestones' dates and drawdowns, the total, the partners or the SRO
+	//
+	// Every field but reason is optional, and the request must change something. An increase reserves the extra credit in the fund first (409 insufficient_credit when the fund has not got it). One request is open at a time (409 invalid_state). Problems are 422 against the field at fault: milestones[1].due_at, award_pence, sro.name.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests (the `RequestChange` operationId).
+	RequestChangeWithBody(ctx context.Context, id string, params *RequestChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestChange Ask to vary the award (applicant): milestones' dates and drawdowns, the total, the partners or the SRO
+	//
+	// Every field but reason is optional, and the request must change something. An increase reserves the extra credit in the fund first (409 insufficient_credit when the fund has not got it). One request is open at a time (409 invalid_state). Problems are 422 against the field at fault: milestones[1].due_at, award_pence, sro.name.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests (the `RequestChange` operationId).
+	RequestChange(ctx context.Context, id string, params *RequestChangeParams, body RequestChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideChangeWithBody Approve or refuse the open change request (the programme manager, then the panel chair where its approvers say so)
+	//
+	// Decisions come in the order of approvers; 403 for anyone else's turn. The last approval changes the award and issues a variation letter; a refusal ends the request and releases any credit it held.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/decision (the `DecideChange` operationId).
+	DecideChangeWithBody(ctx context.Context, id string, changeID string, params *DecideChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideChange Approve or refuse the open change request (the programme manager, then the panel chair where its approvers say so)
+	//
+	// Decisions come in the order of approvers; 403 for anyone else's turn. The last approval changes the award and issues a variation letter; a refusal ends the request and releases any credit it held.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/decision (the `DecideChange` operationId).
+	DecideChange(ctx context.Context, id string, changeID string, params *DecideChangeParams, body DecideChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WithdrawChangeWithBody Withdraw the open change request (applicant)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/withdraw (the `WithdrawChange` operationId).
+	WithdrawChangeWithBody(ctx context.Context, id string, changeID string, params *WithdrawChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WithdrawChange Withdraw the open change request (applicant)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/withdraw (the `WithdrawChange` operationId).
+	WithdrawChange(ctx context.Context, id string, changeID string, params *WithdrawChangeParams, body WithdrawChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// InviteCoApplicantWithBody Invite a person by work email (lead organisation)
 	//
@@ -3698,14 +4405,18 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/applications/{id}/milestones/{milestone_id}/verify (the `VerifyMilestone` operationId).
 	VerifyMilestone(ctx context.Context, id string, milestoneID string, params *VerifyMilestoneParams, body VerifyMilestoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AcceptOfferWithBody Accept the offer (applicant): commits the credit and starts the deployment with its milestones
+	// AcceptOfferWithBody Accept the offer (applicant): commits the credit and starts the deployment with its milestones; on a fund with terms, signs the grant agreement
+	//
+	// On an offer made on terms, accepting is signing the grant agreement (GET /agreement): only one of the offer's signatories may sign (403 otherwise), signatory_name must be the signer's own name as their account gives it, declare must be true, and terms_sha256 must be the hash of the offer's terms (409 conflict if they are not the terms read). A certifier may leave signatory_role out and signs in their capacity. The signed agreement is issued as a letter of kind agreement.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/applications/{id}/offer/accept (the `AcceptOffer` operationId).
 	AcceptOfferWithBody(ctx context.Context, id string, params *AcceptOfferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AcceptOffer Accept the offer (applicant): commits the credit and starts the deployment with its milestones
+	// AcceptOffer Accept the offer (applicant): commits the credit and starts the deployment with its milestones; on a fund with terms, signs the grant agreement
+	//
+	// On an offer made on terms, accepting is signing the grant agreement (GET /agreement): only one of the offer's signatories may sign (403 otherwise), signatory_name must be the signer's own name as their account gives it, declare must be true, and terms_sha256 must be the hash of the offer's terms (409 conflict if they are not the terms read). A certifier may leave signatory_role out and signs in their capacity. The signed agreement is issued as a letter of kind agreement.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3771,6 +4482,61 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/applications/{id}/queries/{query_id}/answer (the `AnswerQuery` operationId).
 	AnswerQuery(ctx context.Context, id string, queryID string, params *AnswerQueryParams, body AnswerQueryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListReturns the award's monitoring returns, in the order they fall due, each with its questions
+	//
+	// Corresponds with GET /v1/applications/{id}/returns (the `ListReturns` operationId).
+	ListReturns(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitReturnWithBody Send a monitoring return's answers and outcome figures (applicant), while it is open or sent back
+	//
+	// Where the fund asks for sign-off and the organisation has certifiers, the return then awaits one of them (awaiting_sign_off); otherwise it goes to the programme manager (submitted).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id} (the `SubmitReturn` operationId).
+	SubmitReturnWithBody(ctx context.Context, id string, returnID string, params *SubmitReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitReturn Send a monitoring return's answers and outcome figures (applicant), while it is open or sent back
+	//
+	// Where the fund asks for sign-off and the organisation has certifiers, the return then awaits one of them (awaiting_sign_off); otherwise it goes to the programme manager (submitted).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id} (the `SubmitReturn` operationId).
+	SubmitReturn(ctx context.Context, id string, returnID string, params *SubmitReturnParams, body SubmitReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviewReturnWithBody Accept a submitted return or send it back with a note (programme manager)
+	//
+	// Accepting may release drawdowns the return held and, when it was the last thing outstanding, complete the award.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id}/review (the `ReviewReturn` operationId).
+	ReviewReturnWithBody(ctx context.Context, id string, returnID string, params *ReviewReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviewReturn Accept a submitted return or send it back with a note (programme manager)
+	//
+	// Accepting may release drawdowns the return held and, when it was the last thing outstanding, complete the award.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id}/review (the `ReviewReturn` operationId).
+	ReviewReturn(ctx context.Context, id string, returnID string, params *ReviewReturnParams, body ReviewReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignOffReturnWithBody Sign a monitoring return off (a certifier of the organisation who did not send it)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id}/sign-off (the `SignOffReturn` operationId).
+	SignOffReturnWithBody(ctx context.Context, id string, returnID string, params *SignOffReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignOffReturn Sign a monitoring return off (a certifier of the organisation who did not send it)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id}/sign-off (the `SignOffReturn` operationId).
+	SignOffReturn(ctx context.Context, id string, returnID string, params *SignOffReturnParams, body SignOffReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SignOffWithBody Sign the bid off (a certifier of the organisation who did not send it)
 	//
@@ -3967,7 +4733,28 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/funds/{fund_id}/reviewers (the `SetReviewerPool` operationId).
 	SetReviewerPool(ctx context.Context, fundID FundID, params *SetReviewerPoolParams, body SetReviewerPoolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetFundTerms A fund's terms, the grant agreement its offers are signed on, with their SHA-256 (any signed-in role)
+	//
+	// Corresponds with GET /v1/funds/{fund_id}/terms (the `GetFundTerms` operationId).
+	GetFundTerms(ctx context.Context, fundID FundID, params *GetFundTermsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetFundTermsWithBody Publish a fund's terms (admin): a draft fund's are replaced; an open fund's get the next version, which only offers made from now on pin
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/funds/{fund_id}/terms (the `SetFundTerms` operationId).
+	SetFundTermsWithBody(ctx context.Context, fundID FundID, params *SetFundTermsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetFundTerms Publish a fund's terms (admin): a draft fund's are replaced; an open fund's get the next version, which only offers made from now on pin
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/funds/{fund_id}/terms (the `SetFundTerms` operationId).
+	SetFundTerms(ctx context.Context, fundID FundID, params *SetFundTermsParams, body SetFundTermsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetLetter the letter's PDF, exactly as issued; same access rule as its application
+	//
+	// Every kind of letter (LetterKind), the signed grant agreement and variation letters among them.
 	//
 	// Corresponds with GET /v1/letters/{ref} (the `GetLetter` operationId).
 	GetLetter(ctx context.Context, ref string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4042,14 +4829,14 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/organisations/{ods_code}/certifiers (the `SetCertifiers` operationId).
 	SetCertifiers(ctx context.Context, odsCode string, params *SetCertifiersParams, body SetCertifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListDeployments one row per award: awarded, drawn, next milestone, RAG and overdue count
+	// ListDeployments one row per award: awarded, drawn, next milestone, RAG, overdue count, open change request and monitoring returns
 	//
 	// Corresponds with GET /v1/programme/deployments (the `ListDeployments` operationId).
 	ListDeployments(ctx context.Context, params *ListDeploymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDeploymentsCSV the deployments list as CSV, with a header row
 	//
-	// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were.
+	// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were. After them come open_change_request, next_return_id, next_return_title, next_return_due_at and overdue_returns.
 	//
 	// Corresponds with GET /v1/programme/deployments.csv (the `GetDeploymentsCSV` operationId).
 	GetDeploymentsCSV(ctx context.Context, params *GetDeploymentsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4314,6 +5101,23 @@ func (c *Client) UpdateApplication(ctx context.Context, id string, params *Updat
 	return c.Client.Do(req)
 }
 
+// GetAgreement the grant agreement the offer was made on: the terms in full, who may sign, and the signature once given
+//
+// 404 for an application with no offer made on the fund's terms.
+//
+// Corresponds with GET /v1/applications/{id}/agreement (the `GetAgreement` operationId).
+func (c *Client) GetAgreement(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAgreementRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SubmitAssessmentWithBody Score the application (assigned reviewer); again to rescore while the stage is open
 //
 // Takes any type of body and a specified content type.
@@ -4338,6 +5142,131 @@ func (c *Client) SubmitAssessmentWithBody(ctx context.Context, id string, params
 // Corresponds with POST /v1/applications/{id}/assessments (the `SubmitAssessment` operationId).
 func (c *Client) SubmitAssessment(ctx context.Context, id string, params *SubmitAssessmentParams, body SubmitAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSubmitAssessmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListChangeRequests the award's change requests, oldest first
+//
+// Corresponds with GET /v1/applications/{id}/change-requests (the `ListChangeRequests` operationId).
+func (c *Client) ListChangeRequests(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChangeRequestsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestChangeWithBody Ask to vary the award (applicant): milestones' dates and drawdowns, the total, the partners or the SRO
+//
+// Every field but reason is optional, and the request must change something. An increase reserves the extra credit in the fund first (409 insufficient_credit when the fund has not got it). One request is open at a time (409 invalid_state). Problems are 422 against the field at fault: milestones[1].due_at, award_pence, sro.name.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/change-requests (the `RequestChange` operationId).
+func (c *Client) RequestChangeWithBody(ctx context.Context, id string, params *RequestChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestChangeRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestChange Ask to vary the award (applicant): milestones' dates and drawdowns, the total, the partners or the SRO
+//
+// Every field but reason is optional, and the request must change something. An increase reserves the extra credit in the fund first (409 insufficient_credit when the fund has not got it). One request is open at a time (409 invalid_state). Problems are 422 against the field at fault: milestones[1].due_at, award_pence, sro.name.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/change-requests (the `RequestChange` operationId).
+func (c *Client) RequestChange(ctx context.Context, id string, params *RequestChangeParams, body RequestChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestChangeRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideChangeWithBody Approve or refuse the open change request (the programme manager, then the panel chair where its approvers say so)
+//
+// Decisions come in the order of approvers; 403 for anyone else's turn. The last approval changes the award and issues a variation letter; a refusal ends the request and releases any credit it held.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/decision (the `DecideChange` operationId).
+func (c *Client) DecideChangeWithBody(ctx context.Context, id string, changeID string, params *DecideChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideChangeRequestWithBody(c.Server, id, changeID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideChange Approve or refuse the open change request (the programme manager, then the panel chair where its approvers say so)
+//
+// Decisions come in the order of approvers; 403 for anyone else's turn. The last approval changes the award and issues a variation letter; a refusal ends the request and releases any credit it held.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/decision (the `DecideChange` operationId).
+func (c *Client) DecideChange(ctx context.Context, id string, changeID string, params *DecideChangeParams, body DecideChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideChangeRequest(c.Server, id, changeID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WithdrawChangeWithBody Withdraw the open change request (applicant)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/withdraw (the `WithdrawChange` operationId).
+func (c *Client) WithdrawChangeWithBody(ctx context.Context, id string, changeID string, params *WithdrawChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWithdrawChangeRequestWithBody(c.Server, id, changeID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WithdrawChange Withdraw the open change request (applicant)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/withdraw (the `WithdrawChange` operationId).
+func (c *Client) WithdrawChange(ctx context.Context, id string, changeID string, params *WithdrawChangeParams, body WithdrawChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWithdrawChangeRequest(c.Server, id, changeID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4814,7 +5743,9 @@ func (c *Client) VerifyMilestone(ctx context.Context, id string, milestoneID str
 	return c.Client.Do(req)
 }
 
-// AcceptOfferWithBody Accept the offer (applicant): commits the credit and starts the deployment with its milestones
+// AcceptOfferWithBody Accept the offer (applicant): commits the credit and starts the deployment with its milestones; on a fund with terms, signs the grant agreement
+//
+// On an offer made on terms, accepting is signing the grant agreement (GET /agreement): only one of the offer's signatories may sign (403 otherwise), signatory_name must be the signer's own name as their account gives it, declare must be true, and terms_sha256 must be the hash of the offer's terms (409 conflict if they are not the terms read). A certifier may leave signatory_role out and signs in their capacity. The signed agreement is issued as a letter of kind agreement.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4831,7 +5762,9 @@ func (c *Client) AcceptOfferWithBody(ctx context.Context, id string, params *Acc
 	return c.Client.Do(req)
 }
 
-// AcceptOffer Accept the offer (applicant): commits the credit and starts the deployment with its milestones
+// AcceptOffer Accept the offer (applicant): commits the credit and starts the deployment with its milestones; on a fund with terms, signs the grant agreement
+//
+// On an offer made on terms, accepting is signing the grant agreement (GET /agreement): only one of the offer's signatories may sign (403 otherwise), signatory_name must be the signer's own name as their account gives it, declare must be true, and terms_sha256 must be the hash of the offer's terms (409 conflict if they are not the terms read). A certifier may leave signatory_role out and signs in their capacity. The signed agreement is issued as a letter of kind agreement.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4978,6 +5911,131 @@ func (c *Client) AnswerQueryWithBody(ctx context.Context, id string, queryID str
 // Corresponds with POST /v1/applications/{id}/queries/{query_id}/answer (the `AnswerQuery` operationId).
 func (c *Client) AnswerQuery(ctx context.Context, id string, queryID string, params *AnswerQueryParams, body AnswerQueryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAnswerQueryRequest(c.Server, id, queryID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListReturns the award's monitoring returns, in the order they fall due, each with its questions
+//
+// Corresponds with GET /v1/applications/{id}/returns (the `ListReturns` operationId).
+func (c *Client) ListReturns(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListReturnsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitReturnWithBody Send a monitoring return's answers and outcome figures (applicant), while it is open or sent back
+//
+// Where the fund asks for sign-off and the organisation has certifiers, the return then awaits one of them (awaiting_sign_off); otherwise it goes to the programme manager (submitted).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id} (the `SubmitReturn` operationId).
+func (c *Client) SubmitReturnWithBody(ctx context.Context, id string, returnID string, params *SubmitReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitReturnRequestWithBody(c.Server, id, returnID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitReturn Send a monitoring return's answers and outcome figures (applicant), while it is open or sent back
+//
+// Where the fund asks for sign-off and the organisation has certifiers, the return then awaits one of them (awaiting_sign_off); otherwise it goes to the programme manager (submitted).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id} (the `SubmitReturn` operationId).
+func (c *Client) SubmitReturn(ctx context.Context, id string, returnID string, params *SubmitReturnParams, body SubmitReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitReturnRequest(c.Server, id, returnID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviewReturnWithBody Accept a submitted return or send it back with a note (programme manager)
+//
+// Accepting may release drawdowns the return held and, when it was the last thing outstanding, complete the award.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id}/review (the `ReviewReturn` operationId).
+func (c *Client) ReviewReturnWithBody(ctx context.Context, id string, returnID string, params *ReviewReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewReturnRequestWithBody(c.Server, id, returnID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviewReturn Accept a submitted return or send it back with a note (programme manager)
+//
+// Accepting may release drawdowns the return held and, when it was the last thing outstanding, complete the award.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id}/review (the `ReviewReturn` operationId).
+func (c *Client) ReviewReturn(ctx context.Context, id string, returnID string, params *ReviewReturnParams, body ReviewReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewReturnRequest(c.Server, id, returnID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignOffReturnWithBody Sign a monitoring return off (a certifier of the organisation who did not send it)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id}/sign-off (the `SignOffReturn` operationId).
+func (c *Client) SignOffReturnWithBody(ctx context.Context, id string, returnID string, params *SignOffReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOffReturnRequestWithBody(c.Server, id, returnID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignOffReturn Sign a monitoring return off (a certifier of the organisation who did not send it)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id}/sign-off (the `SignOffReturn` operationId).
+func (c *Client) SignOffReturn(ctx context.Context, id string, returnID string, params *SignOffReturnParams, body SignOffReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOffReturnRequest(c.Server, id, returnID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5493,7 +6551,58 @@ func (c *Client) SetReviewerPool(ctx context.Context, fundID FundID, params *Set
 	return c.Client.Do(req)
 }
 
+// GetFundTerms A fund's terms, the grant agreement its offers are signed on, with their SHA-256 (any signed-in role)
+//
+// Corresponds with GET /v1/funds/{fund_id}/terms (the `GetFundTerms` operationId).
+func (c *Client) GetFundTerms(ctx context.Context, fundID FundID, params *GetFundTermsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetFundTermsRequest(c.Server, fundID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetFundTermsWithBody Publish a fund's terms (admin): a draft fund's are replaced; an open fund's get the next version, which only offers made from now on pin
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/funds/{fund_id}/terms (the `SetFundTerms` operationId).
+func (c *Client) SetFundTermsWithBody(ctx context.Context, fundID FundID, params *SetFundTermsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetFundTermsRequestWithBody(c.Server, fundID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetFundTerms Publish a fund's terms (admin): a draft fund's are replaced; an open fund's get the next version, which only offers made from now on pin
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/funds/{fund_id}/terms (the `SetFundTerms` operationId).
+func (c *Client) SetFundTerms(ctx context.Context, fundID FundID, params *SetFundTermsParams, body SetFundTermsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetFundTermsRequest(c.Server, fundID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetLetter the letter's PDF, exactly as issued; same access rule as its application
+//
+// Every kind of letter (LetterKind), the signed grant agreement and variation letters among them.
 //
 // Corresponds with GET /v1/letters/{ref} (the `GetLetter` operationId).
 func (c *Client) GetLetter(ctx context.Context, ref string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5698,7 +6807,7 @@ func (c *Client) SetCertifiers(ctx context.Context, odsCode string, params *SetC
 	return c.Client.Do(req)
 }
 
-// ListDeployments one row per award: awarded, drawn, next milestone, RAG and overdue count
+// ListDeployments one row per award: awarded, drawn, next milestone, RAG, overdue count, open change request and monitoring returns
 //
 // Corresponds with GET /v1/programme/deployments (the `ListDeployments` operationId).
 func (c *Client) ListDeployments(ctx context.Context, params *ListDeploymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5715,7 +6824,7 @@ func (c *Client) ListDeployments(ctx context.Context, params *ListDeploymentsPar
 
 // GetDeploymentsCSV the deployments list as CSV, with a header row
 //
-// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were.
+// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were. After them come open_change_request, next_return_id, next_return_title, next_return_due_at and overdue_returns.
 //
 // Corresponds with GET /v1/programme/deployments.csv (the `GetDeploymentsCSV` operationId).
 func (c *Client) GetDeploymentsCSV(ctx context.Context, params *GetDeploymentsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6405,6 +7514,40 @@ func NewUpdateApplicationRequestWithBody(server string, id string, params *Updat
 	return req, nil
 }
 
+// NewGetAgreementRequest constructs an http.Request for the GetAgreement method
+func NewGetAgreementRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/agreement", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSubmitAssessmentRequest calls the generic SubmitAssessment builder with application/json body
 func NewSubmitAssessmentRequest(server string, id string, params *SubmitAssessmentParams, body SubmitAssessmentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6433,6 +7576,240 @@ func NewSubmitAssessmentRequestWithBody(server string, id string, params *Submit
 	}
 
 	operationPath := fmt.Sprintf("/v1/applications/%s/assessments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListChangeRequestsRequest constructs an http.Request for the ListChangeRequests method
+func NewListChangeRequestsRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/change-requests", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestChangeRequest calls the generic RequestChange builder with application/json body
+func NewRequestChangeRequest(server string, id string, params *RequestChangeParams, body RequestChangeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestChangeRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRequestChangeRequestWithBody constructs an http.Request for the RequestChange method, with any body, and a specified content type
+func NewRequestChangeRequestWithBody(server string, id string, params *RequestChangeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/change-requests", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDecideChangeRequest calls the generic DecideChange builder with application/json body
+func NewDecideChangeRequest(server string, id string, changeID string, params *DecideChangeParams, body DecideChangeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecideChangeRequestWithBody(server, id, changeID, params, "application/json", bodyReader)
+}
+
+// NewDecideChangeRequestWithBody constructs an http.Request for the DecideChange method, with any body, and a specified content type
+func NewDecideChangeRequestWithBody(server string, id string, changeID string, params *DecideChangeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "change_id", changeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/change-requests/%s/decision", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewWithdrawChangeRequest calls the generic WithdrawChange builder with application/json body
+func NewWithdrawChangeRequest(server string, id string, changeID string, params *WithdrawChangeParams, body WithdrawChangeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWithdrawChangeRequestWithBody(server, id, changeID, params, "application/json", bodyReader)
+}
+
+// NewWithdrawChangeRequestWithBody constructs an http.Request for the WithdrawChange method, with any body, and a specified content type
+func NewWithdrawChangeRequestWithBody(server string, id string, changeID string, params *WithdrawChangeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "change_id", changeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/change-requests/%s/withdraw", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -7779,6 +9156,247 @@ func NewAnswerQueryRequestWithBody(server string, id string, queryID string, par
 	return req, nil
 }
 
+// NewListReturnsRequest constructs an http.Request for the ListReturns method
+func NewListReturnsRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/returns", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSubmitReturnRequest calls the generic SubmitReturn builder with application/json body
+func NewSubmitReturnRequest(server string, id string, returnID string, params *SubmitReturnParams, body SubmitReturnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSubmitReturnRequestWithBody(server, id, returnID, params, "application/json", bodyReader)
+}
+
+// NewSubmitReturnRequestWithBody constructs an http.Request for the SubmitReturn method, with any body, and a specified content type
+func NewSubmitReturnRequestWithBody(server string, id string, returnID string, params *SubmitReturnParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "return_id", returnID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/returns/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReviewReturnRequest calls the generic ReviewReturn builder with application/json body
+func NewReviewReturnRequest(server string, id string, returnID string, params *ReviewReturnParams, body ReviewReturnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReviewReturnRequestWithBody(server, id, returnID, params, "application/json", bodyReader)
+}
+
+// NewReviewReturnRequestWithBody constructs an http.Request for the ReviewReturn method, with any body, and a specified content type
+func NewReviewReturnRequestWithBody(server string, id string, returnID string, params *ReviewReturnParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "return_id", returnID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/returns/%s/review", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSignOffReturnRequest calls the generic SignOffReturn builder with application/json body
+func NewSignOffReturnRequest(server string, id string, returnID string, params *SignOffReturnParams, body SignOffReturnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSignOffReturnRequestWithBody(server, id, returnID, params, "application/json", bodyReader)
+}
+
+// NewSignOffReturnRequestWithBody constructs an http.Request for the SignOffReturn method, with any body, and a specified content type
+func NewSignOffReturnRequestWithBody(server string, id string, returnID string, params *SignOffReturnParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "return_id", returnID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/applications/%s/returns/%s/sign-off", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewSignOffRequest calls the generic SignOff builder with application/json body
 func NewSignOffRequest(server string, id string, params *SignOffParams, body SignOffJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -8996,6 +10614,129 @@ func NewSetReviewerPoolRequestWithBody(server string, fundID FundID, params *Set
 	}
 
 	operationPath := fmt.Sprintf("/v1/funds/%s/reviewers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetFundTermsRequest constructs an http.Request for the GetFundTerms method
+func NewGetFundTermsRequest(server string, fundID FundID, params *GetFundTermsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "fund_id", fundID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/funds/%s/terms", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Version != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "version", *params.Version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetFundTermsRequest calls the generic SetFundTerms builder with application/json body
+func NewSetFundTermsRequest(server string, fundID FundID, params *SetFundTermsParams, body SetFundTermsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetFundTermsRequestWithBody(server, fundID, params, "application/json", bodyReader)
+}
+
+// NewSetFundTermsRequestWithBody constructs an http.Request for the SetFundTerms method, with any body, and a specified content type
+func NewSetFundTermsRequestWithBody(server string, fundID FundID, params *SetFundTermsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "fund_id", fundID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/funds/%s/terms", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -10255,6 +11996,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v1/applications/{id} (the `UpdateApplication` operationId).
 	UpdateApplicationWithResponse(ctx context.Context, id string, params *UpdateApplicationParams, body UpdateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateApplicationResponse, error)
 
+	// GetAgreementWithResponse the grant agreement the offer was made on: the terms in full, who may sign, and the signature once given
+	//
+	// 404 for an application with no offer made on the fund's terms.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/applications/{id}/agreement (the `GetAgreement` operationId).
+	GetAgreementWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetAgreementResponse, error)
+
 	// SubmitAssessmentWithBodyWithResponse Score the application (assigned reviewer); again to rescore while the stage is open
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10268,6 +12018,63 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/applications/{id}/assessments (the `SubmitAssessment` operationId).
 	SubmitAssessmentWithResponse(ctx context.Context, id string, params *SubmitAssessmentParams, body SubmitAssessmentJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitAssessmentResponse, error)
+
+	// ListChangeRequestsWithResponse the award's change requests, oldest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/applications/{id}/change-requests (the `ListChangeRequests` operationId).
+	ListChangeRequestsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListChangeRequestsResponse, error)
+
+	// RequestChangeWithBodyWithResponse Ask to vary the award (applicant): milestones' dates and drawdowns, the total, the partners or the SRO
+	//
+	// Every field but reason is optional, and the request must change something. An increase reserves the extra credit in the fund first (409 insufficient_credit when the fund has not got it). One request is open at a time (409 invalid_state). Problems are 422 against the field at fault: milestones[1].due_at, award_pence, sro.name.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests (the `RequestChange` operationId).
+	RequestChangeWithBodyWithResponse(ctx context.Context, id string, params *RequestChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestChangeResponse, error)
+
+	// RequestChangeWithResponse Ask to vary the award (applicant): milestones' dates and drawdowns, the total, the partners or the SRO
+	//
+	// Every field but reason is optional, and the request must change something. An increase reserves the extra credit in the fund first (409 insufficient_credit when the fund has not got it). One request is open at a time (409 invalid_state). Problems are 422 against the field at fault: milestones[1].due_at, award_pence, sro.name.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests (the `RequestChange` operationId).
+	RequestChangeWithResponse(ctx context.Context, id string, params *RequestChangeParams, body RequestChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestChangeResponse, error)
+
+	// DecideChangeWithBodyWithResponse Approve or refuse the open change request (the programme manager, then the panel chair where its approvers say so)
+	//
+	// Decisions come in the order of approvers; 403 for anyone else's turn. The last approval changes the award and issues a variation letter; a refusal ends the request and releases any credit it held.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/decision (the `DecideChange` operationId).
+	DecideChangeWithBodyWithResponse(ctx context.Context, id string, changeID string, params *DecideChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideChangeResponse, error)
+
+	// DecideChangeWithResponse Approve or refuse the open change request (the programme manager, then the panel chair where its approvers say so)
+	//
+	// Decisions come in the order of approvers; 403 for anyone else's turn. The last approval changes the award and issues a variation letter; a refusal ends the request and releases any credit it held.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/decision (the `DecideChange` operationId).
+	DecideChangeWithResponse(ctx context.Context, id string, changeID string, params *DecideChangeParams, body DecideChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideChangeResponse, error)
+
+	// WithdrawChangeWithBodyWithResponse Withdraw the open change request (applicant)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/withdraw (the `WithdrawChange` operationId).
+	WithdrawChangeWithBodyWithResponse(ctx context.Context, id string, changeID string, params *WithdrawChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WithdrawChangeResponse, error)
+
+	// WithdrawChangeWithResponse Withdraw the open change request (applicant)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/withdraw (the `WithdrawChange` operationId).
+	WithdrawChangeWithResponse(ctx context.Context, id string, changeID string, params *WithdrawChangeParams, body WithdrawChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*WithdrawChangeResponse, error)
 
 	// InviteCoApplicantWithBodyWithResponse Invite a person by work email (lead organisation)
 	//
@@ -10469,14 +12276,18 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/applications/{id}/milestones/{milestone_id}/verify (the `VerifyMilestone` operationId).
 	VerifyMilestoneWithResponse(ctx context.Context, id string, milestoneID string, params *VerifyMilestoneParams, body VerifyMilestoneJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyMilestoneResponse, error)
 
-	// AcceptOfferWithBodyWithResponse Accept the offer (applicant): commits the credit and starts the deployment with its milestones
+	// AcceptOfferWithBodyWithResponse Accept the offer (applicant): commits the credit and starts the deployment with its milestones; on a fund with terms, signs the grant agreement
+	//
+	// On an offer made on terms, accepting is signing the grant agreement (GET /agreement): only one of the offer's signatories may sign (403 otherwise), signatory_name must be the signer's own name as their account gives it, declare must be true, and terms_sha256 must be the hash of the offer's terms (409 conflict if they are not the terms read). A certifier may leave signatory_role out and signs in their capacity. The signed agreement is issued as a letter of kind agreement.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/applications/{id}/offer/accept (the `AcceptOffer` operationId).
 	AcceptOfferWithBodyWithResponse(ctx context.Context, id string, params *AcceptOfferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptOfferResponse, error)
 
-	// AcceptOfferWithResponse Accept the offer (applicant): commits the credit and starts the deployment with its milestones
+	// AcceptOfferWithResponse Accept the offer (applicant): commits the credit and starts the deployment with its milestones; on a fund with terms, signs the grant agreement
+	//
+	// On an offer made on terms, accepting is signing the grant agreement (GET /agreement): only one of the offer's signatories may sign (403 otherwise), signatory_name must be the signer's own name as their account gives it, declare must be true, and terms_sha256 must be the hash of the offer's terms (409 conflict if they are not the terms read). A certifier may leave signatory_role out and signs in their capacity. The signed agreement is issued as a letter of kind agreement.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10542,6 +12353,63 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/applications/{id}/queries/{query_id}/answer (the `AnswerQuery` operationId).
 	AnswerQueryWithResponse(ctx context.Context, id string, queryID string, params *AnswerQueryParams, body AnswerQueryJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerQueryResponse, error)
+
+	// ListReturnsWithResponse the award's monitoring returns, in the order they fall due, each with its questions
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/applications/{id}/returns (the `ListReturns` operationId).
+	ListReturnsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListReturnsResponse, error)
+
+	// SubmitReturnWithBodyWithResponse Send a monitoring return's answers and outcome figures (applicant), while it is open or sent back
+	//
+	// Where the fund asks for sign-off and the organisation has certifiers, the return then awaits one of them (awaiting_sign_off); otherwise it goes to the programme manager (submitted).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id} (the `SubmitReturn` operationId).
+	SubmitReturnWithBodyWithResponse(ctx context.Context, id string, returnID string, params *SubmitReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitReturnResponse, error)
+
+	// SubmitReturnWithResponse Send a monitoring return's answers and outcome figures (applicant), while it is open or sent back
+	//
+	// Where the fund asks for sign-off and the organisation has certifiers, the return then awaits one of them (awaiting_sign_off); otherwise it goes to the programme manager (submitted).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id} (the `SubmitReturn` operationId).
+	SubmitReturnWithResponse(ctx context.Context, id string, returnID string, params *SubmitReturnParams, body SubmitReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitReturnResponse, error)
+
+	// ReviewReturnWithBodyWithResponse Accept a submitted return or send it back with a note (programme manager)
+	//
+	// Accepting may release drawdowns the return held and, when it was the last thing outstanding, complete the award.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id}/review (the `ReviewReturn` operationId).
+	ReviewReturnWithBodyWithResponse(ctx context.Context, id string, returnID string, params *ReviewReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviewReturnResponse, error)
+
+	// ReviewReturnWithResponse Accept a submitted return or send it back with a note (programme manager)
+	//
+	// Accepting may release drawdowns the return held and, when it was the last thing outstanding, complete the award.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id}/review (the `ReviewReturn` operationId).
+	ReviewReturnWithResponse(ctx context.Context, id string, returnID string, params *ReviewReturnParams, body ReviewReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewReturnResponse, error)
+
+	// SignOffReturnWithBodyWithResponse Sign a monitoring return off (a certifier of the organisation who did not send it)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id}/sign-off (the `SignOffReturn` operationId).
+	SignOffReturnWithBodyWithResponse(ctx context.Context, id string, returnID string, params *SignOffReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOffReturnResponse, error)
+
+	// SignOffReturnWithResponse Sign a monitoring return off (a certifier of the organisation who did not send it)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/applications/{id}/returns/{return_id}/sign-off (the `SignOffReturn` operationId).
+	SignOffReturnWithResponse(ctx context.Context, id string, returnID string, params *SignOffReturnParams, body SignOffReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOffReturnResponse, error)
 
 	// SignOffWithBodyWithResponse Sign the bid off (a certifier of the organisation who did not send it)
 	//
@@ -10764,7 +12632,30 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/funds/{fund_id}/reviewers (the `SetReviewerPool` operationId).
 	SetReviewerPoolWithResponse(ctx context.Context, fundID FundID, params *SetReviewerPoolParams, body SetReviewerPoolJSONRequestBody, reqEditors ...RequestEditorFn) (*SetReviewerPoolResponse, error)
 
+	// GetFundTermsWithResponse A fund's terms, the grant agreement its offers are signed on, with their SHA-256 (any signed-in role)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/funds/{fund_id}/terms (the `GetFundTerms` operationId).
+	GetFundTermsWithResponse(ctx context.Context, fundID FundID, params *GetFundTermsParams, reqEditors ...RequestEditorFn) (*GetFundTermsResponse, error)
+
+	// SetFundTermsWithBodyWithResponse Publish a fund's terms (admin): a draft fund's are replaced; an open fund's get the next version, which only offers made from now on pin
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/funds/{fund_id}/terms (the `SetFundTerms` operationId).
+	SetFundTermsWithBodyWithResponse(ctx context.Context, fundID FundID, params *SetFundTermsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetFundTermsResponse, error)
+
+	// SetFundTermsWithResponse Publish a fund's terms (admin): a draft fund's are replaced; an open fund's get the next version, which only offers made from now on pin
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/funds/{fund_id}/terms (the `SetFundTerms` operationId).
+	SetFundTermsWithResponse(ctx context.Context, fundID FundID, params *SetFundTermsParams, body SetFundTermsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetFundTermsResponse, error)
+
 	// GetLetterWithResponse the letter's PDF, exactly as issued; same access rule as its application
+	//
+	// Every kind of letter (LetterKind), the signed grant agreement and variation letters among them.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10857,7 +12748,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/organisations/{ods_code}/certifiers (the `SetCertifiers` operationId).
 	SetCertifiersWithResponse(ctx context.Context, odsCode string, params *SetCertifiersParams, body SetCertifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCertifiersResponse, error)
 
-	// ListDeploymentsWithResponse one row per award: awarded, drawn, next milestone, RAG and overdue count
+	// ListDeploymentsWithResponse one row per award: awarded, drawn, next milestone, RAG, overdue count, open change request and monitoring returns
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10866,7 +12757,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetDeploymentsCSVWithResponse the deployments list as CSV, with a header row
 	//
-	// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were.
+	// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were. After them come open_change_request, next_return_id, next_return_title, next_return_due_at and overdue_returns.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11524,6 +13415,82 @@ func (r UpdateApplicationResponse) ContentType() string {
 	return ""
 }
 
+type GetAgreementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GrantAgreement
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAgreementResponse) GetJSON200() *GrantAgreement {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAgreementResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetAgreementResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAgreementResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetAgreementResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAgreementResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAgreementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAgreementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAgreementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAgreementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type SubmitAssessmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11629,6 +13596,415 @@ func (r SubmitAssessmentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SubmitAssessmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListChangeRequestsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ChangeRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListChangeRequestsResponse) GetJSON200() *[]ChangeRequest {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListChangeRequestsResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListChangeRequestsResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListChangeRequestsResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListChangeRequestsResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListChangeRequestsResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListChangeRequestsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListChangeRequestsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListChangeRequestsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListChangeRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RequestChangeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RequestChangeResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestChangeResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestChangeResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RequestChangeResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RequestChangeResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestChangeResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestChangeResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RequestChangeResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestChangeResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestChangeResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestChangeResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestChangeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestChangeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestChangeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestChangeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DecideChangeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecideChangeResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DecideChangeResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecideChangeResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DecideChangeResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecideChangeResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecideChangeResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DecideChangeResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DecideChangeResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecideChangeResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DecideChangeResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecideChangeResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DecideChangeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecideChangeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecideChangeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecideChangeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type WithdrawChangeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r WithdrawChangeResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r WithdrawChangeResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r WithdrawChangeResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r WithdrawChangeResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r WithdrawChangeResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r WithdrawChangeResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r WithdrawChangeResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r WithdrawChangeResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r WithdrawChangeResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r WithdrawChangeResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r WithdrawChangeResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r WithdrawChangeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WithdrawChangeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WithdrawChangeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WithdrawChangeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14027,6 +16403,415 @@ func (r AnswerQueryResponse) ContentType() string {
 	return ""
 }
 
+type ListReturnsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]MonitoringReturn
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListReturnsResponse) GetJSON200() *[]MonitoringReturn {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListReturnsResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListReturnsResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListReturnsResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListReturnsResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListReturnsResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListReturnsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListReturnsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListReturnsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListReturnsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SubmitReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubmitReturnResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubmitReturnResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubmitReturnResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SubmitReturnResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubmitReturnResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitReturnResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubmitReturnResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SubmitReturnResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitReturnResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubmitReturnResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SubmitReturnResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitReturnResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReviewReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReviewReturnResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReviewReturnResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReviewReturnResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReviewReturnResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReviewReturnResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReviewReturnResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReviewReturnResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReviewReturnResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReviewReturnResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReviewReturnResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReviewReturnResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReviewReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReviewReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReviewReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReviewReturnResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SignOffReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommandResult
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SignOffReturnResponse) GetJSON200() *CommandResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SignOffReturnResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SignOffReturnResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SignOffReturnResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SignOffReturnResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SignOffReturnResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SignOffReturnResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SignOffReturnResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SignOffReturnResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SignOffReturnResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SignOffReturnResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SignOffReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignOffReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignOffReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignOffReturnResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type SignOffResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15980,6 +18765,193 @@ func (r SetReviewerPoolResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetReviewerPoolResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetFundTermsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FundTerms
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetFundTermsResponse) GetJSON200() *FundTerms {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetFundTermsResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetFundTermsResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetFundTermsResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetFundTermsResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetFundTermsResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetFundTermsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetFundTermsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetFundTermsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetFundTermsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetFundTermsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FundTerms
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *Problem
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetFundTermsResponse) GetJSON200() *FundTerms {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetFundTermsResponse) GetApplicationProblemJSON400() *Problem {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetFundTermsResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetFundTermsResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetFundTermsResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetFundTermsResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetFundTermsResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetFundTermsResponse) GetApplicationProblemJSON415() *Problem {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetFundTermsResponse) GetApplicationProblemJSON422() *Problem {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetFundTermsResponse) GetApplicationProblemJSON429() *Problem {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetFundTermsResponse) GetApplicationProblemJSON503() *Problem {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetFundTermsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetFundTermsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetFundTermsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetFundTermsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17985,6 +20957,21 @@ func (c *ClientWithResponses) UpdateApplicationWithResponse(ctx context.Context,
 	return ParseUpdateApplicationResponse(rsp)
 }
 
+// GetAgreementWithResponse the grant agreement the offer was made on: the terms in full, who may sign, and the signature once given
+//
+// 404 for an application with no offer made on the fund's terms.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/applications/{id}/agreement (the `GetAgreement` operationId).
+func (c *ClientWithResponses) GetAgreementWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetAgreementResponse, error) {
+	rsp, err := c.GetAgreement(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAgreementResponse(rsp)
+}
+
 // SubmitAssessmentWithBodyWithResponse Score the application (assigned reviewer); again to rescore while the stage is open
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -18009,6 +20996,105 @@ func (c *ClientWithResponses) SubmitAssessmentWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseSubmitAssessmentResponse(rsp)
+}
+
+// ListChangeRequestsWithResponse the award's change requests, oldest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/applications/{id}/change-requests (the `ListChangeRequests` operationId).
+func (c *ClientWithResponses) ListChangeRequestsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListChangeRequestsResponse, error) {
+	rsp, err := c.ListChangeRequests(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListChangeRequestsResponse(rsp)
+}
+
+// RequestChangeWithBodyWithResponse Ask to vary the award (applicant): milestones' dates and drawdowns, the total, the partners or the SRO
+//
+// Every field but reason is optional, and the request must change something. An increase reserves the extra credit in the fund first (409 insufficient_credit when the fund has not got it). One request is open at a time (409 invalid_state). Problems are 422 against the field at fault: milestones[1].due_at, award_pence, sro.name.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/change-requests (the `RequestChange` operationId).
+func (c *ClientWithResponses) RequestChangeWithBodyWithResponse(ctx context.Context, id string, params *RequestChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestChangeResponse, error) {
+	rsp, err := c.RequestChangeWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestChangeResponse(rsp)
+}
+
+// RequestChangeWithResponse Ask to vary the award (applicant): milestones' dates and drawdowns, the total, the partners or the SRO
+//
+// Every field but reason is optional, and the request must change something. An increase reserves the extra credit in the fund first (409 insufficient_credit when the fund has not got it). One request is open at a time (409 invalid_state). Problems are 422 against the field at fault: milestones[1].due_at, award_pence, sro.name.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/change-requests (the `RequestChange` operationId).
+func (c *ClientWithResponses) RequestChangeWithResponse(ctx context.Context, id string, params *RequestChangeParams, body RequestChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestChangeResponse, error) {
+	rsp, err := c.RequestChange(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestChangeResponse(rsp)
+}
+
+// DecideChangeWithBodyWithResponse Approve or refuse the open change request (the programme manager, then the panel chair where its approvers say so)
+//
+// Decisions come in the order of approvers; 403 for anyone else's turn. The last approval changes the award and issues a variation letter; a refusal ends the request and releases any credit it held.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/decision (the `DecideChange` operationId).
+func (c *ClientWithResponses) DecideChangeWithBodyWithResponse(ctx context.Context, id string, changeID string, params *DecideChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideChangeResponse, error) {
+	rsp, err := c.DecideChangeWithBody(ctx, id, changeID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideChangeResponse(rsp)
+}
+
+// DecideChangeWithResponse Approve or refuse the open change request (the programme manager, then the panel chair where its approvers say so)
+//
+// Decisions come in the order of approvers; 403 for anyone else's turn. The last approval changes the award and issues a variation letter; a refusal ends the request and releases any credit it held.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/decision (the `DecideChange` operationId).
+func (c *ClientWithResponses) DecideChangeWithResponse(ctx context.Context, id string, changeID string, params *DecideChangeParams, body DecideChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideChangeResponse, error) {
+	rsp, err := c.DecideChange(ctx, id, changeID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideChangeResponse(rsp)
+}
+
+// WithdrawChangeWithBodyWithResponse Withdraw the open change request (applicant)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/withdraw (the `WithdrawChange` operationId).
+func (c *ClientWithResponses) WithdrawChangeWithBodyWithResponse(ctx context.Context, id string, changeID string, params *WithdrawChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WithdrawChangeResponse, error) {
+	rsp, err := c.WithdrawChangeWithBody(ctx, id, changeID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWithdrawChangeResponse(rsp)
+}
+
+// WithdrawChangeWithResponse Withdraw the open change request (applicant)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/change-requests/{change_id}/withdraw (the `WithdrawChange` operationId).
+func (c *ClientWithResponses) WithdrawChangeWithResponse(ctx context.Context, id string, changeID string, params *WithdrawChangeParams, body WithdrawChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*WithdrawChangeResponse, error) {
+	rsp, err := c.WithdrawChange(ctx, id, changeID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWithdrawChangeResponse(rsp)
 }
 
 // InviteCoApplicantWithBodyWithResponse Invite a person by work email (lead organisation)
@@ -18379,7 +21465,9 @@ func (c *ClientWithResponses) VerifyMilestoneWithResponse(ctx context.Context, i
 	return ParseVerifyMilestoneResponse(rsp)
 }
 
-// AcceptOfferWithBodyWithResponse Accept the offer (applicant): commits the credit and starts the deployment with its milestones
+// AcceptOfferWithBodyWithResponse Accept the offer (applicant): commits the credit and starts the deployment with its milestones; on a fund with terms, signs the grant agreement
+//
+// On an offer made on terms, accepting is signing the grant agreement (GET /agreement): only one of the offer's signatories may sign (403 otherwise), signatory_name must be the signer's own name as their account gives it, declare must be true, and terms_sha256 must be the hash of the offer's terms (409 conflict if they are not the terms read). A certifier may leave signatory_role out and signs in their capacity. The signed agreement is issued as a letter of kind agreement.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18392,7 +21480,9 @@ func (c *ClientWithResponses) AcceptOfferWithBodyWithResponse(ctx context.Contex
 	return ParseAcceptOfferResponse(rsp)
 }
 
-// AcceptOfferWithResponse Accept the offer (applicant): commits the credit and starts the deployment with its milestones
+// AcceptOfferWithResponse Accept the offer (applicant): commits the credit and starts the deployment with its milestones; on a fund with terms, signs the grant agreement
+//
+// On an offer made on terms, accepting is signing the grant agreement (GET /agreement): only one of the offer's signatories may sign (403 otherwise), signatory_name must be the signer's own name as their account gives it, declare must be true, and terms_sha256 must be the hash of the offer's terms (409 conflict if they are not the terms read). A certifier may leave signatory_role out and signs in their capacity. The signed agreement is issued as a letter of kind agreement.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18511,6 +21601,105 @@ func (c *ClientWithResponses) AnswerQueryWithResponse(ctx context.Context, id st
 		return nil, err
 	}
 	return ParseAnswerQueryResponse(rsp)
+}
+
+// ListReturnsWithResponse the award's monitoring returns, in the order they fall due, each with its questions
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/applications/{id}/returns (the `ListReturns` operationId).
+func (c *ClientWithResponses) ListReturnsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListReturnsResponse, error) {
+	rsp, err := c.ListReturns(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListReturnsResponse(rsp)
+}
+
+// SubmitReturnWithBodyWithResponse Send a monitoring return's answers and outcome figures (applicant), while it is open or sent back
+//
+// Where the fund asks for sign-off and the organisation has certifiers, the return then awaits one of them (awaiting_sign_off); otherwise it goes to the programme manager (submitted).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id} (the `SubmitReturn` operationId).
+func (c *ClientWithResponses) SubmitReturnWithBodyWithResponse(ctx context.Context, id string, returnID string, params *SubmitReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitReturnResponse, error) {
+	rsp, err := c.SubmitReturnWithBody(ctx, id, returnID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitReturnResponse(rsp)
+}
+
+// SubmitReturnWithResponse Send a monitoring return's answers and outcome figures (applicant), while it is open or sent back
+//
+// Where the fund asks for sign-off and the organisation has certifiers, the return then awaits one of them (awaiting_sign_off); otherwise it goes to the programme manager (submitted).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id} (the `SubmitReturn` operationId).
+func (c *ClientWithResponses) SubmitReturnWithResponse(ctx context.Context, id string, returnID string, params *SubmitReturnParams, body SubmitReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitReturnResponse, error) {
+	rsp, err := c.SubmitReturn(ctx, id, returnID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitReturnResponse(rsp)
+}
+
+// ReviewReturnWithBodyWithResponse Accept a submitted return or send it back with a note (programme manager)
+//
+// Accepting may release drawdowns the return held and, when it was the last thing outstanding, complete the award.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id}/review (the `ReviewReturn` operationId).
+func (c *ClientWithResponses) ReviewReturnWithBodyWithResponse(ctx context.Context, id string, returnID string, params *ReviewReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviewReturnResponse, error) {
+	rsp, err := c.ReviewReturnWithBody(ctx, id, returnID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewReturnResponse(rsp)
+}
+
+// ReviewReturnWithResponse Accept a submitted return or send it back with a note (programme manager)
+//
+// Accepting may release drawdowns the return held and, when it was the last thing outstanding, complete the award.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id}/review (the `ReviewReturn` operationId).
+func (c *ClientWithResponses) ReviewReturnWithResponse(ctx context.Context, id string, returnID string, params *ReviewReturnParams, body ReviewReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewReturnResponse, error) {
+	rsp, err := c.ReviewReturn(ctx, id, returnID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewReturnResponse(rsp)
+}
+
+// SignOffReturnWithBodyWithResponse Sign a monitoring return off (a certifier of the organisation who did not send it)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id}/sign-off (the `SignOffReturn` operationId).
+func (c *ClientWithResponses) SignOffReturnWithBodyWithResponse(ctx context.Context, id string, returnID string, params *SignOffReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOffReturnResponse, error) {
+	rsp, err := c.SignOffReturnWithBody(ctx, id, returnID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOffReturnResponse(rsp)
+}
+
+// SignOffReturnWithResponse Sign a monitoring return off (a certifier of the organisation who did not send it)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/applications/{id}/returns/{return_id}/sign-off (the `SignOffReturn` operationId).
+func (c *ClientWithResponses) SignOffReturnWithResponse(ctx context.Context, id string, returnID string, params *SignOffReturnParams, body SignOffReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOffReturnResponse, error) {
+	rsp, err := c.SignOffReturn(ctx, id, returnID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOffReturnResponse(rsp)
 }
 
 // SignOffWithBodyWithResponse Sign the bid off (a certifier of the organisation who did not send it)
@@ -18920,7 +22109,48 @@ func (c *ClientWithResponses) SetReviewerPoolWithResponse(ctx context.Context, f
 	return ParseSetReviewerPoolResponse(rsp)
 }
 
+// GetFundTermsWithResponse A fund's terms, the grant agreement its offers are signed on, with their SHA-256 (any signed-in role)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/funds/{fund_id}/terms (the `GetFundTerms` operationId).
+func (c *ClientWithResponses) GetFundTermsWithResponse(ctx context.Context, fundID FundID, params *GetFundTermsParams, reqEditors ...RequestEditorFn) (*GetFundTermsResponse, error) {
+	rsp, err := c.GetFundTerms(ctx, fundID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetFundTermsResponse(rsp)
+}
+
+// SetFundTermsWithBodyWithResponse Publish a fund's terms (admin): a draft fund's are replaced; an open fund's get the next version, which only offers made from now on pin
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/funds/{fund_id}/terms (the `SetFundTerms` operationId).
+func (c *ClientWithResponses) SetFundTermsWithBodyWithResponse(ctx context.Context, fundID FundID, params *SetFundTermsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetFundTermsResponse, error) {
+	rsp, err := c.SetFundTermsWithBody(ctx, fundID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetFundTermsResponse(rsp)
+}
+
+// SetFundTermsWithResponse Publish a fund's terms (admin): a draft fund's are replaced; an open fund's get the next version, which only offers made from now on pin
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/funds/{fund_id}/terms (the `SetFundTerms` operationId).
+func (c *ClientWithResponses) SetFundTermsWithResponse(ctx context.Context, fundID FundID, params *SetFundTermsParams, body SetFundTermsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetFundTermsResponse, error) {
+	rsp, err := c.SetFundTerms(ctx, fundID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetFundTermsResponse(rsp)
+}
+
 // GetLetterWithResponse the letter's PDF, exactly as issued; same access rule as its application
+//
+// Every kind of letter (LetterKind), the signed grant agreement and variation letters among them.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19091,7 +22321,7 @@ func (c *ClientWithResponses) SetCertifiersWithResponse(ctx context.Context, ods
 	return ParseSetCertifiersResponse(rsp)
 }
 
-// ListDeploymentsWithResponse one row per award: awarded, drawn, next milestone, RAG and overdue count
+// ListDeploymentsWithResponse one row per award: awarded, drawn, next milestone, RAG, overdue count, open change request and monitoring returns
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19106,7 +22336,7 @@ func (c *ClientWithResponses) ListDeploymentsWithResponse(ctx context.Context, p
 
 // GetDeploymentsCSVWithResponse the deployments list as CSV, with a header row
 //
-// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were.
+// The deployments list as CSV, with a header row. The last columns are reference, the application's reference, and partners, the partner organisations' names separated by semicolons; they came after the others so that columns read by position are where they were. After them come open_change_request, next_return_id, next_return_title, next_return_due_at and overdue_returns.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19748,6 +22978,67 @@ func ParseUpdateApplicationResponse(rsp *http.Response) (*UpdateApplicationRespo
 	return response, nil
 }
 
+// ParseGetAgreementResponse parses an HTTP response from a GetAgreementWithResponse call
+func ParseGetAgreementResponse(rsp *http.Response) (*GetAgreementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAgreementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GrantAgreement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseSubmitAssessmentResponse parses an HTTP response from a SubmitAssessmentWithResponse call
 func ParseSubmitAssessmentResponse(rsp *http.Response) (*SubmitAssessmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19757,6 +23048,355 @@ func ParseSubmitAssessmentResponse(rsp *http.Response) (*SubmitAssessmentRespons
 	}
 
 	response := &SubmitAssessmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListChangeRequestsResponse parses an HTTP response from a ListChangeRequestsWithResponse call
+func ParseListChangeRequestsResponse(rsp *http.Response) (*ListChangeRequestsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListChangeRequestsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ChangeRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRequestChangeResponse parses an HTTP response from a RequestChangeWithResponse call
+func ParseRequestChangeResponse(rsp *http.Response) (*RequestChangeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestChangeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDecideChangeResponse parses an HTTP response from a DecideChangeWithResponse call
+func ParseDecideChangeResponse(rsp *http.Response) (*DecideChangeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecideChangeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseWithdrawChangeResponse parses an HTTP response from a WithdrawChangeWithResponse call
+func ParseWithdrawChangeResponse(rsp *http.Response) (*WithdrawChangeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WithdrawChangeResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -21897,6 +25537,355 @@ func ParseAnswerQueryResponse(rsp *http.Response) (*AnswerQueryResponse, error) 
 	return response, nil
 }
 
+// ParseListReturnsResponse parses an HTTP response from a ListReturnsWithResponse call
+func ParseListReturnsResponse(rsp *http.Response) (*ListReturnsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListReturnsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []MonitoringReturn
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSubmitReturnResponse parses an HTTP response from a SubmitReturnWithResponse call
+func ParseSubmitReturnResponse(rsp *http.Response) (*SubmitReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReviewReturnResponse parses an HTTP response from a ReviewReturnWithResponse call
+func ParseReviewReturnResponse(rsp *http.Response) (*ReviewReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReviewReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSignOffReturnResponse parses an HTTP response from a SignOffReturnWithResponse call
+func ParseSignOffReturnResponse(rsp *http.Response) (*SignOffReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignOffReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommandResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseSignOffResponse parses an HTTP response from a SignOffWithResponse call
 func ParseSignOffResponse(rsp *http.Response) (*SignOffResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23446,6 +27435,163 @@ func ParseSetReviewerPoolResponse(rsp *http.Response) (*SetReviewerPoolResponse,
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ReviewerPool
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetFundTermsResponse parses an HTTP response from a GetFundTermsWithResponse call
+func ParseGetFundTermsResponse(rsp *http.Response) (*GetFundTermsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetFundTermsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FundTerms
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetFundTermsResponse parses an HTTP response from a SetFundTermsWithResponse call
+func ParseSetFundTermsResponse(rsp *http.Response) (*SetFundTermsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetFundTermsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FundTerms
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

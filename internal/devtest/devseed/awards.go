@@ -65,7 +65,7 @@ func ReportingAwards(ctx context.Context, apiURL, tokensFile string, log *slog.L
 		log.Warn("dev outcomes: no tokens", "error", err)
 		return
 	}
-	s := &devSeeder{ctx: ctx, base: apiURL + "/v1", tokens: tokens, def: fund.SeedDefinition(time.Now())}
+	s := &devSeeder{ctx: ctx, base: apiURL + "/v1", tokens: tokens, def: Funds(time.Now())[0]}
 	var f struct {
 		Awards struct {
 			Count int `json:"count"`
@@ -206,9 +206,13 @@ func (s *devSeeder) award(a devAward) error {
 		map[string]any{"outcome": "approve", "amount_pence": 4_000_000, "feedback": "A strong, well-evidenced plan."}, nil, 200); err != nil {
 		return err
 	}
-	accept := map[string]string{"signatory_name": "Dr Rhiannon Price", "signatory_role": "Director of Public Health"}
-	if err := s.do("POST", app+"/offer/accept", applicant, key("accept"), accept, nil, 200); err != nil {
+	if err := s.sign(app, a.org, key); err != nil {
 		return err
+	}
+	if a.partnership {
+		if err := s.afterAward(app, applicant, a, key); err != nil {
+			return err
+		}
 	}
 	for _, m := range s.def.Milestones {
 		docs, err := s.attachRequired(app, applicant, key, m)
@@ -229,6 +233,85 @@ func (s *devSeeder) award(a devAward) error {
 		}
 	}
 	return nil
+}
+
+// sign accepts the offer as the organisation's certifier signs the grant
+// agreement: the terms read from the service, their hash sent back, the
+// certifier's name typed as their account has it.
+func (s *devSeeder) sign(app, org string, key func(string) string) error {
+	certifier := s.tok(CertifierToken(org))
+	var agreement struct {
+		Terms struct {
+			SHA256 string `json:"sha256"`
+		} `json:"terms"`
+	}
+	if err := s.do("GET", app+"/agreement", certifier, "", nil, &agreement, 200); err != nil {
+		return err
+	}
+	var me struct {
+		Name string `json:"name"`
+	}
+	if err := s.do("GET", "/me", certifier, "", nil, &me, 200); err != nil {
+		return err
+	}
+	return s.do("POST", app+"/offer/accept", certifier, key("accept"),
+		map[string]any{"signatory_name": me.Name, "terms_sha256": agreement.Terms.SHA256, "declare": true}, nil, 200)
+}
+
+// afterAward gives QUY's award its life after the offer: a variation that
+// moves the 3-month report a month later and £4,000 from the final
+// evaluation to the first 1,000 onboarded, approved by the programme
+// manager, and its first quarterly return, sent and accepted.
+func (s *devSeeder) afterAward(app, applicant string, a devAward, key func(string) string) error {
+	var v struct {
+		Milestones []struct {
+			ID            string    `json:"id"`
+			DueAt         time.Time `json:"due_at"`
+			DrawdownPence int64     `json:"drawdown_pence"`
+		} `json:"milestones"`
+	}
+	if err := s.do("GET", app, applicant, "", nil, &v, 200); err != nil {
+		return err
+	}
+	var changes []map[string]any
+	for _, m := range v.Milestones {
+		switch m.ID {
+		case "first_1000_onboarded":
+			changes = append(changes, map[string]any{"id": m.ID, "drawdown_pence": m.DrawdownPence + 400_000})
+		case "outcomes_3_months":
+			changes = append(changes, map[string]any{"id": m.ID, "due_at": m.DueAt.AddDate(0, 1, 0)})
+		case "final_evaluation":
+			changes = append(changes, map[string]any{"id": m.ID, "drawdown_pence": m.DrawdownPence - 400_000})
+		}
+	}
+	change := map[string]any{"reason": "The GP IT supplier's upgrade delays the 3-month follow-up by a month, and onboarding needs more of the credit early.",
+		"milestones": changes}
+	if err := s.do("POST", app+"/change-requests", applicant, key("change"), change, nil, 200); err != nil {
+		return err
+	}
+	if err := s.do("POST", app+"/change-requests/cr1/decision", s.tok("programme_manager"), key("change-decision"),
+		map[string]any{"approve": true, "note": "Agreed at the monthly review."}, nil, 200); err != nil {
+		return err
+	}
+	var outcomes []fund.Figure
+	for _, f := range s.figures("first_1000_onboarded", a) {
+		if f.Measure == "people_onboarded" || f.Measure == "people_active_12_weeks" {
+			outcomes = append(outcomes, f)
+		}
+	}
+	for _, r := range a.routes {
+		outcomes = append(outcomes, fund.Figure{Measure: "people_active_12_weeks", Route: r, Count: a.people["first_1000_onboarded"] / int64(len(a.routes)) * 62 / 100})
+	}
+	ret := map[string]any{"answers": map[string]any{
+		"progress_summary":    "Live in 14 practices and on the NHS App; onboarding is ahead of plan.",
+		"risks_and_issues":    "The GP IT supplier's upgrade, covered by the approved variation.",
+		"spend_to_date_pence": 1_250_000,
+	}, "outcomes": outcomes}
+	if err := s.do("POST", app+"/returns/r1", applicant, key("return-r1"), ret, nil, 200); err != nil {
+		return err
+	}
+	return s.do("POST", app+"/returns/r1/review", s.tok("programme_manager"), key("return-r1-review"),
+		map[string]any{"decision": "verify", "note": "Thank you: clear and on time."}, nil, 200)
 }
 
 // partnership makes QUY's bid a partnership: the city's acute trust and

@@ -18,9 +18,13 @@ import (
 // Funds are the funds dev mode seeds: the Prevention Innovation Fund,
 // and a social-prescribing fund that asks its own questions, so anyone can
 // see that the engine is not hard-wired to one fund or one form.
-// Both ask for the certifier's sign-off, as ICBs' own governance does.
+// Both ask for the certifier's sign-off, as ICBs' own governance does, and
+// both are offered on grant terms with monitoring returns.
 func Funds(now time.Time) []fund.Definition {
-	out := []fund.Definition{fund.SeedDefinition(now), fund.SocialPrescribingDefinition(now)}
+	pif, csp := fund.SeedDefinition(now), fund.SocialPrescribingDefinition(now)
+	pif.Terms, pif.Reporting = fund.SeedTerms(), fund.SeedReporting()
+	csp.Terms, csp.Reporting = fund.SocialPrescribingTerms(), fund.SocialPrescribingReporting()
+	out := []fund.Definition{pif, csp}
 	for i := range out {
 		out[i].SignOff = fund.SignOff{Required: true}
 	}

@@ -48,14 +48,16 @@ func shared(t *testing.T, edit ...func(*fund.Definition)) *env {
 }
 
 // own is an env on a stack of the test's own, started with o, applying to
-// the seeded fund. Such a test shares nothing, so it runs in parallel with
-// the others like it, once the tests on the shared stack are done: most of
-// its time is spent waiting on timers, letters and deliveries.
+// a fund of its own as shared's do: dev's seeded fund is offered on grant
+// terms with returns that keep an award open for a year, and its awards
+// are dev's to seed. Such a test shares nothing, so it runs in parallel
+// with the others like it, once the tests on the shared stack are done:
+// most of its time is spent waiting on timers, letters and deliveries.
 func own(t *testing.T, o stack.Options) *env {
 	t.Helper()
 	t.Parallel()
 	e := newEnv(t, stack.Start(t, o))
-	e.fund = fund.SeedDefinition(time.Now())
+	e.fund = e.newFund()
 	return e
 }
 
@@ -286,6 +288,44 @@ func (e *env) submit(id, token, org string) {
 // with lead as its lead contact's address, and returns its id.
 func (e *env) toDeployment(lead string) string {
 	e.t.Helper()
+	id := e.toOffer(lead)
+	e.accept(id, "QUY")
+	return id
+}
+
+// accept accepts org's offer: on a fund with grant terms (dev's seeded
+// funds have them) by its certifier signing the agreement, otherwise by
+// its applicant naming a signatory.
+func (e *env) accept(id, org string) {
+	e.t.Helper()
+	var agreement struct {
+		Terms struct {
+			SHA256 string `json:"sha256"`
+		} `json:"terms"`
+	}
+	certifier := e.token(devseed.CertifierToken(org))
+	if code := e.Do(http.MethodGet, "/v1/applications/"+id+"/agreement", certifier, nil, &agreement); code == http.StatusOK {
+		e.post("/v1/applications/"+id+"/offer/accept", certifier, e.signature(certifier, agreement.Terms.SHA256), http.StatusOK)
+		return
+	}
+	e.post("/v1/applications/"+id+"/offer/accept", e.token(devseed.ApplicantToken(org)), map[string]string{"signatory_name": "Dr Rhiannon Price", "signatory_role": "Director of Public Health"}, http.StatusOK)
+}
+
+// signature is a certifier's signature of terms: their name as their
+// account gives it, the declaration made, the terms' hash.
+func (e *env) signature(certifier, sha string) map[string]any {
+	e.t.Helper()
+	var me struct{ Name string }
+	if code := e.Do(http.MethodGet, "/v1/me", certifier, nil, &me); code != http.StatusOK {
+		e.t.Fatalf("GET /v1/me: %d", code)
+	}
+	return map[string]any{"signatory_name": me.Name, "terms_sha256": sha, "declare": true}
+}
+
+// toOffer takes a QUY application from draft to an offer of £80,000 whose
+// letter is written, and returns its id.
+func (e *env) toOffer(lead string) string {
+	e.t.Helper()
 	tok := e.token("applicant_QUY")
 	body := e.application("Jo Hughes", 8_000_000)
 	body["lead_contact"] = map[string]any{"name": "Jo Hughes", "email": lead, "role": "Head of Prevention"}
@@ -297,7 +337,6 @@ func (e *env) toDeployment(lead string) string {
 	}
 	e.post("/v1/applications/"+id+"/decision", e.token("panel_chair"), map[string]any{"outcome": "approve", "amount_pence": 8_000_000, "feedback": "Strong."}, http.StatusOK)
 	e.awaitLetter(id, tok, "offer")
-	e.post("/v1/applications/"+id+"/offer/accept", tok, map[string]string{"signatory_name": "Dr Rhiannon Price", "signatory_role": "Director of Public Health"}, http.StatusOK)
 	return id
 }
 

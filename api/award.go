@@ -1,0 +1,221 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"github.com/fundflow/fundflow"
+	"github.com/fundflow/fundflow/internal/application"
+	appform "github.com/fundflow/fundflow/internal/form"
+	"github.com/fundflow/fundflow/internal/fund"
+	"github.com/fundflow/fundflow/internal/organisation"
+	"github.com/fundflow/fundflow/internal/partner"
+	"github.com/fundflow/fundflow/workflows"
+)
+
+// After the award: the grant agreement, change requests and monitoring
+// returns, all Updates to the award's workflow; and the fund's terms.
+
+type (
+	changeRequestBody struct {
+		Reason     string                      `json:"reason"`
+		Milestones []workflows.MilestoneChange `json:"milestones"`
+		AwardPence int64                       `json:"award_pence"`
+		Partners   *[]partner.Partner          `json:"partners"`
+		SRO        *application.SRO            `json:"sro"`
+		Documents  []string                    `json:"documents"`
+	}
+	changeDecisionBody struct {
+		Approve bool   `json:"approve"`
+		Note    string `json:"note"`
+	}
+	changeWithdrawalBody struct {
+		Reason string `json:"reason"`
+	}
+	returnBody struct {
+		Answers  appform.Answers `json:"answers"`
+		Outcomes []fund.Figure   `json:"outcomes"`
+	}
+	returnSignOffBody struct {
+		Declare bool `json:"declare"`
+	}
+	returnReviewBody struct {
+		Decision workflows.MilestoneDecision `json:"decision"`
+		Note     string                      `json:"note"`
+	}
+)
+
+// getAgreement is the grant agreement an offer was made on: the terms to
+// read before signing, and the signature once given.
+func (s *server) getAgreement(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	v, err := s.applicationView(r, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if v.Agreement == nil {
+		s.writeError(w, r, fundflow.Errorf(fundflow.ENOTFOUND, "application %s has no grant agreement: it has no offer made on the fund's terms", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, v.Agreement)
+}
+
+func (s *server) listChangeRequests(w http.ResponseWriter, r *http.Request) {
+	v, err := s.applicationView(r, mux.Vars(r)["id"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v.ChangeRequests)
+}
+
+// requestChange checks new partners against the registry, as setting
+// partners does, before the award's workflow judges the rest.
+func (s *server) requestChange() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var body changeRequestBody
+		cmd, id, ok := s.readApplicationCommand(w, r, &body)
+		if !ok {
+			return
+		}
+		if body.Partners != nil {
+			v, err := s.queryView(r, id)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			award := v.AwardedPence
+			if body.AwardPence > 0 {
+				award = body.AwardPence
+			}
+			ps, problems := partner.Check(*body.Partners, v.OrgCode, award, s.Orgs, organisation.DateOf(s.Now()))
+			if err := problems.Err("the change request is invalid"); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			body.Partners = &ps
+		}
+		s.commandAnswer(w, r, id, workflows.UpdateRequestChange, cmd.Key, workflows.RequestChangeRequest{
+			Command: cmd, Reason: body.Reason, Milestones: body.Milestones, AwardPence: body.AwardPence,
+			Partners: body.Partners, SRO: body.SRO, Documents: body.Documents,
+		})
+	}
+}
+
+// changeCommand is applicationCommand for an Update about one change
+// request, named in the path.
+func changeCommand[B any](s *server, update string, build func(workflows.Command, string, B) any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := mux.Vars(r)["change_id"]
+		applicationCommand(s, update, func(c workflows.Command, b B) any { return build(c, id, b) })(w, r)
+	}
+}
+
+func (s *server) decideChange() http.HandlerFunc {
+	return changeCommand(s, workflows.UpdateDecideChange, func(c workflows.Command, id string, b changeDecisionBody) any {
+		return workflows.DecideChangeRequest{Command: c, ChangeID: id, Approve: b.Approve, Note: b.Note}
+	})
+}
+
+func (s *server) withdrawChange() http.HandlerFunc {
+	return changeCommand(s, workflows.UpdateWithdrawChange, func(c workflows.Command, id string, b changeWithdrawalBody) any {
+		return workflows.WithdrawChangeRequest{Command: c, ChangeID: id, Reason: b.Reason}
+	})
+}
+
+func (s *server) listReturns(w http.ResponseWriter, r *http.Request) {
+	v, err := s.applicationView(r, mux.Vars(r)["id"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v.Returns)
+}
+
+// returnCommand is applicationCommand for an Update about one monitoring
+// return, named in the path.
+func returnCommand[B any](s *server, update string, build func(workflows.Command, string, B) any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := mux.Vars(r)["return_id"]
+		applicationCommand(s, update, func(c workflows.Command, b B) any { return build(c, id, b) })(w, r)
+	}
+}
+
+func (s *server) submitReturn() http.HandlerFunc {
+	return returnCommand(s, workflows.UpdateSubmitReturn, func(c workflows.Command, id string, b returnBody) any {
+		return workflows.SubmitReturnRequest{Command: c, ReturnID: id, Answers: b.Answers, Outcomes: b.Outcomes}
+	})
+}
+
+func (s *server) signOffReturn() http.HandlerFunc {
+	return returnCommand(s, workflows.UpdateSignOffReturn, func(c workflows.Command, id string, b returnSignOffBody) any {
+		return workflows.SignOffReturnRequest{Command: c, ReturnID: id, Declare: b.Declare}
+	})
+}
+
+func (s *server) reviewReturn() http.HandlerFunc {
+	return returnCommand(s, workflows.UpdateReviewReturn, func(c workflows.Command, id string, b returnReviewBody) any {
+		return workflows.ReviewReturnRequest{Command: c, ReturnID: id, Decision: b.Decision, Note: b.Note}
+	})
+}
+
+// getFundTerms answers GET /v1/funds/{fund_id}/terms[?version=N]: the
+// current terms, or a version an offer pinned.
+func (s *server) getFundTerms(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["fund_id"]
+	n := 0
+	if q := r.URL.Query(); q.Has("version") {
+		var err error
+		if n, err = strconv.Atoi(q.Get("version")); err != nil || n < 1 {
+			s.writeError(w, r, fundflow.Invalid{{Field: "version", Message: "must be a whole number from 1"}}.Err("the terms version is invalid"))
+			return
+		}
+	}
+	if _, err := s.fundView(r, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var v workflows.TermsView
+	if err := s.query(r.Context(), workflows.FundWorkflowID(id), workflows.QueryTerms, &v, n); err != nil {
+		s.writeError(w, r, orNotFound(err, "no fund %q", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, termsJSON(v))
+}
+
+// putFundTerms publishes the fund's terms: a draft fund's are replaced, an
+// open fund gets the next version, which offers made from then on pin.
+func (s *server) putFundTerms(w http.ResponseWriter, r *http.Request) {
+	var body fund.Terms
+	cmd, err := readCommand(w, r, &body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if r.ContentLength == 0 {
+		s.writeError(w, r, fundflow.Errorf(fundflow.EMALFORMED, "the body is empty; send the terms as a JSON object"))
+		return
+	}
+	id := mux.Vars(r)["fund_id"]
+	var v workflows.TermsView
+	if err := s.update(r.Context(), workflows.FundWorkflowID(id), workflows.UpdatePublishTerms, cmd.Key,
+		workflows.PublishTermsRequest{Command: cmd, Terms: body}, &v); err != nil {
+		s.writeError(w, r, orNotFound(err, "no fund %q", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, termsJSON(v))
+}
+
+// termsJSON adds the SHA-256 a signature records, so a client can show it
+// and send it back when signing.
+func termsJSON(v workflows.TermsView) termsResponse {
+	return termsResponse{Terms: v.Terms, SHA256: v.Terms.Hash()}
+}
+
+type termsResponse struct {
+	fund.Terms
+	SHA256 string `json:"sha256"`
+}
