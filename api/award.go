@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gorilla/mux"
 
@@ -105,23 +104,14 @@ func (s *server) requestChange() http.HandlerFunc {
 	}
 }
 
-// changeCommand is applicationCommand for an Update about one change
-// request, named in the path.
-func changeCommand[B any](s *server, update string, build func(workflows.Command, string, B) any) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id := mux.Vars(r)["change_id"]
-		applicationCommand(s, update, func(c workflows.Command, b B) any { return build(c, id, b) })(w, r)
-	}
-}
-
 func (s *server) decideChange() http.HandlerFunc {
-	return changeCommand(s, workflows.UpdateDecideChange, func(c workflows.Command, id string, b changeDecisionBody) any {
+	return itemCommand(s, workflows.UpdateDecideChange, "change_id", func(c workflows.Command, id string, b changeDecisionBody) any {
 		return workflows.DecideChangeRequest{Command: c, ChangeID: id, Approve: b.Approve, Note: b.Note}
 	})
 }
 
 func (s *server) withdrawChange() http.HandlerFunc {
-	return changeCommand(s, workflows.UpdateWithdrawChange, func(c workflows.Command, id string, b changeWithdrawalBody) any {
+	return itemCommand(s, workflows.UpdateWithdrawChange, "change_id", func(c workflows.Command, id string, b changeWithdrawalBody) any {
 		return workflows.WithdrawChangeRequest{Command: c, ChangeID: id, Reason: b.Reason}
 	})
 }
@@ -135,29 +125,20 @@ func (s *server) listReturns(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v.Returns)
 }
 
-// returnCommand is applicationCommand for an Update about one monitoring
-// return, named in the path.
-func returnCommand[B any](s *server, update string, build func(workflows.Command, string, B) any) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id := mux.Vars(r)["return_id"]
-		applicationCommand(s, update, func(c workflows.Command, b B) any { return build(c, id, b) })(w, r)
-	}
-}
-
 func (s *server) submitReturn() http.HandlerFunc {
-	return returnCommand(s, workflows.UpdateSubmitReturn, func(c workflows.Command, id string, b returnBody) any {
+	return itemCommand(s, workflows.UpdateSubmitReturn, "return_id", func(c workflows.Command, id string, b returnBody) any {
 		return workflows.SubmitReturnRequest{Command: c, ReturnID: id, Answers: b.Answers, Outcomes: b.Outcomes}
 	})
 }
 
 func (s *server) signOffReturn() http.HandlerFunc {
-	return returnCommand(s, workflows.UpdateSignOffReturn, func(c workflows.Command, id string, b returnSignOffBody) any {
+	return itemCommand(s, workflows.UpdateSignOffReturn, "return_id", func(c workflows.Command, id string, b returnSignOffBody) any {
 		return workflows.SignOffReturnRequest{Command: c, ReturnID: id, Declare: b.Declare}
 	})
 }
 
 func (s *server) reviewReturn() http.HandlerFunc {
-	return returnCommand(s, workflows.UpdateReviewReturn, func(c workflows.Command, id string, b returnReviewBody) any {
+	return itemCommand(s, workflows.UpdateReviewReturn, "return_id", func(c workflows.Command, id string, b returnReviewBody) any {
 		return workflows.ReviewReturnRequest{Command: c, ReturnID: id, Decision: b.Decision, Note: b.Note}
 	})
 }
@@ -166,13 +147,10 @@ func (s *server) reviewReturn() http.HandlerFunc {
 // current terms, or a version an offer pinned.
 func (s *server) getFundTerms(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["fund_id"]
-	n := 0
-	if q := r.URL.Query(); q.Has("version") {
-		var err error
-		if n, err = strconv.Atoi(q.Get("version")); err != nil || n < 1 {
-			s.writeError(w, r, fundflow.Invalid{{Field: "version", Message: "must be a whole number from 1"}}.Err("the terms version is invalid"))
-			return
-		}
+	n, err := versionParam(r, "terms")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	if _, err := s.fundView(r, id); err != nil {
 		s.writeError(w, r, err)
@@ -181,6 +159,10 @@ func (s *server) getFundTerms(w http.ResponseWriter, r *http.Request) {
 	var v workflows.TermsView
 	if err := s.query(r.Context(), workflows.FundWorkflowID(id), workflows.QueryTerms, &v, n); err != nil {
 		s.writeError(w, r, orNotFound(err, "no fund %q", id))
+		return
+	}
+	if v.Version == 0 {
+		s.writeError(w, r, fundflow.Errorf(fundflow.ENOTFOUND, "fund %s has no terms version %d", id, n))
 		return
 	}
 	writeJSON(w, http.StatusOK, termsJSON(v))

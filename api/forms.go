@@ -47,18 +47,29 @@ func (s *server) fundForm(r *http.Request, fundID string, n int) (workflows.Form
 	return v, nil
 }
 
+// versionParam is the ?version=N of a read of one version of what, 0 when
+// it asks for the current one.
+func versionParam(r *http.Request, what string) (int, error) {
+	q := r.URL.Query()
+	if !q.Has("version") {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(q.Get("version"))
+	if err != nil || n < 1 {
+		return 0, fundflow.Invalid{{Field: "version", Message: "must be a whole number from 1"}}.Err("the " + what + " version is invalid")
+	}
+	return n, nil
+}
+
 // getFundForm answers GET /v1/funds/{fund_id}/form[?version=N]: the
 // version new drafts use, or an earlier one that applications started on
 // are still judged by.
 func (s *server) getFundForm(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["fund_id"]
-	n := 0
-	if q := r.URL.Query(); q.Has("version") {
-		var err error
-		if n, err = strconv.Atoi(q.Get("version")); err != nil || n < 1 {
-			s.writeError(w, r, fundflow.Invalid{{Field: "version", Message: "must be a whole number from 1"}}.Err("the form version is invalid"))
-			return
-		}
+	n, err := versionParam(r, "form")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	fv, err := s.fundView(r, id)
 	if err != nil {

@@ -47,35 +47,36 @@ func (s *server) listMilestones(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v.Milestones)
 }
 
-// milestoneCommand is applicationCommand for an Update about one milestone,
-// named in the path.
-func milestoneCommand[B any](s *server, update string, build func(workflows.Command, string, B) any) http.HandlerFunc {
+// itemCommand is applicationCommand for an Update about one item of the
+// application (a milestone, change request or return) whose id is the path
+// variable param.
+func itemCommand[B any](s *server, update, param string, build func(workflows.Command, string, B) any) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := mux.Vars(r)["milestone_id"]
+		id := mux.Vars(r)[param]
 		applicationCommand(s, update, func(c workflows.Command, b B) any { return build(c, id, b) })(w, r)
 	}
 }
 
 func (s *server) submitEvidence() http.HandlerFunc {
-	return milestoneCommand(s, workflows.UpdateSubmitEvidence, func(c workflows.Command, id string, b evidenceBody) any {
+	return itemCommand(s, workflows.UpdateSubmitEvidence, "milestone_id", func(c workflows.Command, id string, b evidenceBody) any {
 		return workflows.SubmitEvidenceRequest{Command: c, MilestoneID: id, Summary: b.Summary, Metrics: b.Metrics, Outcomes: b.Outcomes, Links: b.Links, Documents: b.Documents}
 	})
 }
 
 func (s *server) verifyMilestone() http.HandlerFunc {
-	return milestoneCommand(s, workflows.UpdateVerifyMilestone, func(c workflows.Command, id string, b verifyMilestoneBody) any {
+	return itemCommand(s, workflows.UpdateVerifyMilestone, "milestone_id", func(c workflows.Command, id string, b verifyMilestoneBody) any {
 		return workflows.VerifyMilestoneRequest{Command: c, MilestoneID: id, Decision: b.Decision, Note: b.Note}
 	})
 }
 
 func (s *server) requestExtension() http.HandlerFunc {
-	return milestoneCommand(s, workflows.UpdateRequestExtension, func(c workflows.Command, id string, b extensionBody) any {
+	return itemCommand(s, workflows.UpdateRequestExtension, "milestone_id", func(c workflows.Command, id string, b extensionBody) any {
 		return workflows.RequestExtensionRequest{Command: c, MilestoneID: id, NewDueAt: b.NewDueAt, Reason: b.Reason}
 	})
 }
 
 func (s *server) decideExtension() http.HandlerFunc {
-	return milestoneCommand(s, workflows.UpdateDecideExtension, func(c workflows.Command, id string, b extensionDecisionBody) any {
+	return itemCommand(s, workflows.UpdateDecideExtension, "milestone_id", func(c workflows.Command, id string, b extensionDecisionBody) any {
 		return workflows.DecideExtensionRequest{Command: c, MilestoneID: id, Approve: b.Approve, Note: b.Note}
 	})
 }

@@ -2250,17 +2250,13 @@ type FundMilestone struct {
 
 // FundTerms one version of a fund's terms, with its hash
 type FundTerms struct {
-	Declaration string `json:"declaration"`
-
-	// Sections null for a fund that has no terms
-	Sections []TermsSection `json:"sections"`
+	Declaration string         `json:"declaration"`
+	Sections    []TermsSection `json:"sections"`
 
 	// Sha256 hex SHA-256 of the terms' JSON, which a signature records and accepting an offer sends back
-	Sha256 string `json:"sha256"`
-	Title  string `json:"title"`
-
-	// Version 0 for a fund that has no terms
-	Version int `json:"version"`
+	Sha256  string `json:"sha256"`
+	Title   string `json:"title"`
+	Version int    `json:"version"`
 }
 
 // GrantAgreement The grant agreement an offer was made on: the terms in full, to read before signing, who may sign, and the signature once given.
