@@ -522,6 +522,7 @@ func TestBrowserJourney(t *testing.T) {
 	// The panel chair ranks and approves.
 	waitFor(t, "panel", func() bool { return e.status(id) == "panel" })
 	b.signInAs("panel-chair", "Panel chair")
+	b.open("panel-ranking", "/panel?fund_id="+e.fund.ID)
 	b.must("NHS Bristol") // the ranked list
 	b.open("panel-chair-application", app)
 	b.tick("outcome", "approve")

@@ -57,7 +57,8 @@ func own(t *testing.T, o stack.Options) *env {
 	t.Helper()
 	t.Parallel()
 	e := newEnv(t, stack.Start(t, o))
-	e.fund = e.newFund()
+	// As dev's funds do, it asks for the certifier's sign-off.
+	e.fund = e.newFund(func(d *fund.Definition) { d.SignOff = fund.SignOff{Required: true} })
 	return e
 }
 
