@@ -73,7 +73,7 @@ func (a *applicationWorkflow) canDecideChange(by fundflow.Actor, id string) erro
 	if err != nil {
 		return err
 	}
-	next := c.Approvers[min(len(c.Decisions), len(c.Approvers)-1)]
+	next := c.awaiting()
 	if by.Role != next {
 		if by.Role == fundflow.RoleProgrammeManager || by.Role == fundflow.RolePanelChair {
 			return fundflow.Errorf(fundflow.EFORBIDDEN, "change request %s awaits the %s's decision", c.ID, roleName(next))
@@ -372,7 +372,7 @@ func (a *applicationWorkflow) checkChangeReminder(_ workflow.Context, r ChangeRe
 func (a *applicationWorkflow) changeReminder(ctx workflow.Context, r ChangeReminderRequest) (Outcome, error) {
 	c, _ := a.changeRequest(r.ChangeID)
 	c.Reminded = true
-	next := c.Approvers[min(len(c.Decisions), len(c.Approvers)-1)]
+	next := c.awaiting()
 	a.record(ctx, application.AudienceStaff, fundflow.System, "change_late", fmt.Sprintf("change request %s has waited since %s for the %s's decision", c.ID, calendar.LongTime(c.RequestedAt), roleName(next)))
 	a.message(ctx, activities.NotificationChange, string(next), "change_reminder", params("org", a.orgName(), "change", c.ID, "since", calendar.LongTime(c.RequestedAt)))
 	return a.outcome(), nil
@@ -487,4 +487,9 @@ func (a *applicationWorkflow) mustFund(ctx workflow.Context, name string, req co
 func roleTitle(r fundflow.Role) string {
 	t := roleName(r)
 	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+// awaiting is the role whose decision the request waits for.
+func (c *ChangeRequest) awaiting() fundflow.Role {
+	return c.Approvers[min(len(c.Decisions), len(c.Approvers)-1)]
 }
